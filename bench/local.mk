@@ -1,0 +1,1 @@
+# bench/local.mk -- the benchmark harness (make bench).

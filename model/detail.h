@@ -1,0 +1,69 @@
+/* detail.h -- one open batch: its result rows joined with file names and job statuses. */
+#ifndef MODEL_DETAIL_H
+#define MODEL_DETAIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model/objects.h"
+
+/* One file of the batch, as the Batch screen shows it. All strings owned by the detail. */
+struct detail_row {
+    char *file_id;              /* source_directory_file_id */
+    char *display_name;         /* from the directory file list; NULL until known */
+    char *job_id;               /* NULL while the file has no job */
+    enum job_type job_type;
+    bool job_known;             /* a job status has arrived for job_id */
+    enum job_status job_status; /* JOB_UNKNOWN until job_known */
+    char *job_status_text;      /* wire text of the status, NULL until known */
+    char *mapping_error;        /* results[].error_message */
+    char *job_error;            /* the job's error_message */
+};
+
+struct batch_detail;
+
+/* A detail for batch_id, with no data yet. */
+struct batch_detail *detail_new(const char *batch_id);
+void detail_free(struct batch_detail *d);
+
+const char *detail_batch_id(const struct batch_detail *d);
+/* The latest batch object (with its results), NULL before the first answer. */
+const struct batch *detail_batch(const struct batch_detail *d);
+
+/* Apply a get ?expand=results answer (copied). Rows follow the results order; names and job
+ * statuses already known for a file or job are kept. Answers for another batch ID are ignored. */
+void detail_set_batch(struct batch_detail *d, const struct batch *b);
+/* Merge directory file names, in any order, before or after the results arrive. */
+void detail_set_names(struct batch_detail *d, const struct dir_file *files, size_t n);
+/* Merge job statuses (matched by job ID), in any order, before or after the results. */
+void detail_set_jobs(struct batch_detail *d, const struct job *jobs, size_t n);
+
+size_t detail_row_count(const struct batch_detail *d);
+const struct detail_row *detail_row_at(const struct batch_detail *d, size_t i);
+
+/* Counts of rows by job status; `mapping_errors` rows have a mapping error, `no_job` rows have
+ * neither a job nor an error yet, `unknown` rows have a job whose status is not known yet. */
+struct detail_counts {
+    size_t by_status[JOB_STATUS_COUNT];
+    size_t mapping_errors;
+    size_t no_job;
+    size_t unknown;
+    size_t total;
+};
+void detail_counts(const struct batch_detail *d, struct detail_counts *out);
+/* Progress: done = rows whose job is terminal or that have a mapping error; total = rows.
+ * Returns false (unknown, not 0/0) while the batch's results are not known. */
+bool detail_progress(const struct batch_detail *d, size_t *done, size_t *total);
+/* True while the batch or any of its jobs may still change (the net keeps polling). */
+bool detail_is_live(const struct batch_detail *d);
+
+/* The rows shown: failed-only (job FAILED or a mapping error) and a case-insensitive substring
+ * filter over name, file ID, job ID, status and error ('!' prefix inverts). */
+void detail_set_failed_only(struct batch_detail *d, bool on);
+bool detail_failed_only(const struct batch_detail *d);
+void detail_set_filter(struct batch_detail *d, const char *text);
+const char *detail_filter(const struct batch_detail *d);
+size_t detail_visible_count(const struct batch_detail *d);
+const struct detail_row *detail_visible_row(const struct batch_detail *d, size_t i);
+
+#endif

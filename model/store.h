@@ -1,0 +1,64 @@
+/* store.h -- every batch the list has seen, by ID, with the status changes observed over time. */
+#ifndef MODEL_STORE_H
+#define MODEL_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/objects.h"
+
+/* One observed status change; seen_ms comes from clock_now_ms() when it was applied. */
+struct status_change {
+    enum batch_status from;    /* BATCH_UNKNOWN with from_text NULL for the first sighting */
+    enum batch_status to;
+    char *to_text;             /* wire text of the new status (owned) */
+    int64_t seen_ms;
+};
+
+/*
+ * One batch as the list knows it. `batch` never holds results (the list endpoints carry
+ * none; the Batch screen keeps them in a batch_detail). Annotations are set by the UI from
+ * other answers so the list can show and filter them; -1 / NULL mean unknown.
+ */
+struct store_entry {
+    struct batch batch;
+    struct status_change *history;   /* oldest first; the first entry is the first sighting */
+    size_t n_history;
+    char *directory_name;            /* name of batch.source_directory_id, when known */
+    long files_done;                 /* files whose job is terminal or that have a mapping error */
+    long files_total;                /* result rows; -1 until the batch's results are known */
+};
+
+/* Opaque; owned by the UI thread. Entry pointers stay valid until the next call that
+ * modifies the store (upsert, apply_generation, remove). */
+struct batch_store;
+
+struct batch_store *store_new(void);
+void store_free(struct batch_store *s);
+
+size_t store_count(const struct batch_store *s);
+/* Entries in no particular order (use a list_view for display order). */
+const struct store_entry *store_at(const struct batch_store *s, size_t i);
+const struct store_entry *store_find(const struct batch_store *s, const char *id);
+/* A counter that changes whenever anything in the store changes (views compare it). */
+uint64_t store_version(const struct batch_store *s);
+
+/* Insert or update from a list page or a get; copies b (its results are ignored). A status
+ * different from the stored one (any direction, backwards too) is appended to the history.
+ * Returns true when anything visible changed. */
+bool store_upsert(struct batch_store *s, const struct batch *b);
+/* A complete refresh (every page fetched): upserts all of them and drops entries that are not
+ * among them. Only call it with a complete set; a failed refresh must not reach the store. */
+void store_apply_generation(struct batch_store *s, const struct batch *batches, size_t n);
+/* Remove one batch; false when it was not there. */
+bool store_remove(struct batch_store *s, const char *id);
+
+/* Annotations (see struct store_entry); unknown IDs are ignored. */
+void store_set_directory_name(struct batch_store *s, const char *directory_id, const char *name);
+void store_set_progress(struct batch_store *s, const char *id, long done, long total);
+
+/* The newest created_at (server text) of any stored batch, NULL when empty. */
+const char *store_newest_created_at(const struct batch_store *s);
+
+#endif

@@ -1,0 +1,17 @@
+/* log.h -- the optional debug log (--log FILE), safe to call from any thread; never the key. */
+#ifndef NET_LOG_H
+#define NET_LOG_H
+
+#include <stdbool.h>
+
+/* Open (append) the log; false and *cause on failure. Without it every log_* is a no-op. */
+bool log_open(const char *path, char **cause);
+void log_close(void);
+bool log_enabled(void);
+/* One line, prefixed with the time and the thread's tag ("ui" / "net"); a trailing newline
+ * is added. Callers never pass secrets; the key is also scrubbed if it was registered. */
+void log_printf(const char *tag, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Register the secret to scrub from every line (copied). */
+void log_set_secret(const char *secret);
+
+#endif

@@ -1,0 +1,124 @@
+/* msg.h -- the contract between the UI thread and the network thread: commands in, messages out. */
+#ifndef NET_MSG_H
+#define NET_MSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/objects.h"
+
+/*
+ * Ownership: the producer allocates, the consumer frees.
+ * - A struct net_cmd is made by net_cmd_new(), filled by the UI, and handed to net_submit(),
+ *   which takes it; the UI never touches it again.
+ * - A struct net_msg is made by the net thread and handed over through net_take_messages();
+ *   from then on it belongs to the UI thread, which frees it with net_msg_free().
+ * Messages carry only model structs and plain strings: never a json_object, never a CURL *.
+ * No message or error text ever contains the API key.
+ */
+
+/* Connection state shown in the header. */
+enum net_conn {
+    NET_CONN_CONNECTING,     /* nothing answered yet */
+    NET_CONN_ONLINE,         /* the last request got an answer */
+    NET_CONN_RETRYING,       /* a read failed and will be retried (retry_in_ms) */
+    NET_CONN_OFFLINE,        /* retries exhausted; the next interval tries again */
+    NET_CONN_UNAUTHORIZED,   /* 401: the key was refused */
+};
+
+/* An error in one readable line. */
+struct net_error {
+    int http_status;         /* 0 for transport errors (timeout, refused, reset, malformed) */
+    char *message;           /* e.g. "config.job.type: value is not a valid enumeration member" */
+    char *field;             /* 422 only: the body path it points to, "config.job.type"; else NULL */
+};
+
+enum net_cmd_type {
+    NET_CMD_WATCH_LIST,      /* load every page now, then keep the list live (delta refreshes) */
+    NET_CMD_REFRESH,         /* refresh now: every page of the list, and the open batch */
+    NET_CMD_PAUSE,           /* stop scheduled refreshes (commands still run) */
+    NET_CMD_RESUME,
+    NET_CMD_SET_INTERVAL,    /* interval_s (floor 2) */
+    NET_CMD_WATCH_BATCH,     /* id = batch to keep live; id NULL stops watching */
+    NET_CMD_FETCH_OUTPUT,    /* id = job ID, job_type */
+    NET_CMD_CREATE,          /* source_directory_id, job_type, configuration_id */
+    NET_CMD_FIND_CREATED,    /* look again for an unknown-outcome create: the same three fields
+                                plus since (the created_at lower bound the first try used) */
+    NET_CMD_CANCEL,          /* id = batch ID */
+    NET_CMD_LIST_DIRECTORIES,/* every page, for the picker */
+    NET_CMD_LIST_CONFIGS,    /* job_type: configurations of that product type, every page */
+};
+
+struct net_cmd {
+    enum net_cmd_type type;
+    uint64_t req;                 /* set by net_submit; answers carry it */
+    char *id;                     /* owned */
+    char *source_directory_id;    /* owned */
+    char *configuration_id;       /* owned */
+    char *since;                  /* owned; FIND_CREATED */
+    enum job_type job_type;
+    int interval_s;
+};
+
+enum net_msg_type {
+    NET_MSG_STATE,           /* only the connection fields below changed */
+    NET_MSG_LIST_FULL,       /* batches: a complete generation (apply with store_apply_generation) */
+    NET_MSG_LIST_DELTA,      /* batches: upserts from a delta refresh */
+    NET_MSG_LIST_FAILED,     /* error: the list refresh failed; keep the old data, mark it stale */
+    NET_MSG_BATCH,           /* batches[0]: the watched batch, with results when known */
+    NET_MSG_BATCH_FAILED,    /* error; id = batch ID */
+    NET_MSG_DIR_FILES,       /* id = directory ID; files: every file of it (complete) */
+    NET_MSG_JOBS,            /* jobs: statuses of the watched batch's jobs (any subset) */
+    NET_MSG_OUTPUT,          /* output: a job's output */
+    NET_MSG_OUTPUT_FAILED,   /* error; id = job ID */
+    NET_MSG_CREATED,         /* create (or find-created) answer: see create_outcome */
+    NET_MSG_CANCELLED,       /* ok: batches[0] as returned; else error (already_finished on 409) */
+    NET_MSG_DIRECTORIES,     /* directories (ok) or error */
+    NET_MSG_CONFIGS,         /* configs (ok) or error */
+};
+
+enum net_create_outcome {
+    NET_CREATE_OK,           /* batches[0] is the new batch */
+    NET_CREATE_REFUSED,      /* the server refused it (error says why); nothing was created */
+    NET_CREATE_NOT_CREATED,  /* outcome was unknown, the look-up showed it was not created */
+    NET_CREATE_UNKNOWN,      /* could not tell; since holds the bound for NET_CMD_FIND_CREATED */
+};
+
+struct net_msg {
+    struct net_msg *next;         /* list link used by net_take_messages */
+    enum net_msg_type type;
+    uint64_t req;                 /* the command answered; 0 for scheduled refreshes */
+    bool ok;
+    struct net_error error;       /* meaningful when !ok */
+    char *id;                     /* batch / job / directory ID the message is about */
+
+    /* Connection fields: in every message, current when it was sent. */
+    enum net_conn conn;
+    int64_t retry_in_ms;          /* RETRYING: when the next try goes out */
+    int64_t latency_ms;           /* of the last completed request */
+    unsigned requests_per_min;    /* requests sent over the last 60 s */
+    int64_t updated_ms;           /* clock_now_ms() of the last successful list refresh, or 0 */
+
+    struct batch *batches; size_t n_batches;
+    struct job *jobs; size_t n_jobs;
+    struct dir_file *files; size_t n_files;
+    struct directory *directories; size_t n_directories;
+    struct config *configs; size_t n_configs;
+    struct job_output output;
+
+    enum net_create_outcome create_outcome;
+    char *since;                  /* CREATED/UNKNOWN: lower bound to pass back to FIND_CREATED */
+    bool already_finished;        /* CANCELLED with 409 */
+};
+
+/* A zeroed command of the given type. */
+struct net_cmd *net_cmd_new(enum net_cmd_type type);
+void net_cmd_free(struct net_cmd *c);
+/* A zeroed message (net thread side). */
+struct net_msg *net_msg_new(enum net_msg_type type);
+/* Free one message and everything it owns (not its successors). NULL is fine. */
+void net_msg_free(struct net_msg *m);
+void net_error_done(struct net_error *e);
+
+#endif

@@ -1,0 +1,34 @@
+/* net.h -- the network thread: one curl multi handle that keeps batchtop's data live. */
+#ifndef NET_NET_H
+#define NET_NET_H
+
+#include <stdint.h>
+
+#include "net/msg.h"
+
+struct net_config {
+    const char *base_url;         /* "https://api.cloud.llamaindex.ai" or the simulator's */
+    const char *api_key;          /* sent as Authorization: Bearer; never logged */
+    const char *project_id;       /* NULL: not sent */
+    const char *organization_id;  /* NULL: not sent */
+    const char *custom_headers;   /* LLAMA_CLOUD_CUSTOM_HEADERS text ("Name: value" lines), or NULL */
+    int refresh_s;                /* list/batch refresh interval, floor 2 */
+};
+
+struct net;
+
+/* Start the thread (with every signal blocked in it). Copies cfg. NULL and *cause (caller
+ * frees) on failure. */
+struct net *net_start(const struct net_config *cfg, char **cause);
+/* Hand a command to the thread; takes ownership of cmd. Returns the request number that
+ * the answers will carry. Never blocks on the network. */
+uint64_t net_submit(struct net *n, struct net_cmd *cmd);
+/* A descriptor that is readable while messages are waiting (poll it for POLLIN). */
+int net_fd(const struct net *n);
+/* Take every waiting message, oldest first, as a list linked by ->next; NULL when none.
+ * The caller frees each with net_msg_free. */
+struct net_msg *net_take_messages(struct net *n);
+/* Cancel everything in flight, join the thread and free it all; returns within 100 ms. */
+void net_stop(struct net *n);
+
+#endif

@@ -1,0 +1,1 @@
+# tests/model.mk -- tests for model/.
