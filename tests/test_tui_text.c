@@ -1,0 +1,207 @@
+/* test_tui_text.c -- the sanitizer and width-aware truncation (CJK, emoji, controls, bad UTF-8). */
+#include "config.h"
+
+#include <check.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/text.h"
+
+static void setup(void)
+{
+    ck_assert_ptr_nonnull(setlocale(LC_ALL, "C.UTF-8"));
+    text_set_utf8(true);
+}
+
+START_TEST(test_plain_ascii_unchanged)
+{
+    char *c = text_clean("report-2026.pdf");
+    ck_assert_str_eq(c, "report-2026.pdf");
+    free(c);
+    ck_assert_int_eq(text_width("report-2026.pdf"), 15);
+}
+END_TEST
+
+START_TEST(test_escape_sequences_become_visible)
+{
+    char *c = text_clean("a\x1b[31mred\x1b]0;title\x07z");
+    ck_assert_ptr_null(strchr(c, 0x1b));
+    ck_assert_ptr_null(strchr(c, 0x07));
+    ck_assert_str_eq(c, "a\\x1b[31mred\\x1b]0;title\\x07z");
+    free(c);
+}
+END_TEST
+
+START_TEST(test_c1_del_and_whitespace)
+{
+    /* U+009B (CSI as C1) encoded in UTF-8, DEL, tab, newline. */
+    char *c = text_clean("x\xc2\x9b" "1m\x7fy\tz\nw");
+    ck_assert_str_eq(c, "x\\x9b1m\\x7fy z w");
+    free(c);
+}
+END_TEST
+
+START_TEST(test_invalid_utf8_becomes_question_mark)
+{
+    /* lone continuation, overlong '/', surrogate, truncated sequence at the end */
+    char *c = text_clean("a\x80" "b\xc0\xaf" "c\xed\xa0\x80" "d\xe4\xb8");
+    ck_assert_str_eq(c, "a?b??c???d??");
+    free(c);
+}
+END_TEST
+
+START_TEST(test_bidi_override_replaced)
+{
+    char *c = text_clean("abc\xe2\x80\xae" "fdp.exe");
+    ck_assert_str_eq(c, "abc?fdp.exe");
+    free(c);
+}
+END_TEST
+
+START_TEST(test_cjk_and_emoji_widths)
+{
+    ck_assert_int_eq(text_width("\xe6\x8a\xa5\xe5\x91\x8a"), 4);           /* 报告 */
+    ck_assert_int_eq(text_width("\xf0\x9f\x93\x84" "a"), 3);              /* 📄a */
+    ck_assert_int_eq(text_width("e\xcc\x81" "cole"), 5);                   /* école, combining */
+}
+END_TEST
+
+START_TEST(test_fit_pads_to_exact_width)
+{
+    char out[128];
+    ck_assert_int_eq(text_fit("\xe6\x8a\xa5\xe5\x91\x8a.pdf", 12, true, out, sizeof out), 12);
+    ck_assert_str_eq(out, "\xe6\x8a\xa5\xe5\x91\x8a.pdf    ");
+    ck_assert_int_eq(text_width(out), 12);
+}
+END_TEST
+
+START_TEST(test_fit_cuts_with_ellipsis)
+{
+    char out[128];
+    ck_assert_int_eq(text_fit("abcdefghij", 6, false, out, sizeof out), 6);
+    ck_assert_str_eq(out, "abcde\xe2\x80\xa6");
+}
+END_TEST
+
+START_TEST(test_fit_wide_char_at_the_edge)
+{
+    char out[128];
+    /* 报告书 is 6 columns; in 4 there is room for 报 (2) + 1 space + … */
+    ck_assert_int_eq(text_fit("\xe6\x8a\xa5\xe5\x91\x8a\xe4\xb9\xa6", 4, true, out, sizeof out), 4);
+    ck_assert_str_eq(out, "\xe6\x8a\xa5 \xe2\x80\xa6");
+    ck_assert_int_eq(text_width(out), 4);
+}
+END_TEST
+
+START_TEST(test_fit_keeps_combining_marks_with_their_base)
+{
+    char out[128];
+    ck_assert_int_eq(text_fit("e\xcc\x81" "e\xcc\x81" "e\xcc\x81", 3, true, out, sizeof out), 3);
+    ck_assert_str_eq(out, "e\xcc\x81" "e\xcc\x81" "e\xcc\x81");
+    ck_assert_int_eq(text_fit("e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "x", 3, true, out, sizeof out), 3);
+    ck_assert_str_eq(out, "e\xcc\x81" "e\xcc\x81\xe2\x80\xa6");
+}
+END_TEST
+
+START_TEST(test_fit_leading_combining_dropped)
+{
+    char out[64];
+    text_fit("\xcc\x81" "ab", 5, false, out, sizeof out);
+    ck_assert_str_eq(out, "ab");
+}
+END_TEST
+
+START_TEST(test_fit_controls_are_measured_after_escaping)
+{
+    char out[128];
+    ck_assert_int_eq(text_fit("\x1b[2J", 20, false, out, sizeof out), 7);
+    ck_assert_str_eq(out, "\\x1b[2J");
+    ck_assert_int_eq(text_fit("\x1b[2J", 3, false, out, sizeof out), 3);
+    ck_assert_ptr_null(strchr(out, 0x1b));
+}
+END_TEST
+
+START_TEST(test_fit_tiny_widths)
+{
+    char out[16];
+    ck_assert_int_eq(text_fit("hello", 0, true, out, sizeof out), 0);
+    ck_assert_str_eq(out, "");
+    ck_assert_int_eq(text_fit("hello", 1, true, out, sizeof out), 1);
+    ck_assert_int_eq(text_width(out), 1);
+    ck_assert_int_eq(text_fit(NULL, 3, true, out, sizeof out), 3);
+    ck_assert_str_eq(out, "   ");
+    /* a small buffer is never overrun */
+    char tiny[4];
+    text_fit("abcdefgh", 8, true, tiny, sizeof tiny);
+    ck_assert_uint_lt(strlen(tiny), sizeof tiny);
+}
+END_TEST
+
+START_TEST(test_fit_left_keeps_the_end)
+{
+    char out[128];
+    ck_assert_int_eq(text_fit_left("bat-0123456789", 6, false, out, sizeof out), 6);
+    ck_assert_str_eq(out, "\xe2\x80\xa6" "56789");
+}
+END_TEST
+
+START_TEST(test_ascii_mode)
+{
+    char out[128];
+    text_set_utf8(false);
+    char *c = text_clean("\xe6\x8a\xa5.pdf");
+    ck_assert_str_eq(c, "?.pdf");
+    free(c);
+    ck_assert_int_eq(text_fit("abcdefghij", 6, false, out, sizeof out), 6);
+    ck_assert_str_eq(out, "abc...");
+    text_bar(1, 2, 4, out, sizeof out);
+    ck_assert_str_eq(out, "##..");
+    text_set_utf8(true);
+}
+END_TEST
+
+START_TEST(test_bar)
+{
+    char out[128];
+    text_bar(1, 4, 8, out, sizeof out);
+    ck_assert_int_eq(text_width(out), 8);
+    ck_assert_str_eq(out, "\xe2\x96\x88\xe2\x96\x88\xc2\xb7\xc2\xb7\xc2\xb7\xc2\xb7\xc2\xb7\xc2\xb7");
+    text_bar(0, 0, 2, out, sizeof out);
+    ck_assert_str_eq(out, "\xc2\xb7\xc2\xb7");
+}
+END_TEST
+
+static Suite *text_suite(void)
+{
+    Suite *s = suite_create("tui_text");
+    TCase *tc = tcase_create("text");
+    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_add_test(tc, test_plain_ascii_unchanged);
+    tcase_add_test(tc, test_escape_sequences_become_visible);
+    tcase_add_test(tc, test_c1_del_and_whitespace);
+    tcase_add_test(tc, test_invalid_utf8_becomes_question_mark);
+    tcase_add_test(tc, test_bidi_override_replaced);
+    tcase_add_test(tc, test_cjk_and_emoji_widths);
+    tcase_add_test(tc, test_fit_pads_to_exact_width);
+    tcase_add_test(tc, test_fit_cuts_with_ellipsis);
+    tcase_add_test(tc, test_fit_wide_char_at_the_edge);
+    tcase_add_test(tc, test_fit_keeps_combining_marks_with_their_base);
+    tcase_add_test(tc, test_fit_leading_combining_dropped);
+    tcase_add_test(tc, test_fit_controls_are_measured_after_escaping);
+    tcase_add_test(tc, test_fit_tiny_widths);
+    tcase_add_test(tc, test_fit_left_keeps_the_end);
+    tcase_add_test(tc, test_ascii_mode);
+    tcase_add_test(tc, test_bar);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(text_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,321 @@
+/* text.c -- sanitize hostile server text and truncate it by display width. */
+#include "config.h"
+
+#include "tui/text.h"
+
+#include <langinfo.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <wchar.h>
+
+#include "model/xalloc.h"
+
+static bool utf8_mode = true;
+
+void text_init(void)
+{
+    const char *cs = nl_langinfo(CODESET);
+    utf8_mode = cs && (strcasecmp(cs, "UTF-8") == 0 || strcasecmp(cs, "utf8") == 0);
+}
+
+void text_set_utf8(bool on)
+{
+    utf8_mode = on;
+}
+
+bool text_utf8(void)
+{
+    return utf8_mode;
+}
+
+/* Decode one strict UTF-8 sequence; returns its length, or 0 when invalid (then *cp unset). */
+static size_t utf8_decode(const unsigned char *s, uint32_t *cp)
+{
+    unsigned char c = s[0];
+    size_t n;
+    uint32_t v, min;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if (c >= 0xc2 && c <= 0xdf) {
+        n = 2; v = c & 0x1f; min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 3; v = c & 0x0f; min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4; v = c & 0x07; min = 0x10000;
+    } else {
+        return 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        v = (v << 6) | (s[i] & 0x3f);
+    }
+    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+        return 0;
+    *cp = v;
+    return n;
+}
+
+static size_t utf8_encode(uint32_t cp, char *out)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    } else if (cp < 0x800) {
+        out[0] = (char)(0xc0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3f));
+        return 2;
+    } else if (cp < 0x10000) {
+        out[0] = (char)(0xe0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        out[2] = (char)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    out[0] = (char)(0xf0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+    out[3] = (char)(0x80 | (cp & 0x3f));
+    return 4;
+}
+
+static bool is_bidi_control(uint32_t cp)
+{
+    return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+           cp == 0x200e || cp == 0x200f || cp == 0x061c;
+}
+
+/*
+ * One display unit of sanitized output: its bytes and its width in columns (0 for a
+ * combining mark that attaches to the previous unit).
+ */
+struct unit {
+    char bytes[8];
+    size_t len;
+    int width;
+};
+
+/* Read the next unit from *p (advancing it); false at the end of the string. */
+static bool next_unit(const unsigned char **p, struct unit *u)
+{
+    const unsigned char *s = *p;
+    uint32_t cp;
+    size_t n;
+    if (!*s)
+        return false;
+    n = utf8_decode(s, &cp);
+    if (n == 0) {
+        *p = s + 1;
+        u->bytes[0] = '?';
+        u->len = 1;
+        u->width = 1;
+        return true;
+    }
+    *p = s + n;
+    if (cp == '\t' || cp == '\n' || cp == '\r') {
+        u->bytes[0] = ' ';
+        u->len = 1;
+        u->width = 1;
+    } else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f)) {
+        snprintf(u->bytes, sizeof u->bytes, "\\x%02x", (unsigned)cp);
+        u->len = 4;
+        u->width = 4;
+    } else if (cp < 0x80) {
+        u->bytes[0] = (char)cp;
+        u->len = 1;
+        u->width = 1;
+    } else if (!utf8_mode || is_bidi_control(cp)) {
+        u->bytes[0] = '?';
+        u->len = 1;
+        u->width = 1;
+    } else {
+        int w = wcwidth((wchar_t)cp);
+        if (w < 0 || w > 2) {
+            u->bytes[0] = '?';
+            u->len = 1;
+            u->width = 1;
+        } else {
+            u->len = utf8_encode(cp, u->bytes);
+            u->width = w;
+        }
+    }
+    return true;
+}
+
+char *text_clean(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    size_t cap = strlen((const char *)p) * 4 + 1, used = 0;
+    char *out = xmalloc(cap);
+    struct unit u;
+    bool any = false;
+    while (next_unit(&p, &u)) {
+        if (u.width == 0 && !any)
+            continue;   /* a combining mark with nothing to attach to */
+        memcpy(out + used, u.bytes, u.len);
+        used += u.len;
+        any = true;
+    }
+    out[used] = '\0';
+    return out;
+}
+
+int text_width(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    struct unit u;
+    int w = 0;
+    bool any = false;
+    while (next_unit(&p, &u)) {
+        if (u.width == 0 && !any)
+            continue;
+        w += u.width;
+        any = true;
+    }
+    return w;
+}
+
+static const char *ellipsis(int *w)
+{
+    if (utf8_mode) {
+        *w = 1;
+        return "\xe2\x80\xa6";
+    }
+    *w = 3;
+    return "...";
+}
+
+/* Append bytes to out if they fit (always leaving room for the NUL). */
+static void put(char *out, size_t len, size_t *used, const char *b, size_t n)
+{
+    if (*used + n < len) {
+        memcpy(out + *used, b, n);
+        *used += n;
+    }
+}
+
+static void pad_to(char *out, size_t len, size_t *used, int *cols, int width)
+{
+    while (*cols < width && *used + 1 < len) {
+        out[(*used)++] = ' ';
+        (*cols)++;
+    }
+}
+
+int text_fit(const char *s, int width, bool pad, char *out, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    size_t used = 0;
+    int cols = 0, ew;
+    const char *ell = ellipsis(&ew);
+    struct unit u;
+    bool any = false;
+    if (len == 0)
+        return 0;
+    out[0] = '\0';
+    if (width <= 0)
+        return 0;
+    int total = text_width(s);
+    if (total <= width) {
+        while (next_unit(&p, &u)) {
+            if (u.width == 0 && !any)
+                continue;
+            put(out, len, &used, u.bytes, u.len);
+            cols += u.width;
+            any = true;
+        }
+    } else {
+        if (ew > width)
+            ew = 0;   /* too narrow for the ellipsis: plain cut */
+        int room = width - ew;
+        while (next_unit(&p, &u)) {
+            if (u.width == 0 && !any)
+                continue;
+            if (cols + u.width > room)
+                break;
+            put(out, len, &used, u.bytes, u.len);
+            cols += u.width;
+            any = true;
+        }
+        pad_to(out, len, &used, &cols, room);   /* a wide char that did not fit */
+        if (ew) {
+            put(out, len, &used, ell, strlen(ell));
+            cols += ew;
+        }
+    }
+    if (pad)
+        pad_to(out, len, &used, &cols, width);
+    out[used] = '\0';
+    return cols;
+}
+
+int text_fit_left(const char *s, int width, bool pad, char *out, size_t len)
+{
+    int total = text_width(s);
+    if (total <= width || width <= 0)
+        return text_fit(s, width, pad, out, len);
+    char *clean = text_clean(s);
+    const unsigned char *p = (const unsigned char *)clean;
+    int ew;
+    const char *ell = ellipsis(&ew);
+    if (ew > width)
+        ew = 0;
+    /* Skip units until what remains fits in width - ew columns. */
+    int skip = total - (width - ew), skipped = 0;
+    struct unit u;
+    const unsigned char *q = p;
+    while (skipped < skip && next_unit(&q, &u)) {
+        skipped += u.width;
+        p = q;
+    }
+    /* Zero-width marks of a skipped character go too. */
+    while (*p) {
+        const unsigned char *r = p;
+        if (!next_unit(&r, &u) || u.width != 0)
+            break;
+        p = r;
+    }
+    size_t used = 0;
+    int cols = 0;
+    if (ew) {
+        put(out, len, &used, ell, strlen(ell));
+        cols = ew;
+    }
+    cols += skipped - skip;   /* a skipped wide char may leave one column */
+    for (int i = 0; i < skipped - skip; i++)
+        put(out, len, &used, " ", 1);
+    while (next_unit(&p, &u)) {
+        put(out, len, &used, u.bytes, u.len);
+        cols += u.width;
+    }
+    if (pad)
+        pad_to(out, len, &used, &cols, width);
+    out[used] = '\0';
+    free(clean);
+    return cols;
+}
+
+void text_bar(long done, long total, int width, char *out, size_t len)
+{
+    size_t used = 0;
+    int filled = 0;
+    if (total > 0 && done > 0)
+        filled = (int)((done * (long)width) / total);
+    if (filled > width)
+        filled = width;
+    for (int i = 0; i < width; i++) {
+        if (i < filled) {
+            if (utf8_mode)
+                put(out, len, &used, "\xe2\x96\x88", 3);
+            else
+                put(out, len, &used, "#", 1);
+        } else {
+            put(out, len, &used, utf8_mode ? "\xc2\xb7" : ".", utf8_mode ? 2 : 1);
+        }
+    }
+    if (len)
+        out[used < len ? used : len - 1] = '\0';
+}

@@ -1,0 +1,37 @@
+/* text.h -- the one sanitizer for server text and width-aware truncation for the screen. */
+#ifndef TUI_TEXT_H
+#define TUI_TEXT_H
+
+/*
+ * Every string that came from the server passes through here before it is drawn. Control
+ * characters (C0, DEL, C1) become a visible `\xNN` marker, tab/newline/CR become a space,
+ * invalid UTF-8 and bidi overrides become '?', and widths are measured with wcwidth() so
+ * CJK, emoji and combining marks line up. When the locale is not UTF-8 every non-ASCII
+ * character becomes '?', the ellipsis becomes "..." and bars use '#'.
+ * Pure functions of their input and of the mode set by text_init/text_set_utf8.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Read the locale (call after setlocale): UTF-8 mode when LC_CTYPE's codeset is UTF-8. */
+void text_init(void);
+void text_set_utf8(bool on);
+bool text_utf8(void);
+
+/* A sanitized copy of s (NULL gives ""); the caller frees it. */
+char *text_clean(const char *s);
+/* Columns s takes once sanitized. */
+int text_width(const char *s);
+/*
+ * Sanitize s and fit it into `width` columns, ending with an ellipsis when it was cut; with
+ * pad, spaces fill it to exactly `width` columns. Writes NUL-terminated UTF-8 into out
+ * (len >= 4 * width + 4 is always enough) and returns the columns written.
+ */
+int text_fit(const char *s, int width, bool pad, char *out, size_t len);
+/* Like text_fit, but keeps the END of s ("…5678") when it has to cut. */
+int text_fit_left(const char *s, int width, bool pad, char *out, size_t len);
+/* A progress bar of `width` cells for done/total (full blocks, or '#' in ASCII mode). */
+void text_bar(long done, long total, int width, char *out, size_t len);
+
+#endif
