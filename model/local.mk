@@ -3,4 +3,9 @@ noinst_LIBRARIES += libmodel.a
 libmodel_a_SOURCES = \
 	model/xalloc.c model/xalloc.h \
 	model/status.c model/status.h \
-	model/clock.h model/objects.h model/store.h model/view.h model/detail.h
+	model/strmap.c model/strmap.h \
+	model/clock.c model/clock.h \
+	model/objects.c model/objects.h \
+	model/store.c model/store.h \
+	model/view.c model/view.h \
+	model/detail.c model/detail.h

@@ -30,6 +30,10 @@ struct store_entry {
     long files_total;                /* result rows; -1 until the batch's results are known */
 };
 
+/* A batch whose status keeps flipping keeps its first sighting and the newest changes, at most
+ * this many history entries in all. */
+#define STORE_HISTORY_MAX 1000
+
 /* Opaque; owned by the UI thread. Entry pointers stay valid until the next call that
  * modifies the store (upsert, apply_generation, remove). */
 struct batch_store;
@@ -41,7 +45,10 @@ size_t store_count(const struct batch_store *s);
 /* Entries in no particular order (use a list_view for display order). */
 const struct store_entry *store_at(const struct batch_store *s, size_t i);
 const struct store_entry *store_find(const struct batch_store *s, const char *id);
-/* A counter that changes whenever anything in the store changes (views compare it). */
+/* The index of id for store_at, (size_t)-1 when absent; O(1). */
+size_t store_index_of(const struct batch_store *s, const char *id);
+/* A counter that changes whenever anything in the store changes (views compare it). Values
+ * are never reused, not even by another store, so a view may key a cache on it alone. */
 uint64_t store_version(const struct batch_store *s);
 
 /* Insert or update from a list page or a get; copies b (its results are ignored). A status
@@ -54,11 +61,14 @@ void store_apply_generation(struct batch_store *s, const struct batch *batches, 
 /* Remove one batch; false when it was not there. */
 bool store_remove(struct batch_store *s, const char *id);
 
-/* Annotations (see struct store_entry); unknown IDs are ignored. */
+/* Annotations (see struct store_entry); unknown IDs are ignored. A directory name is also
+ * remembered for batches of that directory that arrive later; NULL forgets it. */
 void store_set_directory_name(struct batch_store *s, const char *directory_id, const char *name);
 void store_set_progress(struct batch_store *s, const char *id, long done, long total);
 
-/* The newest created_at (server text) of any stored batch, NULL when empty. */
+/* The newest created_at (server text) of any stored batch, by parsed time; NULL when empty
+ * or when no created_at parses. The store parses created_at/updated_at itself on upsert, so
+ * created_ms/updated_ms in entries are always consistent with the text (-1 when unparsable). */
 const char *store_newest_created_at(const struct batch_store *s);
 
 #endif

@@ -38,13 +38,16 @@ const char *list_column_name(enum list_column c);
 void list_cell_text(const struct store_entry *e, enum list_column c, char *buf, size_t len);
 
 /* Filter: case-insensitive substring over every column's text; a leading '!' keeps the rows
- * that do NOT match. NULL or "" clears it. Copied. */
+ * that do NOT match. NULL, "" or "!" alone clears it. Copied. */
 void list_view_set_filter(struct list_view *v, const char *text);
 const char *list_view_filter(const struct list_view *v);   /* "" when none */
 void list_view_set_status_mask(struct list_view *v, unsigned mask);
 unsigned list_view_status_mask(const struct list_view *v);
 /* Stable sort by one column; inverted reverses it. CREATED/UPDATED sort by time, FILES and
- * PROGRESS numerically (unknown last), the rest as text; ties keep ID order. */
+ * PROGRESS numerically (unknown last), the rest as text; ties keep ID order.
+ * Not inverted, CREATED/UPDATED put the newest first, FILES (by total, then done) and PROGRESS
+ * the smallest first, text A to Z ignoring ASCII case. Inverting reverses only the known
+ * values: unknown or unparsable ones stay last and ties stay in ascending ID order. */
 void list_view_set_sort(struct list_view *v, enum list_column c, bool inverted);
 enum list_column list_view_sort_column(const struct list_view *v);
 bool list_view_sort_inverted(const struct list_view *v);
@@ -56,6 +59,8 @@ void list_view_rebuild(struct list_view *v, const struct batch_store *s);
 
 size_t list_view_count(const struct list_view *v);          /* rows shown */
 size_t list_view_total(const struct list_view *v);          /* batches in the store */
+/* A shown row's entry; it points into the store, so it is valid until the store changes
+ * (rebuild the view after every change before reading rows again). */
 const struct store_entry *list_view_row(const struct list_view *v, size_t i);
 /* Counts per status over the whole store (not just the shown rows). */
 void list_view_counts(const struct list_view *v, size_t counts[BATCH_STATUS_COUNT]);
@@ -63,7 +68,8 @@ void list_view_counts(const struct list_view *v, size_t counts[BATCH_STATUS_COUN
 /* Selection: index into the shown rows; (size_t)-1 and NULL when there are no rows. */
 size_t list_view_selected(const struct list_view *v);
 const char *list_view_selected_id(const struct list_view *v);
-/* Move by delta rows, clamped to the first/last row. */
+/* Move by delta rows, clamped to the first/last row. Moving or select_index forgets an ID
+ * remembered by list_view_select_id (the user chose another row). */
 void list_view_move(struct list_view *v, long delta);
 void list_view_select_index(struct list_view *v, size_t i);
 /* Select a batch by ID (e.g. a batch just created); false when it is not shown. The ID is

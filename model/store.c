@@ -1,0 +1,290 @@
+/* store.c -- batches by ID (hash index), status history, generations and annotations. */
+#include "config.h"
+
+#include "model/store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/clock.h"
+#include "model/strmap.h"
+#include "model/xalloc.h"
+
+struct batch_store {
+    struct store_entry *entries;  /* n entries, cap allocated; order is arbitrary */
+    size_t n, cap;
+    struct strmap by_id;          /* batch ID -> index in entries */
+    char **dir_names;             /* remembered directory names; index from dirs */
+    size_t n_dir_names;
+    struct strmap dirs;           /* directory ID -> index in dir_names */
+    uint64_t version;
+};
+
+/* Shared by every store so that a version never repeats (UI thread only, like all of model/). */
+static uint64_t version_counter;
+
+static void touch(struct batch_store *s)
+{
+    s->version = ++version_counter;
+}
+
+struct batch_store *store_new(void)
+{
+    struct batch_store *s = xcalloc(1, sizeof *s);
+    strmap_init(&s->by_id);
+    strmap_init(&s->dirs);
+    touch(s);
+    return s;
+}
+
+static void entry_done(struct store_entry *e)
+{
+    batch_done(&e->batch);
+    for (size_t i = 0; i < e->n_history; i++)
+        free(e->history[i].to_text);
+    free(e->history);
+    free(e->directory_name);
+    memset(e, 0, sizeof *e);
+}
+
+void store_free(struct batch_store *s)
+{
+    if (s == NULL)
+        return;
+    for (size_t i = 0; i < s->n; i++)
+        entry_done(&s->entries[i]);
+    free(s->entries);
+    strmap_done(&s->by_id);
+    for (size_t i = 0; i < s->n_dir_names; i++)
+        free(s->dir_names[i]);
+    free(s->dir_names);
+    strmap_done(&s->dirs);
+    free(s);
+}
+
+size_t store_count(const struct batch_store *s)
+{
+    return s->n;
+}
+
+const struct store_entry *store_at(const struct batch_store *s, size_t i)
+{
+    return i < s->n ? &s->entries[i] : NULL;
+}
+
+size_t store_index_of(const struct batch_store *s, const char *id)
+{
+    size_t i;
+    return strmap_get(&s->by_id, id, &i) ? i : (size_t)-1;
+}
+
+const struct store_entry *store_find(const struct batch_store *s, const char *id)
+{
+    return store_at(s, store_index_of(s, id));
+}
+
+uint64_t store_version(const struct batch_store *s)
+{
+    return s->version;
+}
+
+/* The remembered name of a directory, NULL when none. */
+static const char *dir_name(const struct batch_store *s, const char *directory_id)
+{
+    size_t i;
+    return strmap_get(&s->dirs, directory_id, &i) ? s->dir_names[i] : NULL;
+}
+
+static int64_t parse_ms(const char *text)
+{
+    int64_t ms = -1;
+    if (!clock_parse_iso8601(text, &ms))
+        ms = -1;
+    return ms;
+}
+
+static void history_add(struct store_entry *e, enum batch_status from, const struct batch *b)
+{
+    if (e->n_history == STORE_HISTORY_MAX) {
+        /* Keep the first sighting; drop the oldest change after it. */
+        free(e->history[1].to_text);
+        memmove(&e->history[1], &e->history[2], (e->n_history - 2) * sizeof *e->history);
+        e->n_history--;
+    }
+    e->history = xreallocarray(e->history, e->n_history + 1, sizeof *e->history);
+    struct status_change *c = &e->history[e->n_history++];
+    c->from = from;
+    c->to = b->status;
+    c->to_text = xstrdup(batch_status_text(b));
+    c->seen_ms = clock_now_ms();
+}
+
+/* Fields the list shows or filters on differ (results and parsed times excluded). */
+static bool batch_differs(const struct batch *a, const struct batch *b)
+{
+    return !xstreq(a->project_id, b->project_id)
+        || !xstreq(a->source_directory_id, b->source_directory_id)
+        || a->job_type != b->job_type || !xstreq(a->job_type_text, b->job_type_text)
+        || !xstreq(a->configuration_id, b->configuration_id) || a->status != b->status
+        || !xstreq(a->status_text, b->status_text) || !xstreq(a->created_at, b->created_at)
+        || !xstreq(a->updated_at, b->updated_at);
+}
+
+/* Upsert without touching the version; true when something changed. */
+static bool upsert(struct batch_store *s, const struct batch *b, size_t *index)
+{
+    size_t i;
+    if (strmap_get(&s->by_id, b->id, &i)) {
+        struct store_entry *e = &s->entries[i];
+        *index = i;
+        if (!batch_differs(&e->batch, b))
+            return false;
+        bool status_changed = e->batch.status != b->status
+                              || !xstreq(batch_status_text(&e->batch), batch_status_text(b));
+        bool dir_changed = !xstreq(e->batch.source_directory_id, b->source_directory_id);
+        enum batch_status from = e->batch.status;
+        batch_done(&e->batch);
+        batch_copy_without_results(&e->batch, b);
+        if (status_changed)
+            history_add(e, from, &e->batch);
+        if (dir_changed)
+            xstrset(&e->directory_name, dir_name(s, b->source_directory_id));
+    } else {
+        if (s->n == s->cap) {
+            s->cap = s->cap ? s->cap * 2 : 64;
+            s->entries = xreallocarray(s->entries, s->cap, sizeof *s->entries);
+        }
+        i = s->n++;
+        struct store_entry *e = &s->entries[i];
+        memset(e, 0, sizeof *e);
+        batch_copy_without_results(&e->batch, b);
+        history_add(e, BATCH_UNKNOWN, &e->batch);
+        e->directory_name = xstrdup(dir_name(s, b->source_directory_id));
+        e->files_done = -1;
+        e->files_total = -1;
+        strmap_put(&s->by_id, b->id, i);
+        *index = i;
+    }
+    struct batch *kept = &s->entries[i].batch;
+    kept->created_ms = parse_ms(kept->created_at);
+    kept->updated_ms = parse_ms(kept->updated_at);
+    return true;
+}
+
+bool store_upsert(struct batch_store *s, const struct batch *b)
+{
+    size_t i;
+    if (b == NULL || b->id == NULL || !upsert(s, b, &i))
+        return false;
+    touch(s);
+    return true;
+}
+
+/* Move the last entry into slot i (after entry i was finished). */
+static void fill_hole(struct batch_store *s, size_t i)
+{
+    s->n--;
+    if (i != s->n) {
+        s->entries[i] = s->entries[s->n];
+        strmap_put(&s->by_id, s->entries[i].batch.id, i);
+    }
+}
+
+void store_apply_generation(struct batch_store *s, const struct batch *batches, size_t n)
+{
+    bool changed = false;
+    bool *keep = xcalloc(s->n + n, sizeof *keep);
+    for (size_t k = 0; k < n; k++) {
+        size_t i;
+        if (batches[k].id == NULL)
+            continue;
+        if (upsert(s, &batches[k], &i))
+            changed = true;
+        keep[i] = true;   /* new entries land at the end, inside the s->n + n bound */
+    }
+    size_t out = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        if (!keep[i]) {
+            strmap_remove(&s->by_id, s->entries[i].batch.id);
+            entry_done(&s->entries[i]);
+            changed = true;
+            continue;
+        }
+        if (out != i) {
+            s->entries[out] = s->entries[i];
+            strmap_put(&s->by_id, s->entries[out].batch.id, out);
+        }
+        out++;
+    }
+    s->n = out;
+    free(keep);
+    if (changed)
+        touch(s);
+}
+
+bool store_remove(struct batch_store *s, const char *id)
+{
+    size_t i;
+    if (!strmap_get(&s->by_id, id, &i))
+        return false;
+    strmap_remove(&s->by_id, id);
+    entry_done(&s->entries[i]);
+    fill_hole(s, i);
+    touch(s);
+    return true;
+}
+
+void store_set_directory_name(struct batch_store *s, const char *directory_id, const char *name)
+{
+    if (directory_id == NULL)
+        return;
+    size_t k;
+    if (strmap_get(&s->dirs, directory_id, &k)) {
+        xstrset(&s->dir_names[k], name);
+    } else if (name != NULL) {
+        s->dir_names = xreallocarray(s->dir_names, s->n_dir_names + 1, sizeof *s->dir_names);
+        s->dir_names[s->n_dir_names] = xstrdup(name);
+        strmap_put(&s->dirs, directory_id, s->n_dir_names++);
+    }
+    bool changed = false;
+    for (size_t i = 0; i < s->n; i++) {
+        struct store_entry *e = &s->entries[i];
+        if (xstreq(e->batch.source_directory_id, directory_id)
+            && !xstreq(e->directory_name, name)) {
+            xstrset(&e->directory_name, name);
+            changed = true;
+        }
+    }
+    if (changed)
+        touch(s);
+}
+
+void store_set_progress(struct batch_store *s, const char *id, long done, long total)
+{
+    size_t i;
+    if (!strmap_get(&s->by_id, id, &i))
+        return;
+    struct store_entry *e = &s->entries[i];
+    if (total < 0)
+        done = total = -1;
+    else if (done < 0)
+        done = 0;
+    else if (done > total)
+        done = total;
+    if (e->files_done == done && e->files_total == total)
+        return;
+    e->files_done = done;
+    e->files_total = total;
+    touch(s);
+}
+
+const char *store_newest_created_at(const struct batch_store *s)
+{
+    const struct store_entry *best = NULL;
+    for (size_t i = 0; i < s->n; i++) {
+        const struct store_entry *e = &s->entries[i];
+        if (e->batch.created_ms >= 0 && (best == NULL || e->batch.created_ms > best->batch.created_ms))
+            best = e;
+    }
+    return best ? best->batch.created_at : NULL;
+}
