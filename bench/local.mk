@@ -1,1 +1,11 @@
-# bench/local.mk -- the benchmark harness (make bench).
+# bench/local.mk -- the benchmark harness: `make bench` runs bench/run (never part of make check).
+EXTRA_DIST += bench/run bench/report.mjs bench/proxy.mjs bench/RESULTS.md \
+	bench/sdk/package.json bench/sdk/package-lock.json bench/sdk/common.mjs \
+	bench/sdk/setup.mjs bench/sdk/w1_list.mjs bench/sdk/w2_open.mjs
+
+# bench/run builds what it measures (make batchtop batchtop-sim bench/...) in this tree.
+bench:
+	TOP_BUILDDIR='$(abs_top_builddir)' NODE_BIN='$(NODE)' NPM_BIN='$(NPM)' \
+	TMUX_BIN='$(TMUX)' bash '$(abs_top_srcdir)/bench/run'
+
+.PHONY: bench
