@@ -1,0 +1,578 @@
+/* decode.c -- strict, path-naming JSON decoders (json-c) for every API object batchtop reads. */
+#include "config.h"
+
+#include "net/decode.h"
+
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/clock.h"
+#include "model/xalloc.h"
+
+/* ---- errors and paths ---- */
+
+/* Record "path.key: what" (or "path: what" when key is NULL) and return false. */
+static bool fail(char **cause, const char *path, const char *key, const char *what)
+{
+    if (cause != NULL) {
+        if (key == NULL)
+            *cause = xasprintf("%s: %s", path[0] ? path : "body", what);
+        else if (path[0] == '\0')
+            *cause = xasprintf("%s: %s", key, what);
+        else
+            *cause = xasprintf("%s.%s: %s", path, key, what);
+    }
+    return false;
+}
+
+/* path + "." + key into buf (for nested objects). */
+static void join(char *buf, size_t len, const char *path, const char *key)
+{
+    size_t o = 0;
+    for (const char *p = path; *p && o + 1 < len; p++)
+        buf[o++] = *p;
+    if (path[0] != '\0' && o + 1 < len)
+        buf[o++] = '.';
+    for (const char *p = key; *p && o + 1 < len; p++)
+        buf[o++] = *p;
+    buf[o] = '\0';
+}
+
+struct json_object *decode_json(const char *body, size_t len, char **cause)
+{
+    if (body == NULL)
+        len = 0;
+    if (len == 0) {
+        fail(cause, "", NULL, "empty body");
+        return NULL;
+    }
+    if (len > DECODE_MAX_BODY || len > INT_MAX) {
+        fail(cause, "", NULL, "body too large");
+        return NULL;
+    }
+    struct json_tokener *tok = json_tokener_new_ex(DECODE_MAX_DEPTH);
+    if (tok == NULL) {
+        fail(cause, "", NULL, "out of memory");
+        return NULL;
+    }
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+    struct json_object *root = json_tokener_parse_ex(tok, body, (int)len);
+    enum json_tokener_error err = json_tokener_get_error(tok);
+    if (root == NULL || err != json_tokener_success) {
+        const char *what = err == json_tokener_continue ? "truncated JSON"
+                           : err == json_tokener_error_depth
+                               ? "nested too deeply"
+                               : json_tokener_error_desc(err);
+        char *msg = xasprintf("invalid JSON (%s)", what ? what : "unknown error");
+        fail(cause, "", NULL, msg);
+        free(msg);
+        json_object_put(root);
+        json_tokener_free(tok);
+        return NULL;
+    }
+    size_t end = json_tokener_get_parse_end(tok);
+    json_tokener_free(tok);
+    for (size_t i = end; i < len; i++) {
+        char ch = body[i];
+        if (ch != ' ' && ch != '\t' && ch != '\r' && ch != '\n') {
+            fail(cause, "", NULL, "invalid JSON (trailing data)");
+            json_object_put(root);
+            return NULL;
+        }
+    }
+    return root;
+}
+
+/* ---- field helpers: absent and null are the same; a wrong type is an error ---- */
+
+static struct json_object *field(struct json_object *o, const char *key)
+{
+    struct json_object *v = NULL;
+    if (!json_object_object_get_ex(o, key, &v))
+        return NULL;
+    return v; /* NULL for a JSON null */
+}
+
+/* A string field: *out = copy or NULL (absent/null). */
+static bool get_str(struct json_object *o, const char *path, const char *key, bool required,
+                    char **out, char **cause)
+{
+    struct json_object *v = field(o, key);
+    *out = NULL;
+    if (v == NULL)
+        return required ? fail(cause, path, key, "missing") : true;
+    if (!json_object_is_type(v, json_type_string))
+        return fail(cause, path, key, "expected a string");
+    *out = xstrndup(json_object_get_string(v), (size_t)json_object_get_string_len(v));
+    return true;
+}
+
+/* A string that may also be sent as a number (e.g. a version); numbers become their text. */
+static bool get_str_or_num(struct json_object *o, const char *path, const char *key,
+                           char **out, char **cause)
+{
+    struct json_object *v = field(o, key);
+    *out = NULL;
+    if (v == NULL)
+        return true;
+    if (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double)) {
+        *out = xstrdup(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+        return true;
+    }
+    return get_str(o, path, key, false, out, cause);
+}
+
+/* A time: its text (or NULL) and its parsed value (or -1). */
+static bool get_time(struct json_object *o, const char *path, const char *key, char **text,
+                     int64_t *ms, char **cause)
+{
+    *ms = -1;
+    if (!get_str(o, path, key, false, text, cause))
+        return false;
+    if (*text != NULL && !clock_parse_iso8601(*text, ms))
+        *ms = -1;
+    return true;
+}
+
+/* An object field or null/absent (*out NULL). */
+static bool get_obj(struct json_object *o, const char *path, const char *key,
+                    struct json_object **out, char **cause)
+{
+    struct json_object *v = field(o, key);
+    *out = NULL;
+    if (v == NULL)
+        return true;
+    if (!json_object_is_type(v, json_type_object))
+        return fail(cause, path, key, "expected an object");
+    *out = v;
+    return true;
+}
+
+static bool need_object(struct json_object *o, const char *path, char **cause)
+{
+    if (o == NULL || !json_object_is_type(o, json_type_object))
+        return fail(cause, path, NULL, "expected an object");
+    return true;
+}
+
+/* ---- objects ---- */
+
+static bool result_from(struct json_object *o, const char *path, struct batch_result *r,
+                        char **cause)
+{
+    memset(r, 0, sizeof *r);
+    r->job_type = JOB_TYPE_UNKNOWN;
+    struct json_object *ref;
+    char sub[160];
+    if (!need_object(o, path, cause) ||
+        !get_str(o, path, "source_directory_file_id", true, &r->file_id, cause) ||
+        !get_str(o, path, "error_message", false, &r->error_message, cause) ||
+        !get_obj(o, path, "job_reference", &ref, cause))
+        goto bad;
+    if (ref != NULL) {
+        join(sub, sizeof sub, path, "job_reference");
+        if (!get_str(ref, sub, "id", true, &r->job_id, cause) ||
+            !get_str(ref, sub, "type", false, &r->job_type_text, cause))
+            goto bad;
+        r->job_type = job_type_parse(r->job_type_text);
+    }
+    return true;
+bad:
+    batch_result_done(r);
+    return false;
+}
+
+static bool batch_from(struct json_object *o, const char *path, struct batch *b, char **cause)
+{
+    memset(b, 0, sizeof *b);
+    b->job_type = JOB_TYPE_UNKNOWN;
+    b->created_ms = b->updated_ms = -1;
+    struct json_object *config, *job = NULL, *results;
+    char sub[160] = "";
+    if (!need_object(o, path, cause) || !get_str(o, path, "id", true, &b->id, cause) ||
+        !get_str(o, path, "status", true, &b->status_text, cause) ||
+        !get_str(o, path, "project_id", false, &b->project_id, cause) ||
+        !get_str(o, path, "source_directory_id", false, &b->source_directory_id, cause) ||
+        !get_time(o, path, "created_at", &b->created_at, &b->created_ms, cause) ||
+        !get_time(o, path, "updated_at", &b->updated_at, &b->updated_ms, cause) ||
+        !get_obj(o, path, "config", &config, cause))
+        goto bad;
+    b->status = batch_status_parse(b->status_text);
+    if (config != NULL) {
+        join(sub, sizeof sub, path, "config");
+        if (!get_obj(config, sub, "job", &job, cause))
+            goto bad;
+    }
+    if (job != NULL) {
+        char jp[176];
+        join(jp, sizeof jp, sub, "job");
+        if (!get_str(job, jp, "type", false, &b->job_type_text, cause) ||
+            !get_str(job, jp, "configuration_id", false, &b->configuration_id, cause))
+            goto bad;
+        b->job_type = job_type_parse(b->job_type_text);
+    }
+    results = field(o, "results");
+    if (results != NULL) {
+        if (!json_object_is_type(results, json_type_array)) {
+            fail(cause, path, "results", "expected an array");
+            goto bad;
+        }
+        size_t n = json_object_array_length(results);
+        b->has_results = true;
+        b->results = xcalloc(n ? n : 1, sizeof *b->results);
+        for (size_t i = 0; i < n; i++) {
+            char rp[192], idx[40];
+            snprintf(idx, sizeof idx, "results[%zu]", i);
+            join(rp, sizeof rp, path, idx);
+            if (!result_from(json_object_array_get_idx(results, i), rp, &b->results[i], cause))
+                goto bad;
+            b->n_results = i + 1;
+        }
+    }
+    return true;
+bad:
+    batch_done(b);
+    return false;
+}
+
+static bool job_from(struct json_object *o, const char *path, enum job_type type, struct job *j,
+                     char **cause)
+{
+    memset(j, 0, sizeof *j);
+    j->type = type;
+    j->created_ms = j->updated_ms = -1;
+    if (!need_object(o, path, cause) || !get_str(o, path, "id", true, &j->id, cause) ||
+        !get_str(o, path, "status", true, &j->status_text, cause) ||
+        !get_str(o, path, "error_message", false, &j->error_message, cause) ||
+        !get_str(o, path, "name", false, &j->name, cause) ||
+        !get_str(o, path, "tier", false, &j->tier, cause) ||
+        !get_time(o, path, "created_at", &j->created_at, &j->created_ms, cause) ||
+        !get_time(o, path, "updated_at", &j->updated_at, &j->updated_ms, cause)) {
+        job_done(j);
+        return false;
+    }
+    j->status = job_status_parse(j->status_text);
+    return true;
+}
+
+static bool directory_from(struct json_object *o, const char *path, struct directory *d,
+                           char **cause)
+{
+    memset(d, 0, sizeof *d);
+    if (!need_object(o, path, cause) || !get_str(o, path, "id", true, &d->id, cause) ||
+        !get_str(o, path, "name", false, &d->name, cause) ||
+        !get_str(o, path, "type", false, &d->type, cause) ||
+        !get_str(o, path, "description", false, &d->description, cause) ||
+        !get_str(o, path, "project_id", false, &d->project_id, cause) ||
+        !get_str(o, path, "created_at", false, &d->created_at, cause) ||
+        !get_str(o, path, "updated_at", false, &d->updated_at, cause)) {
+        directory_done(d);
+        return false;
+    }
+    return true;
+}
+
+static bool dir_file_from(struct json_object *o, const char *path, struct dir_file *f,
+                          char **cause)
+{
+    memset(f, 0, sizeof *f);
+    if (!need_object(o, path, cause) || !get_str(o, path, "id", true, &f->id, cause) ||
+        !get_str(o, path, "directory_id", false, &f->directory_id, cause) ||
+        !get_str(o, path, "display_name", false, &f->display_name, cause) ||
+        !get_str(o, path, "file_id", false, &f->file_id, cause) ||
+        !get_str(o, path, "unique_id", false, &f->unique_id, cause) ||
+        !get_str(o, path, "created_at", false, &f->created_at, cause) ||
+        !get_str(o, path, "updated_at", false, &f->updated_at, cause)) {
+        dir_file_done(f);
+        return false;
+    }
+    return true;
+}
+
+static bool config_from(struct json_object *o, const char *path, struct config *c, char **cause)
+{
+    memset(c, 0, sizeof *c);
+    struct json_object *params;
+    char sub[160];
+    if (!need_object(o, path, cause) || !get_str(o, path, "id", true, &c->id, cause) ||
+        !get_str(o, path, "name", false, &c->name, cause) ||
+        !get_str(o, path, "product_type", false, &c->product_type, cause) ||
+        !get_str_or_num(o, path, "version", &c->version, cause) ||
+        !get_str(o, path, "created_at", false, &c->created_at, cause) ||
+        !get_str(o, path, "updated_at", false, &c->updated_at, cause) ||
+        !get_obj(o, path, "parameters", &params, cause))
+        goto bad;
+    if (params != NULL) {
+        join(sub, sizeof sub, path, "parameters");
+        if (!get_str(params, sub, "tier", false, &c->tier, cause))
+            goto bad;
+    }
+    return true;
+bad:
+    config_done(c);
+    return false;
+}
+
+/* ---- single-object entry points ---- */
+
+bool decode_batch(const char *body, size_t len, struct batch *out, char **cause)
+{
+    memset(out, 0, sizeof *out);
+    struct json_object *root = decode_json(body, len, cause);
+    if (root == NULL)
+        return false;
+    bool ok = batch_from(root, "", out, cause);
+    json_object_put(root);
+    return ok;
+}
+
+bool decode_parse_job(const char *body, size_t len, struct job *job, struct job_output *out,
+                      char **cause)
+{
+    memset(job, 0, sizeof *job);
+    memset(out, 0, sizeof *out);
+    struct json_object *root = decode_json(body, len, cause);
+    if (root == NULL)
+        return false;
+    struct json_object *jo = NULL;
+    bool ok = need_object(root, "", cause) && get_obj(root, "", "job", &jo, cause);
+    if (ok && jo == NULL)
+        ok = fail(cause, "", "job", "missing");
+    ok = ok && job_from(jo, "job", JOB_TYPE_PARSE, job, cause);
+    if (ok && (!get_str(root, "", "markdown_full", false, &out->markdown, cause) ||
+               !get_str(root, "", "text_full", false, &out->text, cause))) {
+        job_done(job);
+        job_output_done(out);
+        ok = false;
+    }
+    if (ok) {
+        out->job_id = xstrdup(job->id);
+        out->type = JOB_TYPE_PARSE;
+    }
+    json_object_put(root);
+    return ok;
+}
+
+bool decode_extract_job(const char *body, size_t len, struct job *job, struct job_output *out,
+                        char **cause)
+{
+    memset(job, 0, sizeof *job);
+    memset(out, 0, sizeof *out);
+    struct json_object *root = decode_json(body, len, cause);
+    if (root == NULL)
+        return false;
+    bool ok = job_from(root, "", JOB_TYPE_EXTRACT, job, cause);
+    if (ok) {
+        struct json_object *res = field(root, "extract_result");
+        if (res != NULL)
+            out->json = xstrdup(json_object_to_json_string_ext(
+                res, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                         JSON_C_TO_STRING_NOSLASHESCAPE));
+        out->job_id = xstrdup(job->id);
+        out->type = JOB_TYPE_EXTRACT;
+    }
+    json_object_put(root);
+    return ok;
+}
+
+/* ---- pages ---- */
+
+typedef bool item_from_fn(struct json_object *o, const char *path, void *item, void *arg,
+                          char **cause);
+typedef void item_done_fn(void *item);
+
+/* The list envelope, decoding each item with from() into a fresh array of size-byte items. */
+static bool page_decode(const char *body, size_t len, size_t size, item_from_fn *from,
+                        item_done_fn *done, void *arg, void **items, size_t *n,
+                        char **next_token, char **cause)
+{
+    *items = NULL;
+    *n = 0;
+    if (next_token != NULL)
+        *next_token = NULL;
+    struct json_object *root = decode_json(body, len, cause);
+    if (root == NULL)
+        return false;
+    char *token = NULL;
+    struct json_object *arr = NULL;
+    char *out = NULL;
+    size_t count = 0, have = 0;
+    bool ok = need_object(root, "", cause) &&
+              get_str(root, "", "next_page_token", false, &token, cause);
+    if (ok) {
+        arr = field(root, "items");
+        if (arr == NULL)
+            ok = fail(cause, "", "items", "missing");
+        else if (!json_object_is_type(arr, json_type_array))
+            ok = fail(cause, "", "items", "expected an array");
+    }
+    if (ok) {
+        count = json_object_array_length(arr);
+        out = xcalloc(count ? count : 1, size);
+        for (have = 0; have < count; have++) {
+            char path[40];
+            snprintf(path, sizeof path, "items[%zu]", have);
+            if (!from(json_object_array_get_idx(arr, have), path, out + have * size, arg,
+                      cause)) {
+                ok = false;
+                break;
+            }
+        }
+    }
+    json_object_put(root);
+    if (!ok) {
+        for (size_t i = 0; i < have; i++)
+            done(out + i * size);
+        free(out);
+        free(token);
+        return false;
+    }
+    if (token != NULL && token[0] == '\0') {
+        free(token);
+        token = NULL;
+    }
+    if (next_token != NULL)
+        *next_token = token;
+    else
+        free(token);
+    *items = out;
+    *n = count;
+    return true;
+}
+
+static bool batch_item(struct json_object *o, const char *path, void *item, void *arg,
+                       char **cause)
+{
+    (void)arg;
+    return batch_from(o, path, item, cause);
+}
+
+static void batch_item_done(void *item)
+{
+    batch_done(item);
+}
+
+bool decode_batch_page(const char *body, size_t len, struct batch **items, size_t *n,
+                       char **next_token, char **cause)
+{
+    void *out;
+    bool ok = page_decode(body, len, sizeof **items, batch_item, batch_item_done, NULL, &out, n,
+                          next_token, cause);
+    *items = out;
+    return ok;
+}
+
+static bool directory_item(struct json_object *o, const char *path, void *item, void *arg,
+                           char **cause)
+{
+    (void)arg;
+    return directory_from(o, path, item, cause);
+}
+
+static void directory_item_done(void *item)
+{
+    directory_done(item);
+}
+
+bool decode_directory_page(const char *body, size_t len, struct directory **items, size_t *n,
+                           char **next_token, char **cause)
+{
+    void *out;
+    bool ok = page_decode(body, len, sizeof **items, directory_item, directory_item_done, NULL,
+                          &out, n, next_token, cause);
+    *items = out;
+    return ok;
+}
+
+static bool dir_file_item(struct json_object *o, const char *path, void *item, void *arg,
+                          char **cause)
+{
+    (void)arg;
+    return dir_file_from(o, path, item, cause);
+}
+
+static void dir_file_item_done(void *item)
+{
+    dir_file_done(item);
+}
+
+bool decode_dir_file_page(const char *body, size_t len, struct dir_file **items, size_t *n,
+                          char **next_token, char **cause)
+{
+    void *out;
+    bool ok = page_decode(body, len, sizeof **items, dir_file_item, dir_file_item_done, NULL,
+                          &out, n, next_token, cause);
+    *items = out;
+    return ok;
+}
+
+static bool config_item(struct json_object *o, const char *path, void *item, void *arg,
+                        char **cause)
+{
+    (void)arg;
+    return config_from(o, path, item, cause);
+}
+
+static void config_item_done(void *item)
+{
+    config_done(item);
+}
+
+bool decode_config_page(const char *body, size_t len, struct config **items, size_t *n,
+                        char **next_token, char **cause)
+{
+    void *out;
+    bool ok = page_decode(body, len, sizeof **items, config_item, config_item_done, NULL, &out,
+                          n, next_token, cause);
+    *items = out;
+    return ok;
+}
+
+static bool job_item(struct json_object *o, const char *path, void *item, void *arg,
+                     char **cause)
+{
+    return job_from(o, path, *(enum job_type *)arg, item, cause);
+}
+
+static void job_item_done(void *item)
+{
+    job_done(item);
+}
+
+bool decode_job_page(const char *body, size_t len, enum job_type type, struct job **items,
+                     size_t *n, char **next_token, char **cause)
+{
+    void *out;
+    bool ok = page_decode(body, len, sizeof **items, job_item, job_item_done, &type, &out, n,
+                          next_token, cause);
+    *items = out;
+    return ok;
+}
+
+/* ---- encoding ---- */
+
+char *decode_create_body(const char *source_directory_id, enum job_type type,
+                         const char *configuration_id)
+{
+    struct json_object *root = json_object_new_object();
+    struct json_object *config = json_object_new_object();
+    struct json_object *job = json_object_new_object();
+    if (root == NULL || config == NULL || job == NULL) {
+        fputs("batchtop: out of memory\n", stderr);
+        abort();
+    }
+    json_object_object_add(root, "source_directory_id",
+                           json_object_new_string(source_directory_id ? source_directory_id : ""));
+    json_object_object_add(job, "type", json_object_new_string(job_type_name(type)));
+    json_object_object_add(job, "configuration_id",
+                           json_object_new_string(configuration_id ? configuration_id : ""));
+    json_object_object_add(config, "job", job);
+    json_object_object_add(root, "config", config);
+    char *s = xstrdup(json_object_to_json_string_ext(
+        root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(root);
+    return s;
+}

@@ -1,0 +1,63 @@
+/* decode.h -- JSON answers (json-c) into model structs, and the create request body. */
+#ifndef NET_DECODE_H
+#define NET_DECODE_H
+
+/*
+ * Every decoder takes the raw body (any bytes, not necessarily NUL-terminated) and returns
+ * true with its outputs filled, or false with *cause set (caller frees; cause may be NULL) and
+ * its outputs left empty. A cause names the path of the problem: "items[3].status: expected a
+ * string". Required fields missing or of the wrong type are errors; unknown fields are
+ * ignored; nulls are accepted where the API allows them (strings stay NULL, times -1); an
+ * unknown status or job type survives as UNKNOWN with its wire text. Nesting deeper than
+ * DECODE_MAX_DEPTH and bodies over DECODE_MAX_BODY are refused. No global state: safe to fuzz.
+ * Output ownership: the caller owns everything written (free items with the model *_done
+ * functions, then free the array; free next_token).
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model/objects.h"
+
+#define DECODE_MAX_DEPTH 64
+#define DECODE_MAX_BODY (64u * 1024 * 1024)
+
+struct json_object;
+
+/* Parse body into a json-c tree (caller json_object_put()s it), or NULL and *cause. */
+struct json_object *decode_json(const char *body, size_t len, char **cause);
+
+/* ---- single objects ---- */
+
+/* A Batch (get, create, cancel); results are filled when the body carries them. */
+bool decode_batch(const char *body, size_t len, struct batch *out, char **cause);
+/* GET /api/v2/parse/{id}: {"job": {...}, "markdown_full": "...", "text_full": "..."}. */
+bool decode_parse_job(const char *body, size_t len, struct job *job, struct job_output *out,
+                      char **cause);
+/* GET /api/v2/extract/{id}: a flat job; extract_result pretty-printed (2-space indent). */
+bool decode_extract_job(const char *body, size_t len, struct job *job, struct job_output *out,
+                        char **cause);
+
+/* ---- list pages: {"items": [...], "next_page_token": "..."|null} ---- */
+
+/* *next_token is NULL on the last page (absent, null or empty token). */
+bool decode_batch_page(const char *body, size_t len, struct batch **items, size_t *n,
+                       char **next_token, char **cause);
+bool decode_directory_page(const char *body, size_t len, struct directory **items, size_t *n,
+                           char **next_token, char **cause);
+bool decode_dir_file_page(const char *body, size_t len, struct dir_file **items, size_t *n,
+                          char **next_token, char **cause);
+bool decode_config_page(const char *body, size_t len, struct config **items, size_t *n,
+                        char **next_token, char **cause);
+/* Flat job items of /api/v2/parse or /api/v2/extract; type is stored in each job. */
+bool decode_job_page(const char *body, size_t len, enum job_type type, struct job **items,
+                     size_t *n, char **next_token, char **cause);
+
+/* ---- encoding ---- */
+
+/* The create body {"source_directory_id":…, "config":{"job":{"type":…,"configuration_id":…}}}.
+ * Fresh string, caller frees. */
+char *decode_create_body(const char *source_directory_id, enum job_type type,
+                         const char *configuration_id);
+
+#endif
