@@ -1,1 +1,6 @@
 # tests/model.mk -- tests for model/.
+check_PROGRAMS += tests/test_model
+TESTS += tests/test_model
+tests_test_model_SOURCES = tests/test_model.c
+tests_test_model_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_test_model_LDADD = libmodel.a $(CHECK_LIBS)

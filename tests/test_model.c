@@ -1,0 +1,1535 @@
+/* test_model.c -- Check unit tests for model/: clock, objects, store, list view and detail. */
+#include "config.h"
+
+#include <check.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "model/clock.h"
+#include "model/detail.h"
+#include "model/objects.h"
+#include "model/status.h"
+#include "model/store.h"
+#include "model/view.h"
+#include "model/xalloc.h"
+
+/* 2026-11-28T18:11:19.117Z */
+#define T_REF 1795889479117LL
+
+/* ---- fixtures ---- */
+
+static int64_t pinned_now;
+
+static int64_t fake_now(void)
+{
+    return pinned_now;
+}
+
+static void pin_clock(void)
+{
+    pinned_now = T_REF;
+    clock_set_hook(fake_now);
+}
+
+static void unpin_clock(void)
+{
+    clock_set_hook(NULL);
+}
+
+/* A batch as a decoder would fill it: heap strings, status text as on the wire. Free with
+ * batch_done. created is a server time text (NULL allowed). */
+static struct batch mk_batch(const char *id, const char *status, const char *created)
+{
+    struct batch b;
+    memset(&b, 0, sizeof b);
+    b.id = xstrdup(id);
+    b.project_id = xstrdup("prj-1");
+    b.source_directory_id = xstrdup("dir-a");
+    b.job_type = JOB_TYPE_PARSE;
+    b.job_type_text = xstrdup("parse_v2");
+    b.configuration_id = xstrdup("cfg-PARSE_AGENTIC");
+    b.status = batch_status_parse(status);
+    b.status_text = xstrdup(status);
+    b.created_at = xstrdup(created);
+    b.created_ms = -1;
+    b.updated_at = xstrdup(created);
+    b.updated_ms = -1;
+    return b;
+}
+
+/* Upsert one batch made by mk_batch and free the temporary. */
+static bool put(struct batch_store *s, const char *id, const char *status, const char *created)
+{
+    struct batch b = mk_batch(id, status, created);
+    bool changed = store_upsert(s, &b);
+    batch_done(&b);
+    return changed;
+}
+
+/* An ISO time `sec` seconds after 2026-01-01T00:00:00Z (into a static ring of buffers). */
+static const char *iso_at(long sec)
+{
+    static char bufs[8][32];
+    static int next;
+    char *buf = bufs[next++ % 8];
+    clock_format_iso8601(1767225600000LL + (int64_t)sec * 1000, buf, 32);
+    return buf;
+}
+
+/* The IDs of the view's rows, joined by spaces, into buf. */
+static const char *view_ids(const struct list_view *v, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    size_t at = 0;
+    for (size_t i = 0; i < list_view_count(v); i++)
+        at += (size_t)snprintf(buf + at, len - at, "%s%s", i ? " " : "",
+                               list_view_row(v, i)->batch.id);
+    return buf;
+}
+
+/* ================================ clock ================================ */
+
+START_TEST(clock_parse_reference_forms)
+{
+    int64_t ms = 0;
+    ck_assert(clock_parse_iso8601("2026-11-28T18:11:19.117Z", &ms));
+    ck_assert_int_eq(ms, T_REF);
+    ck_assert(clock_parse_iso8601("2026-11-28 18:11:19.117Z", &ms));
+    ck_assert_int_eq(ms, T_REF);
+    ck_assert(clock_parse_iso8601("2026-11-28T18:11:19Z", &ms));
+    ck_assert_int_eq(ms, T_REF - 117);
+    /* Microseconds (Python's isoformat) are truncated to ms; one digit is tenths. */
+    ck_assert(clock_parse_iso8601("2026-11-28T18:11:19.117999Z", &ms));
+    ck_assert_int_eq(ms, T_REF);
+    ck_assert(clock_parse_iso8601("2026-11-28T18:11:19.5Z", &ms));
+    ck_assert_int_eq(ms, T_REF - 117 + 500);
+    /* Offsets: the same instant written in other zones. */
+    ck_assert(clock_parse_iso8601("2026-11-28T20:11:19.117+02:00", &ms));
+    ck_assert_int_eq(ms, T_REF);
+    ck_assert(clock_parse_iso8601("2026-11-28T12:41:19.117-05:30", &ms));
+    ck_assert_int_eq(ms, T_REF);
+    ck_assert(clock_parse_iso8601("2026-11-29T00:11:19.117+0600", &ms));
+    ck_assert_int_eq(ms, T_REF);
+    ck_assert(clock_parse_iso8601("2026-11-28T18:11:19.117+00:00", &ms));
+    ck_assert_int_eq(ms, T_REF);
+    /* No zone at all is read as UTC. */
+    ck_assert(clock_parse_iso8601("2026-11-28T18:11:19.117", &ms));
+    ck_assert_int_eq(ms, T_REF);
+    /* Leap days. */
+    ck_assert(clock_parse_iso8601("2024-02-29T00:00:00Z", &ms));
+    ck_assert_int_eq(ms, 1709164800000LL);
+    ck_assert(clock_parse_iso8601("2000-02-29T12:00:00Z", &ms));
+    ck_assert_int_eq(ms, 951825600000LL);
+    ck_assert(clock_parse_iso8601("1970-01-01T00:00:00Z", &ms));
+    ck_assert_int_eq(ms, 0);
+}
+END_TEST
+
+START_TEST(clock_parse_rejects_garbage)
+{
+    static const char *const bad[] = {
+        "", "garbage", "2026-11-28", "2026-11-28T", "2026-11-28T18:11", "2026-11-28T18:11:19.Z",
+        "2026-11-28T18:11:19Zjunk", "2026-11-28T18:11:19.117Z ", " 2026-11-28T18:11:19Z",
+        "2026-13-01T00:00:00Z", "2026-00-10T00:00:00Z", "2026-11-00T00:00:00Z",
+        "2026-11-31T00:00:00Z", "2023-02-29T00:00:00Z", "2100-02-29T00:00:00Z",
+        "2026-11-28T24:00:00Z", "2026-11-28T18:60:00Z", "2026-11-28T18:11:61Z",
+        "2026-11-28X18:11:19Z", "2026-1-28T18:11:19Z", "26-11-28T18:11:19Z",
+        "2026-11-28T18:11:19+25:00", "2026-11-28T18:11:19+02:60", "2026-11-28T18:11:19+2",
+        "2026-11-28T18:11:19+02:0", "2026-11-28T18:11:19.117ZZ", "2026-11-28T1a:11:19Z",
+        "2026/11/28T18:11:19Z", "\xff\xfe",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int64_t ms = 42;
+        ck_assert_msg(!clock_parse_iso8601(bad[i], &ms), "accepted \"%s\"", bad[i]);
+        ck_assert_msg(ms == 42, "changed *ms on \"%s\"", bad[i]);
+    }
+    int64_t ms = 42;
+    ck_assert(!clock_parse_iso8601(NULL, &ms));
+    ck_assert_int_eq(ms, 42);
+}
+END_TEST
+
+START_TEST(clock_parse_ignores_process_timezone)
+{
+    const char *old = getenv("TZ");
+    char *saved = xstrdup(old);
+    setenv("TZ", "XST-9:30", 1);   /* POSIX zone, no tzdata needed */
+    tzset();
+    int64_t ms = 0;
+    ck_assert(clock_parse_iso8601("2026-11-28T18:11:19.117Z", &ms));
+    ck_assert_int_eq(ms, T_REF);
+    ck_assert(clock_parse_iso8601("2026-11-28T18:11:19.117", &ms));
+    ck_assert_int_eq(ms, T_REF);
+    if (saved)
+        setenv("TZ", saved, 1);
+    else
+        unsetenv("TZ");
+    tzset();
+    free(saved);
+}
+END_TEST
+
+START_TEST(clock_format_iso_round_trip)
+{
+    char buf[32];
+    clock_format_iso8601(T_REF, buf, sizeof buf);
+    ck_assert_str_eq(buf, "2026-11-28T18:11:19.117Z");
+    clock_format_iso8601(0, buf, sizeof buf);
+    ck_assert_str_eq(buf, "1970-01-01T00:00:00.000Z");
+    clock_format_iso8601(-1, buf, sizeof buf);
+    ck_assert_str_eq(buf, "1969-12-31T23:59:59.999Z");
+    clock_format_iso8601(1709164800000LL + 86399999, buf, sizeof buf);
+    ck_assert_str_eq(buf, "2024-02-29T23:59:59.999Z");
+    /* Every formatted instant parses back to itself (spans leap years and month ends). */
+    for (int64_t ms = 0; ms < 4102444800000LL; ms += 7919LL * 3600 * 1000 + 12345) {
+        int64_t back = -7;
+        clock_format_iso8601(ms, buf, sizeof buf);
+        ck_assert_msg(clock_parse_iso8601(buf, &back), "cannot parse %s", buf);
+        ck_assert_msg(back == ms, "%s came back as %lld, not %lld", buf, (long long)back,
+                      (long long)ms);
+    }
+    /* A short buffer is still terminated. */
+    char small[5];
+    clock_format_iso8601(T_REF, small, sizeof small);
+    ck_assert_str_eq(small, "2026");
+}
+END_TEST
+
+START_TEST(clock_format_hms_uses_local_time)
+{
+    const char *old = getenv("TZ");
+    char *saved = xstrdup(old);
+    char buf[16];
+    setenv("TZ", "UTC0", 1);
+    tzset();
+    clock_format_hms(T_REF, buf, sizeof buf);
+    ck_assert_str_eq(buf, "18:11:19");
+    setenv("TZ", "IST-5:30", 1);
+    tzset();
+    clock_format_hms(T_REF, buf, sizeof buf);
+    ck_assert_str_eq(buf, "23:41:19");
+    if (saved)
+        setenv("TZ", saved, 1);
+    else
+        unsetenv("TZ");
+    tzset();
+    free(saved);
+}
+END_TEST
+
+START_TEST(clock_format_age_short_units)
+{
+    static const struct {
+        int64_t ms;
+        const char *want;
+    } cases[] = {
+        {0, "0s"}, {999, "0s"}, {4999, "4s"}, {59999, "59s"}, {60000, "1m"},
+        {3599999, "59m"}, {3600000, "1h"}, {86399999, "23h"}, {86400000, "1d"},
+        {5 * 86400000LL, "5d"}, {-5000, "0s"}, {INT64_MAX, "999999d"},
+    };
+    char buf[8];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        clock_format_age(cases[i].ms, buf, sizeof buf);
+        ck_assert_str_eq(buf, cases[i].want);
+    }
+}
+END_TEST
+
+START_TEST(clock_hook_pins_now)
+{
+    pinned_now = 123456789;
+    clock_set_hook(fake_now);
+    ck_assert_int_eq(clock_now_ms(), 123456789);
+    pinned_now += 5000;
+    ck_assert_int_eq(clock_now_ms(), 123461789);
+    clock_set_hook(NULL);
+    int64_t real = (int64_t)time(NULL) * 1000;
+    int64_t now = clock_now_ms();
+    ck_assert(now > real - 5000 && now < real + 5000);
+    int64_t m1 = clock_mono_ms();
+    int64_t m2 = clock_mono_ms();
+    ck_assert(m2 >= m1);
+}
+END_TEST
+
+/* ================================ status and objects ================================ */
+
+START_TEST(status_names_and_unknown_text)
+{
+    ck_assert_int_eq(batch_status_parse("RUNNING"), BATCH_RUNNING);
+    ck_assert_int_eq(batch_status_parse("running"), BATCH_UNKNOWN);
+    ck_assert_int_eq(batch_status_parse("PAUSED"), BATCH_UNKNOWN);
+    ck_assert_int_eq(batch_status_parse(NULL), BATCH_UNKNOWN);
+    ck_assert_str_eq(batch_status_name(BATCH_THROTTLED), "THROTTLED");
+    ck_assert(batch_status_is_terminal(BATCH_CANCELLED));
+    ck_assert(!batch_status_is_terminal(BATCH_UNKNOWN));
+    ck_assert_int_eq(job_status_parse("FAILED"), JOB_FAILED);
+    ck_assert_int_eq(job_status_parse("QUEUED"), JOB_UNKNOWN);
+    ck_assert_int_eq(job_type_parse("extract_v2"), JOB_TYPE_EXTRACT);
+    ck_assert_int_eq(job_type_parse("classify_v2"), JOB_TYPE_UNKNOWN);
+
+    /* The user sees the text the server sent, not "UNKNOWN". */
+    struct batch b = mk_batch("bat-1", "PAUSED", NULL);
+    ck_assert_int_eq(b.status, BATCH_UNKNOWN);
+    ck_assert_str_eq(batch_status_text(&b), "PAUSED");
+    free(b.status_text);
+    b.status_text = NULL;
+    ck_assert_str_eq(batch_status_text(&b), "UNKNOWN");
+    b.status = BATCH_RUNNING;
+    ck_assert_str_eq(batch_status_text(&b), "RUNNING");
+    batch_done(&b);
+}
+END_TEST
+
+START_TEST(objects_deep_copy)
+{
+    struct batch b = mk_batch("bat-1", "RUNNING", "2026-11-28T18:11:19.117Z");
+    b.created_ms = T_REF;
+    b.has_results = true;
+    b.n_results = 2;
+    b.results = xcalloc(2, sizeof *b.results);
+    b.results[0].file_id = xstrdup("dfl-1");
+    b.results[0].job_id = xstrdup("pjb-1");
+    b.results[0].job_type = JOB_TYPE_PARSE;
+    b.results[0].job_type_text = xstrdup("parse_v2");
+    b.results[1].file_id = xstrdup("dfl-2");
+    b.results[1].error_message = xstrdup("unsupported file");
+
+    struct batch c;
+    batch_copy(&c, &b);
+    struct batch w;
+    batch_copy_without_results(&w, &b);
+    xstrset(&b.id, "bat-changed");
+    xstrset(&b.results[1].error_message, "changed");
+    ck_assert_str_eq(c.id, "bat-1");
+    ck_assert_int_eq(c.created_ms, T_REF);
+    ck_assert(c.has_results);
+    ck_assert_uint_eq(c.n_results, 2);
+    ck_assert_str_eq(c.results[0].job_id, "pjb-1");
+    ck_assert_ptr_null(c.results[1].job_id);
+    ck_assert_str_eq(c.results[1].error_message, "unsupported file");
+    ck_assert(!w.has_results);
+    ck_assert_uint_eq(w.n_results, 0);
+    ck_assert_ptr_null(w.results);
+    ck_assert_str_eq(w.status_text, "RUNNING");
+    batch_done(&b);
+    batch_done(&c);
+    batch_done(&c);   /* twice is harmless */
+    batch_done(&w);
+    ck_assert_ptr_null(c.id);
+
+    /* An empty (not null) results array stays "known". */
+    struct batch e = mk_batch("bat-2", "COMPLETED", NULL);
+    e.has_results = true;
+    batch_copy(&c, &e);
+    ck_assert(c.has_results);
+    ck_assert_uint_eq(c.n_results, 0);
+    batch_done(&c);
+    batch_done(&e);
+
+    struct job j = {.id = xstrdup("pjb-1"), .type = JOB_TYPE_PARSE, .status = JOB_FAILED,
+                    .status_text = xstrdup("FAILED"), .error_message = xstrdup("boom"),
+                    .name = xstrdup("a.pdf"), .tier = xstrdup("agentic"),
+                    .created_at = xstrdup("x"), .created_ms = 5, .updated_at = NULL,
+                    .updated_ms = -1};
+    struct job jc;
+    job_copy(&jc, &j);
+    job_done(&j);
+    ck_assert_str_eq(jc.error_message, "boom");
+    ck_assert_str_eq(jc.tier, "agentic");
+    ck_assert_ptr_null(jc.updated_at);
+    ck_assert_int_eq(jc.status, JOB_FAILED);
+    job_done(&jc);
+    job_done(&jc);
+
+    struct directory d = {.id = xstrdup("dir-1"), .name = xstrdup("Invoices"),
+                          .type = xstrdup("user")};
+    struct directory dc;
+    directory_copy(&dc, &d);
+    directory_done(&d);
+    ck_assert_str_eq(dc.name, "Invoices");
+    ck_assert_ptr_null(dc.description);
+    directory_done(&dc);
+
+    struct dir_file f = {.id = xstrdup("dfl-1"), .display_name = xstrdup("a.pdf"),
+                         .directory_id = xstrdup("dir-1")};
+    struct dir_file fc;
+    dir_file_copy(&fc, &f);
+    dir_file_done(&f);
+    ck_assert_str_eq(fc.display_name, "a.pdf");
+    dir_file_done(&fc);
+
+    struct config g = {.id = xstrdup("cfg-1"), .name = xstrdup("fast"),
+                       .product_type = xstrdup("parse_v2"), .tier = xstrdup("fast")};
+    struct config gc;
+    config_copy(&gc, &g);
+    config_done(&g);
+    ck_assert_str_eq(gc.product_type, "parse_v2");
+    config_done(&gc);
+
+    struct job_output o = {.job_id = xstrdup("pjb-1"), .markdown = xstrdup("# hi")};
+    job_output_done(&o);
+    job_output_done(&o);
+    ck_assert_ptr_null(o.markdown);
+}
+END_TEST
+
+/* ================================ store ================================ */
+
+START_TEST(store_upsert_and_find)
+{
+    pin_clock();
+    struct batch_store *s = store_new();
+    ck_assert_uint_eq(store_count(s), 0);
+    ck_assert_ptr_null(store_find(s, "bat-1"));
+    ck_assert_ptr_null(store_newest_created_at(s));
+    uint64_t v0 = store_version(s);
+
+    ck_assert(put(s, "bat-1", "PENDING", "2026-11-28T18:11:19.117Z"));
+    ck_assert(store_version(s) != v0);
+    const struct store_entry *e = store_find(s, "bat-1");
+    ck_assert_ptr_nonnull(e);
+    ck_assert_str_eq(e->batch.id, "bat-1");
+    ck_assert_str_eq(batch_status_text(&e->batch), "PENDING");
+    /* The store parses the server's times itself. */
+    ck_assert_int_eq(e->batch.created_ms, T_REF);
+    ck_assert_int_eq(e->files_total, -1);
+    ck_assert_ptr_null(e->directory_name);
+    ck_assert_uint_eq(e->n_history, 1);
+    ck_assert_int_eq(e->history[0].from, BATCH_UNKNOWN);
+    ck_assert_int_eq(e->history[0].to, BATCH_PENDING);
+    ck_assert_str_eq(e->history[0].to_text, "PENDING");
+    ck_assert_int_eq(e->history[0].seen_ms, T_REF);
+
+    /* The same answer again changes nothing, not even the version. */
+    uint64_t v1 = store_version(s);
+    ck_assert(!put(s, "bat-1", "PENDING", "2026-11-28T18:11:19.117Z"));
+    ck_assert(store_version(s) == v1);
+    ck_assert_uint_eq(store_find(s, "bat-1")->n_history, 1);
+
+    /* A list answer never puts results in the store. */
+    struct batch b = mk_batch("bat-1", "PENDING", "2026-11-28T18:11:19.117Z");
+    xstrset(&b.updated_at, "2026-11-28T18:12:00Z");
+    b.has_results = true;
+    b.n_results = 1;
+    b.results = xcalloc(1, sizeof *b.results);
+    b.results[0].file_id = xstrdup("dfl-1");
+    ck_assert(store_upsert(s, &b));
+    batch_done(&b);
+    e = store_find(s, "bat-1");
+    ck_assert(!e->batch.has_results);
+    ck_assert_uint_eq(e->batch.n_results, 0);
+    ck_assert_str_eq(e->batch.updated_at, "2026-11-28T18:12:00Z");
+    ck_assert_int_eq(e->batch.updated_ms, T_REF - 19117 + 60000);
+    ck_assert_uint_eq(e->n_history, 1);   /* updated_at is not a status change */
+
+    /* A batch without an ID is refused. */
+    struct batch nid = mk_batch("x", "PENDING", NULL);
+    free(nid.id);
+    nid.id = NULL;
+    ck_assert(!store_upsert(s, &nid));
+    batch_done(&nid);
+    ck_assert_uint_eq(store_count(s), 1);
+    store_free(s);
+    unpin_clock();
+}
+END_TEST
+
+START_TEST(store_history_records_every_change_even_backwards)
+{
+    pin_clock();
+    struct batch_store *s = store_new();
+    const char *t = "2026-11-28T18:11:19.117Z";
+    put(s, "bat-1", "PENDING", t);
+    pinned_now = T_REF + 1000;
+    put(s, "bat-1", "RUNNING", t);
+    pinned_now = T_REF + 2000;
+    put(s, "bat-1", "RUNNING", t);          /* no change: not recorded */
+    pinned_now = T_REF + 3000;
+    ck_assert(put(s, "bat-1", "PENDING", t)); /* backwards: recorded */
+    pinned_now = T_REF + 4000;
+    put(s, "bat-1", "PAUSED", t);           /* a status the API may add later */
+    pinned_now = T_REF + 5000;
+    put(s, "bat-1", "WAITING", t);          /* UNKNOWN to UNKNOWN, other text */
+
+    const struct store_entry *e = store_find(s, "bat-1");
+    ck_assert_uint_eq(e->n_history, 5);
+    static const char *const want[] = {"PENDING", "RUNNING", "PENDING", "PAUSED", "WAITING"};
+    static const int64_t when[] = {0, 1000, 3000, 4000, 5000};
+    for (size_t i = 0; i < 5; i++) {
+        ck_assert_str_eq(e->history[i].to_text, want[i]);
+        ck_assert_int_eq(e->history[i].seen_ms, T_REF + when[i]);
+    }
+    ck_assert_int_eq(e->history[2].from, BATCH_RUNNING);
+    ck_assert_int_eq(e->history[2].to, BATCH_PENDING);
+    ck_assert_int_eq(e->history[3].to, BATCH_UNKNOWN);
+    ck_assert_int_eq(e->history[4].from, BATCH_UNKNOWN);
+    ck_assert_str_eq(batch_status_text(&e->batch), "WAITING");
+    store_free(s);
+    unpin_clock();
+}
+END_TEST
+
+START_TEST(store_history_is_bounded_but_keeps_first_sighting)
+{
+    pin_clock();
+    struct batch_store *s = store_new();
+    put(s, "bat-1", "PENDING", NULL);
+    for (int i = 1; i <= STORE_HISTORY_MAX + 10; i++) {
+        pinned_now = T_REF + i;
+        put(s, "bat-1", i % 2 ? "RUNNING" : "THROTTLED", NULL);
+    }
+    const struct store_entry *e = store_find(s, "bat-1");
+    ck_assert_uint_eq(e->n_history, STORE_HISTORY_MAX);
+    ck_assert_str_eq(e->history[0].to_text, "PENDING");
+    ck_assert_int_eq(e->history[0].seen_ms, T_REF);
+    ck_assert_int_eq(e->history[STORE_HISTORY_MAX - 1].seen_ms, T_REF + STORE_HISTORY_MAX + 10);
+    for (size_t i = 2; i < e->n_history; i++)
+        ck_assert(e->history[i].seen_ms > e->history[i - 1].seen_ms);
+    store_free(s);
+    unpin_clock();
+}
+END_TEST
+
+START_TEST(store_generation_drops_absent_and_upserts_never_drop)
+{
+    struct batch_store *s = store_new();
+    put(s, "bat-1", "RUNNING", iso_at(1));
+    put(s, "bat-2", "RUNNING", iso_at(2));
+    put(s, "bat-3", "COMPLETED", iso_at(3));
+
+    /* A refresh that failed after its first page: the caller only ever upserts what came
+     * (a delta) and never applies a generation, so nothing disappears. */
+    struct batch page1[1] = {mk_batch("bat-2", "COMPLETED", iso_at(2))};
+    store_upsert(s, &page1[0]);
+    ck_assert_uint_eq(store_count(s), 3);
+    ck_assert_ptr_nonnull(store_find(s, "bat-1"));
+    ck_assert_ptr_nonnull(store_find(s, "bat-3"));
+    ck_assert_int_eq(store_find(s, "bat-2")->batch.status, BATCH_COMPLETED);
+    batch_done(&page1[0]);
+
+    /* A complete refresh: bat-1 is gone on the server, bat-4 is new, bat-3 appears twice
+     * (pages shifted between requests) and is merged by ID. */
+    struct batch all[4] = {
+        mk_batch("bat-4", "PENDING", iso_at(4)),
+        mk_batch("bat-3", "COMPLETED", iso_at(3)),
+        mk_batch("bat-2", "COMPLETED", iso_at(2)),
+        mk_batch("bat-3", "COMPLETED", iso_at(3)),
+    };
+    uint64_t v = store_version(s);
+    store_apply_generation(s, all, 4);
+    ck_assert(store_version(s) != v);
+    ck_assert_uint_eq(store_count(s), 3);
+    ck_assert_ptr_null(store_find(s, "bat-1"));
+    ck_assert_ptr_nonnull(store_find(s, "bat-2"));
+    ck_assert_ptr_nonnull(store_find(s, "bat-3"));
+    ck_assert_ptr_nonnull(store_find(s, "bat-4"));
+    ck_assert_uint_eq(store_find(s, "bat-3")->n_history, 1);
+    /* Index and entries agree after the compaction. */
+    for (size_t i = 0; i < store_count(s); i++)
+        ck_assert_uint_eq(store_index_of(s, store_at(s, i)->batch.id), i);
+
+    /* The same generation again changes nothing. */
+    v = store_version(s);
+    store_apply_generation(s, all, 4);
+    ck_assert(store_version(s) == v);
+    for (int i = 0; i < 4; i++)
+        batch_done(&all[i]);
+
+    /* A complete refresh that says "no batches" empties the list. */
+    store_apply_generation(s, NULL, 0);
+    ck_assert_uint_eq(store_count(s), 0);
+    ck_assert_ptr_null(store_find(s, "bat-2"));
+    store_free(s);
+}
+END_TEST
+
+START_TEST(store_remove_keeps_index_consistent)
+{
+    struct batch_store *s = store_new();
+    char id[32];
+    for (int i = 0; i < 10000; i++) {
+        snprintf(id, sizeof id, "bat-%05d", i);
+        put(s, id, "RUNNING", iso_at(i));
+    }
+    ck_assert_uint_eq(store_count(s), 10000);
+    for (int i = 0; i < 10000; i += 2) {
+        snprintf(id, sizeof id, "bat-%05d", i);
+        ck_assert(store_remove(s, id));
+        ck_assert(!store_remove(s, id));
+    }
+    ck_assert_uint_eq(store_count(s), 5000);
+    for (int i = 0; i < 10000; i++) {
+        snprintf(id, sizeof id, "bat-%05d", i);
+        const struct store_entry *e = store_find(s, id);
+        if (i % 2) {
+            ck_assert_ptr_nonnull(e);
+            ck_assert_str_eq(e->batch.id, id);
+        } else {
+            ck_assert_ptr_null(e);
+            ck_assert_uint_eq(store_index_of(s, id), (size_t)-1);
+        }
+    }
+    for (size_t i = 0; i < store_count(s); i++)
+        ck_assert_uint_eq(store_index_of(s, store_at(s, i)->batch.id), i);
+    ck_assert(!store_remove(s, "bat-nope"));
+    ck_assert(!store_remove(s, NULL));
+    ck_assert_ptr_null(store_find(s, NULL));
+    store_free(s);
+}
+END_TEST
+
+START_TEST(store_annotations)
+{
+    struct batch_store *s = store_new();
+    put(s, "bat-1", "RUNNING", NULL);   /* dir-a */
+    struct batch b = mk_batch("bat-2", "RUNNING", NULL);
+    xstrset(&b.source_directory_id, "dir-b");
+    store_upsert(s, &b);
+    batch_done(&b);
+
+    uint64_t v = store_version(s);
+    store_set_directory_name(s, "dir-a", "Invoices");
+    ck_assert(store_version(s) != v);
+    ck_assert_str_eq(store_find(s, "bat-1")->directory_name, "Invoices");
+    ck_assert_ptr_null(store_find(s, "bat-2")->directory_name);
+    /* A batch of that directory that arrives later gets the name too. */
+    put(s, "bat-3", "PENDING", NULL);
+    ck_assert_str_eq(store_find(s, "bat-3")->directory_name, "Invoices");
+    /* The same name again is not a change. */
+    v = store_version(s);
+    store_set_directory_name(s, "dir-a", "Invoices");
+    ck_assert(store_version(s) == v);
+    /* A name for a directory without batches yet is remembered. */
+    store_set_directory_name(s, "dir-c", "Contracts");
+    b = mk_batch("bat-4", "PENDING", NULL);
+    xstrset(&b.source_directory_id, "dir-c");
+    store_upsert(s, &b);
+    batch_done(&b);
+    ck_assert_str_eq(store_find(s, "bat-4")->directory_name, "Contracts");
+    /* NULL forgets. */
+    store_set_directory_name(s, "dir-a", NULL);
+    ck_assert_ptr_null(store_find(s, "bat-1")->directory_name);
+
+    v = store_version(s);
+    store_set_progress(s, "bat-1", 3, 10);
+    ck_assert(store_version(s) != v);
+    ck_assert_int_eq(store_find(s, "bat-1")->files_done, 3);
+    ck_assert_int_eq(store_find(s, "bat-1")->files_total, 10);
+    v = store_version(s);
+    store_set_progress(s, "bat-1", 3, 10);
+    ck_assert(store_version(s) == v);
+    store_set_progress(s, "bat-nope", 1, 1);   /* ignored */
+    ck_assert_uint_eq(store_count(s), 4);
+    store_set_progress(s, "bat-1", 12, 10);    /* clamped */
+    ck_assert_int_eq(store_find(s, "bat-1")->files_done, 10);
+    /* Progress survives a list update of the same batch. */
+    put(s, "bat-1", "COMPLETED", NULL);
+    ck_assert_int_eq(store_find(s, "bat-1")->files_total, 10);
+    store_free(s);
+}
+END_TEST
+
+START_TEST(store_newest_created_is_by_parsed_time)
+{
+    struct batch_store *s = store_new();
+    put(s, "bat-1", "RUNNING", "2026-11-28T17:00:00Z");
+    /* Later as text, earlier in time (16:00Z). */
+    put(s, "bat-2", "RUNNING", "2026-11-28T18:00:00+02:00");
+    put(s, "bat-3", "RUNNING", "not a time");
+    put(s, "bat-4", "RUNNING", NULL);
+    ck_assert_str_eq(store_newest_created_at(s), "2026-11-28T17:00:00Z");
+    ck_assert_int_eq(store_find(s, "bat-3")->batch.created_ms, -1);
+    put(s, "bat-5", "RUNNING", "2026-11-28T17:00:00.001Z");
+    ck_assert_str_eq(store_newest_created_at(s), "2026-11-28T17:00:00.001Z");
+    store_remove(s, "bat-5");
+    store_remove(s, "bat-1");
+    store_remove(s, "bat-2");
+    ck_assert_ptr_null(store_newest_created_at(s));   /* none parses */
+    store_free(s);
+}
+END_TEST
+
+/* ================================ list view ================================ */
+
+/* A small store: five batches with distinct columns. */
+static struct batch_store *small_store(void)
+{
+    struct batch_store *s = store_new();
+    put(s, "bat-a", "RUNNING", "2026-11-28T10:00:00Z");
+    put(s, "bat-b", "COMPLETED", "2026-11-28T12:00:00Z");
+    put(s, "bat-c", "PENDING", "2026-11-28T11:00:00Z");
+    put(s, "bat-d", "PAUSED", "2026-11-28T09:00:00Z");
+    put(s, "bat-e", "FAILED", "2026-11-28T13:00:00Z");
+    store_set_directory_name(s, "dir-a", "Invoices");
+    store_set_progress(s, "bat-a", 1, 3);
+    store_set_progress(s, "bat-b", 10, 10);
+    store_set_progress(s, "bat-e", 9, 100);
+    store_set_progress(s, "bat-d", 0, 0);
+    return s;
+}
+
+START_TEST(view_defaults_and_cells)
+{
+    struct list_view *v = list_view_new();
+    ck_assert_int_eq(list_view_sort_column(v), COL_CREATED);
+    ck_assert(!list_view_sort_inverted(v));
+    ck_assert_str_eq(list_view_filter(v), "");
+    ck_assert_uint_eq(list_view_status_mask(v), STATUS_MASK_ALL);
+    ck_assert_uint_eq(list_view_count(v), 0);
+    ck_assert_uint_eq(list_view_selected(v), (size_t)-1);
+    ck_assert_ptr_null(list_view_selected_id(v));
+    ck_assert_str_eq(list_column_name(COL_PROGRESS), "PROGRESS");
+
+    struct batch_store *s = small_store();
+    list_view_rebuild(v, s);
+    char buf[64];
+    ck_assert_str_eq(view_ids(v, buf, sizeof buf), "bat-e bat-b bat-c bat-a bat-d");
+    ck_assert_uint_eq(list_view_selected(v), 0);   /* the first row */
+    ck_assert_str_eq(list_view_selected_id(v), "bat-e");
+    ck_assert_uint_eq(list_view_total(v), 5);
+
+    const struct store_entry *a = store_find(s, "bat-a");
+    static const char *const want_a[COL_COUNT] = {
+        "bat-a", "RUNNING", "parse_v2", "cfg-PARSE_AGENTIC", "Invoices", "1/3", "33%",
+        "2026-11-28T10:00:00Z", "2026-11-28T10:00:00Z"};
+    for (int c = 0; c < COL_COUNT; c++) {
+        list_cell_text(a, (enum list_column)c, buf, sizeof buf);
+        ck_assert_str_eq(buf, want_a[c]);
+    }
+    const struct store_entry *d = store_find(s, "bat-d");
+    list_cell_text(d, COL_STATUS, buf, sizeof buf);
+    ck_assert_str_eq(buf, "PAUSED");
+    list_cell_text(d, COL_FILES, buf, sizeof buf);
+    ck_assert_str_eq(buf, "0/0");
+    list_cell_text(d, COL_PROGRESS, buf, sizeof buf);
+    ck_assert_str_eq(buf, "-");
+    const struct store_entry *c = store_find(s, "bat-c");
+    list_cell_text(c, COL_FILES, buf, sizeof buf);
+    ck_assert_str_eq(buf, "-");   /* unknown, never 0/0 */
+    list_cell_text(c, COL_PROGRESS, buf, sizeof buf);
+    ck_assert_str_eq(buf, "-");
+
+    /* Unknown directory name: the ID. Unknown job type: its wire text. */
+    struct batch b = mk_batch("bat-x", "RUNNING", NULL);
+    xstrset(&b.source_directory_id, "dir-zzz");
+    b.job_type = job_type_parse("classify_v2");
+    xstrset(&b.job_type_text, "classify_v2");
+    store_upsert(s, &b);
+    batch_done(&b);
+    const struct store_entry *x = store_find(s, "bat-x");
+    list_cell_text(x, COL_DIRECTORY, buf, sizeof buf);
+    ck_assert_str_eq(buf, "dir-zzz");
+    list_cell_text(x, COL_TYPE, buf, sizeof buf);
+    ck_assert_str_eq(buf, "classify_v2");
+    list_cell_text(x, COL_CREATED, buf, sizeof buf);
+    ck_assert_str_eq(buf, "");
+
+    /* Truncation never splits a UTF-8 character. */
+    store_set_directory_name(s, "dir-zzz", "d\xc3\xa9j\xc3\xa0");   /* "déjà" */
+    x = store_find(s, "bat-x");
+    char small[3];
+    list_cell_text(x, COL_DIRECTORY, small, sizeof small);
+    ck_assert_str_eq(small, "d");
+    char tiny[1] = {'x'};
+    list_cell_text(x, COL_DIRECTORY, tiny, sizeof tiny);
+    ck_assert_int_eq(tiny[0], '\0');
+    list_view_free(v);
+    store_free(s);
+}
+END_TEST
+
+START_TEST(view_filter_case_insensitive_and_inverted)
+{
+    struct batch_store *s = small_store();
+    struct list_view *v = list_view_new();
+    char buf[64];
+    static const struct {
+        const char *filter;
+        const char *want;
+    } cases[] = {
+        {"BAT-C", "bat-c"},                 /* ID */
+        {"running", "bat-a"},               /* status word */
+        {"paused", "bat-d"},                /* an unknown status by its text */
+        {"T12:", "bat-b"},                  /* created time text */
+        {"invoices", "bat-e bat-b bat-c bat-a bat-d"},   /* directory name */
+        {"10/10", "bat-b"},                 /* FILES */
+        {"9%", "bat-e"},                    /* PROGRESS */
+        {"100%", "bat-b"},
+        {"!running", "bat-e bat-b bat-c bat-d"},
+        {"!", "bat-e bat-b bat-c bat-a bat-d"},   /* '!' alone filters nothing */
+        {"", "bat-e bat-b bat-c bat-a bat-d"},
+        {"nothing-matches", ""},
+        {"!bat-", ""},
+        {"bat-arunning", ""},               /* a match never spans two cells */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        list_view_set_filter(v, cases[i].filter);
+        ck_assert_str_eq(list_view_filter(v), cases[i].filter);
+        list_view_rebuild(v, s);
+        ck_assert_msg(strcmp(view_ids(v, buf, sizeof buf), cases[i].want) == 0,
+                      "filter \"%s\": got \"%s\", want \"%s\"", cases[i].filter, buf,
+                      cases[i].want);
+        ck_assert_uint_eq(list_view_total(v), 5);
+    }
+    list_view_set_filter(v, NULL);
+    ck_assert_str_eq(list_view_filter(v), "");
+    list_view_rebuild(v, s);
+    ck_assert_uint_eq(list_view_count(v), 5);
+
+    /* The filter sees new annotations at the next rebuild. */
+    list_view_set_filter(v, "contracts");
+    list_view_rebuild(v, s);
+    ck_assert_uint_eq(list_view_count(v), 0);
+    store_set_directory_name(s, "dir-a", "Contracts");
+    list_view_rebuild(v, s);
+    ck_assert_uint_eq(list_view_count(v), 5);
+    list_view_free(v);
+    store_free(s);
+}
+END_TEST
+
+START_TEST(view_status_masks_and_counts)
+{
+    struct batch_store *s = small_store();
+    put(s, "bat-f", "THROTTLED", "2026-11-28T08:00:00Z");
+    put(s, "bat-g", "CANCELLED", "2026-11-28T07:00:00Z");
+    struct list_view *v = list_view_new();
+    char buf[80];
+
+    list_view_set_status_mask(v, 1u << BATCH_RUNNING);
+    list_view_rebuild(v, s);
+    ck_assert_str_eq(view_ids(v, buf, sizeof buf), "bat-a");
+    /* Counts are over the whole store, whatever is shown. */
+    size_t counts[BATCH_STATUS_COUNT];
+    list_view_counts(v, counts);
+    ck_assert_uint_eq(counts[BATCH_PENDING], 1);
+    ck_assert_uint_eq(counts[BATCH_THROTTLED], 1);
+    ck_assert_uint_eq(counts[BATCH_RUNNING], 1);
+    ck_assert_uint_eq(counts[BATCH_COMPLETED], 1);
+    ck_assert_uint_eq(counts[BATCH_FAILED], 1);
+    ck_assert_uint_eq(counts[BATCH_CANCELLED], 1);
+    ck_assert_uint_eq(counts[BATCH_UNKNOWN], 1);
+
+    /* Active: PENDING, THROTTLED, RUNNING and statuses we do not know (keep watching). */
+    list_view_set_status_mask(v, STATUS_MASK_ACTIVE);
+    ck_assert_uint_eq(list_view_status_mask(v), STATUS_MASK_ACTIVE);
+    list_view_rebuild(v, s);
+    ck_assert_str_eq(view_ids(v, buf, sizeof buf), "bat-c bat-a bat-d bat-f");
+    list_view_set_status_mask(v, 1u << BATCH_CANCELLED);
+    list_view_rebuild(v, s);
+    ck_assert_str_eq(view_ids(v, buf, sizeof buf), "bat-g");
+    list_view_set_status_mask(v, STATUS_MASK_ALL);
+    list_view_rebuild(v, s);
+    ck_assert_uint_eq(list_view_count(v), 7);
+
+    /* Mask and filter together. */
+    list_view_set_status_mask(v, STATUS_MASK_ACTIVE);
+    list_view_set_filter(v, "!bat-a");
+    list_view_rebuild(v, s);
+    ck_assert_str_eq(view_ids(v, buf, sizeof buf), "bat-c bat-d bat-f");
+
+    /* Counts follow the store. */
+    put(s, "bat-a", "COMPLETED", "2026-11-28T10:00:00Z");
+    list_view_rebuild(v, s);
+    list_view_counts(v, counts);
+    ck_assert_uint_eq(counts[BATCH_RUNNING], 0);
+    ck_assert_uint_eq(counts[BATCH_COMPLETED], 2);
+    list_view_free(v);
+    store_free(s);
+}
+END_TEST
+
+START_TEST(view_sort_every_column)
+{
+    struct batch_store *s = small_store();
+    struct batch b = mk_batch("bat-f", "RUNNING", "yesterday");   /* unparsable time */
+    xstrset(&b.source_directory_id, "dir-b");
+    xstrset(&b.configuration_id, "cfg-Alpha");
+    store_upsert(s, &b);
+    batch_done(&b);
+    store_set_directory_name(s, "dir-b", "archive");
+    store_set_progress(s, "bat-f", 1, 2);
+    struct list_view *v = list_view_new();
+    char buf[80];
+    static const struct {
+        enum list_column col;
+        bool inverted;
+        const char *want;
+    } cases[] = {
+        {COL_CREATED, false, "bat-e bat-b bat-c bat-a bat-d bat-f"},   /* newest first */
+        {COL_CREATED, true, "bat-d bat-a bat-c bat-b bat-e bat-f"},    /* unparsable last */
+        {COL_UPDATED, false, "bat-e bat-b bat-c bat-a bat-d bat-f"},
+        {COL_ID, false, "bat-a bat-b bat-c bat-d bat-e bat-f"},
+        {COL_ID, true, "bat-f bat-e bat-d bat-c bat-b bat-a"},
+        /* Text; ties (two RUNNING) by ID in both directions. */
+        {COL_STATUS, false, "bat-b bat-e bat-d bat-c bat-a bat-f"},
+        {COL_STATUS, true, "bat-a bat-f bat-c bat-d bat-e bat-b"},
+        /* Case-insensitive: "archive" before "Invoices". */
+        {COL_DIRECTORY, false, "bat-f bat-a bat-b bat-c bat-d bat-e"},
+        {COL_CONFIG, false, "bat-f bat-a bat-b bat-c bat-d bat-e"},
+        /* FILES by total then done, unknown (bat-c) last: 0/0, 1/2, 1/3, 10/10, 9/100. */
+        {COL_FILES, false, "bat-d bat-f bat-a bat-b bat-e bat-c"},
+        {COL_FILES, true, "bat-e bat-b bat-a bat-f bat-d bat-c"},
+        /* PROGRESS numerically (9% < 33% < 50% < 100%), not as text; 0/0 and unknown last. */
+        {COL_PROGRESS, false, "bat-e bat-a bat-f bat-b bat-c bat-d"},
+        {COL_PROGRESS, true, "bat-b bat-f bat-a bat-e bat-c bat-d"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        list_view_set_sort(v, cases[i].col, cases[i].inverted);
+        ck_assert_int_eq(list_view_sort_column(v), cases[i].col);
+        ck_assert(list_view_sort_inverted(v) == cases[i].inverted);
+        list_view_rebuild(v, s);
+        ck_assert_msg(strcmp(view_ids(v, buf, sizeof buf), cases[i].want) == 0,
+                      "sort %s%s: got \"%s\", want \"%s\"", list_column_name(cases[i].col),
+                      cases[i].inverted ? " inverted" : "", buf, cases[i].want);
+    }
+    list_view_free(v);
+    store_free(s);
+}
+END_TEST
+
+START_TEST(view_selection_survives_resort_and_filter)
+{
+    struct batch_store *s = small_store();
+    struct list_view *v = list_view_new();
+    list_view_rebuild(v, s);   /* e b c a d */
+    ck_assert(list_view_select_id(v, "bat-c"));
+    ck_assert_uint_eq(list_view_selected(v), 2);
+
+    list_view_set_sort(v, COL_ID, false);   /* a b c d e */
+    list_view_rebuild(v, s);
+    ck_assert_str_eq(list_view_selected_id(v), "bat-c");
+    ck_assert_uint_eq(list_view_selected(v), 2);
+    list_view_set_sort(v, COL_ID, true);    /* e d c b a */
+    list_view_rebuild(v, s);
+    list_view_move(v, 1);
+    ck_assert_str_eq(list_view_selected_id(v), "bat-b");
+    list_view_set_sort(v, COL_CREATED, false);   /* e b c a d */
+    list_view_rebuild(v, s);
+    ck_assert_str_eq(list_view_selected_id(v), "bat-b");
+    ck_assert_uint_eq(list_view_selected(v), 1);
+
+    /* A store refresh that changes other rows keeps the row under the cursor. */
+    put(s, "bat-z", "PENDING", "2026-11-28T23:00:00Z");   /* a new first row */
+    list_view_rebuild(v, s);
+    ck_assert_str_eq(list_view_selected_id(v), "bat-b");
+    ck_assert_uint_eq(list_view_selected(v), 2);
+
+    /* Filtered out: the next row of the previous order that is still shown. */
+    list_view_set_filter(v, "!bat-b");   /* z e c a d */
+    list_view_rebuild(v, s);
+    ck_assert_str_eq(list_view_selected_id(v), "bat-c");
+    ck_assert_uint_eq(list_view_selected(v), 2);
+    /* Filter to nothing and back: the selection comes back to the same batch. */
+    list_view_set_filter(v, "no-such-thing");
+    list_view_rebuild(v, s);
+    ck_assert_uint_eq(list_view_selected(v), (size_t)-1);
+    ck_assert_ptr_null(list_view_selected_id(v));
+    list_view_set_filter(v, "");
+    list_view_rebuild(v, s);
+    ck_assert_str_eq(list_view_selected_id(v), "bat-c");
+    list_view_free(v);
+    store_free(s);
+}
+END_TEST
+
+START_TEST(view_selection_moves_to_neighbour_on_removal)
+{
+    struct batch_store *s = small_store();
+    struct list_view *v = list_view_new();
+    list_view_rebuild(v, s);   /* e b c a d */
+    char buf[64];
+
+    list_view_select_id(v, "bat-c");
+    store_remove(s, "bat-c");
+    list_view_rebuild(v, s);   /* e b a d */
+    ck_assert_str_eq(list_view_selected_id(v), "bat-a");   /* the next one */
+    ck_assert_uint_eq(list_view_selected(v), 2);
+
+    /* The next rows vanish too: the first survivor after it, else before it. */
+    list_view_select_id(v, "bat-b");
+    store_remove(s, "bat-b");
+    store_remove(s, "bat-a");
+    list_view_rebuild(v, s);   /* e d */
+    ck_assert_str_eq(view_ids(v, buf, sizeof buf), "bat-e bat-d");
+    ck_assert_str_eq(list_view_selected_id(v), "bat-d");
+
+    list_view_select_id(v, "bat-d");   /* the last row */
+    store_remove(s, "bat-d");
+    list_view_rebuild(v, s);
+    ck_assert_str_eq(list_view_selected_id(v), "bat-e");   /* the previous one */
+    ck_assert_uint_eq(list_view_selected(v), 0);
+
+    /* A complete generation that drops the selected batch behaves the same. */
+    put(s, "bat-y", "RUNNING", "2026-11-28T01:00:00Z");
+    list_view_rebuild(v, s);   /* e y */
+    struct batch keep = mk_batch("bat-y", "RUNNING", "2026-11-28T01:00:00Z");
+    store_apply_generation(s, &keep, 1);
+    batch_done(&keep);
+    list_view_rebuild(v, s);
+    ck_assert_str_eq(list_view_selected_id(v), "bat-y");
+
+    store_remove(s, "bat-y");
+    list_view_rebuild(v, s);
+    ck_assert_uint_eq(list_view_count(v), 0);
+    ck_assert_uint_eq(list_view_selected(v), (size_t)-1);
+    ck_assert_ptr_null(list_view_selected_id(v));
+    list_view_move(v, 1);   /* harmless without rows */
+    list_view_select_index(v, 3);
+    ck_assert_ptr_null(list_view_selected_id(v));
+    list_view_free(v);
+    store_free(s);
+}
+END_TEST
+
+START_TEST(view_move_clamps_and_select_id_waits_for_new_batch)
+{
+    struct batch_store *s = small_store();
+    struct list_view *v = list_view_new();
+    list_view_rebuild(v, s);   /* e b c a d */
+    list_view_move(v, 2);
+    ck_assert_str_eq(list_view_selected_id(v), "bat-c");
+    list_view_move(v, -1);
+    ck_assert_str_eq(list_view_selected_id(v), "bat-b");
+    list_view_move(v, 100);
+    ck_assert_uint_eq(list_view_selected(v), 4);
+    list_view_move(v, -100);
+    ck_assert_uint_eq(list_view_selected(v), 0);
+    list_view_move(v, LONG_MAX);
+    ck_assert_uint_eq(list_view_selected(v), 4);
+    list_view_move(v, LONG_MIN);
+    ck_assert_uint_eq(list_view_selected(v), 0);
+    list_view_select_index(v, 99);
+    ck_assert_str_eq(list_view_selected_id(v), "bat-d");
+
+    /* A batch just created is not listed yet: remembered, selected once it shows up. */
+    ck_assert(!list_view_select_id(v, "bat-new"));
+    ck_assert_str_eq(list_view_selected_id(v), "bat-d");
+    list_view_rebuild(v, s);
+    ck_assert_str_eq(list_view_selected_id(v), "bat-d");
+    put(s, "bat-new", "PENDING", "2026-11-28T20:00:00Z");
+    list_view_rebuild(v, s);
+    ck_assert_str_eq(list_view_selected_id(v), "bat-new");
+    ck_assert_uint_eq(list_view_selected(v), 0);
+    /* Honoured once only: moving away sticks across later rebuilds. */
+    list_view_move(v, 1);
+    list_view_rebuild(v, s);
+    ck_assert_str_eq(list_view_selected_id(v), "bat-e");
+
+    /* Moving after select_id forgets the remembered ID (the user chose a row). */
+    ck_assert(!list_view_select_id(v, "bat-later"));
+    list_view_move(v, 1);
+    put(s, "bat-later", "PENDING", "2026-11-28T21:00:00Z");
+    list_view_rebuild(v, s);
+    ck_assert_str_eq(list_view_selected_id(v), "bat-b");
+    ck_assert(!list_view_select_id(v, NULL));
+    list_view_free(v);
+    store_free(s);
+}
+END_TEST
+
+/* 10,000 batches: every status, ten directories, progress on two thirds of them. */
+static const char *const big_status[] = {"PENDING", "THROTTLED", "RUNNING", "COMPLETED",
+                                         "FAILED", "CANCELLED", "PAUSED"};
+#define BIG_N 10000
+
+static struct batch_store *big_store(void)
+{
+    struct batch_store *s = store_new();
+    struct batch *all = xcalloc(BIG_N, sizeof *all);
+    char id[32], dir[32];
+    for (int i = 0; i < BIG_N; i++) {
+        snprintf(id, sizeof id, "bat-%05d", i);
+        /* created times shuffled against IDs: i * 7919 mod BIG_N is a permutation */
+        all[i] = mk_batch(id, big_status[i % 7], iso_at((long)(i * 7919 % BIG_N)));
+        snprintf(dir, sizeof dir, "dir-%d", i % 10);
+        xstrset(&all[i].source_directory_id, dir);
+    }
+    store_apply_generation(s, all, BIG_N);
+    for (int i = 0; i < BIG_N; i++)
+        batch_done(&all[i]);
+    free(all);
+    for (int d = 0; d < 10; d++) {
+        char name[32];
+        snprintf(dir, sizeof dir, "dir-%d", d);
+        snprintf(name, sizeof name, "Invoices-%d", d);
+        store_set_directory_name(s, dir, name);
+    }
+    for (int i = 0; i < BIG_N; i++)
+        if (i % 3 != 0) {
+            snprintf(id, sizeof id, "bat-%05d", i);
+            store_set_progress(s, id, i % 101, 100);
+        }
+    return s;
+}
+
+START_TEST(view_ten_thousand_filter_sort_counts)
+{
+    struct batch_store *s = big_store();
+    ck_assert_uint_eq(store_count(s), BIG_N);
+    struct list_view *v = list_view_new();
+    list_view_rebuild(v, s);
+    ck_assert_uint_eq(list_view_count(v), BIG_N);
+    size_t counts[BATCH_STATUS_COUNT];
+    list_view_counts(v, counts);
+    size_t sum = 0;
+    for (int st = 0; st < BATCH_STATUS_COUNT; st++) {
+        size_t want = (size_t)(BIG_N / 7 + (st < BIG_N % 7));
+        ck_assert_uint_eq(counts[st], want);
+        sum += counts[st];
+    }
+    ck_assert_uint_eq(sum, BIG_N);
+    /* Newest first; the newest is the one created at second 9999. */
+    for (size_t i = 1; i < BIG_N; i++)
+        ck_assert(list_view_row(v, i - 1)->batch.created_ms > list_view_row(v, i)->batch.created_ms);
+
+    /* Directory filter, case-insensitive: exactly the batches of dir-3. */
+    list_view_set_filter(v, "INVOICES-3");
+    list_view_rebuild(v, s);
+    ck_assert_uint_eq(list_view_count(v), BIG_N / 10);
+    for (size_t i = 0; i < list_view_count(v); i++)
+        ck_assert_str_eq(list_view_row(v, i)->batch.source_directory_id, "dir-3");
+    list_view_set_filter(v, "!invoices-3");
+    list_view_rebuild(v, s);
+    ck_assert_uint_eq(list_view_count(v), BIG_N - BIG_N / 10);
+
+    /* Status + filter + sort by progress. */
+    list_view_set_filter(v, "invoices-3");
+    list_view_set_status_mask(v, 1u << BATCH_RUNNING);
+    list_view_set_sort(v, COL_PROGRESS, true);
+    list_view_rebuild(v, s);
+    size_t want = 0;
+    for (int i = 0; i < BIG_N; i++)
+        if (i % 10 == 3 && i % 7 == BATCH_RUNNING)
+            want++;
+    ck_assert_uint_eq(list_view_count(v), want);
+    bool seen_unknown = false;
+    for (size_t i = 0; i < list_view_count(v); i++) {
+        const struct store_entry *e = list_view_row(v, i);
+        ck_assert_int_eq(e->batch.status, BATCH_RUNNING);
+        if (e->files_total < 0) {
+            seen_unknown = true;
+            continue;
+        }
+        ck_assert_msg(!seen_unknown, "a known progress after an unknown one");
+        if (i > 0 && list_view_row(v, i - 1)->files_total >= 0)
+            ck_assert(list_view_row(v, i - 1)->files_done >= e->files_done);
+    }
+    ck_assert(seen_unknown);
+
+    /* Active statuses only, by ID: the selection follows bat-05000 through it all. */
+    list_view_set_filter(v, "");
+    list_view_set_status_mask(v, STATUS_MASK_ACTIVE);
+    list_view_set_sort(v, COL_ID, false);
+    list_view_rebuild(v, s);
+    size_t active = counts[BATCH_PENDING] + counts[BATCH_THROTTLED] + counts[BATCH_RUNNING]
+                    + counts[BATCH_UNKNOWN];
+    ck_assert_uint_eq(list_view_count(v), active);
+    ck_assert(!list_view_select_id(v, "bat-05002"));  /* 5002 % 7 == 4: FAILED, not shown */
+    ck_assert(list_view_select_id(v, "bat-05000"));   /* RUNNING, dir-0 */
+    list_view_set_sort(v, COL_CREATED, false);
+    list_view_rebuild(v, s);
+    ck_assert_str_eq(list_view_selected_id(v), "bat-05000");
+    list_view_set_filter(v, "invoices-0");
+    list_view_rebuild(v, s);
+    ck_assert_str_eq(list_view_selected_id(v), "bat-05000");
+    size_t at = list_view_selected(v);
+    ck_assert_str_eq(list_view_row(v, at)->batch.id, "bat-05000");
+    ck_assert(at + 1 < list_view_count(v));
+    char *next = xstrdup(list_view_row(v, at + 1)->batch.id);
+    /* It completes: no longer active, the cursor lands on the row that followed it. */
+    put(s, "bat-05000", "COMPLETED", iso_at(5000L * 7919 % BIG_N));
+    list_view_rebuild(v, s);
+    ck_assert_str_eq(list_view_selected_id(v), next);
+    ck_assert_uint_eq(list_view_selected(v), at);
+    free(next);
+    list_view_counts(v, counts);
+    ck_assert_uint_eq(counts[BATCH_COMPLETED], (size_t)(BIG_N / 7 + (BATCH_COMPLETED < BIG_N % 7)) + 1);
+    list_view_free(v);
+    store_free(s);
+}
+END_TEST
+
+/* ================================ detail ================================ */
+
+/* Batch bat-1 with four results: two parse jobs, one mapping error, one without a job yet. */
+static struct batch detail_batch_fixture(const char *status, bool with_results)
+{
+    struct batch b = mk_batch("bat-1", status, "2026-11-28T18:11:19.117Z");
+    if (!with_results)
+        return b;
+    b.has_results = true;
+    b.n_results = 4;
+    b.results = xcalloc(4, sizeof *b.results);
+    static const char *const files[] = {"dfl-1", "dfl-2", "dfl-3", "dfl-4"};
+    static const char *const jobs[] = {"pjb-1", "pjb-2", NULL, NULL};
+    for (int i = 0; i < 4; i++) {
+        b.results[i].file_id = xstrdup(files[i]);
+        b.results[i].job_id = xstrdup(jobs[i]);
+        b.results[i].job_type = jobs[i] ? JOB_TYPE_PARSE : JOB_TYPE_UNKNOWN;
+        b.results[i].job_type_text = jobs[i] ? xstrdup("parse_v2") : NULL;
+    }
+    b.results[2].error_message = xstrdup("Unsupported file type");
+    return b;
+}
+
+static void apply_results(struct batch_detail *d, const char *status)
+{
+    struct batch b = detail_batch_fixture(status, true);
+    detail_set_batch(d, &b);
+    batch_done(&b);
+}
+
+static void apply_names(struct batch_detail *d, size_t from, size_t to)
+{
+    static const char *const ids[] = {"dfl-4", "dfl-1", "dfl-9", "dfl-2", "dfl-3"};
+    static const char *const names[] = {"d.docx", "a.pdf", "other.pdf", "b.pdf", "c.exe"};
+    struct dir_file f[5];
+    memset(f, 0, sizeof f);
+    for (size_t i = from; i < to; i++) {
+        f[i].id = (char *)ids[i];
+        f[i].display_name = (char *)names[i];
+    }
+    detail_set_names(d, f + from, to - from);
+}
+
+static void apply_jobs(struct batch_detail *d, const char *status1, const char *status2)
+{
+    struct job j[3];
+    memset(j, 0, sizeof j);
+    j[0].id = (char *)"pjb-2";
+    j[0].status = job_status_parse(status2);
+    j[0].status_text = (char *)status2;
+    j[0].error_message = (char *)(strcmp(status2, "FAILED") == 0 ? "Parse error: bad PDF" : NULL);
+    j[1].id = (char *)"pjb-1";
+    j[1].status = job_status_parse(status1);
+    j[1].status_text = (char *)status1;
+    j[2].id = (char *)"pjb-of-another-batch";
+    j[2].status = JOB_RUNNING;
+    j[2].status_text = (char *)"RUNNING";
+    detail_set_jobs(d, j, 3);
+}
+
+/* Every row as "name|file|job|status|error;" for comparing outcomes. */
+static void snapshot(const struct batch_detail *d, char *buf, size_t len)
+{
+    size_t at = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < detail_row_count(d); i++) {
+        const struct detail_row *r = detail_row_at(d, i);
+        at += (size_t)snprintf(buf + at, len - at, "%s|%s|%s|%s|%s|%s;",
+                               r->display_name ? r->display_name : "-", r->file_id,
+                               r->job_id ? r->job_id : "-",
+                               r->job_known ? job_status_name(r->job_status) : "?",
+                               r->mapping_error ? r->mapping_error : "-",
+                               r->job_error ? r->job_error : "-");
+    }
+}
+
+START_TEST(detail_any_arrival_order_gives_same_rows)
+{
+    /* 0 = results, 1 = names, 2 = jobs; every permutation. */
+    static const int orders[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2},
+                                     {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+    const char *want = "a.pdf|dfl-1|pjb-1|COMPLETED|-|-;"
+                       "b.pdf|dfl-2|pjb-2|FAILED|-|Parse error: bad PDF;"
+                       "c.exe|dfl-3|-|?|Unsupported file type|-;"
+                       "d.docx|dfl-4|-|?|-|-;";
+    for (int o = 0; o < 6; o++) {
+        struct batch_detail *d = detail_new("bat-1");
+        for (int k = 0; k < 3; k++) {
+            switch (orders[o][k]) {
+            case 0:
+                apply_results(d, "COMPLETED");
+                break;
+            case 1:
+                apply_names(d, 0, 5);
+                break;
+            default:
+                apply_jobs(d, "COMPLETED", "FAILED");
+                break;
+            }
+        }
+        char got[512];
+        snapshot(d, got, sizeof got);
+        ck_assert_msg(strcmp(got, want) == 0, "order %d: %s", o, got);
+        ck_assert_uint_eq(detail_row_at(d, 0)->job_type, JOB_TYPE_PARSE);
+        ck_assert_str_eq(detail_row_at(d, 1)->job_status_text, "FAILED");
+        detail_free(d);
+    }
+
+    /* Names and jobs in pieces, before and after a repeated results answer. */
+    struct batch_detail *d = detail_new("bat-1");
+    apply_names(d, 0, 2);
+    apply_jobs(d, "RUNNING", "PENDING");
+    apply_results(d, "RUNNING");
+    apply_names(d, 2, 5);
+    apply_results(d, "COMPLETED");   /* results again: joined data stays */
+    apply_jobs(d, "COMPLETED", "FAILED");
+    char got[512];
+    snapshot(d, got, sizeof got);
+    ck_assert_str_eq(got, want);
+    detail_free(d);
+}
+END_TEST
+
+START_TEST(detail_progress_unknown_until_results)
+{
+    struct batch_detail *d = detail_new("bat-1");
+    size_t done = 99, total = 99;
+    ck_assert_str_eq(detail_batch_id(d), "bat-1");
+    ck_assert_ptr_null(detail_batch(d));
+    ck_assert(!detail_progress(d, &done, &total));
+    ck_assert(detail_is_live(d));
+
+    /* Jobs and names before anything else: still unknown, no rows. */
+    apply_jobs(d, "COMPLETED", "RUNNING");
+    apply_names(d, 0, 5);
+    ck_assert(!detail_progress(d, &done, &total));
+    ck_assert_uint_eq(detail_row_count(d), 0);
+
+    /* The batch without results (null while running): still unknown, never 0/0. */
+    struct batch b = detail_batch_fixture("RUNNING", false);
+    detail_set_batch(d, &b);
+    batch_done(&b);
+    ck_assert_ptr_nonnull(detail_batch(d));
+    ck_assert(!detail_progress(d, &done, &total));
+    ck_assert(done == 99 && total == 99);
+
+    /* Results: dfl-1's job COMPLETED and dfl-3's mapping error are done. */
+    apply_results(d, "RUNNING");
+    ck_assert(detail_progress(d, &done, &total));
+    ck_assert_uint_eq(done, 2);
+    ck_assert_uint_eq(total, 4);
+    struct detail_counts c;
+    detail_counts(d, &c);
+    ck_assert_uint_eq(c.by_status[JOB_COMPLETED], 1);
+    ck_assert_uint_eq(c.by_status[JOB_RUNNING], 1);
+    ck_assert_uint_eq(c.mapping_errors, 1);
+    ck_assert_uint_eq(c.no_job, 1);
+    ck_assert_uint_eq(c.unknown, 0);
+    ck_assert_uint_eq(c.total, 4);
+
+    /* A later answer without results keeps the rows and the progress. */
+    b = detail_batch_fixture("RUNNING", false);
+    xstrset(&b.updated_at, "2026-11-28T18:20:00Z");
+    detail_set_batch(d, &b);
+    batch_done(&b);
+    ck_assert_str_eq(detail_batch(d)->updated_at, "2026-11-28T18:20:00Z");
+    ck_assert(detail_batch(d)->has_results);
+    ck_assert_uint_eq(detail_row_count(d), 4);
+    ck_assert(detail_progress(d, &done, &total));
+    ck_assert_uint_eq(done, 2);
+
+    /* The last file gets a job, everything finishes. */
+    struct batch full = detail_batch_fixture("COMPLETED", true);
+    xstrset(&full.results[3].job_id, "pjb-4");
+    full.results[3].job_type = JOB_TYPE_PARSE;
+    detail_set_batch(d, &full);
+    batch_done(&full);
+    detail_counts(d, &c);
+    ck_assert_uint_eq(c.unknown, 1);   /* pjb-4: a job whose status is not known yet */
+    ck_assert_uint_eq(c.no_job, 0);
+    struct job j4 = {.id = (char *)"pjb-4", .status = JOB_CANCELLED,
+                     .status_text = (char *)"CANCELLED"};
+    detail_set_jobs(d, &j4, 1);
+    apply_jobs(d, "COMPLETED", "FAILED");
+    ck_assert(detail_progress(d, &done, &total));
+    ck_assert_uint_eq(done, 4);
+    ck_assert_uint_eq(total, 4);
+    ck_assert(!detail_is_live(d));
+
+    /* An answer for another batch is ignored. */
+    struct batch other = mk_batch("bat-2", "RUNNING", NULL);
+    detail_set_batch(d, &other);
+    batch_done(&other);
+    ck_assert_str_eq(detail_batch(d)->id, "bat-1");
+    ck_assert_uint_eq(detail_row_count(d), 4);
+    detail_free(d);
+
+    /* An empty (known) result set is 0/0, known. */
+    d = detail_new("bat-1");
+    struct batch empty = mk_batch("bat-1", "COMPLETED", NULL);
+    empty.has_results = true;
+    detail_set_batch(d, &empty);
+    batch_done(&empty);
+    ck_assert(detail_progress(d, &done, &total));
+    ck_assert_uint_eq(total, 0);
+    ck_assert(!detail_is_live(d));
+    detail_free(d);
+}
+END_TEST
+
+START_TEST(detail_liveness)
+{
+    struct batch_detail *d = detail_new("bat-1");
+    struct batch b = detail_batch_fixture("RUNNING", false);
+    detail_set_batch(d, &b);
+    ck_assert(detail_is_live(d));   /* batch not terminal */
+    batch_done(&b);
+
+    /* COMPLETED while results are still null: keep polling for them. */
+    b = detail_batch_fixture("COMPLETED", false);
+    detail_set_batch(d, &b);
+    batch_done(&b);
+    ck_assert(detail_is_live(d));
+
+    /* COMPLETED with jobs whose status is unknown or not terminal: live. */
+    apply_results(d, "COMPLETED");
+    ck_assert(detail_is_live(d));
+    apply_jobs(d, "COMPLETED", "RUNNING");
+    ck_assert(detail_is_live(d));
+    apply_jobs(d, "COMPLETED", "QUEUED");   /* a status we do not know is not terminal */
+    ck_assert(detail_is_live(d));
+    struct detail_counts c;
+    detail_counts(d, &c);
+    ck_assert_uint_eq(c.by_status[JOB_UNKNOWN], 1);
+    ck_assert_str_eq(detail_row_at(d, 1)->job_status_text, "QUEUED");
+    apply_jobs(d, "COMPLETED", "COMPLETED");
+    ck_assert(!detail_is_live(d));
+    detail_free(d);
+
+    /* FAILED with null results: nothing more will come. */
+    d = detail_new("bat-1");
+    b = detail_batch_fixture("FAILED", false);
+    detail_set_batch(d, &b);
+    batch_done(&b);
+    ck_assert(!detail_is_live(d));
+    detail_free(d);
+
+    /* CANCELLED while a job still runs: live until the job ends. */
+    d = detail_new("bat-1");
+    apply_results(d, "CANCELLED");
+    apply_jobs(d, "RUNNING", "CANCELLED");
+    ck_assert(detail_is_live(d));
+    apply_jobs(d, "CANCELLED", "CANCELLED");
+    ck_assert(!detail_is_live(d));
+    detail_free(d);
+}
+END_TEST
+
+/* The file IDs of the shown rows, joined by spaces. */
+static const char *visible_files(const struct batch_detail *d, char *buf, size_t len)
+{
+    size_t at = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < detail_visible_count(d); i++)
+        at += (size_t)snprintf(buf + at, len - at, "%s%s", i ? " " : "",
+                               detail_visible_row(d, i)->file_id);
+    return buf;
+}
+
+START_TEST(detail_failed_only_and_filter)
+{
+    struct batch_detail *d = detail_new("bat-1");
+    apply_results(d, "COMPLETED");
+    apply_names(d, 0, 5);
+    apply_jobs(d, "COMPLETED", "FAILED");
+    char buf[128];
+    ck_assert_str_eq(visible_files(d, buf, sizeof buf), "dfl-1 dfl-2 dfl-3 dfl-4");
+
+    detail_set_failed_only(d, true);
+    ck_assert(detail_failed_only(d));
+    ck_assert_str_eq(visible_files(d, buf, sizeof buf), "dfl-2 dfl-3");
+
+    detail_set_filter(d, "BAD pdf");   /* the job's error */
+    ck_assert_str_eq(detail_filter(d), "BAD pdf");
+    ck_assert_str_eq(visible_files(d, buf, sizeof buf), "dfl-2");
+    detail_set_failed_only(d, false);
+    ck_assert(!detail_failed_only(d));
+    static const struct {
+        const char *filter;
+        const char *want;
+    } cases[] = {
+        {"A.PDF", "dfl-1"},                   /* display name */
+        {"dfl-4", "dfl-4"},                   /* file ID */
+        {"pjb-", "dfl-1 dfl-2"},              /* job ID */
+        {"completed", "dfl-1"},               /* job status */
+        {"unsupported", "dfl-3"},             /* mapping error */
+        {"!pdf", "dfl-3 dfl-4"},              /* inverted */
+        {"!", "dfl-1 dfl-2 dfl-3 dfl-4"},
+        {"", "dfl-1 dfl-2 dfl-3 dfl-4"},
+        {"zzz", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        detail_set_filter(d, cases[i].filter);
+        ck_assert_msg(strcmp(visible_files(d, buf, sizeof buf), cases[i].want) == 0,
+                      "filter \"%s\": got \"%s\"", cases[i].filter, buf);
+    }
+    /* The shown rows follow data that arrives later. */
+    detail_set_filter(d, "running");
+    ck_assert_uint_eq(detail_visible_count(d), 0);
+    apply_jobs(d, "RUNNING", "FAILED");
+    ck_assert_str_eq(visible_files(d, buf, sizeof buf), "dfl-1");
+    detail_set_filter(d, NULL);
+    ck_assert_str_eq(detail_filter(d), "");
+    ck_assert_uint_eq(detail_visible_count(d), 4);
+    ck_assert_ptr_null(detail_visible_row(d, 4));
+    ck_assert_ptr_null(detail_row_at(d, 4));
+    detail_free(d);
+}
+END_TEST
+
+/* ================================ runner ================================ */
+
+static Suite *model_suite(void)
+{
+    Suite *s = suite_create("model");
+    TCase *tc = tcase_create("clock");
+    tcase_add_test(tc, clock_parse_reference_forms);
+    tcase_add_test(tc, clock_parse_rejects_garbage);
+    tcase_add_test(tc, clock_parse_ignores_process_timezone);
+    tcase_add_test(tc, clock_format_iso_round_trip);
+    tcase_add_test(tc, clock_format_hms_uses_local_time);
+    tcase_add_test(tc, clock_format_age_short_units);
+    tcase_add_test(tc, clock_hook_pins_now);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("objects");
+    tcase_add_test(tc, status_names_and_unknown_text);
+    tcase_add_test(tc, objects_deep_copy);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("store");
+    tcase_add_test(tc, store_upsert_and_find);
+    tcase_add_test(tc, store_history_records_every_change_even_backwards);
+    tcase_add_test(tc, store_history_is_bounded_but_keeps_first_sighting);
+    tcase_add_test(tc, store_generation_drops_absent_and_upserts_never_drop);
+    tcase_add_test(tc, store_remove_keeps_index_consistent);
+    tcase_add_test(tc, store_annotations);
+    tcase_add_test(tc, store_newest_created_is_by_parsed_time);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("view");
+    tcase_set_timeout(tc, 60);   /* valgrind runs of the 10,000-row test */
+    tcase_add_test(tc, view_defaults_and_cells);
+    tcase_add_test(tc, view_filter_case_insensitive_and_inverted);
+    tcase_add_test(tc, view_status_masks_and_counts);
+    tcase_add_test(tc, view_sort_every_column);
+    tcase_add_test(tc, view_selection_survives_resort_and_filter);
+    tcase_add_test(tc, view_selection_moves_to_neighbour_on_removal);
+    tcase_add_test(tc, view_move_clamps_and_select_id_waits_for_new_batch);
+    tcase_add_test(tc, view_ten_thousand_filter_sort_counts);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("detail");
+    tcase_add_test(tc, detail_any_arrival_order_gives_same_rows);
+    tcase_add_test(tc, detail_progress_unknown_until_results);
+    tcase_add_test(tc, detail_liveness);
+    tcase_add_test(tc, detail_failed_only_and_filter);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(model_suite());
+    srunner_run_all(sr, CK_ENV);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
