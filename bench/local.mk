@@ -3,6 +3,11 @@ EXTRA_DIST += bench/run bench/report.mjs bench/proxy.mjs bench/RESULTS.md \
 	bench/sdk/package.json bench/sdk/package-lock.json bench/sdk/common.mjs \
 	bench/sdk/setup.mjs bench/sdk/w1_list.mjs bench/sdk/w2_open.mjs
 
+# W3's driver: the real batchtop on a pseudo-terminal (libc only; built with everything so it
+# cannot rot unnoticed).
+noinst_PROGRAMS += bench/bench-draw
+bench_bench_draw_SOURCES = bench/bench_draw.c
+
 # bench/run builds what it measures (make batchtop batchtop-sim bench/...) in this tree.
 bench:
 	TOP_BUILDDIR='$(abs_top_builddir)' NODE_BIN='$(NODE)' NPM_BIN='$(NPM)' \

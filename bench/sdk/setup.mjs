@@ -1,6 +1,8 @@
 // setup.mjs -- find the benchmark's subjects in the simulator: the 1,000-file batch for W2.
 // Usage: node setup.mjs --base-url URL [--project-id ID] [--directory thousand]
-// Prints "batch_id=… directory_id=… files=N" for the newest COMPLETED batch over the directory.
+// Prints "batch_id=… directory_id=… files=N first_file=NAME newest=ID": the newest COMPLETED batch
+// over the directory, its row count, the display name of its first result's file (spaces as
+// '_') and the newest batch of all (the first row of batchtop's list).
 import { parseArgs, makeClient, scope, emit, run } from './common.mjs';
 
 run(async () => {
@@ -21,5 +23,14 @@ run(async () => {
     }
     if (!batch) throw new Error(`no COMPLETED batch over ${name} (${dir.id})`);
     const full = await client.batches.get(batch.id, { ...sc, expand: ['results'] });
-    emit({ batch_id: batch.id, directory_id: dir.id, files: (full.results ?? []).length });
+    const results = full.results ?? [];
+    let firstFile = '';
+    if (results.length) {
+        for await (const f of client.beta.directories.files.list(dir.id, { ...sc, page_size: 100 })) {
+            if (f.id === results[0].source_directory_file_id) { firstFile = f.display_name; break; }
+        }
+    }
+    const newest = (await client.batches.list({ ...sc, page_size: 1 })).items[0];
+    emit({ batch_id: batch.id, directory_id: dir.id, files: results.length,
+           first_file: firstFile.replace(/\s/g, '_'), newest: newest ? newest.id : '' });
 });
