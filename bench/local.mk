@@ -8,6 +8,11 @@ EXTRA_DIST += bench/run bench/report.mjs bench/proxy.mjs bench/RESULTS.md \
 noinst_PROGRAMS += bench/bench-draw
 bench_bench_draw_SOURCES = bench/bench_draw.c
 
+# W3's model share (list_view_rebuild, detail filter) timed in process on synthetic data.
+noinst_PROGRAMS += bench/bench-view
+bench_bench_view_SOURCES = bench/bench_view.c
+bench_bench_view_LDADD = libmodel.a
+
 # bench/run builds what it measures (make batchtop batchtop-sim bench/...) in this tree.
 bench:
 	TOP_BUILDDIR='$(abs_top_builddir)' NODE_BIN='$(NODE)' NPM_BIN='$(NPM)' \
