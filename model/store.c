@@ -283,7 +283,9 @@ const char *store_newest_created_at(const struct batch_store *s)
     const struct store_entry *best = NULL;
     for (size_t i = 0; i < s->n; i++) {
         const struct store_entry *e = &s->entries[i];
-        if (e->batch.created_ms >= 0 && (best == NULL || e->batch.created_ms > best->batch.created_ms))
+        if (e->batch.created_ms < 0)
+            continue;
+        if (best == NULL || e->batch.created_ms > best->batch.created_ms)
             best = e;
     }
     return best ? best->batch.created_at : NULL;

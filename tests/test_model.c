@@ -1085,7 +1085,8 @@ START_TEST(view_ten_thousand_filter_sort_counts)
     ck_assert_uint_eq(sum, BIG_N);
     /* Newest first; the newest is the one created at second 9999. */
     for (size_t i = 1; i < BIG_N; i++)
-        ck_assert(list_view_row(v, i - 1)->batch.created_ms > list_view_row(v, i)->batch.created_ms);
+        ck_assert(list_view_row(v, i - 1)->batch.created_ms
+                  > list_view_row(v, i)->batch.created_ms);
 
     /* Directory filter, case-insensitive: exactly the batches of dir-3. */
     list_view_set_filter(v, "INVOICES-3");
@@ -1148,7 +1149,8 @@ START_TEST(view_ten_thousand_filter_sort_counts)
     ck_assert_uint_eq(list_view_selected(v), at);
     free(next);
     list_view_counts(v, counts);
-    ck_assert_uint_eq(counts[BATCH_COMPLETED], (size_t)(BIG_N / 7 + (BATCH_COMPLETED < BIG_N % 7)) + 1);
+    ck_assert_uint_eq(counts[BATCH_COMPLETED],
+                      (size_t)(BIG_N / 7 + (BATCH_COMPLETED < BIG_N % 7)) + 1);
     list_view_free(v);
     store_free(s);
 }
