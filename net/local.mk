@@ -8,5 +8,6 @@ libnet_a_SOURCES = \
 	net/retry.c net/retry.h \
 	net/idmap.c net/idmap.h \
 	net/decode.c net/decode.h \
-	net/errbody.c net/errbody.h
+	net/errbody.c net/errbody.h \
+	net/thread.c
 libnet_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS)
