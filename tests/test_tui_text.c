@@ -172,6 +172,20 @@ START_TEST(test_bar)
 }
 END_TEST
 
+START_TEST(test_cut_for_wrapping)
+{
+    ck_assert_uint_eq(text_cut("abcdef", 4), 4);
+    ck_assert_uint_eq(text_cut("ab", 4), 2);
+    /* 报告 (3 bytes each, 2 columns each): 3 columns hold one */
+    ck_assert_uint_eq(text_cut("\xe6\x8a\xa5\xe5\x91\x8a", 3), 3);
+    /* a wide char wider than the width still makes progress */
+    ck_assert_uint_eq(text_cut("\xe6\x8a\xa5", 1), 3);
+    /* combining marks stay with their base */
+    ck_assert_uint_eq(text_cut("ae\xcc\x81x", 2), 4);
+    ck_assert_uint_eq(text_cut("", 5), 0);
+}
+END_TEST
+
 static Suite *text_suite(void)
 {
     Suite *s = suite_create("tui_text");
@@ -193,6 +207,7 @@ static Suite *text_suite(void)
     tcase_add_test(tc, test_fit_left_keeps_the_end);
     tcase_add_test(tc, test_ascii_mode);
     tcase_add_test(tc, test_bar);
+    tcase_add_test(tc, test_cut_for_wrapping);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -2,9 +2,19 @@
 noinst_LIBRARIES += libtui.a
 libtui_a_SOURCES = \
 	tui/text.c tui/text.h \
-	tui/keys.c tui/keys.h
-libtui_a_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS)
+	tui/keys.c tui/keys.h \
+	tui/draw.c tui/draw.h \
+	tui/term.c tui/term.h \
+	tui/app.c tui/app.h \
+	tui/apply.c tui/apply.h \
+	tui/demo.c tui/demo.h \
+	tui/screens.h \
+	tui/list.c tui/batch.c tui/file.c tui/form.c tui/picker.c \
+	tui/dialog.c tui/prompt.c tui/help.c tui/messages.c
+libtui_a_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS) $(FORM_CFLAGS)
 
 bin_PROGRAMS += batchtop
 batchtop_SOURCES = tui/main.c
-batchtop_LDADD = libmodel.a $(FORM_LIBS) $(NCURSES_LIBS) $(CURL_LIBS) $(JSONC_LIBS)
+batchtop_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS)
+batchtop_LDADD = libtui.a libnet.a libmodel.a $(FORM_LIBS) $(NCURSES_LIBS) $(CURL_LIBS) \
+	$(JSONC_LIBS)

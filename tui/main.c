@@ -1,10 +1,24 @@
 /* main.c -- batchtop's entry point: command line, environment, then the terminal UI. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <locale.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "model/xalloc.h"
+#include "net/log.h"
+#include "tui/app.h"
+#include "tui/demo.h"
+#include "tui/term.h"
+#include "tui/text.h"
+
+#define DEFAULT_BASE_URL "https://api.cloud.llamaindex.ai"
 
 static void usage(FILE *out)
 {
@@ -20,8 +34,43 @@ static void usage(FILE *out)
           "  --demo                  start batchtop-sim and connect to it (no key needed)\n"
           "  --version               print the version and exit\n"
           "  --help                  print this help and exit\n\n"
-          "The API key is read from LLAMA_CLOUD_API_KEY.\n",
+          "The API key is read from LLAMA_CLOUD_API_KEY. Press ? inside for every key.\n",
           out);
+}
+
+/* True when url is http:// to a host that is not loopback (the key would travel in clear). */
+static bool cleartext_remote(const char *url)
+{
+    if (strncasecmp(url, "http://", 7) != 0)
+        return false;
+    const char *host = url + 7;
+    size_t n = strcspn(host, "/?#");
+    const char *at = memchr(host, '@', n);
+    if (at) {
+        n -= (size_t)(at + 1 - host);
+        host = at + 1;
+    }
+    char h[256];
+    size_t hn = n < sizeof h - 1 ? n : sizeof h - 1;
+    memcpy(h, host, hn);
+    h[hn] = '\0';
+    if (h[0] == '[') {
+        char *end = strchr(h, ']');
+        if (end)
+            end[1] = '\0';
+    } else {
+        char *colon = strchr(h, ':');
+        if (colon)
+            *colon = '\0';
+    }
+    return !(strcasecmp(h, "localhost") == 0 || strncmp(h, "127.", 4) == 0 ||
+             strcmp(h, "[::1]") == 0);
+}
+
+static bool valid_url(const char *url)
+{
+    return (strncasecmp(url, "http://", 7) == 0 && url[7]) ||
+           (strncasecmp(url, "https://", 8) == 0 && url[8]);
 }
 
 int main(int argc, char **argv)
@@ -39,7 +88,14 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    struct app_options opt;
+    memset(&opt, 0, sizeof opt);
+    opt.refresh_s = 5;
+    opt.color = true;
+    const char *base_url = NULL;
     int c;
+
+    setlocale(LC_ALL, "");
     while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
         switch (c) {
         case 'h':
@@ -48,13 +104,115 @@ int main(int argc, char **argv)
         case 'V':
             printf("batchtop %s\n", PACKAGE_VERSION);
             return 0;
-        case 'b': case 'p': case 'o': case 'r': case 'R': case 'C': case 'l': case 'd':
+        case 'b':
+            base_url = optarg;
+            break;
+        case 'p':
+            opt.project_id = optarg;
+            break;
+        case 'o':
+            opt.organization_id = optarg;
+            break;
+        case 'r': {
+            char *end;
+            errno = 0;
+            long v = strtol(optarg, &end, 10);
+            if (errno || end == optarg || *end || v <= 0 || v > 86400) {
+                fprintf(stderr, "batchtop: --refresh wants whole seconds (2 to 86400), not '%s'\n",
+                        optarg);
+                return 2;
+            }
+            if (v < 2) {
+                fprintf(stderr, "batchtop: --refresh %ld is below the floor; using 2 s\n", v);
+                v = 2;
+            }
+            opt.refresh_s = (int)v;
+            break;
+        }
+        case 'R':
+            opt.readonly = true;
+            break;
+        case 'C':
+            opt.color = false;
+            break;
+        case 'l':
+            opt.log_path = optarg;
+            break;
+        case 'd':
+            opt.demo = true;
             break;
         default:
             usage(stderr);
             return 2;
         }
     }
-    fputs("batchtop: the terminal UI is not built yet\n", stderr);
-    return 1;
+    if (optind < argc) {
+        fprintf(stderr, "batchtop: unexpected argument '%s' (see --help)\n", argv[optind]);
+        return 2;
+    }
+    const char *no_color = getenv("NO_COLOR");
+    if (no_color && no_color[0])
+        opt.color = false;
+
+    const char *env_key = getenv("LLAMA_CLOUD_API_KEY");
+    if (!opt.demo && (!env_key || !env_key[0])) {
+        fputs("batchtop: no API key: set LLAMA_CLOUD_API_KEY (or try --demo)\n", stderr);
+        return 2;
+    }
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fputs("batchtop: needs a terminal (stdin and stdout must be a tty)\n", stderr);
+        return 2;
+    }
+    if (!base_url)
+        base_url = getenv("LLAMA_CLOUD_BASE_URL");
+    if (!base_url || !base_url[0])
+        base_url = DEFAULT_BASE_URL;
+    if (!opt.demo && !valid_url(base_url)) {
+        fprintf(stderr, "batchtop: the base URL must start with http:// or https://\n");
+        return 2;
+    }
+    if (!opt.demo && cleartext_remote(base_url))
+        fputs("batchtop: warning: the base URL uses http:// to a remote host; "
+              "the API key travels in clear text\n", stderr);
+
+    text_init();
+    if (opt.log_path) {
+        char *cause = NULL;
+        if (!log_open(opt.log_path, &cause)) {
+            fprintf(stderr, "batchtop: cannot open the log %s: %s\n", opt.log_path,
+                    cause ? cause : "error");
+            free(cause);
+            return 2;
+        }
+    }
+
+    char *demo_url = NULL, *demo_key = NULL;
+    if (opt.demo) {
+        char *cause = NULL;
+        if (!demo_start(&demo_url, &demo_key, &cause)) {
+            fprintf(stderr, "batchtop: --demo: %s\n", cause ? cause : "cannot start batchtop-sim");
+            free(cause);
+            return 2;
+        }
+        atexit(demo_stop);
+        term_set_exit_hook(demo_stop);
+        opt.base_url = demo_url;
+        opt.api_key = demo_key;
+    } else {
+        opt.base_url = base_url;
+        opt.api_key = env_key;
+    }
+    opt.custom_headers = getenv("LLAMA_CLOUD_CUSTOM_HEADERS");
+    log_set_secret(opt.api_key);
+    if (log_enabled())
+        log_printf("ui", "batchtop %s starting; endpoint %s", PACKAGE_VERSION,
+                   opt.demo ? "demo simulator" : "set");
+
+    int rc = app_run(&opt);
+    tui_done();
+    demo_stop();
+    log_close();
+    free(demo_url);
+    free(demo_key);
+    return rc;
 }

@@ -319,3 +319,20 @@ void text_bar(long done, long total, int width, char *out, size_t len)
     if (len)
         out[used < len ? used : len - 1] = '\0';
 }
+
+size_t text_cut(const char *clean, int width)
+{
+    const unsigned char *base = (const unsigned char *)clean, *p = base, *q = base;
+    struct unit u;
+    int cols = 0;
+    for (;;) {
+        const unsigned char *start = q;
+        if (!next_unit(&q, &u))
+            break;
+        if (u.width > 0 && cols + u.width > width && start != base)
+            break;
+        cols += u.width;
+        p = q;
+    }
+    return (size_t)(p - base);
+}

@@ -31,6 +31,9 @@ int text_width(const char *s);
 int text_fit(const char *s, int width, bool pad, char *out, size_t len);
 /* Like text_fit, but keeps the END of s ("…5678") when it has to cut. */
 int text_fit_left(const char *s, int width, bool pad, char *out, size_t len);
+/* For text already cleaned: the byte length of the longest prefix that fits in width
+ * columns, at least one character when s is not empty (for wrapping). */
+size_t text_cut(const char *clean, int width);
 /* A progress bar of `width` cells for done/total (full blocks, or '#' in ASCII mode). */
 void text_bar(long done, long total, int width, char *out, size_t len);
 

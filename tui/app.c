@@ -1,0 +1,479 @@
+/* app.c -- the UI loop: poll stdin, signals and the net fd; dispatch; draw once per turn. */
+#include "config.h"
+
+#include "tui/app.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "model/clock.h"
+#include "model/xalloc.h"
+#include "net/log.h"
+#include "tui/apply.h"
+#include "tui/draw.h"
+#include "tui/screens.h"
+#include "tui/term.h"
+#include "tui/text.h"
+
+#define FLASH_MS 5000
+#define LOG_MAX 500
+
+/* ---- screens ---- */
+
+bool app_push(struct app *a, const struct screen_ops *ops, void *data)
+{
+    if (a->n_screens >= APP_MAX_SCREENS) {
+        struct screen tmp = {ops, data};
+        if (ops->done)
+            ops->done(&tmp, a);
+        return false;
+    }
+    a->screens[a->n_screens].ops = ops;
+    a->screens[a->n_screens].data = data;
+    a->n_screens++;
+    return true;
+}
+
+/* Close the screen at index i (done, then shift the ones above it down). */
+static void close_at(struct app *a, size_t i)
+{
+    if (i >= a->n_screens)
+        return;
+    struct screen s = a->screens[i];
+    memmove(&a->screens[i], &a->screens[i + 1], (a->n_screens - i - 1) * sizeof s);
+    a->n_screens--;
+    if (s.ops->done)
+        s.ops->done(&s, a);
+}
+
+struct screen *app_top(struct app *a)
+{
+    for (size_t i = a->n_screens; i-- > 0;)
+        if (!a->screens[i].ops->overlay)
+            return &a->screens[i];
+    return a->n_screens ? &a->screens[0] : NULL;
+}
+
+bool app_has_screen(const struct app *a, const struct screen_ops *ops)
+{
+    for (size_t i = 0; i < a->n_screens; i++)
+        if (a->screens[i].ops == ops)
+            return true;
+    return false;
+}
+
+/* ---- commands, flashes, the log ---- */
+
+uint64_t app_submit(struct app *a, struct net_cmd *cmd)
+{
+    if (!a->net) {   /* shutting down */
+        net_cmd_free(cmd);
+        return 0;
+    }
+    return net_submit(a->net, cmd);
+}
+
+static void log_add(struct app *a, bool error, const char *text)
+{
+    if (a->n_log == LOG_MAX) {
+        free(a->log[0].text);
+        memmove(&a->log[0], &a->log[1], (LOG_MAX - 1) * sizeof a->log[0]);
+        a->n_log--;
+    }
+    a->log = xreallocarray(a->log, a->n_log + 1, sizeof a->log[0]);
+    a->log[a->n_log].when_ms = clock_now_ms();
+    a->log[a->n_log].error = error;
+    a->log[a->n_log].text = text_clean(text);
+    a->n_log++;
+    if (log_enabled())
+        log_printf("ui", "%s%s", error ? "error: " : "", a->log[a->n_log - 1].text);
+}
+
+void app_log(struct app *a, bool error, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    log_add(a, error, buf);
+}
+
+static void flash_v(struct app *a, bool error, const char *fmt, va_list ap)
+{
+    char buf[1024];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    log_add(a, error, buf);
+    free(a->flash);
+    a->flash = text_clean(buf);
+    a->flash_error = error;
+    a->flash_until_mono = error ? 0 : clock_mono_ms() + FLASH_MS;
+}
+
+void app_flash(struct app *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    flash_v(a, false, fmt, ap);
+    va_end(ap);
+}
+
+void app_error(struct app *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    flash_v(a, true, fmt, ap);
+    va_end(ap);
+}
+
+static void clear_flash(struct app *a)
+{
+    free(a->flash);
+    a->flash = NULL;
+    a->flash_error = false;
+    a->flash_until_mono = 0;
+}
+
+/* ---- OSC 52 ---- */
+
+static char *base64(const char *in)
+{
+    static const char tbl[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t n = strlen(in), o = 0;
+    char *out = xmalloc((n + 2) / 3 * 4 + 1);
+    const unsigned char *s = (const unsigned char *)in;
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)s[i] << 16;
+        if (i + 1 < n)
+            v |= (unsigned)s[i + 1] << 8;
+        if (i + 2 < n)
+            v |= s[i + 2];
+        out[o++] = tbl[(v >> 18) & 63];
+        out[o++] = tbl[(v >> 12) & 63];
+        out[o++] = i + 1 < n ? tbl[(v >> 6) & 63] : '=';
+        out[o++] = i + 2 < n ? tbl[v & 63] : '=';
+    }
+    out[o] = '\0';
+    return out;
+}
+
+void app_copy(struct app *a, const char *text)
+{
+    char *b64 = base64(text);
+    free(a->pending_copy);
+    if (getenv("TMUX"))
+        a->pending_copy = xasprintf("\033Ptmux;\033\033]52;c;%s\a\033\\", b64);
+    else
+        a->pending_copy = xasprintf("\033]52;c;%s\a", b64);
+    free(b64);
+    app_flash(a, "copied %s", text);
+}
+
+void app_watch_batch(struct app *a, const char *id)
+{
+    struct net_cmd *c = net_cmd_new(NET_CMD_WATCH_BATCH);
+    c->id = xstrdup(id);
+    app_submit(a, c);
+}
+
+/* ---- drawing ---- */
+
+static void draw_all(struct app *a)
+{
+    int rows, cols;
+    getmaxyx(stdscr, rows, cols);
+    erase();
+    a->cursor_y = a->cursor_x = -1;
+    if (rows < 12 || cols < 60) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "terminal too small (%dx%d): batchtop needs at least 60x12",
+                 cols, rows);
+        int w = text_width(msg);
+        int x = w < cols ? (cols - w) / 2 : 0;
+        draw_text(rows / 2, x, cols - x, msg, A_BOLD, false);
+        if (rows > 2)
+            draw_text(rows / 2 + 1, 0, cols, "q quits", A_NORMAL, false);
+    } else {
+        draw_header(a, cols);
+        size_t base = 0;
+        for (size_t i = a->n_screens; i-- > 0;) {
+            if (!a->screens[i].ops->overlay) {
+                base = i;
+                break;
+            }
+        }
+        const char *hints = NULL;
+        for (size_t i = a->n_screens; i-- > 0 && !hints;)
+            if (a->screens[i].ops->hints)
+                hints = a->screens[i].ops->hints(&a->screens[i], a);
+        draw_bottom(a, rows - 1, cols, hints);
+        /* overlays (dialogs, pickers, the prompt on the bottom row) go over it all */
+        for (size_t i = base; i < a->n_screens; i++)
+            a->screens[i].ops->draw(&a->screens[i], a, 1, rows - 2, cols);
+    }
+    if (a->cursor_y >= 0) {
+        curs_set(1);
+        move(a->cursor_y, a->cursor_x);
+    } else {
+        curs_set(0);
+    }
+    wnoutrefresh(stdscr);
+    doupdate();
+    if (a->pending_copy) {
+        size_t n = strlen(a->pending_copy);
+        ssize_t w = write(STDOUT_FILENO, a->pending_copy, n);
+        (void)w;
+        free(a->pending_copy);
+        a->pending_copy = NULL;
+    }
+}
+
+/* ---- input ---- */
+
+static unsigned global_action(struct app *a, enum action act, size_t idx)
+{
+    struct screen *s = &a->screens[idx];
+    switch (act) {
+    case ACT_QUIT_NOW:
+        return REACT_QUIT;
+    case ACT_HELP:
+        help_screen_open(a, s->ops->scope);
+        return REACT_REDRAW;
+    case ACT_MESSAGES:
+        messages_screen_open(a);
+        return REACT_REDRAW;
+    case ACT_REFRESH:
+        app_submit(a, net_cmd_new(NET_CMD_REFRESH));
+        app_flash(a, "refreshing\xe2\x80\xa6");
+        return REACT_REDRAW;
+    case ACT_PAUSE:
+        a->paused = !a->paused;
+        app_submit(a, net_cmd_new(a->paused ? NET_CMD_PAUSE : NET_CMD_RESUME));
+        app_flash(a, a->paused ? "live updates paused (p resumes)" : "live updates resumed");
+        return REACT_REDRAW;
+    case ACT_REDRAW:
+        clearok(curscr, TRUE);
+        return REACT_REDRAW;
+    case ACT_QUIT:
+    case ACT_BACK:
+        if (idx == 0)
+            return act == ACT_QUIT ? REACT_QUIT : REACT_NONE;
+        return REACT_CLOSE;
+    default:
+        return REACT_NONE;
+    }
+}
+
+static unsigned handle_key(struct app *a, struct key_event k)
+{
+    if (a->n_screens == 0)
+        return REACT_QUIT;
+    size_t idx = a->n_screens - 1;
+    struct screen *s = &a->screens[idx];
+    unsigned r = REACT_UNHANDLED;
+    if (s->ops->key)
+        r = s->ops->key(s, a, k);
+    if (r & REACT_UNHANDLED) {
+        int code = k.fn ? k.code : (k.code < 128 ? k.code : -2);
+        enum action act = keys_lookup(s->ops->scope ? s->ops->scope : SCOPE_GLOBAL, code);
+        r = REACT_UNHANDLED;
+        if (act == ACT_QUIT_NOW)
+            return REACT_QUIT;
+        if (act != ACT_NONE && s->ops->action)
+            r = s->ops->action(s, a, act);
+        if ((r & REACT_UNHANDLED) && act != ACT_NONE)
+            r = global_action(a, act, idx);
+        r &= ~(unsigned)REACT_UNHANDLED;
+    }
+    if (r & REACT_CLOSE)
+        close_at(a, idx);
+    return r | REACT_REDRAW;
+}
+
+static unsigned read_keys(struct app *a, bool *resized)
+{
+    unsigned r = REACT_NONE;
+    wint_t ch;
+    int rc;
+    while ((rc = wget_wch(stdscr, &ch)) != ERR) {
+        struct key_event k = {(int)ch, rc == KEY_CODE_YES};
+        if (k.fn && k.code == KEY_RESIZE) {
+            *resized = true;
+            continue;
+        }
+        if (a->flash && a->flash_error)
+            clear_flash(a);
+        r |= handle_key(a, k);
+        if (r & REACT_QUIT)
+            break;
+    }
+    return r;
+}
+
+static unsigned read_messages(struct app *a)
+{
+    unsigned r = REACT_NONE;
+    struct net_msg *m = net_take_messages(a->net), *next;
+    for (; m; m = next) {
+        next = m->next;
+        r |= apply_message(a, m);
+        for (size_t i = a->n_screens; i-- > 0;) {
+            struct screen *s = &a->screens[i];
+            if (!s->ops->message)
+                continue;
+            unsigned sr = s->ops->message(s, a, m);
+            if (sr & REACT_CLOSE)
+                close_at(a, i);
+            r |= sr & ~(unsigned)REACT_CLOSE;
+        }
+        net_msg_free(m);
+    }
+    return r;
+}
+
+/* Milliseconds until the next timer: the flash fading, the header's clock ticking. */
+static int next_timeout(struct app *a)
+{
+    int64_t now = clock_mono_ms(), wait = -1;
+    if (a->flash && a->flash_until_mono)
+        wait = a->flash_until_mono - now;
+    if (a->updated_ms > 0 || a->conn == NET_CONN_RETRYING) {
+        int64_t tick = 1000 - (clock_now_ms() % 1000) + 5;
+        if (wait < 0 || tick < wait)
+            wait = tick;
+    }
+    if (wait < 0)
+        return -1;
+    return (int)(wait < 0 ? 0 : wait);
+}
+
+static char *endpoint_of(const char *url)
+{
+    const char *p = strstr(url, "://");
+    const char *host = p ? p + 3 : url;
+    size_t n = strcspn(host, "/?#");
+    const char *at = memchr(host, '@', n);   /* never show user:password@ */
+    if (at) {
+        n -= (size_t)(at + 1 - host);
+        host = at + 1;
+    }
+    if (p)
+        return xasprintf("%.*s%.*s", (int)(p + 3 - url), url, (int)n, host);
+    return xstrndup(host, n);
+}
+
+int app_run(const struct app_options *opt)
+{
+    struct app a;
+    char *cause = NULL;
+    memset(&a, 0, sizeof a);
+    a.opt = *opt;
+    a.endpoint = endpoint_of(opt->base_url);
+    a.store = store_new();
+    a.view = list_view_new();
+    a.conn = NET_CONN_CONNECTING;
+
+    if (!term_signals_install(&cause)) {
+        fprintf(stderr, "batchtop: %s\n", cause);
+        free(cause);
+        return 1;
+    }
+    struct net_config cfg = {
+        .base_url = opt->base_url,
+        .api_key = opt->api_key,
+        .project_id = opt->project_id,
+        .organization_id = opt->organization_id,
+        .custom_headers = opt->custom_headers,
+        .refresh_s = opt->refresh_s,
+    };
+    a.net = net_start(&cfg, &cause);
+    if (!a.net) {
+        fprintf(stderr, "batchtop: cannot start the network thread: %s\n",
+                cause ? cause : "unknown error");
+        free(cause);
+        return 1;
+    }
+
+    term_start();
+    draw_init_colors(opt->color);
+    list_screen_open(&a);
+    app_submit(&a, net_cmd_new(NET_CMD_WATCH_LIST));
+    app_submit(&a, net_cmd_new(NET_CMD_LIST_DIRECTORIES));
+    app_log(&a, false, "connecting to %s", a.endpoint);
+
+    bool redraw = true;
+    while (!a.quit) {
+        if (redraw)
+            draw_all(&a);
+        redraw = false;
+        struct pollfd fds[3] = {
+            {STDIN_FILENO, POLLIN, 0},
+            {term_signal_fd(), POLLIN, 0},
+            {net_fd(a.net), POLLIN, 0},
+        };
+        int rc = poll(fds, 3, next_timeout(&a));
+        if (rc < 0 && errno != EINTR)
+            die("poll: %s", strerror(errno));
+        bool resized = false, quit = false;
+        unsigned r = REACT_NONE;
+        if (fds[1].revents & POLLIN)
+            term_signals_read(&resized, &quit);
+        if (quit)
+            break;
+        if (fds[2].revents & POLLIN)
+            r |= read_messages(&a);
+        if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            if (fds[0].revents & (POLLHUP | POLLERR) && !(fds[0].revents & POLLIN))
+                break;   /* the terminal went away */
+            r |= read_keys(&a, &resized);
+        }
+        if (r & REACT_QUIT)
+            break;
+        if (a.n_screens == 0)
+            break;
+        if (resized) {
+            term_resize();
+            clearok(curscr, TRUE);
+            r |= REACT_REDRAW;
+        }
+        if (a.flash && a.flash_until_mono && clock_mono_ms() >= a.flash_until_mono) {
+            clear_flash(&a);
+            r |= REACT_REDRAW;
+        }
+        /* a timer fired: the header's clock and "retrying in" count move every second */
+        redraw = (r & REACT_REDRAW) || rc == 0;
+    }
+
+    while (a.n_screens)
+        close_at(&a, a.n_screens - 1);
+    net_stop(a.net);
+    a.net = NULL;
+    tui_done();
+    detail_free(a.detail);
+    list_view_free(a.view);
+    store_free(a.store);
+    for (size_t i = 0; i < a.n_directories; i++)
+        directory_done(&a.directories[i]);
+    free(a.directories);
+    for (int t = 0; t < JOB_TYPE_COUNT; t++) {
+        for (size_t i = 0; i < a.n_configs[t]; i++)
+            config_done(&a.configs[t][i]);
+        free(a.configs[t]);
+    }
+    free(a.configs_error);
+    free(a.directories_error);
+    for (size_t i = 0; i < a.n_log; i++)
+        free(a.log[i].text);
+    free(a.log);
+    free(a.flash);
+    free(a.pending_copy);
+    free(a.endpoint);
+    return 0;
+}

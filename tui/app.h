@@ -1,0 +1,152 @@
+/* app.h -- the UI thread's state, the screen stack, reaction flags and the main loop. */
+#ifndef TUI_APP_H
+#define TUI_APP_H
+
+/*
+ * One struct app lives for the whole run and belongs to the UI thread. Screens are small
+ * tables of functions (STYLE.md rule 10) stacked on top of the batch list; handlers return
+ * reaction flags (rule 8) and the loop acts on them once per iteration, then redraws with one
+ * doupdate(). Net messages are applied to the model by apply_message() (apply.h) and then
+ * offered to every open screen through its `message` hook.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/detail.h"
+#include "model/store.h"
+#include "model/view.h"
+#include "net/msg.h"
+#include "net/net.h"
+#include "tui/keys.h"
+
+struct app_options {
+    const char *base_url;
+    const char *api_key;         /* never drawn, logged or written anywhere */
+    const char *project_id;
+    const char *organization_id;
+    const char *custom_headers;
+    const char *log_path;
+    int refresh_s;
+    bool readonly;
+    bool color;
+    bool demo;
+};
+
+/* Reaction flags returned by handlers. */
+enum {
+    REACT_NONE = 0,
+    REACT_REDRAW = 1u << 0,      /* draw again */
+    REACT_QUIT = 1u << 1,        /* leave the program */
+    REACT_CLOSE = 1u << 2,       /* pop the screen that returned it */
+    REACT_UNHANDLED = 1u << 3,   /* from `key`: look the key up in the action table */
+};
+
+struct app;
+struct screen;
+
+/* A key as read: a character (fn false, a wide character value) or a KEY_* code. */
+struct key_event {
+    int code;
+    bool fn;
+};
+
+struct screen_ops {
+    const char *name;
+    unsigned scope;              /* key scope for keys_lookup */
+    bool overlay;                /* drawn on top of the screen below it */
+    /* Draw into rows [top, top + rows) of stdscr. */
+    void (*draw)(struct screen *s, struct app *a, int top, int rows, int cols);
+    /* Optional: raw keys first; return REACT_UNHANDLED to fall back to actions. */
+    unsigned (*key)(struct screen *s, struct app *a, struct key_event k);
+    /* Optional: an action from the table. */
+    unsigned (*action)(struct screen *s, struct app *a, enum action act);
+    /* Optional: a net message already applied to the model. */
+    unsigned (*message)(struct screen *s, struct app *a, const struct net_msg *m);
+    /* Optional: the bottom-line key hints. */
+    const char *(*hints)(struct screen *s, struct app *a);
+    /* Free the screen's data (it is being closed). */
+    void (*done)(struct screen *s, struct app *a);
+};
+
+struct screen {
+    const struct screen_ops *ops;
+    void *data;                  /* owned by the screen; freed by done */
+};
+
+struct log_entry {
+    int64_t when_ms;
+    bool error;
+    char *text;                  /* sanitized, owned */
+};
+
+#define APP_MAX_SCREENS 12
+
+struct app {
+    struct app_options opt;
+    char *endpoint;              /* scheme://host shown in the header */
+    struct net *net;
+
+    struct batch_store *store;
+    struct list_view *view;
+    struct batch_detail *detail; /* the open batch (Batch screen), NULL otherwise */
+
+    /* Connection, from the latest message. */
+    enum net_conn conn;
+    int64_t retry_at_mono;       /* RETRYING: clock_mono_ms() of the next try */
+    unsigned requests_per_min;
+    int64_t updated_ms;          /* last good list refresh, 0 before one */
+    bool list_loaded;
+    bool list_stale;             /* the last list refresh failed */
+    bool paused;
+
+    /* Picker data. */
+    struct directory *directories;
+    size_t n_directories;
+    bool directories_loaded;
+    char *directories_error;
+    struct config *configs[JOB_TYPE_COUNT];
+    size_t n_configs[JOB_TYPE_COUNT];
+    bool configs_loaded[JOB_TYPE_COUNT];
+    uint64_t configs_req[JOB_TYPE_COUNT];   /* the LIST_CONFIGS request in flight, 0 if none */
+    char *configs_error;
+
+    /* Flash line and the messages log. */
+    char *flash;
+    bool flash_error;
+    int64_t flash_until_mono;    /* info flashes fade; 0 = stays until the next key */
+    struct log_entry *log;
+    size_t n_log;
+
+    struct screen screens[APP_MAX_SCREENS];
+    size_t n_screens;
+    bool quit;
+    int cursor_y, cursor_x;      /* set by a draw that wants the cursor shown; -1 = hidden */
+    char *pending_copy;          /* an OSC 52 sequence written after the next doupdate */
+};
+
+/* Run the whole UI (terminal already checked); returns the exit status. */
+int app_run(const struct app_options *opt);
+
+/* Push a screen (takes data). A full stack frees data with ops->done and returns false. */
+bool app_push(struct app *a, const struct screen_ops *ops, void *data);
+/* The top screen, or the first screen below it that is not an overlay. */
+struct screen *app_top(struct app *a);
+/* True when a screen with these ops is open. */
+bool app_has_screen(const struct app *a, const struct screen_ops *ops);
+
+/* Send a command to the net thread (takes cmd); returns its request number. */
+uint64_t app_submit(struct app *a, struct net_cmd *cmd);
+/* Flash a line on the bottom row and record it in the messages log. */
+void app_flash(struct app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* An error: stays until the next key, and goes to the log. */
+void app_error(struct app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Only the messages log. */
+void app_log(struct app *a, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Copy text to the terminal's clipboard with OSC 52 (after the next screen update). */
+void app_copy(struct app *a, const char *text);
+/* Start / stop watching a batch; the Batch screen calls these. */
+void app_watch_batch(struct app *a, const char *id);
+
+#endif

@@ -1,0 +1,142 @@
+/* apply.c -- turn each net message into model updates (store, view, detail, header state). */
+#include "config.h"
+
+#include "tui/apply.h"
+
+#include <stdlib.h>
+
+#include "model/clock.h"
+#include "model/xalloc.h"
+
+void apply_directory_names(struct app *a)
+{
+    for (size_t i = 0; i < a->n_directories; i++)
+        if (a->directories[i].id && a->directories[i].name)
+            store_set_directory_name(a->store, a->directories[i].id, a->directories[i].name);
+}
+
+/* The open batch's progress becomes the list's FILES/PROGRESS annotation. */
+static void annotate_progress(struct app *a)
+{
+    size_t done, total;
+    if (a->detail && detail_progress(a->detail, &done, &total))
+        store_set_progress(a->store, detail_batch_id(a->detail), (long)done, (long)total);
+}
+
+static void take_connection(struct app *a, const struct net_msg *m)
+{
+    a->conn = m->conn;
+    a->retry_at_mono = m->conn == NET_CONN_RETRYING ? clock_mono_ms() + m->retry_in_ms : 0;
+    a->requests_per_min = m->requests_per_min;
+    if (m->updated_ms > 0)
+        a->updated_ms = m->updated_ms;
+}
+
+unsigned apply_message(struct app *a, const struct net_msg *m)
+{
+    take_connection(a, m);
+    switch (m->type) {
+    case NET_MSG_STATE:
+        break;
+    case NET_MSG_LIST_FULL:
+        store_apply_generation(a->store, m->batches, m->n_batches);
+        a->list_loaded = true;
+        a->list_stale = false;
+        apply_directory_names(a);
+        annotate_progress(a);
+        list_view_rebuild(a->view, a->store);
+        break;
+    case NET_MSG_LIST_DELTA:
+        for (size_t i = 0; i < m->n_batches; i++)
+            store_upsert(a->store, &m->batches[i]);
+        a->list_stale = false;
+        apply_directory_names(a);
+        annotate_progress(a);
+        list_view_rebuild(a->view, a->store);
+        break;
+    case NET_MSG_LIST_FAILED:
+        if (!a->list_stale)
+            app_log(a, true, "list refresh failed: %s",
+                    m->error.message ? m->error.message : "unknown error");
+        a->list_stale = true;
+        break;
+    case NET_MSG_BATCH:
+        if (m->n_batches > 0) {
+            store_upsert(a->store, &m->batches[0]);
+            if (a->detail)
+                detail_set_batch(a->detail, &m->batches[0]);
+            apply_directory_names(a);
+            annotate_progress(a);
+            list_view_rebuild(a->view, a->store);
+        }
+        break;
+    case NET_MSG_BATCH_FAILED:
+        app_log(a, true, "batch %s: %s", m->id ? m->id : "?",
+                m->error.message ? m->error.message : "unknown error");
+        break;
+    case NET_MSG_DIR_FILES:
+        if (a->detail) {
+            detail_set_names(a->detail, m->files, m->n_files);
+            annotate_progress(a);
+        }
+        break;
+    case NET_MSG_JOBS:
+        if (a->detail) {
+            detail_set_jobs(a->detail, m->jobs, m->n_jobs);
+            annotate_progress(a);
+            list_view_rebuild(a->view, a->store);
+        }
+        break;
+    case NET_MSG_OUTPUT:
+    case NET_MSG_OUTPUT_FAILED:
+    case NET_MSG_CREATED:
+        break;
+    case NET_MSG_CANCELLED:
+        if (m->ok && m->n_batches > 0) {
+            store_upsert(a->store, &m->batches[0]);
+            list_view_rebuild(a->view, a->store);
+        }
+        break;
+    case NET_MSG_DIRECTORIES:
+        if (m->ok) {
+            for (size_t i = 0; i < a->n_directories; i++)
+                directory_done(&a->directories[i]);
+            free(a->directories);
+            a->directories = xcalloc(m->n_directories ? m->n_directories : 1,
+                                     sizeof *a->directories);
+            for (size_t i = 0; i < m->n_directories; i++)
+                directory_copy(&a->directories[i], &m->directories[i]);
+            a->n_directories = m->n_directories;
+            a->directories_loaded = true;
+            xstrset(&a->directories_error, NULL);
+            apply_directory_names(a);
+            list_view_rebuild(a->view, a->store);
+        } else {
+            xstrset(&a->directories_error, m->error.message ? m->error.message : "failed");
+            app_log(a, true, "directories: %s", a->directories_error);
+        }
+        break;
+    case NET_MSG_CONFIGS:
+        for (int t = 0; t < JOB_TYPE_COUNT; t++) {
+            if (a->configs_req[t] == 0 || a->configs_req[t] != m->req)
+                continue;
+            a->configs_req[t] = 0;
+            if (!m->ok) {
+                xstrset(&a->configs_error, m->error.message ? m->error.message : "failed");
+                app_log(a, true, "configurations: %s", a->configs_error);
+                break;
+            }
+            for (size_t i = 0; i < a->n_configs[t]; i++)
+                config_done(&a->configs[t][i]);
+            free(a->configs[t]);
+            a->configs[t] = xcalloc(m->n_configs ? m->n_configs : 1, sizeof *a->configs[t]);
+            for (size_t i = 0; i < m->n_configs; i++)
+                config_copy(&a->configs[t][i], &m->configs[i]);
+            a->n_configs[t] = m->n_configs;
+            a->configs_loaded[t] = true;
+            xstrset(&a->configs_error, NULL);
+        }
+        break;
+    }
+    return REACT_REDRAW;
+}

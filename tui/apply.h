@@ -1,0 +1,16 @@
+/* apply.h -- the one function that applies a net message to the UI's model. */
+#ifndef TUI_APPLY_H
+#define TUI_APPLY_H
+
+#include "net/msg.h"
+#include "tui/app.h"
+
+/* Apply m to the store, the list view, the open batch's detail and the header state, and
+ * set the annotations the list shows (directory names, progress of the open batch). Screens
+ * get the message afterwards through their own hooks. Returns reaction flags. */
+unsigned apply_message(struct app *a, const struct net_msg *m);
+
+/* Copy directory names from the cache into every store entry that lacks one. */
+void apply_directory_names(struct app *a);
+
+#endif

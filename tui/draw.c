@@ -1,0 +1,236 @@
+/* draw.c -- sanitized text output, colours, the header and the bottom line. */
+#include "config.h"
+
+#include "tui/draw.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "model/clock.h"
+#include "tui/text.h"
+
+static bool use_color;
+
+void draw_init_colors(bool color)
+{
+    use_color = color && has_colors();
+    if (!use_color)
+        return;
+    start_color();
+    use_default_colors();
+    init_pair(COLOR_ROLE_GOOD, COLOR_GREEN, -1);
+    init_pair(COLOR_ROLE_BAD, COLOR_RED, -1);
+    init_pair(COLOR_ROLE_BUSY, COLOR_YELLOW, -1);
+    init_pair(COLOR_ROLE_WAIT, COLOR_CYAN, -1);
+    init_pair(COLOR_ROLE_MUTED, COLOR_MAGENTA, -1);
+    init_pair(COLOR_ROLE_HEADER, COLOR_BLACK, COLOR_CYAN);
+}
+
+attr_t draw_attr(enum draw_color role)
+{
+    if (role == COLOR_ROLE_HEADER)
+        return use_color ? COLOR_PAIR(COLOR_ROLE_HEADER) : A_REVERSE;
+    if (!use_color || role == COLOR_ROLE_NONE)
+        return role == COLOR_ROLE_BAD ? A_BOLD : A_NORMAL;
+    return COLOR_PAIR(role) | (role == COLOR_ROLE_BAD ? A_BOLD : A_NORMAL);
+}
+
+attr_t draw_batch_status_attr(enum batch_status s)
+{
+    switch (s) {
+    case BATCH_PENDING: return draw_attr(COLOR_ROLE_WAIT);
+    case BATCH_THROTTLED: case BATCH_RUNNING: return draw_attr(COLOR_ROLE_BUSY);
+    case BATCH_COMPLETED: return draw_attr(COLOR_ROLE_GOOD);
+    case BATCH_FAILED: return draw_attr(COLOR_ROLE_BAD);
+    default: return draw_attr(COLOR_ROLE_MUTED);
+    }
+}
+
+attr_t draw_job_status_attr(enum job_status s)
+{
+    switch (s) {
+    case JOB_PENDING: return draw_attr(COLOR_ROLE_WAIT);
+    case JOB_RUNNING: return draw_attr(COLOR_ROLE_BUSY);
+    case JOB_COMPLETED: return draw_attr(COLOR_ROLE_GOOD);
+    case JOB_FAILED: return draw_attr(COLOR_ROLE_BAD);
+    default: return draw_attr(COLOR_ROLE_MUTED);
+    }
+}
+
+int draw_text(int y, int x, int width, const char *s, attr_t attr, bool pad)
+{
+    int maxy, maxx;
+    getmaxyx(stdscr, maxy, maxx);
+    if (y < 0 || y >= maxy || x < 0 || x >= maxx || width <= 0)
+        return 0;
+    if (x + width > maxx)
+        width = maxx - x;
+    size_t len = (size_t)width * 4 + 8;
+    char buf[len];
+    int cols = text_fit(s, width, pad, buf, len);
+    attr_t old_attr;
+    short old_pair;
+    attr_get(&old_attr, &old_pair, NULL);
+    attrset(attr);
+    mvaddstr(y, x, buf);
+    attr_set(old_attr, old_pair, NULL);
+    return cols;
+}
+
+void draw_fill(int y, int x, int width, attr_t attr)
+{
+    draw_text(y, x, width, "", attr, true);
+}
+
+static const char *conn_text(struct app *a, char *buf, size_t len, attr_t *attr)
+{
+    *attr = draw_attr(COLOR_ROLE_HEADER);
+    switch (a->conn) {
+    case NET_CONN_CONNECTING:
+        return "connecting";
+    case NET_CONN_ONLINE:
+        return "online";
+    case NET_CONN_RETRYING: {
+        int64_t left = a->retry_at_mono - clock_mono_ms();
+        if (left < 0)
+            left = 0;
+        snprintf(buf, len, "retrying in %llds", (long long)((left + 999) / 1000));
+        return buf;
+    }
+    case NET_CONN_OFFLINE:
+        return "offline";
+    case NET_CONN_UNAUTHORIZED:
+        return "unauthorized \xe2\x80\x94 check LLAMA_CLOUD_API_KEY";
+    }
+    return "?";
+}
+
+void draw_header(struct app *a, int cols)
+{
+    char line[512], conn[64], upd[96], hms[16], age[16];
+    attr_t hattr = draw_attr(COLOR_ROLE_HEADER), cattr;
+    const char *c = conn_text(a, conn, sizeof conn, &cattr);
+    if (a->updated_ms > 0) {
+        clock_format_hms(a->updated_ms, hms, sizeof hms);
+        int64_t ago = clock_now_ms() - a->updated_ms;
+        clock_format_age(ago < 0 ? 0 : ago, age, sizeof age);
+        snprintf(upd, sizeof upd, "updated %s (%s ago%s)", hms, age,
+                 a->list_stale ? ", STALE" : "");
+    } else {
+        snprintf(upd, sizeof upd, "%s", a->list_stale ? "not loaded (STALE)" : "loading\xe2\x80\xa6");
+    }
+    snprintf(line, sizeof line, " batchtop \xe2\x94\x82 %s \xe2\x94\x82 %s \xe2\x94\x82 %s \xe2\x94\x82 every %ds "
+             "\xe2\x94\x82 %u req/min%s%s", a->endpoint, c, upd, a->opt.refresh_s,
+             a->requests_per_min, a->paused ? " \xe2\x94\x82 PAUSED" : "",
+             a->opt.readonly ? " \xe2\x94\x82 READ-ONLY" : "");
+    if (!text_utf8()) {
+        /* keep the header readable in ASCII terminals */
+        for (char *p = line; (p = strstr(p, "\xe2\x94\x82")) != NULL;)
+            memcpy(p, " | ", 3);
+    }
+    draw_text(0, 0, cols, line, hattr | A_BOLD, true);
+    if (a->conn == NET_CONN_UNAUTHORIZED || a->conn == NET_CONN_OFFLINE) {
+        /* repaint the state in the error colour so it stands out */
+        const char *p = strstr(line, c);
+        if (p) {
+            char prefix[512];
+            size_t n = (size_t)(p - line);
+            memcpy(prefix, line, n);
+            prefix[n] = '\0';
+            int x = text_width(prefix);
+            if (x < cols)
+                draw_text(0, x, cols - x, c, (use_color ? COLOR_PAIR(COLOR_ROLE_BAD) : A_REVERSE) | A_BOLD,
+                          false);
+        }
+    }
+}
+
+void draw_bottom(struct app *a, int y, int cols, const char *hints)
+{
+    if (a->flash) {
+        attr_t attr = a->flash_error ? draw_attr(COLOR_ROLE_BAD) | A_REVERSE : A_BOLD;
+        draw_text(y, 0, cols, a->flash, attr, true);
+    } else {
+        draw_text(y, 0, cols, hints ? hints : "", A_DIM, true);
+    }
+}
+
+void draw_box(int y, int x, int h, int w, const char *title)
+{
+    for (int r = y; r < y + h; r++)
+        draw_fill(r, x, w, A_NORMAL);
+    if (h >= 2 && w >= 2) {
+        attr_t old;
+        short pair;
+        attr_get(&old, &pair, NULL);
+        attrset(A_BOLD);
+        mvhline(y, x + 1, ACS_HLINE, w - 2);
+        mvhline(y + h - 1, x + 1, ACS_HLINE, w - 2);
+        mvvline(y + 1, x, ACS_VLINE, h - 2);
+        mvvline(y + 1, x + w - 1, ACS_VLINE, h - 2);
+        mvaddch(y, x, ACS_ULCORNER);
+        mvaddch(y, x + w - 1, ACS_URCORNER);
+        mvaddch(y + h - 1, x, ACS_LLCORNER);
+        mvaddch(y + h - 1, x + w - 1, ACS_LRCORNER);
+        attr_set(old, pair, NULL);
+    }
+    if (title && w > 4) {
+        char t[256];
+        snprintf(t, sizeof t, " %s ", title);
+        draw_text(y, x + 2, w - 4, t, A_BOLD, false);
+    }
+}
+
+void draw_time(int64_t ms, char *buf, size_t len)
+{
+    if (ms < 0) {
+        snprintf(buf, len, "-");
+        return;
+    }
+    time_t t = (time_t)(ms / 1000), now = time(NULL);
+    struct tm tm, tn;
+    localtime_r(&t, &tm);
+    localtime_r(&now, &tn);
+    if (tm.tm_year == tn.tm_year && tm.tm_yday == tn.tm_yday)
+        strftime(buf, len, "%H:%M:%S", &tm);
+    else
+        strftime(buf, len, "%m-%d %H:%M", &tm);
+}
+
+void draw_layout(struct draw_col *c, int n, int cols)
+{
+    int need;
+    for (int i = 0; i < n; i++) {
+        c[i].shown = true;
+        c[i].width = c[i].min;
+    }
+    for (;;) {
+        need = -1;
+        for (int i = 0; i < n; i++)
+            if (c[i].shown)
+                need += c[i].width + 1;
+        if (need <= cols)
+            break;
+        int drop = -1;
+        for (int i = 0; i < n; i++)
+            if (c[i].shown && (drop < 0 || c[i].prio < c[drop].prio))
+                drop = i;
+        if (drop < 0 || c[drop].prio >= 100)
+            break;
+        c[drop].shown = false;
+    }
+    /* share what is left among the flexible columns, one cell at a time */
+    int spare = cols - need;
+    bool grew = true;
+    while (spare > 0 && grew) {
+        grew = false;
+        for (int i = 0; i < n && spare > 0; i++) {
+            if (c[i].shown && c[i].width < c[i].max) {
+                c[i].width++;
+                spare--;
+                grew = true;
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+/* term.h -- the terminal's lifecycle: curses start, one idempotent restore, signals as bytes. */
+#ifndef TUI_TERM_H
+#define TUI_TERM_H
+
+/*
+ * term_signals_install() runs before initscr so SIGWINCH is ours (STYLE.md rule 11):
+ * SIGWINCH, SIGINT, SIGTERM and SIGHUP become bytes on a self-pipe the loop polls; SIGPIPE
+ * is ignored; fatal signals (SEGV, BUS, FPE, ILL, ABRT) restore the terminal, run the exit
+ * hook, put back the previous handler (so sanitizers still report) and re-raise.
+ * tui_done() is the one restore: idempotent, reached from exit (atexit), die() and the fatal
+ * path.
+ */
+
+#include <stdbool.h>
+
+/* Install the handlers and the self-pipe; false and *cause on failure. */
+bool term_signals_install(char **cause);
+/* The read end of the self-pipe (poll it for POLLIN). */
+int term_signal_fd(void);
+/* Drain the pipe; sets *resized / *quit when such signals arrived. */
+void term_signals_read(bool *resized, bool *quit);
+
+/* Start curses (locale already set); registers tui_done with atexit. */
+void term_start(void);
+/* Apply the terminal's current size (after SIGWINCH); never from a handler. */
+void term_resize(void);
+/* Restore the terminal: endwin, cursor, leave the alternate screen. Idempotent, any context. */
+void tui_done(void);
+/* A hook run once at exit and on the fatal path after the terminal is restored (e.g. stop the
+ * demo simulator). Must be async-signal-safe. */
+void term_set_exit_hook(void (*hook)(void));
+/* Restore the terminal, print "batchtop: message" on stderr and exit(1). */
+void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+#endif
