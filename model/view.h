@@ -23,7 +23,8 @@ enum list_column { LIST_COLUMN_LIST(STATUS_ENUM_ITEM) COL_COUNT };
 /* Status sets for the 0-6 and `a` keys: bit (1u << status); 0 means every status. */
 #define STATUS_MASK_ALL 0u
 #define STATUS_MASK_ACTIVE \
-    ((1u << BATCH_PENDING) | (1u << BATCH_THROTTLED) | (1u << BATCH_RUNNING) | (1u << BATCH_UNKNOWN))
+    ((1u << BATCH_PENDING) | (1u << BATCH_THROTTLED) | (1u << BATCH_RUNNING) | \
+     (1u << BATCH_UNKNOWN))
 
 struct list_view;
 
