@@ -1,10 +1,292 @@
-/* main.c -- batchtop-sim's entry point (placeholder until the simulator lands). */
+/* main.c -- batchtop-sim's entry point: options, signals, start and clean stop. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
-int main(void)
+#include "model/xalloc.h"
+#include "sim/faults.h"
+#include "sim/server.h"
+#include "sim/world.h"
+
+static int signal_pipe[2] = {-1, -1};
+
+/* Async-signal-safe: one byte naming the signal, nothing else. */
+static void on_signal(int sig)
 {
-    fputs("batchtop-sim: not built yet\n", stderr);
-    return 1;
+    int saved = errno;
+    unsigned char b = (unsigned char)sig;
+    ssize_t n = write(signal_pipe[1], &b, 1);
+    (void)n;
+    errno = saved;
+}
+
+static void usage(FILE *out)
+{
+    fputs(
+        "Usage: batchtop-sim [OPTION]...\n"
+        "A local, seeded simulator of the LlamaCloud batches API for batchtop, its tests and\n"
+        "benchmarks. Prints \"listening on http://HOST:PORT\" then \"project_id UUID\".\n"
+        "\n"
+        "  --listen HOST:PORT        address to listen on (default 127.0.0.1:8765; port 0\n"
+        "                            picks a free one)\n"
+        "  --api-key KEY             bearer key clients must send (default: the environment\n"
+        "                            variable BATCHTOP_SIM_API_KEY, else llx-sim)\n"
+        "  --seed N                  seed of the world and of the faults (default: random)\n"
+        "  --directories N           regular source directories (default 6), besides\n"
+        "                            \"thousand\" (1,000 files) and \"big-1001\" (1,001 files)\n"
+        "  --files-per-directory N   files in each regular directory (default 20)\n"
+        "  --batches N               pre-existing batches, in every status (default 12)\n"
+        "  --speed F                 lifecycle speed: 1 = a 20-file batch in about 30 s,\n"
+        "                            20 = about 1.5 s (default 1)\n"
+        "  --page-size-max N         largest page served; bigger page_size is clamped\n"
+        "                            (default 100)\n"
+        "  --batch-fail-rate P       share of new batches failing at orchestration level\n"
+        "                            (default 0)\n"
+        "  --fail-rate P             share of requests answered 500/502/503 (some with\n"
+        "                            x-should-retry: true)\n"
+        "  --rate-limit N            requests per second; more are answered 429 with\n"
+        "                            Retry-After: 1\n"
+        "  --latency MS              add a random latency of 0..MS milliseconds\n"
+        "  --reset-rate P            share of connections dropped without an answer\n"
+        "  --malformed-rate P        share of 200 GET bodies truncated or garbled\n"
+        "  --ambiguous-create-rate P share of creates that succeed but answer 500\n"
+        "  --hostile-strings         put terminal escapes and control characters into file\n"
+        "                            names, configuration names, errors and job output\n"
+        "  -v, --verbose             log one line per request on stderr:\n"
+        "                            METHOD PATH?QUERY STATUS MS\n"
+        "  -h, --help                show this help and exit\n"
+        "      --version             show the version and exit\n"
+        "\n"
+        "SIGUSR1 or POST /_sim/faults/off turns every fault off; GET /_sim/state lists every\n"
+        "batch's id and status. SIGINT and SIGTERM stop the simulator.\n",
+        out);
+}
+
+static void die_usage(const char *msg, const char *arg)
+{
+    fprintf(stderr, "batchtop-sim: %s: '%s'\nTry 'batchtop-sim --help'.\n", msg, arg);
+    exit(2);
+}
+
+static unsigned long long parse_count(const char *arg, unsigned long long max)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(arg, &end, 10);
+    if (errno != 0 || end == arg || *end != '\0' || arg[0] == '-' || v > max)
+        die_usage("invalid number", arg);
+    return v;
+}
+
+static double parse_double(const char *arg, double lo, double hi)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(arg, &end);
+    if (errno != 0 || end == arg || *end != '\0' || !(v >= lo && v <= hi))
+        die_usage("invalid value", arg);
+    return v;
+}
+
+enum {
+    OPT_LISTEN = 256, OPT_KEY, OPT_SEED, OPT_DIRS, OPT_FILES, OPT_BATCHES, OPT_SPEED,
+    OPT_PAGE_MAX, OPT_FAIL, OPT_RATE, OPT_LATENCY, OPT_RESET, OPT_MALFORMED, OPT_AMBIGUOUS,
+    OPT_HOSTILE, OPT_BATCH_FAIL, OPT_VERSION,
+};
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"listen", required_argument, NULL, OPT_LISTEN},
+        {"api-key", required_argument, NULL, OPT_KEY},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"directories", required_argument, NULL, OPT_DIRS},
+        {"files-per-directory", required_argument, NULL, OPT_FILES},
+        {"batches", required_argument, NULL, OPT_BATCHES},
+        {"speed", required_argument, NULL, OPT_SPEED},
+        {"page-size-max", required_argument, NULL, OPT_PAGE_MAX},
+        {"fail-rate", required_argument, NULL, OPT_FAIL},
+        {"rate-limit", required_argument, NULL, OPT_RATE},
+        {"latency", required_argument, NULL, OPT_LATENCY},
+        {"reset-rate", required_argument, NULL, OPT_RESET},
+        {"malformed-rate", required_argument, NULL, OPT_MALFORMED},
+        {"ambiguous-create-rate", required_argument, NULL, OPT_AMBIGUOUS},
+        {"batch-fail-rate", required_argument, NULL, OPT_BATCH_FAIL},
+        {"hostile-strings", no_argument, NULL, OPT_HOSTILE},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {NULL, 0, NULL, 0},
+    };
+    struct world_params wp = {
+        .seed = (uint64_t)time(NULL) * 2654435761ULL ^ (uint64_t)getpid(),
+        .directories = 6,
+        .files_per_directory = 20,
+        .batches = 12,
+        .speed = 1,
+    };
+    struct faults_params fp = {0};
+    struct server_params sp = {.host = "127.0.0.1", .port = 8765, .page_size_max = 100};
+    char *host = NULL;
+    const char *key = NULL;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+        switch (opt) {
+        case OPT_LISTEN: {
+            const char *colon = strrchr(optarg, ':');
+            if (colon == NULL || colon == optarg)
+                die_usage("--listen wants HOST:PORT", optarg);
+            free(host);
+            host = xstrndup(optarg, (size_t)(colon - optarg));
+            sp.port = (int)parse_count(colon + 1, 65535);
+            break;
+        }
+        case OPT_KEY:
+            key = optarg;
+            break;
+        case OPT_SEED:
+            wp.seed = parse_count(optarg, ULLONG_MAX);
+            break;
+        case OPT_DIRS:
+            wp.directories = (size_t)parse_count(optarg, 10000);
+            break;
+        case OPT_FILES:
+            wp.files_per_directory = (size_t)parse_count(optarg, WORLD_MAX_FILES);
+            break;
+        case OPT_BATCHES:
+            wp.batches = (size_t)parse_count(optarg, 1000000);
+            break;
+        case OPT_SPEED:
+            wp.speed = parse_double(optarg, 0.01, 100000);
+            break;
+        case OPT_PAGE_MAX:
+            sp.page_size_max = (size_t)parse_count(optarg, 100000);
+            if (sp.page_size_max == 0)
+                die_usage("--page-size-max must be at least 1", optarg);
+            break;
+        case OPT_FAIL:
+            fp.fail_rate = parse_double(optarg, 0, 1);
+            break;
+        case OPT_RATE:
+            fp.rate_limit = (long)parse_count(optarg, 1000000000);
+            break;
+        case OPT_LATENCY:
+            fp.latency_ms = (int)parse_count(optarg, 600000);
+            break;
+        case OPT_RESET:
+            fp.reset_rate = parse_double(optarg, 0, 1);
+            break;
+        case OPT_MALFORMED:
+            fp.malformed_rate = parse_double(optarg, 0, 1);
+            break;
+        case OPT_AMBIGUOUS:
+            fp.ambiguous_rate = parse_double(optarg, 0, 1);
+            break;
+        case OPT_BATCH_FAIL:
+            wp.batch_fail_rate = parse_double(optarg, 0, 1);
+            break;
+        case OPT_HOSTILE:
+            wp.hostile = true;
+            break;
+        case 'v':
+            sp.verbose = true;
+            break;
+        case 'h':
+            usage(stdout);
+            free(host);
+            return 0;
+        case OPT_VERSION:
+            printf("batchtop-sim %s\n", PACKAGE_VERSION);
+            free(host);
+            return 0;
+        default:
+            usage(stderr);
+            free(host);
+            return 2;
+        }
+    }
+    if (optind < argc)
+        die_usage("unexpected argument", argv[optind]);
+    if (host != NULL)
+        sp.host = host;
+    if (key == NULL) {
+        const char *env = getenv("BATCHTOP_SIM_API_KEY");
+        key = env != NULL && env[0] != '\0' ? env : "llx-sim";
+    }
+    sp.api_key = key;
+    fp.seed = wp.seed;
+
+    if (pipe(signal_pipe) != 0) {
+        perror("batchtop-sim: pipe");
+        return 1;
+    }
+    for (int i = 0; i < 2; i++)
+        fcntl(signal_pipe[i], F_SETFD, FD_CLOEXEC);
+    fcntl(signal_pipe[1], F_SETFL, O_NONBLOCK);
+    signal(SIGPIPE, SIG_IGN);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
+    /* Server threads inherit a mask without our signals: only this thread handles them. */
+    sigset_t ours, old;
+    sigemptyset(&ours);
+    sigaddset(&ours, SIGINT);
+    sigaddset(&ours, SIGTERM);
+    sigaddset(&ours, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &ours, &old);
+
+    if (sp.verbose)
+        fprintf(stderr, "batchtop-sim: seed %llu\n", (unsigned long long)wp.seed);
+    struct world *w = world_new(&wp, rng_now_ms());
+    struct faults *f = faults_new(&fp);
+    char *error = NULL;
+    struct server *s = server_start(w, f, &sp, &error);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    int rc = 0;
+    if (s == NULL) {
+        fprintf(stderr, "batchtop-sim: %s\n", error);
+        free(error);
+        rc = 1;
+    } else {
+        printf("listening on http://%s:%d\n", sp.host, server_port(s));
+        fflush(stdout);
+        printf("project_id %s\n", w->project_id);
+        fflush(stdout);
+        for (bool running = true; running;) {
+            struct pollfd pfd = {.fd = signal_pipe[0], .events = POLLIN};
+            if (poll(&pfd, 1, -1) < 0)
+                continue;
+            unsigned char b;
+            if (read(signal_pipe[0], &b, 1) != 1)
+                continue;
+            if (b == SIGUSR1) {
+                faults_off(f);
+                server_note(s, "faults off (SIGUSR1)");
+            } else {
+                running = false;
+            }
+        }
+        server_stop(s);
+    }
+    faults_free(f);
+    world_free(w);
+    free(host);
+    close(signal_pipe[0]);
+    close(signal_pipe[1]);
+    return rc;
 }
