@@ -1,4 +1,4 @@
-/* retry.h -- the retry policy: a pure function of one failed answer to "wait N ms" or "give up". */
+/* retry.h -- the retry policy: one failed answer in, "wait N ms" or "give up" out. */
 #ifndef NET_RETRY_H
 #define NET_RETRY_H
 

@@ -1,0 +1,670 @@
+/* test_net_unit.c -- unit tests for net/: URLs, decoders, error bodies, retry policy, idmap. */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/xalloc.h"
+#include "net/decode.h"
+#include "net/errbody.h"
+#include "net/idmap.h"
+#include "net/msg.h"
+#include "net/retry.h"
+#include "net/url.h"
+
+/* ================================================================ URLs */
+
+static const struct url_ctx ctx = {"https://api.example.com", NULL, NULL, 100};
+
+START_TEST(url_base_with_or_without_slash)
+{
+    struct url_ctx c = ctx;
+    char *a = url_batch_get(&c, "bat-1", false);
+    c.base_url = "https://api.example.com/";
+    char *b = url_batch_get(&c, "bat-1", false);
+    c.base_url = "https://api.example.com///";
+    char *d = url_batch_get(&c, "bat-1", false);
+    ck_assert_str_eq(a, "https://api.example.com/api/v2/batches/bat-1");
+    ck_assert_str_eq(b, a);
+    ck_assert_str_eq(d, a);
+    free(a);
+    free(b);
+    free(d);
+}
+END_TEST
+
+START_TEST(url_ids_escaped)
+{
+    char *u = url_batch_get(&ctx, "../x?y=1#z%2F/..", true);
+    ck_assert_str_eq(u, "https://api.example.com/api/v2/batches/"
+                        "%2E%2E%2Fx%3Fy%3D1%23z%252F%2F%2E%2E?expand=results");
+    free(u);
+    u = url_batch_cancel(&ctx, "..");
+    ck_assert_str_eq(u, "https://api.example.com/api/v2/batches/%2E%2E/cancel");
+    free(u);
+    u = url_directory_files(&ctx, "dir a&b", NULL);
+    ck_assert_str_eq(u, "https://api.example.com/api/v1/beta/directories/dir%20a%26b/files"
+                        "?page_size=100");
+    free(u);
+    u = url_job_get(&ctx, JOB_TYPE_PARSE, "pjb-\xe2\x9c\x93");
+    ck_assert_str_eq(u, "https://api.example.com/api/v2/parse/pjb-%E2%9C%93"
+                        "?expand=markdown_full&expand=text_full");
+    free(u);
+    u = url_job_get(&ctx, JOB_TYPE_EXTRACT, "ejb-1");
+    ck_assert_str_eq(u, "https://api.example.com/api/v2/extract/ejb-1");
+    free(u);
+    u = url_escape("a-b_c~d.e f");
+    ck_assert_str_eq(u, "a-b_c~d%2Ee%20f");
+    free(u);
+}
+END_TEST
+
+START_TEST(url_list_filters_and_scope)
+{
+    struct url_ctx c = ctx;
+    c.project_id = "p 1";
+    c.organization_id = "o-2";
+    struct url_batch_filter f = {"RUNNING", "dir-1", "2026-11-28T18:11:19.117Z", NULL};
+    char *u = url_batch_list(&c, &f, "tok/+=");
+    ck_assert_str_eq(u, "https://api.example.com/api/v2/batches?page_size=100&status=RUNNING"
+                        "&source_directory_id=dir-1"
+                        "&created_at_on_or_after=2026-11-28T18%3A11%3A19%2E117Z"
+                        "&page_token=tok%2F%2B%3D&project_id=p%201&organization_id=o-2");
+    free(u);
+    u = url_batch_list(&ctx, NULL, "");
+    ck_assert_str_eq(u, "https://api.example.com/api/v2/batches?page_size=100");
+    free(u);
+    u = url_batch_create(&c);
+    ck_assert_str_eq(u, "https://api.example.com/api/v2/batches?project_id=p%201"
+                        "&organization_id=o-2");
+    free(u);
+    u = url_config_list(&ctx, "extract_v2", NULL);
+    ck_assert_str_eq(u, "https://api.example.com/api/v1/beta/configurations?page_size=100"
+                        "&product_type=extract_v2");
+    free(u);
+    u = url_directory_list(&ctx, "t");
+    ck_assert_str_eq(u, "https://api.example.com/api/v1/beta/directories?page_size=100"
+                        "&page_token=t");
+    free(u);
+}
+END_TEST
+
+START_TEST(url_job_ids_repeat)
+{
+    const char *ids[] = {"pjb-1", "pjb-2", "pjb-3"};
+    char *u = url_job_list(&ctx, JOB_TYPE_PARSE, ids, 3, NULL);
+    ck_assert_str_eq(u, "https://api.example.com/api/v2/parse?job_ids=pjb-1&job_ids=pjb-2"
+                        "&job_ids=pjb-3&page_size=100");
+    free(u);
+    u = url_job_list(&ctx, JOB_TYPE_EXTRACT, ids, 1, "n");
+    ck_assert_str_eq(u, "https://api.example.com/api/v2/extract?job_ids=pjb-1&page_size=100"
+                        "&page_token=n");
+    free(u);
+}
+END_TEST
+
+/* ================================================================ retry */
+
+START_TEST(retry_table)
+{
+    static const struct {
+        long status;
+        bool transport;
+        const char *should, *after_ms, *after;
+        bool no409;
+        int attempt;
+        int64_t want; /* -2: backoff without jitter */
+    } rows[] = {
+        {500, false, NULL, NULL, NULL, false, 0, 500},
+        {502, false, NULL, NULL, NULL, false, 1, 1000},
+        {503, false, NULL, NULL, NULL, false, 2, 2000},
+        {503, false, NULL, NULL, NULL, false, 3, -1},   /* max 3 retries */
+        {429, false, NULL, NULL, "1", false, 0, 1000},
+        {429, false, NULL, "250", "7", false, 0, 250},  /* retry-after-ms first */
+        {429, false, NULL, "bogus", "2", false, 0, 2000},
+        {429, false, NULL, NULL, "120", false, 0, 500}, /* >= 60 s: backoff instead */
+        {429, false, NULL, NULL, "-3", false, 1, 1000},
+        {408, false, NULL, NULL, NULL, false, 0, 500},
+        {409, false, NULL, NULL, NULL, false, 0, 500},
+        {409, false, NULL, NULL, NULL, true, 0, -1},    /* cancel's 409 */
+        {400, false, NULL, NULL, NULL, false, 0, -1},
+        {404, false, NULL, NULL, NULL, false, 0, -1},
+        {422, false, NULL, NULL, NULL, false, 0, -1},
+        {401, false, NULL, NULL, NULL, false, 0, -1},
+        {400, false, "true", NULL, NULL, false, 0, 500}, /* header overrides */
+        {503, false, "false", NULL, NULL, false, 0, -1},
+        {503, false, " FALSE ", NULL, NULL, false, 0, -1},
+        {0, true, NULL, NULL, NULL, false, 0, 500},     /* connection error */
+        {0, false, NULL, NULL, NULL, false, 0, -1},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct retry_answer a = {rows[i].status, rows[i].transport, rows[i].should,
+                                 rows[i].after_ms, rows[i].after, rows[i].no409};
+        int64_t got = retry_delay_ms(&a, rows[i].attempt, 3, 0, 0.0);
+        ck_assert_msg(got == rows[i].want, "row %zu: got %lld want %lld", i, (long long)got,
+                      (long long)rows[i].want);
+    }
+}
+END_TEST
+
+START_TEST(retry_backoff_and_jitter)
+{
+    ck_assert_int_eq(retry_backoff_ms(0, 0.0), 500);
+    ck_assert_int_eq(retry_backoff_ms(1, 0.0), 1000);
+    ck_assert_int_eq(retry_backoff_ms(4, 0.0), 8000);
+    ck_assert_int_eq(retry_backoff_ms(5, 0.0), 8000);
+    ck_assert_int_eq(retry_backoff_ms(30, 0.0), 8000);
+    ck_assert_int_eq(retry_backoff_ms(0, 0.999999), 375);
+    ck_assert_int_eq(retry_backoff_ms(4, 1.0), 6000);
+    for (double j = 0; j < 1.0; j += 0.01) {
+        int64_t v = retry_backoff_ms(2, j);
+        ck_assert(v <= 2000 && v >= 1500);
+    }
+}
+END_TEST
+
+START_TEST(retry_http_date)
+{
+    int64_t ms = 0;
+    ck_assert(retry_parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT", &ms));
+    ck_assert_int_eq(ms, 784111777000LL);
+    ck_assert(!retry_parse_http_date("Sun, 06 Nov 1994 08:49:37", &ms));
+    ck_assert(!retry_parse_http_date("Sun, 06 Foo 1994 08:49:37 GMT", &ms));
+    ck_assert(!retry_parse_http_date("yesterday", &ms));
+    ck_assert(!retry_parse_http_date(NULL, &ms));
+    ck_assert(!retry_parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT trailing", &ms));
+    /* Retry-After as a date: the difference from now. */
+    struct retry_answer a = {.http_status = 503, .retry_after = "Sun, 06 Nov 1994 08:49:40 GMT"};
+    ck_assert_int_eq(retry_delay_ms(&a, 0, 3, 784111777000LL, 0.0), 3000);
+    /* A date in the past falls back to the backoff. */
+    ck_assert_int_eq(retry_delay_ms(&a, 1, 3, 784111790000LL, 0.0), 1000);
+}
+END_TEST
+
+/* ================================================================ decoders */
+
+static const char batch_json[] =
+    "{\"id\":\"bat-1\",\"project_id\":\"p\",\"source_directory_id\":\"dir-1\","
+    "\"config\":{\"job\":{\"type\":\"parse_v2\",\"configuration_id\":\"cfg-PARSE_AGENTIC\"}},"
+    "\"status\":\"RUNNING\",\"created_at\":\"2026-11-28T18:11:19.117Z\","
+    "\"updated_at\":null,\"unknown_field\":[1,2,{\"x\":null}],"
+    "\"results\":[{\"source_directory_file_id\":\"dfl-1\","
+    "\"job_reference\":{\"type\":\"parse_v2\",\"id\":\"pjb-1\"},\"error_message\":null},"
+    "{\"source_directory_file_id\":\"dfl-2\",\"job_reference\":null,"
+    "\"error_message\":\"unsupported\"}]}";
+
+START_TEST(decode_batch_good)
+{
+    struct batch b;
+    char *cause = NULL;
+    ck_assert(decode_batch(batch_json, strlen(batch_json), &b, &cause));
+    ck_assert_ptr_null(cause);
+    ck_assert_str_eq(b.id, "bat-1");
+    ck_assert_str_eq(b.source_directory_id, "dir-1");
+    ck_assert_int_eq(b.job_type, JOB_TYPE_PARSE);
+    ck_assert_str_eq(b.configuration_id, "cfg-PARSE_AGENTIC");
+    ck_assert_int_eq(b.status, BATCH_RUNNING);
+    ck_assert_int_eq(b.created_ms, 1795889479117LL);
+    ck_assert_ptr_null(b.updated_at);
+    ck_assert_int_eq(b.updated_ms, -1);
+    ck_assert(b.has_results);
+    ck_assert_uint_eq(b.n_results, 2);
+    ck_assert_str_eq(b.results[0].job_id, "pjb-1");
+    ck_assert_ptr_null(b.results[1].job_id);
+    ck_assert_str_eq(b.results[1].error_message, "unsupported");
+    batch_done(&b);
+
+    const char *minimal = "{\"id\":\"bat-2\",\"status\":\"SHINY\",\"results\":null}";
+    ck_assert(decode_batch(minimal, strlen(minimal), &b, &cause));
+    ck_assert_int_eq(b.status, BATCH_UNKNOWN);
+    ck_assert_str_eq(b.status_text, "SHINY");
+    ck_assert(!b.has_results);
+    ck_assert_int_eq(b.job_type, JOB_TYPE_UNKNOWN);
+    batch_done(&b);
+}
+END_TEST
+
+/* Decoding body must fail with exactly this cause. */
+static void batch_bad(const char *body, const char *want)
+{
+    struct batch b;
+    char *cause = NULL;
+    ck_assert_msg(!decode_batch(body, strlen(body), &b, &cause), "accepted: %s", body);
+    ck_assert_ptr_nonnull(cause);
+    ck_assert_msg(strcmp(cause, want) == 0, "cause '%s', want '%s'", cause, want);
+    ck_assert_ptr_null(b.id);
+    free(cause);
+}
+
+START_TEST(decode_batch_bad)
+{
+    batch_bad("{\"status\":\"RUNNING\"}", "id: missing");
+    batch_bad("{\"id\":null,\"status\":\"RUNNING\"}", "id: missing");
+    batch_bad("{\"id\":7,\"status\":\"RUNNING\"}", "id: expected a string");
+    batch_bad("{\"id\":\"b\",\"status\":[]}", "status: expected a string");
+    batch_bad("{\"id\":\"b\",\"status\":\"X\",\"config\":5}", "config: expected an object");
+    batch_bad("{\"id\":\"b\",\"status\":\"X\",\"config\":{\"job\":{\"type\":1}}}",
+              "config.job.type: expected a string");
+    batch_bad("{\"id\":\"b\",\"status\":\"X\",\"results\":{}}", "results: expected an array");
+    batch_bad("{\"id\":\"b\",\"status\":\"X\",\"results\":[{}]}",
+              "results[0].source_directory_file_id: missing");
+    batch_bad("{\"id\":\"b\",\"status\":\"X\",\"results\":[{\"source_directory_file_id\":\"f\","
+              "\"job_reference\":{\"type\":\"parse_v2\"}}]}",
+              "results[0].job_reference.id: missing");
+    batch_bad("{\"id\":\"b\",\"status\":\"X\",\"created_at\":12}",
+              "created_at: expected a string");
+    batch_bad("[1,2]", "body: expected an object");
+    batch_bad("{\"id\":\"b\",\"status\":\"X\"", "body: invalid JSON (truncated JSON)");
+    batch_bad("{\"id\":\"b\",\"status\":\"X\"} x", "body: invalid JSON (unexpected character)");
+    batch_bad("{\"id\":\"b\",\"status\":\"X\"}{}", "body: invalid JSON (unexpected character)");
+    batch_bad("", "body: empty body");
+    batch_bad("<html>502 Bad Gateway</html>",
+              "body: invalid JSON (unexpected character)");
+}
+END_TEST
+
+START_TEST(decode_truncated_everywhere)
+{
+    /* Every prefix of a good body fails cleanly (no crash, no leak). */
+    size_t len = strlen(batch_json);
+    for (size_t i = 0; i < len; i++) {
+        struct batch b;
+        char *cause = NULL;
+        ck_assert(!decode_batch(batch_json, i, &b, &cause));
+        ck_assert_ptr_nonnull(cause);
+        free(cause);
+    }
+}
+END_TEST
+
+START_TEST(decode_pages)
+{
+    const char *page = "{\"items\":[{\"id\":\"bat-1\",\"status\":\"COMPLETED\"},"
+                       "{\"id\":\"bat-2\",\"status\":\"FAILED\"}],"
+                       "\"next_page_token\":\"abc\",\"total_size\":9}";
+    struct batch *items;
+    size_t n;
+    char *token, *cause = NULL;
+    ck_assert(decode_batch_page(page, strlen(page), &items, &n, &token, &cause));
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(items[1].id, "bat-2");
+    ck_assert_str_eq(token, "abc");
+    for (size_t i = 0; i < n; i++)
+        batch_done(&items[i]);
+    free(items);
+    free(token);
+
+    const char *last[] = {"{\"items\":[]}", "{\"items\":[],\"next_page_token\":null}",
+                          "{\"items\":[],\"next_page_token\":\"\",\"total_size\":null}"};
+    for (int i = 0; i < 3; i++) {
+        ck_assert(decode_batch_page(last[i], strlen(last[i]), &items, &n, &token, &cause));
+        ck_assert_uint_eq(n, 0);
+        ck_assert_ptr_null(token);
+        free(items);
+    }
+
+    const char *bad = "{\"items\":[{\"id\":\"a\",\"status\":\"RUNNING\"},"
+                      "{\"id\":\"b\",\"status\":\"RUNNING\"},{\"id\":\"c\",\"status\":\"X\"},"
+                      "{\"id\":\"d\",\"status\":5}]}";
+    ck_assert(!decode_batch_page(bad, strlen(bad), &items, &n, &token, &cause));
+    ck_assert_str_eq(cause, "items[3].status: expected a string");
+    ck_assert_ptr_null(items);
+    ck_assert_ptr_null(token);
+    free(cause);
+    cause = NULL;
+    const char *noitems = "{\"next_page_token\":null}";
+    ck_assert(!decode_batch_page(noitems, strlen(noitems), &items, &n, &token, &cause));
+    ck_assert_str_eq(cause, "items: missing");
+    free(cause);
+    cause = NULL;
+    const char *badtoken = "{\"items\":[],\"next_page_token\":3}";
+    ck_assert(!decode_batch_page(badtoken, strlen(badtoken), &items, &n, &token, &cause));
+    ck_assert_str_eq(cause, "next_page_token: expected a string");
+    free(cause);
+}
+END_TEST
+
+START_TEST(decode_other_pages)
+{
+    char *token, *cause = NULL;
+    size_t n;
+    const char *dirs = "{\"items\":[{\"id\":\"dir-1\",\"name\":\"thousand\",\"type\":\"user\","
+                       "\"description\":null,\"project_id\":\"p\"}]}";
+    struct directory *d;
+    ck_assert(decode_directory_page(dirs, strlen(dirs), &d, &n, &token, &cause));
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(d[0].name, "thousand");
+    ck_assert_ptr_null(d[0].description);
+    directory_done(&d[0]);
+    free(d);
+
+    const char *files = "{\"items\":[{\"id\":\"dfl-1\",\"directory_id\":\"dir-1\","
+                        "\"display_name\":\"\xe8\xab\x8b\xe6\xb1\x82\xe6\x9b\xb8.pdf\","
+                        "\"file_id\":\"f\",\"unique_id\":\"u\",\"deleted_at\":null}]}";
+    struct dir_file *f;
+    ck_assert(decode_dir_file_page(files, strlen(files), &f, &n, &token, &cause));
+    ck_assert_str_eq(f[0].display_name, "\xe8\xab\x8b\xe6\xb1\x82\xe6\x9b\xb8.pdf");
+    dir_file_done(&f[0]);
+    free(f);
+
+    const char *cfgs = "{\"items\":[{\"id\":\"cfg-1\",\"name\":\"fast\",\"product_type\":"
+                       "\"parse_v2\",\"parameters\":{\"tier\":\"fast\"},\"version\":3},"
+                       "{\"id\":\"cfg-2\",\"version\":\"v2\",\"parameters\":null}]}";
+    struct config *c;
+    ck_assert(decode_config_page(cfgs, strlen(cfgs), &c, &n, &token, &cause));
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(c[0].tier, "fast");
+    ck_assert_str_eq(c[0].version, "3");
+    ck_assert_str_eq(c[1].version, "v2");
+    ck_assert_ptr_null(c[1].tier);
+    config_done(&c[0]);
+    config_done(&c[1]);
+    free(c);
+    const char *badcfg = "{\"items\":[{\"id\":\"cfg-1\",\"parameters\":{\"tier\":4}}]}";
+    ck_assert(!decode_config_page(badcfg, strlen(badcfg), &c, &n, &token, &cause));
+    ck_assert_str_eq(cause, "items[0].parameters.tier: expected a string");
+    free(cause);
+    cause = NULL;
+
+    const char *jobs = "{\"items\":[{\"id\":\"pjb-1\",\"status\":\"FAILED\",\"error_message\":"
+                       "\"PDF is encrypted\",\"name\":\"a.pdf\"},{\"id\":\"pjb-2\","
+                       "\"status\":\"QUEUED\"}],\"next_page_token\":null}";
+    struct job *j;
+    ck_assert(decode_job_page(jobs, strlen(jobs), JOB_TYPE_PARSE, &j, &n, &token, &cause));
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(j[0].status, JOB_FAILED);
+    ck_assert_int_eq(j[0].type, JOB_TYPE_PARSE);
+    ck_assert_str_eq(j[0].error_message, "PDF is encrypted");
+    ck_assert_int_eq(j[1].status, JOB_UNKNOWN);
+    ck_assert_str_eq(j[1].status_text, "QUEUED");
+    job_done(&j[0]);
+    job_done(&j[1]);
+    free(j);
+    const char *nojobid = "{\"items\":[{\"status\":\"RUNNING\"}]}";
+    ck_assert(!decode_job_page(nojobid, strlen(nojobid), JOB_TYPE_EXTRACT, &j, &n, &token,
+                               &cause));
+    ck_assert_str_eq(cause, "items[0].id: missing");
+    free(cause);
+}
+END_TEST
+
+START_TEST(decode_outputs)
+{
+    struct job j;
+    struct job_output o;
+    char *cause = NULL;
+    const char *parse = "{\"job\":{\"id\":\"pjb-1\",\"status\":\"COMPLETED\","
+                        "\"tier\":\"agentic\"},"
+                        "\"markdown_full\":\"# Title\\n\\n| a |\",\"text_full\":null}";
+    ck_assert(decode_parse_job(parse, strlen(parse), &j, &o, &cause));
+    ck_assert_str_eq(j.tier, "agentic");
+    ck_assert_str_eq(o.markdown, "# Title\n\n| a |");
+    ck_assert_ptr_null(o.text);
+    ck_assert_str_eq(o.job_id, "pjb-1");
+    job_done(&j);
+    job_output_done(&o);
+    const char *nojob = "{\"markdown_full\":\"x\"}";
+    ck_assert(!decode_parse_job(nojob, strlen(nojob), &j, &o, &cause));
+    ck_assert_str_eq(cause, "job: missing");
+    free(cause);
+    cause = NULL;
+    const char *badjob = "{\"job\":{\"id\":\"p\",\"status\":1}}";
+    ck_assert(!decode_parse_job(badjob, strlen(badjob), &j, &o, &cause));
+    ck_assert_str_eq(cause, "job.status: expected a string");
+    free(cause);
+    cause = NULL;
+
+    const char *ext = "{\"id\":\"ejb-1\",\"status\":\"COMPLETED\",\"extract_result\":"
+                      "{\"total\":12.5,\"vendor\":\"ACME/EU\",\"lines\":[1,2]}}";
+    ck_assert(decode_extract_job(ext, strlen(ext), &j, &o, &cause));
+    ck_assert_str_eq(o.json, "{\n  \"total\": 12.5,\n  \"vendor\": \"ACME/EU\",\n"
+                             "  \"lines\": [\n    1,\n    2\n  ]\n}");
+    job_done(&j);
+    job_output_done(&o);
+    const char *ext_null = "{\"id\":\"ejb-1\",\"status\":\"RUNNING\",\"extract_result\":null}";
+    ck_assert(decode_extract_job(ext_null, strlen(ext_null), &j, &o, &cause));
+    ck_assert_ptr_null(o.json);
+    job_done(&j);
+    job_output_done(&o);
+}
+END_TEST
+
+START_TEST(decode_big_and_deep)
+{
+    /* 5 MB of items decodes. */
+    size_t count = 50000, cap = count * 120 + 64, len = 0;
+    char *big = xmalloc(cap);
+    len += (size_t)snprintf(big + len, cap - len, "{\"items\":[");
+    for (size_t i = 0; i < count; i++)
+        len += (size_t)snprintf(big + len, cap - len,
+                                "%s{\"id\":\"pjb-%08zu\",\"status\":\"COMPLETED\",\"name\":"
+                                "\"file-%08zu.pdf\",\"pad\":\"xxxxxxxxxxxxxxxxxxxxx\"}",
+                                i ? "," : "", i, i);
+    len += (size_t)snprintf(big + len, cap - len, "]}");
+    ck_assert(len > 5 * 1000 * 1000);
+    struct job *j;
+    size_t n;
+    char *token, *cause = NULL;
+    ck_assert(decode_job_page(big, len, JOB_TYPE_PARSE, &j, &n, &token, &cause));
+    ck_assert_uint_eq(n, count);
+    ck_assert_str_eq(j[count - 1].id, "pjb-00049999");
+    for (size_t i = 0; i < n; i++)
+        job_done(&j[i]);
+    free(j);
+    /* A 5 MB string is fine too. */
+    size_t slen = 5 * 1024 * 1024;
+    char *s = xmalloc(slen + 64);
+    int k = snprintf(s, 64, "{\"job\":{\"id\":\"p\",\"status\":\"RUNNING\"},\"markdown_full\":\"");
+    memset(s + k, 'a', slen);
+    memcpy(s + k + slen, "\"}", 3);
+    struct job job;
+    struct job_output o;
+    ck_assert(decode_parse_job(s, (size_t)k + slen + 2, &job, &o, &cause));
+    ck_assert_uint_eq(strlen(o.markdown), slen);
+    job_done(&job);
+    job_output_done(&o);
+    free(s);
+    free(big);
+
+    /* 10,000-deep nesting is refused, not a stack overflow. */
+    size_t depth = 10000;
+    char *deep = xmalloc(depth * 2 + 32);
+    len = 0;
+    len += (size_t)sprintf(deep, "{\"items\":");
+    for (size_t i = 0; i < depth; i++)
+        deep[len++] = '[';
+    for (size_t i = 0; i < depth; i++)
+        deep[len++] = ']';
+    deep[len++] = '}';
+    ck_assert(!decode_job_page(deep, len, JOB_TYPE_PARSE, &j, &n, &token, &cause));
+    ck_assert_str_eq(cause, "body: invalid JSON (nested too deeply)");
+    free(cause);
+    free(deep);
+}
+END_TEST
+
+START_TEST(decode_garbage_never_crashes)
+{
+    /* A cheap deterministic fuzz: random mutations of valid bodies. */
+    unsigned seed = 12345;
+    const char *bodies[] = {batch_json, "{\"items\":[{\"id\":\"a\",\"status\":\"RUNNING\"}]}"};
+    for (int round = 0; round < 4000; round++) {
+        const char *src = bodies[round % 2];
+        size_t len = strlen(src);
+        char *b = xmalloc(len + 1);
+        memcpy(b, src, len + 1);
+        for (int k = 0; k < 3; k++) {
+            seed = seed * 1103515245u + 12345u;
+            b[(seed >> 8) % len] = (char)(seed >> 20);
+        }
+        struct batch bt;
+        struct batch *items;
+        size_t n;
+        char *token = NULL, *cause = NULL;
+        if (decode_batch(b, len, &bt, &cause))
+            batch_done(&bt);
+        free(cause);
+        cause = NULL;
+        if (decode_batch_page(b, len, &items, &n, &token, &cause)) {
+            for (size_t i = 0; i < n; i++)
+                batch_done(&items[i]);
+            free(items);
+            free(token);
+        }
+        free(cause);
+        struct net_error e;
+        errbody_format(422, b, len, &e);
+        ck_assert_ptr_nonnull(e.message);
+        net_error_done(&e);
+        free(b);
+    }
+}
+END_TEST
+
+START_TEST(encode_create_body)
+{
+    char *s = decode_create_body("dir-\"1\"", JOB_TYPE_EXTRACT, "cfg-2");
+    ck_assert_str_eq(s, "{\"source_directory_id\":\"dir-\\\"1\\\"\",\"config\":{\"job\":"
+                        "{\"type\":\"extract_v2\",\"configuration_id\":\"cfg-2\"}}}");
+    free(s);
+}
+END_TEST
+
+/* ================================================================ error bodies */
+
+START_TEST(errbody_cases)
+{
+    struct net_error e;
+    const char *v422 = "{\"detail\":[{\"loc\":[\"body\",\"config\",\"job\",\"type\"],"
+                       "\"msg\":\"value is not a valid enumeration member\",\"type\":\"x\"}]}";
+    errbody_format(422, v422, strlen(v422), &e);
+    ck_assert_int_eq(e.http_status, 422);
+    ck_assert_str_eq(e.message, "config.job.type: value is not a valid enumeration member");
+    ck_assert_str_eq(e.field, "config.job.type");
+    net_error_done(&e);
+
+    const char *two = "{\"detail\":[{\"loc\":[\"body\",\"webhook_configurations\",0,"
+                      "\"webhook_url\"],\"msg\":\"bad url\"},{\"loc\":[\"query\",\"page_size\"],"
+                      "\"msg\":\"too big\"}]}";
+    errbody_format(422, two, strlen(two), &e);
+    ck_assert_str_eq(e.message, "webhook_configurations.0.webhook_url: bad url; "
+                                "query.page_size: too big");
+    ck_assert_str_eq(e.field, "webhook_configurations.0.webhook_url");
+    net_error_done(&e);
+
+    const char *str = "{\"detail\":\"Batch bat-1 not found\"}";
+    errbody_format(404, str, strlen(str), &e);
+    ck_assert_str_eq(e.message, "Batch bat-1 not found");
+    ck_assert_ptr_null(e.field);
+    net_error_done(&e);
+
+    const char *hostile = "{\"detail\":\"a\\u001b[31mred\\u0007\\u009b\"}";
+    errbody_format(400, hostile, strlen(hostile), &e);
+    ck_assert_str_eq(e.message, "a?[31mred??");
+    net_error_done(&e);
+
+    errbody_format(401, str, strlen(str), &e);
+    ck_assert_str_eq(e.message, "unauthorized \xe2\x80\x94 check LLAMA_CLOUD_API_KEY");
+    net_error_done(&e);
+
+    const char *html = "<html>\r\n<h1>503 Service Unavailable</h1></html>";
+    errbody_format(503, html, strlen(html), &e);
+    ck_assert_str_eq(e.message, "HTTP 503: <html>?" "?<h1>503 Service Unavailable</h1></html>");
+    net_error_done(&e);
+
+    errbody_format(502, "", 0, &e);
+    ck_assert_str_eq(e.message, "HTTP 502");
+    net_error_done(&e);
+    errbody_format(500, NULL, 0, &e);
+    ck_assert_str_eq(e.message, "HTTP 500");
+    net_error_done(&e);
+
+    /* A long body is cut to 200 bytes, never inside a UTF-8 sequence. */
+    char long_body[1000];
+    for (int i = 0; i < 333; i++)
+        memcpy(long_body + i * 3, "\xe2\x9c\x93", 3);
+    errbody_format(500, long_body, 999, &e);
+    ck_assert_uint_eq(strlen(e.message), strlen("HTTP 500: ") + 198);
+    net_error_done(&e);
+
+    /* Unusable detail shapes fall back to the raw text. */
+    const char *odd = "{\"detail\":[1,2]}";
+    errbody_format(422, odd, strlen(odd), &e);
+    ck_assert_str_eq(e.message, "HTTP 422: {\"detail\":[1,2]}");
+    net_error_done(&e);
+}
+END_TEST
+
+/* ================================================================ idmap */
+
+START_TEST(idmap_basics)
+{
+    struct idmap m;
+    idmap_init(&m, free);
+    char key[32];
+    for (int i = 0; i < 5000; i++) {
+        snprintf(key, sizeof key, "id-%d", i);
+        idmap_put(&m, key, xstrdup(key));
+    }
+    idmap_put(&m, "id-7", xstrdup("seven"));
+    ck_assert_uint_eq(idmap_count(&m), 5000);
+    ck_assert_str_eq(idmap_get(&m, "id-7"), "seven");
+    ck_assert_str_eq(idmap_get(&m, "id-4999"), "id-4999");
+    ck_assert(!idmap_has(&m, "id-5000"));
+    size_t it = 0, seen = 0;
+    const char *k;
+    void *v;
+    while (idmap_next(&m, &it, &k, &v))
+        seen++;
+    ck_assert_uint_eq(seen, 5000);
+    idmap_done(&m);
+    ck_assert_uint_eq(idmap_count(&m), 0);
+    ck_assert_ptr_null(idmap_get(&m, "id-1"));
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("net-unit");
+    TCase *t = tcase_create("url");
+    tcase_add_test(t, url_base_with_or_without_slash);
+    tcase_add_test(t, url_ids_escaped);
+    tcase_add_test(t, url_list_filters_and_scope);
+    tcase_add_test(t, url_job_ids_repeat);
+    suite_add_tcase(s, t);
+    t = tcase_create("retry");
+    tcase_add_test(t, retry_table);
+    tcase_add_test(t, retry_backoff_and_jitter);
+    tcase_add_test(t, retry_http_date);
+    suite_add_tcase(s, t);
+    t = tcase_create("decode");
+    tcase_set_timeout(t, 60);
+    tcase_add_test(t, decode_batch_good);
+    tcase_add_test(t, decode_batch_bad);
+    tcase_add_test(t, decode_truncated_everywhere);
+    tcase_add_test(t, decode_pages);
+    tcase_add_test(t, decode_other_pages);
+    tcase_add_test(t, decode_outputs);
+    tcase_add_test(t, decode_big_and_deep);
+    tcase_add_test(t, decode_garbage_never_crashes);
+    tcase_add_test(t, encode_create_body);
+    suite_add_tcase(s, t);
+    t = tcase_create("errbody");
+    tcase_add_test(t, errbody_cases);
+    suite_add_tcase(s, t);
+    t = tcase_create("idmap");
+    tcase_add_test(t, idmap_basics);
+    suite_add_tcase(s, t);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
