@@ -9,3 +9,8 @@ tests_test_tui_text_LDADD = libtui.a libmodel.a $(CHECK_LIBS)
 tests_test_tui_keys_SOURCES = tests/test_tui_keys.c
 tests_test_tui_keys_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(NCURSES_CFLAGS)
 tests_test_tui_keys_LDADD = libtui.a libmodel.a $(NCURSES_LIBS) $(CHECK_LIBS)
+
+# Terminal tests: the real batchtop in a private tmux against a live batchtop-sim.
+E2E_TESTS = tests/e2e/list.sh
+TESTS += $(E2E_TESTS)
+EXTRA_DIST += tests/e2e/lib.sh $(E2E_TESTS)

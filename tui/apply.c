@@ -95,6 +95,15 @@ unsigned apply_message(struct app *a, const struct net_msg *m)
         if (m->ok && m->n_batches > 0) {
             store_upsert(a->store, &m->batches[0]);
             list_view_rebuild(a->view, a->store);
+            app_flash(a, "cancel requested for %s (now %s)", m->id ? m->id : m->batches[0].id,
+                      batch_status_text(&m->batches[0]));
+        } else if (m->ok) {
+            app_flash(a, "cancel requested for %s", m->id ? m->id : "the batch");
+        } else if (m->already_finished) {
+            app_error(a, "%s had already finished: nothing to cancel", m->id ? m->id : "the batch");
+        } else {
+            app_error(a, "cancel of %s failed: %s", m->id ? m->id : "the batch",
+                      m->error.message ? m->error.message : "unknown error");
         }
         break;
     case NET_MSG_DIRECTORIES:

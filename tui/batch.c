@@ -161,8 +161,8 @@ static void batch_draw(struct screen *s, struct app *a, int top, int rows, int c
     static const char *names[] = {"FILE", "FILE ID", "JOB ID", "JOB STATUS", "ERROR"};
     struct draw_col c[] = {
         {16, 60, 100, 0, false},
-        {14, 40, 30, 0, false},
-        {14, 40, 40, 0, false},
+        {14, 22, 30, 0, false},
+        {14, 22, 40, 0, false},
         {10, 10, 100, 0, false},
         {10, 200, 50, 0, false},
     };

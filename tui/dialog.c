@@ -28,7 +28,7 @@ static void dialog_draw(struct screen *s, struct app *a, int top, int rows, int 
     int nlines = 1;
     for (const char *p = d->body; *p; p++)
         nlines += *p == '\n';
-    int h = nlines + 5;
+    int h = nlines + 4;
     if (h > rows)
         h = rows;
     int y = top + (rows - h) / 2, x = (cols - w) / 2;

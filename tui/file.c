@@ -87,6 +87,14 @@ static void build_lines(struct file_screen *f, int cols)
             size_t cut = text_cut(c, cols);
             if (cut == 0)
                 break;
+            if (c[cut] && c[cut] != ' ') {
+                /* break after a space when one is near the end: word wrap */
+                size_t sp = cut;
+                while (sp > cut / 2 && c[sp - 1] != ' ')
+                    sp--;
+                if (sp > cut / 2)
+                    cut = sp;
+            }
             add_line(f, c, cut);
             c += cut;
         }

@@ -89,6 +89,7 @@ static void form_draw(struct screen *s, struct app *a, int top, int rows, int co
 {
     struct form_screen *f = s->data;
     draw_text(top, 0, cols, " New batch", A_BOLD, true);
+    post(f, top, cols);   /* first: posting clears its window */
     for (int i = 0; i < F_COUNT; i++) {
         bool cur = current_field(f->form) == f->fields[i];
         draw_text(top + 2 + 2 * i, 1, 21, labels[i], cur ? A_BOLD : A_NORMAL, false);
@@ -107,7 +108,6 @@ static void form_draw(struct screen *s, struct app *a, int top, int rows, int co
     draw_text(top + 11, 1, cols - 2,
               "Tab/Shift-Tab move  Space/Left/Right job type  F2 pick  Enter create  Esc cancel",
               A_DIM, false);
-    post(f, top, cols);
     if (f->sub) {
         pos_form_cursor(f->form);
         int y, x, by, bx;
@@ -189,6 +189,8 @@ static void pick_into(struct app *a, struct form_screen *f, int i, const char *i
 {
     set_field_buffer(f->fields[i], 0, id);
     xstrset(&f->errors[i], NULL);
+    if (!f->sending)
+        xstrset(&f->status, NULL);
     set_current_field(f->form, f->fields[i]);
     form_driver_w(f->form, KEY_CODE_YES, REQ_END_LINE);
 }

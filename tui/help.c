@@ -13,6 +13,7 @@ struct help {
     unsigned scope;
     int first;
     int lines;
+    int page;
 };
 
 static const struct { unsigned scope; const char *title; } sections[] = {
@@ -25,6 +26,8 @@ static const struct { unsigned scope; const char *title; } sections[] = {
 static void help_draw(struct screen *s, struct app *a, int top, int rows, int cols)
 {
     struct help *h = s->data;
+    if (h->lines && h->first > h->lines - (rows - 1))
+        h->first = h->lines - (rows - 1) > 0 ? h->lines - (rows - 1) : 0;
     int y = top - h->first, line = 0;
     char keys[128], buf[512];
     draw_text(top, 0, cols, " Help \xe2\x80\x94 keys (q or Esc closes)", A_BOLD, true);
@@ -42,7 +45,7 @@ static void help_draw(struct screen *s, struct app *a, int top, int rows, int co
             if (!here)
                 continue;
             keys_describe((enum action)act, keys, sizeof keys);
-            snprintf(buf, sizeof buf, "  %-22s %s", keys, info->help);
+            snprintf(buf, sizeof buf, "  %-30s %s", keys, info->help);
             if (y > top && y < top + rows)
                 draw_text(y, 1, cols - 1, buf, A_NORMAL, false);
             y++, line++;
@@ -59,6 +62,7 @@ static void help_draw(struct screen *s, struct app *a, int top, int rows, int co
         if (y > top && y < top + rows)
             draw_text(y, 1, cols - 1, extra[i], i == 0 ? A_UNDERLINE : A_NORMAL, false);
     h->lines = line + 1;
+    h->page = rows - 1;
 }
 
 static unsigned help_action(struct screen *s, struct app *a, enum action act)
@@ -74,8 +78,8 @@ static unsigned help_action(struct screen *s, struct app *a, enum action act)
     case ACT_HELP: return REACT_CLOSE;
     default: return REACT_UNHANDLED;
     }
-    if (h->first > h->lines - 5)
-        h->first = h->lines - 5;
+    if (h->first > h->lines - h->page)
+        h->first = h->lines - h->page;
     if (h->first < 0)
         h->first = 0;
     return REACT_REDRAW;
