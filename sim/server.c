@@ -867,9 +867,9 @@ static enum MHD_Result send_reply(struct server *s, struct MHD_Connection *c,
         MHD_add_response_header(resp, "Allow", r->allow);
     if (fd != NULL && fd->action == FAULTS_FAIL && fd->should_retry)
         MHD_add_response_header(resp, "x-should-retry", "true");
+    log_line(s, method, rq, r->status); /* before the answer: a client may count it at once */
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
-    log_line(s, method, rq, r->status);
     if (r->json != NULL)
         json_object_put(r->json);
     r->json = NULL;

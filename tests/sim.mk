@@ -5,3 +5,10 @@
 check_LIBRARIES = tests/libsimproc.a
 tests_libsimproc_a_SOURCES = tests/simproc.c tests/simproc.h
 tests_libsimproc_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)
+
+# Integration tests of batchtop-sim itself: a live simulator per test, libcurl, json-c.
+check_PROGRAMS += tests/test_sim
+TESTS += tests/test_sim
+tests_test_sim_SOURCES = tests/test_sim.c
+tests_test_sim_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS)
+tests_test_sim_LDADD = tests/libsimproc.a $(CHECK_LIBS) $(CURL_LIBS) $(JSONC_LIBS)
