@@ -524,7 +524,8 @@ static void make_batches(struct world *w, struct rng *r, int64_t now)
         int64_t created = now - (int64_t)(active - j) * 30000;
         add_batch(w, old_batch(w, r, dir, want, created, now));
     }
-    qsort(w->batches, w->nbatches, sizeof *w->batches, cmp_created);
+    if (w->nbatches > 1)
+        qsort(w->batches, w->nbatches, sizeof *w->batches, cmp_created);
     for (size_t i = 1; i < w->nbatches; i++)
         if (w->batches[i]->created <= w->batches[i - 1]->created)
             w->batches[i]->created = w->batches[i - 1]->created + 1;

@@ -178,7 +178,8 @@ int simproc_start(struct simproc *sp, const char *const *args)
     }
     close(pfd[0]);
     if (ok != 1) {
-        fprintf(stderr, "simproc: %s did not announce its address within 10 s\n", prog);
+        fprintf(stderr, "simproc: %s did not announce its address (it exited, or 10 s "
+                "passed)\n", prog);
         simproc_finish(sp);
         return -1;
     }
