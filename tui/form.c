@@ -56,40 +56,46 @@ static void set_type(struct form_screen *f, enum job_type t)
 static void unpost(struct form_screen *f)
 {
     if (f->sub) {
+        form_driver_w(f->form, KEY_CODE_YES, REQ_VALIDATION);   /* keep what was typed */
         unpost_form(f->form);
         delwin(f->sub);
         f->sub = NULL;
     }
 }
 
-/* (Re)post the form where this frame draws it. */
+/*
+ * The form lives in its own window (never erased by the loop) that is copied onto stdscr
+ * each frame, so overlays drawn afterwards still cover it. Reposted only when the geometry
+ * changes.
+ */
 static void post(struct form_screen *f, int top, int cols)
 {
-    if (f->sub && f->top == top && f->cols == cols) {
-        /* erase() wiped the screen: repaint the fields in place */
-        unpost_form(f->form);
-        post_form(f->form);
-        return;
+    if (!f->sub || f->top != top || f->cols != cols) {
+        unpost(f);
+        int w = cols - 24;
+        if (w < 10)
+            w = 10;
+        f->sub = newwin(5, w, top + 2, 23);
+        if (!f->sub)
+            return;
+        f->top = top;
+        f->cols = cols;
+        set_form_win(f->form, f->sub);
+        set_form_sub(f->form, f->sub);
+        if (post_form(f->form) != E_OK) {
+            delwin(f->sub);
+            f->sub = NULL;
+            return;
+        }
     }
-    unpost(f);
-    int w = cols - 24;
-    if (w < 10)
-        w = 10;
-    f->sub = derwin(stdscr, 5, w, top + 2, 23);
-    if (!f->sub)
-        return;
-    f->top = top;
-    f->cols = cols;
-    set_form_win(f->form, stdscr);
-    set_form_sub(f->form, f->sub);
-    post_form(f->form);
+    overwrite(f->sub, stdscr);
 }
 
 static void form_draw(struct screen *s, struct app *a, int top, int rows, int cols)
 {
     struct form_screen *f = s->data;
     draw_text(top, 0, cols, " New batch", A_BOLD, true);
-    post(f, top, cols);   /* first: posting clears its window */
+    post(f, top, cols);
     for (int i = 0; i < F_COUNT; i++) {
         bool cur = current_field(f->form) == f->fields[i];
         draw_text(top + 2 + 2 * i, 1, 21, labels[i], cur ? A_BOLD : A_NORMAL, false);
