@@ -726,7 +726,7 @@ static bool pager_decode(struct pager *p, const struct xfer *x, void **items, si
 static void pager_page_done(struct net *n, struct xfer *x)
 {
     struct pager *p = x->ctx;
-    struct net_error err;
+    struct net_error err = {0};
     if (!xfer_ok(x)) {
         conn_after_failure(n, x);
         xfer_error(n, x, &err);
@@ -960,7 +960,7 @@ static void delta_get_done(struct net *n, struct xfer *x)
     struct list_state *l = &n->list;
     if (g->gen != l->gen)
         return;
-    struct net_error err;
+    struct net_error err = {0};
     if (xfer_ok(x)) {
         struct batch b;
         char *cause = NULL;
@@ -1282,7 +1282,7 @@ static void watch_get_done(struct net *n, struct xfer *x)
     struct watch_ctx *c = x->ctx;
     if (c->gen != w->gen || w->id == NULL)
         return; /* a batch no longer watched */
-    struct net_error err;
+    struct net_error err = {0};
     if (xfer_ok(x)) {
         struct batch b;
         char *cause = NULL;
@@ -1389,7 +1389,7 @@ static void output_done(struct net *n, struct xfer *x)
 {
     struct req_ctx *c = x->ctx;
     struct net_msg *m = msg_new(NET_MSG_OUTPUT, c->req, c->id);
-    struct net_error err;
+    struct net_error err = {0};
     if (xfer_ok(x)) {
         struct job job;
         char *cause = NULL;
@@ -1422,7 +1422,7 @@ static void cancel_done(struct net *n, struct xfer *x)
 {
     struct req_ctx *c = x->ctx;
     struct net_msg *m = msg_new(NET_MSG_CANCELLED, c->req, c->id);
-    struct net_error err;
+    struct net_error err = {0};
     if (xfer_ok(x)) {
         struct batch b;
         char *cause = NULL;
@@ -1600,7 +1600,7 @@ static void create_post_done(struct net *n, struct xfer *x)
     struct create_job *c = x->ctx;
     if (n->creates != c)
         return;
-    struct net_error err;
+    struct net_error err = {0};
     if (xfer_ok(x)) {
         struct batch b;
         char *cause = NULL;
@@ -1667,7 +1667,7 @@ static void create_primed(struct net *n, struct xfer *x)
     if (n->creates != c)
         return;
     if (!n->have_server_time) {
-        struct net_error err;
+        struct net_error err = {0};
         xfer_error(n, x, &err);
         create_finish(n, NET_CREATE_REFUSED, NULL, &err);
         net_error_done(&err);

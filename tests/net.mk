@@ -4,3 +4,11 @@ TESTS += tests/test_net_unit
 tests_test_net_unit_SOURCES = tests/test_net_unit.c
 tests_test_net_unit_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
 tests_test_net_unit_LDADD = libnet.a libmodel.a $(CURL_LIBS) $(JSONC_LIBS) $(CHECK_LIBS)
+
+# Integration: the public net_* API against a live batchtop-sim (tests/libsimproc.a).
+check_PROGRAMS += tests/test_net_live
+TESTS += tests/test_net_live
+tests_test_net_live_SOURCES = tests/test_net_live.c
+tests_test_net_live_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
+tests_test_net_live_LDADD = libnet.a libmodel.a tests/libsimproc.a $(CURL_LIBS) $(JSONC_LIBS) \
+	$(CHECK_LIBS)

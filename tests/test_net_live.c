@@ -1,0 +1,877 @@
+/* test_net_live.c -- net/ through its public API against a live batchtop-sim (no mocks). */
+#include "config.h"
+
+#include <check.h>
+#include <json-c/json.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "model/clock.h"
+#include "model/xalloc.h"
+#include "net/idmap.h"
+#include "net/log.h"
+#include "net/net.h"
+#include "tests/simproc.h"
+
+/* ================================================================ harness */
+
+struct h {
+    struct simproc sp;
+    struct net *net;
+    struct net_msg *head;        /* received and not consumed yet, oldest first */
+    int n_retrying;              /* RETRYING states seen */
+    int64_t max_retry_in;
+    bool saw_offline;
+    enum net_conn last_conn;
+    char *key_seen_in;           /* non-NULL when the API key appeared in a message */
+    const char *key;
+};
+
+/* The simulator of the running test, stopped at exit if an assertion ends the test early. */
+static struct simproc *live_sim;
+
+static void stop_live_sim(void)
+{
+    if (live_sim != NULL)
+        simproc_stop(live_sim);
+    live_sim = NULL;
+}
+
+static void h_sim(struct h *h, const char *const *args)
+{
+    memset(h, 0, sizeof *h);
+    ck_assert_msg(simproc_start(&h->sp, args) == 0, "batchtop-sim did not start");
+    live_sim = &h->sp;
+}
+
+static void h_net_cfg(struct h *h, const char *key, int refresh_ms, const char *project)
+{
+    struct net_config cfg = {0};
+    cfg.base_url = h->sp.url;
+    cfg.api_key = key;
+    cfg.project_id = project;
+    cfg.custom_headers = "X-Batchtop-Test: yes\n\nX-Other: 1";
+    cfg.refresh_s = 2;
+    cfg.refresh_ms_for_tests = refresh_ms;
+    char *cause = NULL;
+    h->key = key;
+    h->net = net_start(&cfg, &cause);
+    ck_assert_msg(h->net != NULL, "net_start: %s", cause ? cause : "?");
+}
+
+static void h_net(struct h *h, int refresh_ms)
+{
+    h_net_cfg(h, "llx-sim", refresh_ms, NULL);
+}
+
+static void check_key(struct h *h, const struct net_msg *m)
+{
+    const char *texts[] = {m->error.message, m->error.field, m->id, m->since};
+    for (size_t i = 0; i < 4; i++)
+        if (texts[i] != NULL && strstr(texts[i], h->key) != NULL && h->key_seen_in == NULL)
+            h->key_seen_in = xstrdup(texts[i]);
+}
+
+/* Wait up to timeout_ms for messages and append them to h->head. */
+static void h_pump(struct h *h, int timeout_ms)
+{
+    struct pollfd pfd = {net_fd(h->net), POLLIN, 0};
+    if (poll(&pfd, 1, timeout_ms < 0 ? 0 : timeout_ms) <= 0)
+        return;
+    struct net_msg *got = net_take_messages(h->net);
+    struct net_msg **tail = &h->head;
+    while (*tail != NULL)
+        tail = &(*tail)->next;
+    *tail = got;
+    for (struct net_msg *m = got; m != NULL; m = m->next) {
+        check_key(h, m);
+        h->last_conn = m->conn;
+        if (m->conn == NET_CONN_RETRYING) {
+            h->n_retrying++;
+            if (m->retry_in_ms > h->max_retry_in)
+                h->max_retry_in = m->retry_in_ms;
+        }
+        if (m->conn == NET_CONN_OFFLINE)
+            h->saw_offline = true;
+    }
+}
+
+typedef bool match_fn(const struct net_msg *m, const void *arg);
+
+/* The first message (received or arriving within timeout_ms) that matches; NULL on timeout.
+ * The caller frees it. */
+static struct net_msg *h_wait(struct h *h, match_fn *match, const void *arg, int timeout_ms)
+{
+    int64_t deadline = clock_mono_ms() + timeout_ms;
+    for (;;) {
+        for (struct net_msg **pp = &h->head; *pp != NULL; pp = &(*pp)->next) {
+            if (match(*pp, arg)) {
+                struct net_msg *m = *pp;
+                *pp = m->next;
+                m->next = NULL;
+                return m;
+            }
+        }
+        int64_t left = deadline - clock_mono_ms();
+        if (left <= 0)
+            return NULL;
+        h_pump(h, (int)left);
+    }
+}
+
+struct want {
+    enum net_msg_type type;
+    uint64_t req;                /* 0: any */
+    const char *id;              /* NULL: any */
+};
+
+static bool match_want(const struct net_msg *m, const void *arg)
+{
+    const struct want *w = arg;
+    return m->type == w->type && (w->req == 0 || m->req == w->req) &&
+           (w->id == NULL || (m->id != NULL && strcmp(m->id, w->id) == 0));
+}
+
+static struct net_msg *h_wait_type(struct h *h, enum net_msg_type type, uint64_t req,
+                                   int timeout_ms)
+{
+    struct want w = {type, req, NULL};
+    struct net_msg *m = h_wait(h, match_want, &w, timeout_ms);
+    ck_assert_msg(m != NULL, "no message of type %d (req %llu) within %d ms", (int)type,
+                  (unsigned long long)req, timeout_ms);
+    return m;
+}
+
+static void h_drop(struct h *h)
+{
+    while (h->head != NULL) {
+        struct net_msg *m = h->head;
+        h->head = m->next;
+        net_msg_free(m);
+    }
+}
+
+static void h_done(struct h *h)
+{
+    if (h->net != NULL)
+        net_stop(h->net);
+    h->net = NULL;
+    h_drop(h);
+    ck_assert_msg(h->key_seen_in == NULL, "the key appeared in a message: %s", h->key_seen_in);
+    free(h->key_seen_in);
+    live_sim = NULL;
+    ck_assert_int_eq(simproc_finish(&h->sp), 0);
+}
+
+static uint64_t h_submit(struct h *h, struct net_cmd *c)
+{
+    return net_submit(h->net, c);
+}
+
+static uint64_t h_simple(struct h *h, enum net_cmd_type type)
+{
+    return h_submit(h, net_cmd_new(type));
+}
+
+static uint64_t h_create(struct h *h, const char *dir, enum job_type type, const char *cfg)
+{
+    struct net_cmd *c = net_cmd_new(NET_CMD_CREATE);
+    c->source_directory_id = xstrdup(dir);
+    c->job_type = type;
+    c->configuration_id = xstrdup(cfg);
+    return h_submit(h, c);
+}
+
+static uint64_t h_with_id(struct h *h, enum net_cmd_type type, const char *id)
+{
+    struct net_cmd *c = net_cmd_new(type);
+    c->id = xstrdup(id);
+    return h_submit(h, c);
+}
+
+/* ---- the simulator's truth: GET /_sim/state -> id -> status (xstrdup'd values) ---- */
+
+static void sim_state(struct h *h, struct idmap *out)
+{
+    idmap_init(out, free);
+    long status = 0;
+    char *body = NULL;
+    ck_assert_int_eq(simproc_http(&h->sp, "GET", "/_sim/state", NULL, &status, &body), 0);
+    ck_assert_int_eq(status, 200);
+    struct json_object *root = json_tokener_parse(body), *arr = NULL;
+    ck_assert_ptr_nonnull(root);
+    ck_assert(json_object_object_get_ex(root, "batches", &arr));
+    for (size_t i = 0; i < json_object_array_length(arr); i++) {
+        struct json_object *b = json_object_array_get_idx(arr, i), *id, *st;
+        ck_assert(json_object_object_get_ex(b, "id", &id));
+        ck_assert(json_object_object_get_ex(b, "status", &st));
+        idmap_put(out, json_object_get_string(id), xstrdup(json_object_get_string(st)));
+    }
+    json_object_put(root);
+    free(body);
+}
+
+/* The directories (retrying the command under faults until a deadline). */
+static struct net_msg *h_directories(struct h *h)
+{
+    int64_t deadline = clock_mono_ms() + 20000;
+    for (;;) {
+        uint64_t req = h_simple(h, NET_CMD_LIST_DIRECTORIES);
+        struct net_msg *m = h_wait_type(h, NET_MSG_DIRECTORIES, req, 20000);
+        if (m->ok || clock_mono_ms() > deadline)
+            return m;
+        net_msg_free(m);
+    }
+}
+
+static const char *dir_named(const struct net_msg *m, const char *name)
+{
+    for (size_t i = 0; i < m->n_directories; i++)
+        if (m->directories[i].name != NULL && strcmp(m->directories[i].name, name) == 0)
+            return m->directories[i].id;
+    return NULL;
+}
+
+/* A small regular directory (neither "thousand" nor "big-1001"). */
+static const char *small_dir(const struct net_msg *m)
+{
+    for (size_t i = 0; i < m->n_directories; i++) {
+        const char *name = m->directories[i].name;
+        if (name != NULL && strcmp(name, "thousand") != 0 && strcmp(name, "big-1001") != 0)
+            return m->directories[i].id;
+    }
+    return NULL;
+}
+
+static const struct batch *find_batch(const struct net_msg *m, const char *id)
+{
+    for (size_t i = 0; i < m->n_batches; i++)
+        if (strcmp(m->batches[i].id, id) == 0)
+            return &m->batches[i];
+    return NULL;
+}
+
+/* ================================================================ tests */
+
+/* Every page of a many-page list, directories, configurations; scope parameters sent. */
+START_TEST(list_pagination)
+{
+    struct h h;
+    const char *args[] = {"--seed", "11", "--batches", "60", "--page-size-max", "7", NULL};
+    h_sim(&h, args);
+    h_net_cfg(&h, "llx-sim", 60000, h.sp.project_id);
+    uint64_t req = h_simple(&h, NET_CMD_WATCH_LIST);
+    struct net_msg *m = h_wait_type(&h, NET_MSG_LIST_FULL, req, 20000);
+    ck_assert(m->ok);
+    struct idmap state;
+    sim_state(&h, &state);
+    ck_assert_uint_eq(m->n_batches, idmap_count(&state));
+    ck_assert_uint_ge(m->n_batches, 60);
+    struct idmap ids;
+    idmap_init(&ids, NULL);
+    for (size_t i = 0; i < m->n_batches; i++) {
+        ck_assert_msg(!idmap_has(&ids, m->batches[i].id), "duplicate %s", m->batches[i].id);
+        idmap_put(&ids, m->batches[i].id, NULL);
+        ck_assert(idmap_has(&state, m->batches[i].id));
+    }
+    idmap_done(&ids);
+    idmap_done(&state);
+    ck_assert_int_eq(m->conn, NET_CONN_ONLINE);
+    ck_assert_int_gt(m->updated_ms, 0);
+    ck_assert_uint_ge(m->requests_per_min, (60 + 6) / 7);
+    net_msg_free(m);
+    /* ceil(60 / 7) pages at least, each with the project scope. */
+    ck_assert_int_ge(simproc_count(&h.sp, "GET /api/v2/batches?page_size=100"), 9);
+    ck_assert_int_ge(simproc_count(&h.sp, "page_token="), 8);
+    ck_assert_int_ge(simproc_count(&h.sp, h.sp.project_id), 9);
+
+    m = h_directories(&h);
+    ck_assert(m->ok);
+    ck_assert_ptr_nonnull(dir_named(m, "thousand"));
+    ck_assert_uint_ge(m->n_directories, 8);
+    net_msg_free(m);
+
+    struct net_cmd *c = net_cmd_new(NET_CMD_LIST_CONFIGS);
+    c->job_type = JOB_TYPE_EXTRACT;
+    req = h_submit(&h, c);
+    m = h_wait_type(&h, NET_MSG_CONFIGS, req, 10000);
+    ck_assert(m->ok);
+    ck_assert_uint_ge(m->n_configs, 1);
+    for (size_t i = 0; i < m->n_configs; i++)
+        ck_assert_str_eq(m->configs[i].product_type, "extract_v2");
+    net_msg_free(m);
+    h_done(&h);
+}
+END_TEST
+
+/* Create, watch to COMPLETED through deltas, cancel (running and finished), 422, output. */
+START_TEST(create_watch_cancel_output)
+{
+    struct h h;
+    const char *args[] = {"--seed", "12", "--speed", "20", NULL};
+    h_sim(&h, args);
+    h_net(&h, 300);
+    uint64_t req = h_simple(&h, NET_CMD_WATCH_LIST);
+    struct net_msg *m = h_wait_type(&h, NET_MSG_LIST_FULL, req, 10000);
+    ck_assert(m->ok);
+    net_msg_free(m);
+    struct net_msg *dirs = h_directories(&h);
+    const char *dir = small_dir(dirs);
+    ck_assert_ptr_nonnull(dir);
+
+    req = h_create(&h, dir, JOB_TYPE_PARSE, "cfg-PARSE_AGENTIC");
+    m = h_wait_type(&h, NET_MSG_CREATED, req, 10000);
+    ck_assert_msg(m->ok, "create: %s", m->error.message);
+    ck_assert_int_eq(m->create_outcome, NET_CREATE_OK);
+    char *id = xstrdup(m->batches[0].id);
+    ck_assert_str_eq(m->id, id);
+    net_msg_free(m);
+
+    /* The list's deltas show the new batch and then its end. */
+    bool seen_new = false, seen_done = false;
+    int64_t deadline = clock_mono_ms() + 20000;
+    while (!seen_done && clock_mono_ms() < deadline) {
+        m = h_wait_type(&h, NET_MSG_LIST_DELTA, 0, 5000);
+        const struct batch *b = find_batch(m, id);
+        if (b != NULL) {
+            seen_new = true;
+            seen_done = b->status == BATCH_COMPLETED;
+        }
+        net_msg_free(m);
+    }
+    ck_assert(seen_new);
+    ck_assert_msg(seen_done, "the new batch never reached COMPLETED in a delta");
+
+    /* Watch it: batch with results, file names, job statuses; output of one job. */
+    req = h_with_id(&h, NET_CMD_WATCH_BATCH, id);
+    m = h_wait_type(&h, NET_MSG_BATCH, req, 10000);
+    ck_assert(m->batches[0].has_results);
+    ck_assert_uint_ge(m->batches[0].n_results, 1);
+    size_t rows = m->batches[0].n_results;
+    net_msg_free(m);
+    m = h_wait_type(&h, NET_MSG_DIR_FILES, 0, 10000);
+    ck_assert_str_eq(m->id, dir);
+    ck_assert_uint_ge(m->n_files, rows);
+    net_msg_free(m);
+    char *job = NULL;
+    while (job == NULL) {
+        m = h_wait_type(&h, NET_MSG_JOBS, 0, 10000);
+        ck_assert_str_eq(m->id, id);
+        ck_assert_uint_ge(m->n_jobs, 1);
+        for (size_t i = 0; i < m->n_jobs && job == NULL; i++)
+            if (m->jobs[i].status == JOB_COMPLETED)
+                job = xstrdup(m->jobs[i].id);
+        net_msg_free(m);
+    }
+
+    struct net_cmd *c = net_cmd_new(NET_CMD_FETCH_OUTPUT);
+    c->id = xstrdup(job);
+    c->job_type = JOB_TYPE_PARSE;
+    req = h_submit(&h, c);
+    struct want w = {NET_MSG_OUTPUT, req, NULL};
+    m = h_wait(&h, match_want, &w, 10000);
+    if (m == NULL) {
+        w.type = NET_MSG_OUTPUT_FAILED;
+        m = h_wait(&h, match_want, &w, 1000);
+    }
+    ck_assert_ptr_nonnull(m);
+    ck_assert_int_eq(m->type, NET_MSG_OUTPUT);
+    ck_assert_str_eq(m->id, job);
+    ck_assert_ptr_nonnull(m->output.markdown);
+    ck_assert_uint_gt(strlen(m->output.markdown), 10);
+    net_msg_free(m);
+
+    /* Cancel of a finished batch: "already finished". */
+    req = h_with_id(&h, NET_CMD_CANCEL, id);
+    m = h_wait_type(&h, NET_MSG_CANCELLED, req, 10000);
+    ck_assert(!m->ok);
+    ck_assert(m->already_finished);
+    ck_assert_str_eq(m->error.message, "already finished");
+    net_msg_free(m);
+
+    /* Cancel of a running one. */
+    req = h_create(&h, dir, JOB_TYPE_PARSE, "cfg-PARSE_AGENTIC");
+    m = h_wait_type(&h, NET_MSG_CREATED, req, 10000);
+    ck_assert(m->ok);
+    char *id2 = xstrdup(m->batches[0].id);
+    net_msg_free(m);
+    req = h_with_id(&h, NET_CMD_CANCEL, id2);
+    m = h_wait_type(&h, NET_MSG_CANCELLED, req, 10000);
+    ck_assert_msg(m->ok, "cancel: %s", m->error.message);
+    ck_assert_str_eq(m->batches[0].id, id2);
+    net_msg_free(m);
+
+    /* A refused create names its field; an unknown batch is an error, not a crash. */
+    req = h_create(&h, dir, JOB_TYPE_EXTRACT, "cfg-PARSE_AGENTIC");
+    m = h_wait_type(&h, NET_MSG_CREATED, req, 10000);
+    ck_assert(!m->ok);
+    ck_assert_int_eq(m->create_outcome, NET_CREATE_REFUSED);
+    ck_assert_int_eq(m->error.http_status, 422);
+    ck_assert_ptr_nonnull(m->error.field);
+    ck_assert_msg(strncmp(m->error.field, "config.job", 10) == 0, "field %s", m->error.field);
+    net_msg_free(m);
+    /* Unescaped, "../batches" would reach the list route and fail to decode. */
+    req = h_with_id(&h, NET_CMD_WATCH_BATCH, "../batches");
+    m = h_wait_type(&h, NET_MSG_BATCH_FAILED, req, 10000);
+    ck_assert_int_eq(m->error.http_status, 404);
+    net_msg_free(m);
+
+    free(job);
+    free(id);
+    free(id2);
+    net_msg_free(dirs);
+    h_done(&h);
+}
+END_TEST
+
+/* Opening the 1,000-file batch: everything in at most 25 requests, then no more polling. */
+START_TEST(open_thousand)
+{
+    struct h h;
+    const char *args[] = {"--seed", "13", NULL};
+    h_sim(&h, args);
+    h_net(&h, 250);
+    struct net_msg *dirs = h_directories(&h);
+    const char *dir = dir_named(dirs, "thousand");
+    ck_assert_ptr_nonnull(dir);
+    struct net_cmd *c = net_cmd_new(NET_CMD_WATCH_LIST);
+    c->source_directory_id = xstrdup(dir);
+    uint64_t req = h_submit(&h, c);
+    struct net_msg *m = h_wait_type(&h, NET_MSG_LIST_FULL, req, 10000);
+    char *id = NULL;
+    for (size_t i = 0; i < m->n_batches && id == NULL; i++) {
+        ck_assert_str_eq(m->batches[i].source_directory_id, dir);
+        if (m->batches[i].status == BATCH_COMPLETED)
+            id = xstrdup(m->batches[i].id);
+    }
+    net_msg_free(m);
+    ck_assert_msg(id != NULL, "no COMPLETED batch over \"thousand\"");
+    /* Stop the list so only the batch's requests are counted. */
+    c = net_cmd_new(NET_CMD_PAUSE);
+    h_submit(&h, c);
+    char needle[128];
+    snprintf(needle, sizeof needle, "GET /api/v2/batches/%s", id);
+    long before = simproc_count(&h.sp, "GET /api/");
+
+    req = h_with_id(&h, NET_CMD_WATCH_BATCH, id);
+    m = h_wait_type(&h, NET_MSG_BATCH, req, 10000);
+    ck_assert_uint_eq(m->batches[0].n_results, 1000);
+    struct idmap jobs, files;
+    idmap_init(&jobs, NULL);
+    idmap_init(&files, NULL);
+    for (size_t i = 0; i < 1000; i++)
+        if (m->batches[0].results[i].job_id != NULL)
+            idmap_put(&jobs, m->batches[0].results[i].job_id, NULL);
+    size_t want_jobs = idmap_count(&jobs);
+    ck_assert_uint_gt(want_jobs, 900);
+    net_msg_free(m);
+    size_t got_jobs = 0;
+    int64_t deadline = clock_mono_ms() + 20000;
+    while ((got_jobs < want_jobs || idmap_count(&files) < 1000) && clock_mono_ms() < deadline) {
+        struct want w = {NET_MSG_JOBS, 0, NULL};
+        m = h_wait(&h, match_want, &w, 200);
+        if (m != NULL) {
+            for (size_t i = 0; i < m->n_jobs; i++) {
+                ck_assert(job_status_is_terminal(m->jobs[i].status));
+                if (idmap_has(&jobs, m->jobs[i].id)) {
+                    got_jobs++;
+                    idmap_put(&jobs, m->jobs[i].id, (void *)1);
+                }
+            }
+            net_msg_free(m);
+        }
+        w.type = NET_MSG_DIR_FILES;
+        m = h_wait(&h, match_want, &w, 0);
+        if (m != NULL) {
+            ck_assert_str_eq(m->id, dir);
+            for (size_t i = 0; i < m->n_files; i++) {
+                ck_assert_ptr_nonnull(m->files[i].display_name);
+                idmap_put(&files, m->files[i].id, NULL);
+            }
+            net_msg_free(m);
+        }
+    }
+    ck_assert_uint_eq(got_jobs, want_jobs);
+    ck_assert_uint_eq(idmap_count(&files), 1000);
+    idmap_done(&jobs);
+    idmap_done(&files);
+    /* Everything is terminal: a refresh interval later nothing more is asked (resume the
+     * schedule and let two list refreshes pass). */
+    c = net_cmd_new(NET_CMD_RESUME);
+    h_submit(&h, c);
+    for (int i = 0; i < 2; i++) {
+        m = h_wait_type(&h, NET_MSG_LIST_DELTA, 0, 10000);
+        net_msg_free(m);
+    }
+    long batch_gets = simproc_count(&h.sp, needle);
+    long total = simproc_count(&h.sp, "GET /api/v2/parse?") +
+                 simproc_count(&h.sp, "/files?") + batch_gets;
+    fprintf(stderr, "open_thousand: %ld requests (%ld batch gets), %ld GETs in all since\n",
+            total, batch_gets, simproc_count(&h.sp, "GET /api/") - before);
+    ck_assert_int_eq(batch_gets, 1);
+    ck_assert_int_le(total, 25);
+    free(id);
+    net_msg_free(dirs);
+    h_done(&h);
+}
+END_TEST
+
+/* 5xx: retried (RETRYING shown), then an error and OFFLINE, then recovery. */
+START_TEST(fault_5xx)
+{
+    struct h h;
+    const char *args[] = {"--seed", "14", "--fail-rate", "1", NULL};
+    h_sim(&h, args);
+    h_net(&h, 400);
+    uint64_t req = h_simple(&h, NET_CMD_WATCH_LIST);
+    struct net_msg *m = h_wait_type(&h, NET_MSG_LIST_FAILED, req, 15000);
+    ck_assert(!m->ok);
+    ck_assert_int_ge(m->error.http_status, 500);
+    ck_assert_ptr_nonnull(m->error.message);
+    ck_assert_int_eq(m->conn, NET_CONN_OFFLINE);
+    net_msg_free(m);
+    ck_assert_int_ge(h.n_retrying, 3);
+    ck_assert_int_ge(simproc_count(&h.sp, "GET /api/v2/batches?page_size=100 50"), 4);
+    simproc_signal(&h.sp, SIGUSR1);
+    m = h_wait_type(&h, NET_MSG_LIST_FULL, 0, 15000);
+    ck_assert(m->ok);
+    ck_assert_uint_ge(m->n_batches, 12);
+    ck_assert_int_eq(m->conn, NET_CONN_ONLINE);
+    net_msg_free(m);
+    h_done(&h);
+}
+END_TEST
+
+/* 429 + Retry-After: 1: the retry waits at least that long. */
+START_TEST(fault_429)
+{
+    struct h h;
+    const char *args[] = {"--seed", "15", "--rate-limit", "1", NULL};
+    h_sim(&h, args);
+    h_net(&h, 60000);
+    int64_t t0 = clock_mono_ms();
+    uint64_t r1 = h_simple(&h, NET_CMD_LIST_DIRECTORIES);
+    uint64_t r2 = h_simple(&h, NET_CMD_LIST_DIRECTORIES);
+    uint64_t r3 = h_simple(&h, NET_CMD_LIST_DIRECTORIES);
+    int64_t done_at[3];
+    uint64_t reqs[3] = {r1, r2, r3};
+    for (int i = 0; i < 3; i++) {
+        struct net_msg *m = h_wait_type(&h, NET_MSG_DIRECTORIES, reqs[i], 15000);
+        ck_assert_msg(m->ok, "directories: %s", m->error.message);
+        done_at[i] = clock_mono_ms() - t0;
+        net_msg_free(m);
+    }
+    long limited = simproc_count(&h.sp, " 429 ");
+    ck_assert_int_ge(limited, 1);
+    ck_assert_int_ge(h.n_retrying, 1);
+    ck_assert_int_ge(h.max_retry_in, 1000);
+    /* At least two of the three waited out a Retry-After of one second. */
+    int waited = 0;
+    for (int i = 0; i < 3; i++)
+        if (done_at[i] >= 1000)
+            waited++;
+    ck_assert_int_ge(waited, 2);
+    h_done(&h);
+}
+END_TEST
+
+/* Dropped connections and garbled bodies: errors, then recovery once faults stop. */
+START_TEST(fault_reset_and_garbled)
+{
+    const char *flags[] = {"--reset-rate", "--malformed-rate"};
+    for (int k = 0; k < 2; k++) {
+        struct h h;
+        const char *args[] = {"--seed", "16", flags[k], "1", NULL};
+        h_sim(&h, args);
+        h_net(&h, 400);
+        uint64_t req = h_simple(&h, NET_CMD_WATCH_LIST);
+        struct net_msg *m = h_wait_type(&h, NET_MSG_LIST_FAILED, req, 15000);
+        ck_assert_int_eq(m->error.http_status, 0);
+        ck_assert_ptr_nonnull(m->error.message);
+        ck_assert_msg(strstr(m->error.message, k == 0 ? "network error" : "malformed answer"),
+                      "%s", m->error.message);
+        ck_assert_int_eq(m->conn, NET_CONN_OFFLINE);
+        net_msg_free(m);
+        ck_assert_int_ge(h.n_retrying, 3);
+        simproc_signal(&h.sp, SIGUSR1);
+        m = h_wait_type(&h, NET_MSG_LIST_FULL, 0, 15000);
+        ck_assert(m->ok);
+        ck_assert_int_eq(m->conn, NET_CONN_ONLINE);
+        net_msg_free(m);
+        h_done(&h);
+    }
+}
+END_TEST
+
+/* 20 creates under 5xx and ambiguous creates leave exactly 20 new batches. */
+START_TEST(creates_never_duplicated)
+{
+    struct h h;
+    const char *args[] = {"--seed", "17", "--fail-rate", "0.3", "--ambiguous-create-rate", "0.3",
+                          NULL};
+    h_sim(&h, args);
+    h_net(&h, 60000);
+    struct net_msg *dirs = h_directories(&h);
+    ck_assert_msg(dirs->ok, "%s", dirs->error.message);
+    const char *dir = small_dir(dirs);
+    struct idmap before, after, made;
+    sim_state(&h, &before);
+    idmap_init(&made, NULL);
+    int unknown = 0, not_created = 0;
+    for (int i = 0; i < 20; i++) {
+        uint64_t req = h_create(&h, dir, JOB_TYPE_PARSE, "cfg-PARSE_AGENTIC");
+        for (int tries = 0; tries < 20; tries++) {
+            struct net_msg *m = h_wait_type(&h, NET_MSG_CREATED, req, 30000);
+            if (m->create_outcome == NET_CREATE_OK) {
+                ck_assert(!idmap_has(&made, m->batches[0].id));
+                idmap_put(&made, m->batches[0].id, NULL);
+                net_msg_free(m);
+                break;
+            }
+            if (m->create_outcome == NET_CREATE_UNKNOWN) {
+                unknown++;
+                ck_assert_ptr_nonnull(m->since);
+                struct net_cmd *c = net_cmd_new(NET_CMD_FIND_CREATED);
+                c->source_directory_id = xstrdup(dir);
+                c->job_type = JOB_TYPE_PARSE;
+                c->configuration_id = xstrdup("cfg-PARSE_AGENTIC");
+                c->since = xstrdup(m->since);
+                req = h_submit(&h, c);
+            } else {
+                ck_assert_msg(m->create_outcome != NET_CREATE_REFUSED || m->error.http_status == 429
+                                  || m->error.http_status == 0,
+                              "refused: %s", m->error.message);
+                not_created++;
+                req = h_create(&h, dir, JOB_TYPE_PARSE, "cfg-PARSE_AGENTIC");
+            }
+            net_msg_free(m);
+        }
+    }
+    ck_assert_uint_eq(idmap_count(&made), 20);
+    sim_state(&h, &after);
+    ck_assert_uint_eq(idmap_count(&after), idmap_count(&before) + 20);
+    size_t it = 0;
+    const char *key;
+    while (idmap_next(&made, &it, &key, NULL))
+        ck_assert(idmap_has(&after, key) && !idmap_has(&before, key));
+    long posts = simproc_count(&h.sp, "POST /api/v2/batches");
+    long ambiguous = simproc_count(&h.sp, "POST /api/v2/batches 50");
+    fprintf(stderr, "creates: %ld POSTs (%ld answered 5xx), %d unknown, %d not created\n", posts,
+            ambiguous, unknown, not_created);
+    ck_assert_int_gt(ambiguous, 0); /* the faults really happened */
+    idmap_done(&before);
+    idmap_done(&after);
+    idmap_done(&made);
+    net_msg_free(dirs);
+    h_done(&h);
+}
+END_TEST
+
+/* --batches 10000: one delta interval costs at most 10 requests yet misses nothing. */
+START_TEST(delta_ten_thousand)
+{
+    struct h h;
+    const char *args[] = {"--seed", "18", "--batches", "10000", "--speed", "20", NULL};
+    h_sim(&h, args);
+    h_net(&h, 600000);
+    uint64_t req = h_simple(&h, NET_CMD_WATCH_LIST);
+    struct net_msg *full = h_wait_type(&h, NET_MSG_LIST_FULL, req, 30000);
+    ck_assert(full->ok);
+    ck_assert_uint_ge(full->n_batches, 10000);
+    size_t active = 0;
+    for (size_t i = 0; i < full->n_batches; i++)
+        if (!batch_status_is_terminal(full->batches[i].status))
+            active++;
+    ck_assert_uint_ge(active, 10);
+
+    /* New batches made meanwhile, by someone else. */
+    struct net_msg *dirs = h_directories(&h);
+    const char *dir = small_dir(dirs);
+    char *made[3];
+    for (int i = 0; i < 3; i++) {
+        char *body = xasprintf("{\"source_directory_id\":\"%s\",\"config\":{\"job\":{\"type\":"
+                               "\"parse_v2\",\"configuration_id\":\"cfg-PARSE_AGENTIC\"}}}", dir);
+        long status = 0;
+        char *answer = NULL;
+        ck_assert_int_eq(simproc_http(&h.sp, "POST", "/api/v2/batches", body, &status, &answer),
+                         0);
+        ck_assert_int_eq(status, 201);
+        struct json_object *o = json_tokener_parse(answer), *id;
+        ck_assert(json_object_object_get_ex(o, "id", &id));
+        made[i] = xstrdup(json_object_get_string(id));
+        json_object_put(o);
+        free(answer);
+        free(body);
+    }
+    /* Wait until some of the batches active at the full load have changed status. */
+    struct idmap full_status, s1, s2;
+    idmap_init(&full_status, NULL);
+    for (size_t i = 0; i < full->n_batches; i++)
+        idmap_put(&full_status, full->batches[i].id, (void *)full->batches[i].status_text);
+    size_t changed = 0;
+    int64_t deadline = clock_mono_ms() + 15000;
+    for (;;) {
+        sim_state(&h, &s1);
+        changed = 0;
+        size_t it = 0;
+        const char *key;
+        void *value;
+        while (idmap_next(&s1, &it, &key, &value)) {
+            const char *old = idmap_get(&full_status, key);
+            if (old != NULL && strcmp(old, value) != 0)
+                changed++;
+        }
+        if (changed >= 5 || clock_mono_ms() > deadline)
+            break;
+        idmap_done(&s1);
+        struct pollfd none;
+        poll(&none, 0, 200);
+    }
+    ck_assert_uint_ge(changed, 1);
+
+    long c0 = simproc_count(&h.sp, "GET /api/v2/batches");
+    h_simple(&h, NET_CMD_PAUSE);
+    h_simple(&h, NET_CMD_RESUME); /* the catch-up refresh is the delta under test */
+    struct net_msg *delta = h_wait_type(&h, NET_MSG_LIST_DELTA, 0, 15000);
+    h_simple(&h, NET_CMD_PAUSE);
+    sim_state(&h, &s2);
+    long c1 = simproc_count(&h.sp, "GET /api/v2/batches");
+    fprintf(stderr, "delta: %ld requests, %zu batches changed, %zu in the delta, %zu active\n",
+            c1 - c0, changed, delta->n_batches, active);
+    ck_assert_int_le(c1 - c0, 10);
+    ck_assert_int_ge(c1 - c0, 1);
+    for (int i = 0; i < 3; i++)
+        ck_assert_msg(find_batch(delta, made[i]) != NULL, "new batch %s missing", made[i]);
+    size_t it = 0;
+    const char *key;
+    void *value;
+    while (idmap_next(&s1, &it, &key, &value)) {
+        const char *old = idmap_get(&full_status, key);
+        if (old == NULL || strcmp(old, value) == 0)
+            continue;
+        const struct batch *b = find_batch(delta, key);
+        ck_assert_msg(b != NULL, "changed batch %s (%s -> %s) missing", key, old,
+                      (const char *)value);
+        const char *now = idmap_get(&s2, key);
+        if (strcmp(now, value) == 0)
+            ck_assert_str_eq(b->status_text, now);
+    }
+    for (int i = 0; i < 3; i++)
+        free(made[i]);
+    idmap_done(&full_status);
+    idmap_done(&s1);
+    idmap_done(&s2);
+    net_msg_free(delta);
+    net_msg_free(full);
+    net_msg_free(dirs);
+    h_done(&h);
+}
+END_TEST
+
+/* Quitting with requests stuck in a 5 s latency takes under 100 ms. */
+START_TEST(quit_under_latency)
+{
+    struct h h;
+    const char *args[] = {"--seed", "19", "--latency", "5000", NULL};
+    h_sim(&h, args);
+    h_net(&h, 60000);
+    h_simple(&h, NET_CMD_WATCH_LIST);
+    for (int i = 0; i < 6; i++)
+        h_simple(&h, NET_CMD_LIST_DIRECTORIES);
+    h_with_id(&h, NET_CMD_WATCH_BATCH, "bat-whatever");
+    h_pump(&h, 300); /* let the requests reach the simulator and wait there */
+    int64_t t0 = clock_mono_ms();
+    net_stop(h.net);
+    int64_t took = clock_mono_ms() - t0;
+    h.net = NULL;
+    fprintf(stderr, "net_stop took %lld ms\n", (long long)took);
+    ck_assert_int_lt(took, 100);
+    h_done(&h);
+}
+END_TEST
+
+/* A refused key: UNAUTHORIZED, a clear message, and the key nowhere (messages, log). */
+START_TEST(unauthorized_and_no_key_leak)
+{
+    struct h h;
+    const char *args[] = {"--seed", "20", NULL};
+    h_sim(&h, args);
+    char dir[] = "/tmp/test_net_live.XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char *log = xasprintf("%s/net.log", dir);
+    char *cause = NULL;
+    ck_assert(log_open(log, &cause));
+    const char *secret = "llx-wrong-Secret-0123456789";
+    h_net_cfg(&h, secret, 60000, NULL);
+    uint64_t req = h_simple(&h, NET_CMD_WATCH_LIST);
+    struct net_msg *m = h_wait_type(&h, NET_MSG_LIST_FAILED, req, 10000);
+    ck_assert_int_eq(m->error.http_status, 401);
+    ck_assert_str_eq(m->error.message, "unauthorized \xe2\x80\x94 check LLAMA_CLOUD_API_KEY");
+    ck_assert_int_eq(m->conn, NET_CONN_UNAUTHORIZED);
+    net_msg_free(m);
+    ck_assert_int_eq(simproc_count(&h.sp, " 401 "), 1); /* never retried */
+    log_printf("test", "a line that mentions %s", secret);
+    net_stop(h.net);
+    h.net = NULL;
+    log_close();
+    FILE *f = fopen(log, "r");
+    ck_assert_ptr_nonnull(f);
+    char line[4096];
+    int lines = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        lines++;
+        ck_assert_msg(strstr(line, secret) == NULL, "key in log: %s", line);
+    }
+    fclose(f);
+    ck_assert_int_ge(lines, 2);
+    unlink(log);
+    rmdir(dir);
+    free(log);
+    h_done(&h);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("net-live");
+    struct {
+        const char *name;
+        const TTest *test;
+    } cases[] = {
+        {"pagination", list_pagination},
+        {"create", create_watch_cancel_output},
+        {"thousand", open_thousand},
+        {"5xx", fault_5xx},
+        {"429", fault_429},
+        {"reset", fault_reset_and_garbled},
+        {"creates", creates_never_duplicated},
+        {"delta", delta_ten_thousand},
+        {"quit", quit_under_latency},
+        {"auth", unauthorized_and_no_key_leak},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        TCase *t = tcase_create(cases[i].name);
+        tcase_set_timeout(t, 120);
+        tcase_add_test(t, cases[i].test);
+        suite_add_tcase(s, t);
+    }
+    return s;
+}
+
+int main(void)
+{
+    if (getenv("BATCHTOP_SIM") == NULL) {
+        fputs("BATCHTOP_SIM is not set; run through make check\n", stderr);
+        return 77;
+    }
+    atexit(stop_live_sim);
+    SRunner *sr = srunner_create(suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
