@@ -12,3 +12,15 @@ TESTS += tests/test_sim
 tests_test_sim_SOURCES = tests/test_sim.c
 tests_test_sim_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS)
 tests_test_sim_LDADD = tests/libsimproc.a $(CHECK_LIBS) $(CURL_LIBS) $(JSONC_LIBS)
+
+# The official TypeScript SDK against the simulator (skips without node/npm or a registry).
+TESTS += tests/node/sdk_check.sh
+EXTRA_DIST += tests/node/sdk_check.sh tests/node/sdk_check.mjs tests/node/package.json \
+	tests/node/package-lock.json
+
+# The SDK install lives in the build dir; `make clean` removes it (distcheck wants it gone).
+# Others may add prerequisites to clean-local the same way.
+clean-local: clean-local-sim-node
+clean-local-sim-node:
+	-rm -rf tests/node-sdk
+.PHONY: clean-local-sim-node
