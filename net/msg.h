@@ -35,7 +35,8 @@ struct net_error {
 };
 
 enum net_cmd_type {
-    NET_CMD_WATCH_LIST,      /* load every page now, then keep the list live (delta refreshes) */
+    NET_CMD_WATCH_LIST,      /* load every page now, then keep the list live (delta refreshes);
+                                source_directory_id, when set, is a server-side filter */
     NET_CMD_REFRESH,         /* refresh now: every page of the list, and the open batch */
     NET_CMD_PAUSE,           /* stop scheduled refreshes (commands still run) */
     NET_CMD_RESUME,

@@ -154,6 +154,7 @@ struct find_record {
 struct seen {
     uint64_t seq;
     int64_t created_ms;
+    bool ours;                  /* returned by one of our creates: never another create's */
 };
 
 struct net {
@@ -1172,6 +1173,7 @@ static void files_done(struct net *n, struct pager *p, bool ok, const struct net
         if (w->id != NULL && w->have_batch && xstreq(w->batch.source_directory_id, p->id))
             watch_files(n);
     } else if (w->id != NULL && p->gen == w->gen) {
+        w->live = true; /* the next interval asks again */
         struct net_msg *m = msg_new(NET_MSG_BATCH_FAILED, 0, w->id);
         msg_fail(m, err);
         msg_push(n, m);
@@ -1326,8 +1328,7 @@ static void watch_round(struct net *n, uint64_t req, bool force_get)
         return; /* nothing watched, or coalesced */
     w->busy = true;
     w->pending = 1; /* held by this function until everything is started */
-    if (req != 0)
-        w->req = req;
+    w->req = req;   /* 0 for a scheduled round */
     if (force_get || !w->have_batch || !batch_status_is_terminal(w->batch.status) ||
         !w->batch.has_results) {
         struct watch_ctx *c = xcalloc(1, sizeof *c);
@@ -1480,6 +1481,7 @@ static void configs_done(struct net *n, struct pager *p, bool ok, const struct n
 
 static void create_next(struct net *n);
 static void create_send(struct net *n, struct create_job *c);
+static void create_bound(struct net *n, struct create_job *c);
 
 static void create_job_free(struct create_job *c)
 {
@@ -1497,6 +1499,12 @@ static void create_finish(struct net *n, enum net_create_outcome outcome, struct
     struct create_job *c = n->creates;
     struct net_msg *m = msg_new(NET_MSG_CREATED, c->req, b != NULL ? b->id : NULL);
     m->create_outcome = outcome;
+    if (b != NULL) {
+        seen_note(n, b);
+        struct seen *s = idmap_get(&n->seen, b->id);
+        if (s != NULL)
+            s->ours = true;
+    }
     m->since = xstrdup(c->since);
     if (b != NULL) {
         m->batches = xcalloc(1, sizeof *m->batches);
@@ -1539,7 +1547,7 @@ static bool create_matches(struct net *n, const struct create_job *c, const stru
         !xstreq(b->job_type_text, job_type_name(c->type)))
         return false;
     const struct seen *s = idmap_get(&n->seen, b->id);
-    return s == NULL || s->seq > c->seq_before;
+    return s == NULL || (!s->ours && s->seq > c->seq_before);
 }
 
 static void create_found(struct net *n, struct pager *p, bool ok, const struct net_error *err)
@@ -1650,10 +1658,7 @@ static void create_send(struct net *n, struct create_job *c)
 {
     c->sends++;
     c->seq_before = n->seen_seq;
-    int64_t server_now = n->server_ms + (clock_mono_ms() - n->server_mono);
-    char since[40];
-    clock_format_iso8601(server_now - CREATE_MARGIN_MS, since, sizeof since);
-    xstrset(&c->since, since);
+    create_bound(n, c);
     struct xfer *x = xfer_new(url_batch_create(&n->uctx), create_post_done, c, NULL);
     x->post = decode_create_body(c->dir, c->type, c->cfg);
     x->manual = true;
@@ -1661,6 +1666,15 @@ static void create_send(struct net *n, struct create_job *c)
 }
 
 /* A cheap read whose only purpose is the server's Date header (the look-up bound). */
+/* The look-up bound: the server's time now (from its last Date header) minus a margin. */
+static void create_bound(struct net *n, struct create_job *c)
+{
+    int64_t server_now = n->server_ms + (clock_mono_ms() - n->server_mono);
+    char since[40];
+    clock_format_iso8601(server_now - CREATE_MARGIN_MS, since, sizeof since);
+    xstrset(&c->since, since);
+}
+
 static void create_primed(struct net *n, struct xfer *x)
 {
     struct create_job *c = x->ctx;
@@ -1669,8 +1683,13 @@ static void create_primed(struct net *n, struct xfer *x)
     if (!n->have_server_time) {
         struct net_error err = {0};
         xfer_error(n, x, &err);
-        create_finish(n, NET_CREATE_REFUSED, NULL, &err);
+        create_finish(n, c->find_only ? NET_CREATE_UNKNOWN : NET_CREATE_REFUSED, NULL, &err);
         net_error_done(&err);
+        return;
+    }
+    if (c->find_only) {
+        create_bound(n, c);
+        create_find(n, c);
         return;
     }
     create_send(n, c);
@@ -1682,7 +1701,7 @@ static void create_next(struct net *n)
     if (n->create_busy || c == NULL)
         return;
     n->create_busy = true;
-    if (c->find_only) {
+    if (c->find_only && c->since != NULL && c->since[0] != '\0') {
         create_find(n, c);
         return;
     }
@@ -1691,6 +1710,11 @@ static void create_next(struct net *n)
         struct url_ctx one = n->uctx;
         one.page_size = 1;
         xfer_send(n, xfer_new(url_batch_list(&one, &f, NULL), create_primed, c, NULL));
+        return;
+    }
+    if (c->find_only) {
+        create_bound(n, c); /* no bound given: look back from now */
+        create_find(n, c);
         return;
     }
     create_send(n, c);
