@@ -217,6 +217,8 @@ static unsigned list_action(struct screen *s, struct app *a, enum action act)
     case ACT_CANCEL:
         if (id)
             dialog_cancel_batch(a, id);
+        else
+            app_error(a, "no batch selected");
         break;
     case ACT_FILTER:
         prompt_open(a, "filter (! inverts): ", list_view_filter(a->view), filter_change,

@@ -180,14 +180,14 @@ selected_row() {
     screen | grep -E '^>' | head -n 1
 }
 
-# run_batchtop [ARGS...]: start batchtop in the window's shell against the simulator (through
+# run_batchtop [ARGS...]: ($E2E_ENV: extra NAME=value words for its environment) start batchtop in the window's shell against the simulator (through
 # a script, so the key is never typed on screen); the shell prints BATCHTOP-EXIT=<status>
 # when it ends; its pid is in $E2E_TMP/batchtop.pid. Waits for the list to appear.
 run_batchtop() {
     rm -f "$E2E_TMP/batchtop.pid"
     {
         echo 'echo $$ > "$0.pid"'
-        printf 'LLAMA_CLOUD_API_KEY=%s exec "%s" --base-url "%s"' "$KEY" "$BATCHTOP" "$SIM_URL"
+        printf 'LLAMA_CLOUD_API_KEY=%s %s exec "%s" --base-url "%s"' "$KEY" "${E2E_ENV:-}" "$BATCHTOP" "$SIM_URL"
         for arg in "$@"; do printf ' "%s"' "$arg"; done
         echo
     } >"$E2E_TMP/batchtop"
