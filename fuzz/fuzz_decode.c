@@ -1,0 +1,179 @@
+/* fuzz_decode.c -- libFuzzer target for every JSON decoder in net/decode.h. */
+#include "config.h"
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz/fuzz.h"
+#include "model/objects.h"
+#include "net/decode.h"
+
+/*
+ * Input: one selector byte choosing the decoder, then the body. Checked contracts (decode.h):
+ * false leaves every output empty (all-zero struct, n 0, NULL array and token); true gives an
+ * array exactly when n > 0, and the result survives a deep copy and the *_done functions.
+ */
+
+static bool all_zero(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        if (b[i] != 0)
+            return false;
+    return true;
+}
+
+static void check_cause(bool ok, char *cause)
+{
+    if (ok)
+        FUZZ_CHECK(cause == NULL);
+    else if (cause != NULL)
+        FUZZ_CHECK(strlen(cause) < 64 * 1024);
+    free(cause);
+}
+
+static void one_batch(const char *body, size_t len)
+{
+    struct batch b;
+    char *cause = NULL;
+    bool ok = decode_batch(body, len, &b, &cause);
+    check_cause(ok, cause);
+    if (!ok) {
+        FUZZ_CHECK(all_zero(&b, sizeof b));
+        return;
+    }
+    FUZZ_CHECK(b.n_results == 0 || b.results != NULL);
+    FUZZ_CHECK(batch_status_text(&b) != NULL);
+    struct batch copy;
+    batch_copy(&copy, &b);
+    batch_done(&b);
+    batch_done(&copy);
+}
+
+static void one_page(const char *body, size_t len, int which)
+{
+    void *items = NULL;
+    size_t n = 7;
+    char *next = NULL, *cause = NULL;
+    bool ok = false;
+    switch (which) {
+    case 0:
+        ok = decode_batch_page(body, len, (struct batch **)&items, &n, &next, &cause);
+        break;
+    case 1:
+        ok = decode_directory_page(body, len, (struct directory **)&items, &n, &next, &cause);
+        break;
+    case 2:
+        ok = decode_dir_file_page(body, len, (struct dir_file **)&items, &n, &next, &cause);
+        break;
+    case 3:
+        ok = decode_config_page(body, len, (struct config **)&items, &n, &next, &cause);
+        break;
+    case 4:
+        ok = decode_job_page(body, len, JOB_TYPE_PARSE, (struct job **)&items, &n, &next,
+                             &cause);
+        break;
+    default:
+        ok = decode_job_page(body, len, JOB_TYPE_EXTRACT, (struct job **)&items, &n, &next,
+                             &cause);
+        break;
+    }
+    check_cause(ok, cause);
+    if (!ok) {
+        FUZZ_CHECK(items == NULL && n == 0 && next == NULL);
+        return;
+    }
+    FUZZ_CHECK(n == 0 || items != NULL);
+    FUZZ_CHECK(next == NULL || next[0] != '\0'); /* an empty token means the last page */
+    for (size_t i = 0; i < n; i++) {
+        switch (which) {
+        case 0: {
+            struct batch *b = (struct batch *)items + i, copy;
+            batch_copy(&copy, b);
+            batch_done(&copy);
+            batch_done(b);
+            break;
+        }
+        case 1:
+            directory_done((struct directory *)items + i);
+            break;
+        case 2:
+            dir_file_done((struct dir_file *)items + i);
+            break;
+        case 3:
+            config_done((struct config *)items + i);
+            break;
+        default: {
+            struct job *j = (struct job *)items + i, copy;
+            FUZZ_CHECK(j->type == (which == 4 ? JOB_TYPE_PARSE : JOB_TYPE_EXTRACT));
+            job_copy(&copy, j);
+            job_done(&copy);
+            job_done(j);
+            break;
+        }
+        }
+    }
+    free(items);
+    free(next);
+}
+
+static void one_job(const char *body, size_t len, bool parse)
+{
+    struct job j;
+    struct job_output o;
+    char *cause = NULL;
+    bool ok = parse ? decode_parse_job(body, len, &j, &o, &cause)
+                    : decode_extract_job(body, len, &j, &o, &cause);
+    check_cause(ok, cause);
+    if (!ok) {
+        FUZZ_CHECK(all_zero(&j, sizeof j) && all_zero(&o, sizeof o));
+        return;
+    }
+    job_done(&j);
+    job_output_done(&o);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    const char *body = (const char *)data + 1;
+    size_t len = size - 1;
+    switch (data[0] % 10) {
+    case 0:
+        one_batch(body, len);
+        break;
+    case 1:
+    case 2:
+    case 3:
+    case 4:
+    case 5:
+    case 6:
+        one_page(body, len, data[0] % 10 - 1);
+        break;
+    case 7:
+        one_job(body, len, true);
+        break;
+    case 8:
+        one_job(body, len, false);
+        break;
+    default: {
+        char *cause = NULL;
+        struct json_object *o = decode_json(body, len, &cause);
+        FUZZ_CHECK((o == NULL) == (cause != NULL) || o == NULL);
+        json_object_put(o);
+        free(cause);
+        break;
+    }
+    }
+    return 0;
+}

@@ -1,0 +1,205 @@
+/* fuzz_sim.c -- libFuzzer target for batchtop-sim's request parsing, through its real server. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <json-c/json.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "fuzz/fuzz.h"
+#include "sim/faults.h"
+#include "sim/rng.h"
+#include "sim/server.h"
+#include "sim/world.h"
+
+/*
+ * The simulator's parsing (routes and path IDs, query strings, page tokens, page sizes, JSON
+ * create bodies) is static inside sim/server.c; its closest public entry point is
+ * server_start(). So this target runs the real server in-process on a loopback port (faults
+ * off) and sends each input as one HTTP request over a socket.
+ * Input: byte 0 picks the method and whether the key is sent; the request target (path?query)
+ * up to the first newline (bytes HTTP cannot carry raw are sent as %XX, which the server decodes
+ * back); the rest is the body. Checked: every request gets a complete answer within 5 s, never
+ * a 5xx (no fault is on), and every answer but HEAD's is JSON.
+ * The world is rebuilt every WORLD_RUNS inputs so creates cannot grow it without bound.
+ */
+
+#define WORLD_RUNS 4000
+#define ANSWER_MAX (8 * 1024 * 1024)
+
+static struct world *world;
+static struct faults *faults;
+static struct server *server;
+static int port;
+static unsigned long runs;
+
+static void sim_start(void)
+{
+    struct world_params wp = {.seed = 42, .directories = 3, .files_per_directory = 5,
+                              .batches = 12, .speed = 50};
+    struct faults_params fp = {.seed = 42};
+    struct server_params sp = {.host = "127.0.0.1", .port = 0, .api_key = "llx-sim",
+                               .page_size_max = 100};
+    char *error = NULL;
+    world = world_new(&wp, rng_now_ms());
+    faults = faults_new(&fp);
+    server = server_start(world, faults, &sp, &error);
+    if (server == NULL) {
+        fprintf(stderr, "fuzz_sim: %s\n", error ? error : "server_start failed");
+        exit(1);
+    }
+    port = server_port(server);
+}
+
+static void sim_stop(void)
+{
+    server_stop(server);
+    faults_free(faults);
+    world_free(world);
+    server = NULL;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    signal(SIGPIPE, SIG_IGN);
+    sim_start();
+    atexit(sim_stop);
+    return 0;
+}
+
+/* Append s[0..n) to a growing buffer. */
+static void put(char **buf, size_t *len, size_t *cap, const void *s, size_t n)
+{
+    if (*len + n + 1 > *cap) {
+        *cap = (*len + n + 1) * 2;
+        *buf = realloc(*buf, *cap);
+        FUZZ_CHECK(*buf != NULL);
+    }
+    memcpy(*buf + *len, s, n);
+    *len += n;
+    (*buf)[*len] = '\0';
+}
+
+/* The request target: '/' first, bytes HTTP cannot carry in a request line as %XX. */
+static void put_target(char **buf, size_t *len, size_t *cap, const uint8_t *t, size_t n)
+{
+    if (n == 0 || t[0] != '/')
+        put(buf, len, cap, "/", 1);
+    for (size_t i = 0; i < n; i++) {
+        if (t[i] <= 0x20 || t[i] >= 0x7f) {
+            char esc[4];
+            snprintf(esc, sizeof esc, "%%%02X", t[i]);
+            put(buf, len, cap, esc, 3);
+        } else {
+            put(buf, len, cap, t + i, 1);
+        }
+    }
+}
+
+/* Send one request and read the whole answer (the server closes the connection). */
+static char *exchange(const char *req, size_t req_len, size_t *ans_len)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    FUZZ_CHECK(fd >= 0);
+    struct timeval tv = {5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        perror("fuzz_sim: connect to the in-process simulator");
+        fprintf(stderr, "fuzz_sim: port %d\n", port);
+        abort();
+    }
+    for (size_t off = 0; off < req_len;) {
+        ssize_t w = send(fd, req + off, req_len - off, MSG_NOSIGNAL);
+        if (w <= 0)
+            break; /* the server may answer (413) before reading everything */
+        off += (size_t)w;
+    }
+    shutdown(fd, SHUT_WR);
+    char *ans = NULL;
+    size_t len = 0, cap = 0;
+    char chunk[16384];
+    for (;;) {
+        ssize_t r = recv(fd, chunk, sizeof chunk, 0);
+        if (r < 0) {
+            fprintf(stderr, "fuzz_sim: no complete answer within 5 s\n");
+            abort();
+        }
+        if (r == 0)
+            break;
+        put(&ans, &len, &cap, chunk, (size_t)r);
+        FUZZ_CHECK(len < ANSWER_MAX);
+    }
+    close(fd);
+    *ans_len = len;
+    return ans;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const char *const methods[] = {"GET", "POST", "HEAD", "GET", "POST", "PUT", "DELETE",
+                                          "GET"};
+    if (size < 1)
+        return 0;
+    if (++runs % WORLD_RUNS == 0) {
+        sim_stop();
+        sim_start();
+    }
+    const char *method = methods[data[0] & 7];
+    bool key = (data[0] & 0x80) == 0;
+    const uint8_t *t = data + 1, *nl = memchr(t, '\n', size - 1);
+    size_t tlen = nl ? (size_t)(nl - t) : size - 1;
+    const uint8_t *body = nl ? nl + 1 : data + size;
+    size_t blen = (size_t)(data + size - body);
+
+    char *req = NULL;
+    size_t len = 0, cap = 0;
+    put(&req, &len, &cap, method, strlen(method));
+    put(&req, &len, &cap, " ", 1);
+    put_target(&req, &len, &cap, t, tlen);
+    char head[256];
+    snprintf(head, sizeof head,
+             " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s"
+             "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
+             key ? "Authorization: Bearer llx-sim\r\n" : "", blen);
+    put(&req, &len, &cap, head, strlen(head));
+    put(&req, &len, &cap, body, blen);
+
+    size_t alen = 0;
+    char *ans = exchange(req, len, &alen);
+    free(req);
+    FUZZ_CHECK(ans != NULL && alen > 12 && strncmp(ans, "HTTP/1.1 ", 9) == 0);
+    int status = atoi(ans + 9);
+    char *sep = strstr(ans, "\r\n\r\n");
+    FUZZ_CHECK(sep != NULL);
+    *sep = '\0';
+    bool ours = strstr(ans, "application/json") != NULL; /* libmicrohttpd's own are HTML */
+    *sep = '\r';
+    if (!ours) {
+        FUZZ_CHECK(status >= 400 && status != 500);
+        free(ans); /* libmicrohttpd refused the request itself: not the simulator's parsing */
+        return 0;
+    }
+    FUZZ_CHECK(status >= 200 && status < 500);
+    if (strcmp(method, "HEAD") != 0) {
+        json_tokener *tok = json_tokener_new();
+        const char *jbody = sep + 4;
+        json_object *o = json_tokener_parse_ex(tok, jbody, (int)(alen - (size_t)(jbody - ans)));
+        FUZZ_CHECK(o != NULL);
+        json_object_put(o);
+        json_tokener_free(tok);
+    }
+    free(ans);
+    return 0;
+}

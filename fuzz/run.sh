@@ -1,0 +1,47 @@
+#!/bin/sh
+# run.sh -- `make fuzz`: run every libFuzzer target for N seconds from its seeds and summarise.
+# Usage: run.sh SRCDIR BINDIR SECONDS RSS_MB NAME...  (from the build directory)
+# Each target fuzzes BINDIR/../fuzz/corpus-run/NAME (new inputs) seeded by SRCDIR/fuzz/corpus/NAME
+# and SRCDIR/fuzz/regress/NAME; a crash leaves its reproducer as fuzz/artifacts/NAME-crash-*
+# (copy it into SRCDIR/fuzz/regress/NAME/ once the bug is fixed). Exit 1 if any target failed.
+set -u
+srcdir=$1 bindir=$2 seconds=$3 rss=$4
+shift 4
+mkdir -p fuzz/corpus-run fuzz/artifacts
+summary=fuzz/summary.txt
+printf '%-8s %8s %10s %8s %6s %6s %8s  %s\n' target seconds runs exec/s cov ft corpus result \
+    >"$summary"
+status=0
+for name in "$@"; do
+    work=fuzz/corpus-run/$name
+    mkdir -p "$work"
+    seeds="$srcdir/fuzz/corpus/$name"
+    [ -d "$srcdir/fuzz/regress/$name" ] && seeds="$seeds $srcdir/fuzz/regress/$name"
+    log=fuzz/fuzz-$name.log
+    echo "fuzz: $name for $seconds s (log $log)"
+    t0=$(date +%s)
+    # shellcheck disable=SC2086
+    "$bindir/fuzz_$name" -max_total_time="$seconds" -rss_limit_mb="$rss" -timeout=10 \
+        -print_final_stats=1 -artifact_prefix="fuzz/artifacts/$name-" "$work" $seeds \
+        >"$log" 2>&1
+    rc=$?
+    t1=$(date +%s)
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+    eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
+    last=$(grep -E '^#[0-9]+' "$log" | tail -n 1)
+    cov=$(echo "$last" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
+    ft=$(echo "$last" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
+    corp=$(ls "$work" | wc -l)
+    if [ "$rc" -eq 0 ]; then
+        result=ok
+    else
+        result="FAILED (exit $rc; see $log and fuzz/artifacts/)"
+        status=1
+        grep -E 'ERROR|contract broken|SUMMARY' "$log" | head -n 5
+    fi
+    printf '%-8s %8s %10s %8s %6s %6s %8s  %s\n' "$name" "$((t1 - t0))" "${runs:-?}" \
+        "${eps:-?}" "${cov:-?}" "${ft:-?}" "$corp" "$result" >>"$summary"
+done
+echo "fuzz summary ($seconds s per target, -rss_limit_mb=$rss):"
+cat "$summary"
+exit $status
