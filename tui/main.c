@@ -159,10 +159,6 @@ int main(int argc, char **argv)
         fputs("batchtop: no API key: set LLAMA_CLOUD_API_KEY (or try --demo)\n", stderr);
         return 2;
     }
-    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-        fputs("batchtop: needs a terminal (stdin and stdout must be a tty)\n", stderr);
-        return 2;
-    }
     if (!base_url)
         base_url = getenv("LLAMA_CLOUD_BASE_URL");
     if (!base_url || !base_url[0])
@@ -174,6 +170,10 @@ int main(int argc, char **argv)
     if (!opt.demo && cleartext_remote(base_url))
         fputs("batchtop: warning: the base URL uses http:// to a remote host; "
               "the API key travels in clear text\n", stderr);
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fputs("batchtop: needs a terminal (stdin and stdout must be a tty)\n", stderr);
+        return 2;
+    }
 
     text_init();
     if (opt.log_path) {

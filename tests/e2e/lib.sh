@@ -109,7 +109,8 @@ tmux_start() {
     local cols=${1:-120} rows=${2:-40}
     mkdir -p "$E2E_TMP/home"
     "$TMUX_CMD" -L "$E2E_SOCK" -f /dev/null new-session -d -s main -x "$cols" -y "$rows" \
-        "env -i PATH=\"$PATH\" HOME=\"$E2E_TMP/home\" TERM=screen LANG=C.UTF-8 LC_ALL=C.UTF-8 PS1='e2e\$ ' sh" ||
+        "env -i PATH=\"$PATH\" HOME=\"$E2E_TMP/home\" TERM=screen LANG=C.UTF-8 LC_ALL=C.UTF-8 \
+            ASAN_OPTIONS=\"${ASAN_OPTIONS:-}\" UBSAN_OPTIONS=\"${UBSAN_OPTIONS:-}\" PS1='e2e\$ ' sh" ||
         fail "cannot start tmux"
     "$TMUX_CMD" -L "$E2E_SOCK" set-option -g history-limit 0 >/dev/null 2>&1 || true
     wait_for 'e2e$' 5

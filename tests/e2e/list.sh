@@ -75,6 +75,24 @@ after=$(screen | grep -nE '^>' | cut -d: -f1)
 [ "$after_sel" = "$sel" ] || fail "selection moved from $sel to $after_sel"
 [ "$after" -eq $((before + 1)) ] || fail "the selected row should have moved down one line ($before -> $after)"
 
+step "y copies the selected ID (OSC 52) and says what it copied"
+tmux_cmd set-option -g set-clipboard on
+tmux_cmd delete-buffer >/dev/null 2>&1 || true
+keys y
+wait_for "copied ${sel}" 5
+full=$(screen | grep -oE "copied bat-[0-9a-f-]+" | head -n 1 | sed 's/copied //')
+deadline=$(( $(now_ms) + 5000 ))
+until [ "$(tmux_cmd show-buffer 2>/dev/null)" = "$full" ]; do
+    [ "$(now_ms)" -lt "$deadline" ] || fail "the terminal's clipboard did not get $full"
+    sleep 0.05
+done
+
+step "p pauses and resumes live updates"
+keys p
+wait_for '│ PAUSED' 5
+keys p
+wait_gone '│ PAUSED' 5
+
 step "resize to 50x10 and back"
 tmux_cmd resize-window -t main -x 50 -y 10
 wait_for 'terminal too small' 5

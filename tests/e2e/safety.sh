@@ -20,6 +20,14 @@ LLAMA_CLOUD_API_KEY=llx-x "$BATCHTOP" >"$E2E_TMP/out" 2>"$E2E_TMP/err" </dev/nul
 grep -q 'terminal' "$E2E_TMP/err" || fail "no clear error without a terminal"
 grep -q $'\x1b' "$E2E_TMP/out" && fail "escape sequences written without a terminal"
 
+step "http:// to a remote host warns that the key travels in clear text"
+rc=0
+LLAMA_CLOUD_API_KEY=llx-x "$BATCHTOP" --base-url http://api.example.com >"$E2E_TMP/out" 2>"$E2E_TMP/err" </dev/null || rc=$?
+grep -q 'clear text' "$E2E_TMP/err" || fail "no clear-text warning: $(cat "$E2E_TMP/err")"
+rc=0
+LLAMA_CLOUD_API_KEY=llx-x "$BATCHTOP" --base-url http://127.0.0.1:9 >"$E2E_TMP/out" 2>"$E2E_TMP/err" </dev/null || rc=$?
+grep -q 'clear text' "$E2E_TMP/err" && fail "a loopback URL should not warn"
+
 sim_start --seed 31 --speed 20 --hostile-strings
 tmux_start 120 40
 
@@ -100,12 +108,15 @@ wait_for 'unauthorized — check LLAMA_CLOUD_API_KEY' 10
 kill -0 "$(batchtop_pid)" || fail "batchtop stopped after a 401"
 quit_batchtop
 
-step "NO_COLOR: no colour, status still a word"
-E2E_ENV='NO_COLOR=1' run_batchtop
+step "NO_COLOR: no colour, status still a word; --log never holds the key"
+E2E_ENV='NO_COLOR=1' run_batchtop --log "$E2E_TMP/debug.log"
 wait_for 'COMPLETED' 10
 tmux_cmd capture-pane -p -e -t main >"$E2E_TMP/raw"
 grep -qE $'\x1b\\[[0-9;]*(3[0-7]|4[0-7]|38;|48;)' "$E2E_TMP/raw" && fail "colour used under NO_COLOR"
 quit_batchtop
+[ -s "$E2E_TMP/debug.log" ] || fail "--log wrote nothing"
+grep -q "$KEY" "$E2E_TMP/debug.log" && fail "the key is in the debug log"
+
 
 step "--demo starts the simulator with a private key and stops it on quit"
 rm -f "$E2E_TMP/batchtop.pid"
