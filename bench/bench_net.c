@@ -1,0 +1,273 @@
+/* bench_net.c -- W1/W2 on batchtop's side: the real net thread and model, timed to completion. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "model/detail.h"
+#include "model/store.h"
+#include "model/xalloc.h"
+#include "net/msg.h"
+#include "net/net.h"
+
+/*
+ * bench-net list --base-url URL [--project-id ID] [--expect N]
+ *     W1: NET_CMD_WATCH_LIST until the first NET_MSG_LIST_FULL, applied to a batch_store.
+ * bench-net open --base-url URL --batch-id ID [--project-id ID] [--expect N]
+ *     W2: NET_CMD_WATCH_BATCH until every result row of the batch_detail has its file's
+ *     display name and its job's status (or a mapping error).
+ * Both print one line "result wall_ms=… requests=… items=… peak_rss_kb=…" and exit 0, or a
+ * reason on stderr and exit 1. The key comes from LLAMA_CLOUD_API_KEY (default llx-sim).
+ * wall_ms runs from just before net_start to the moment the data is complete in the model;
+ * requests is the net thread's own count (requests_per_min of the last message: the whole run
+ * lasts well under a minute).
+ */
+
+#define BENCH_DEADLINE_MS 120000
+
+struct bench_opts {
+    const char *mode;
+    const char *base_url;
+    const char *project_id;
+    const char *batch_id;
+    long expect;
+};
+
+static double mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/* VmHWM of this process in KiB, -1 when /proc is not readable. */
+static long peak_rss_kb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f)
+        return -1;
+    char line[256];
+    long kb = -1;
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "VmHWM:", 6) == 0) {
+            kb = strtol(line + 6, NULL, 10);
+            break;
+        }
+    }
+    fclose(f);
+    return kb;
+}
+
+static void usage(FILE *out)
+{
+    fputs("Usage: bench-net list|open --base-url URL [--project-id ID] [--batch-id ID]"
+          " [--expect N]\n",
+          out);
+}
+
+/* Wait for messages until done() says the data is complete; false on failure or deadline. */
+struct bench_run {
+    struct net *net;
+    struct batch_store *store;     /* list mode */
+    struct batch_detail *detail;   /* open mode */
+    unsigned requests;
+    bool failed;
+};
+
+static bool detail_complete(const struct batch_detail *d)
+{
+    if (!detail_batch(d))
+        return false;
+    size_t n = detail_row_count(d);
+    if (n == 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        const struct detail_row *r = detail_row_at(d, i);
+        if (!r->display_name)
+            return false;
+        if (!r->job_known && !r->mapping_error)
+            return false;
+    }
+    return true;
+}
+
+/* Apply one message to the model; true when the workload is complete. */
+static bool bench_apply(struct bench_run *br, const struct net_msg *m)
+{
+    br->requests = m->requests_per_min;
+    switch (m->type) {
+    case NET_MSG_LIST_FULL:
+        if (br->store) {
+            store_apply_generation(br->store, m->batches, m->n_batches);
+            return true;
+        }
+        break;
+    case NET_MSG_LIST_FAILED:
+    case NET_MSG_BATCH_FAILED:
+        fprintf(stderr, "bench-net: %s failed: HTTP %d: %s\n",
+                m->type == NET_MSG_LIST_FAILED ? "list" : "batch", m->error.http_status,
+                m->error.message ? m->error.message : "(no message)");
+        br->failed = true;
+        return false;
+    case NET_MSG_BATCH:
+        if (br->detail && m->n_batches > 0) {
+            detail_set_batch(br->detail, &m->batches[0]);
+            return detail_complete(br->detail);
+        }
+        break;
+    case NET_MSG_DIR_FILES:
+        if (br->detail) {
+            detail_set_names(br->detail, m->files, m->n_files);
+            return detail_complete(br->detail);
+        }
+        break;
+    case NET_MSG_JOBS:
+        if (br->detail) {
+            detail_set_jobs(br->detail, m->jobs, m->n_jobs);
+            return detail_complete(br->detail);
+        }
+        break;
+    default:
+        break;
+    }
+    return false;
+}
+
+static bool bench_wait(struct bench_run *br, double t0)
+{
+    for (;;) {
+        double left = BENCH_DEADLINE_MS - (mono_ms() - t0);
+        if (left <= 0) {
+            fputs("bench-net: deadline reached before the data was complete\n", stderr);
+            return false;
+        }
+        struct pollfd pfd = {.fd = net_fd(br->net), .events = POLLIN};
+        int rc = poll(&pfd, 1, (int)left + 1);
+        if (rc < 0 && errno != EINTR) {
+            perror("bench-net: poll");
+            return false;
+        }
+        if (rc <= 0)
+            continue;
+        bool done = false;
+        struct net_msg *m = net_take_messages(br->net);
+        while (m) {
+            struct net_msg *next = m->next;
+            if (!done && !br->failed)
+                done = bench_apply(br, m);
+            net_msg_free(m);
+            m = next;
+        }
+        if (br->failed)
+            return false;
+        if (done)
+            return true;
+    }
+}
+
+static int bench_main(const struct bench_opts *o)
+{
+    const char *key = getenv("LLAMA_CLOUD_API_KEY");
+    struct net_config cfg = {
+        .base_url = o->base_url,
+        .api_key = key && *key ? key : "llx-sim",
+        .project_id = o->project_id,
+        .refresh_s = 60,
+    };
+    bool list = strcmp(o->mode, "list") == 0;
+    struct bench_run br = {0};
+    if (list)
+        br.store = store_new();
+    else
+        br.detail = detail_new(o->batch_id);
+
+    double t0 = mono_ms();
+    char *cause = NULL;
+    br.net = net_start(&cfg, &cause);
+    if (!br.net) {
+        fprintf(stderr, "bench-net: net_start: %s\n", cause ? cause : "failed");
+        free(cause);
+        if (br.store)
+            store_free(br.store);
+        if (br.detail)
+            detail_free(br.detail);
+        return 1;
+    }
+    struct net_cmd *cmd = net_cmd_new(list ? NET_CMD_WATCH_LIST : NET_CMD_WATCH_BATCH);
+    if (!list)
+        cmd->id = xstrdup(o->batch_id);
+    net_submit(br.net, cmd);
+    bool ok = bench_wait(&br, t0);
+    double wall = mono_ms() - t0;
+    net_stop(br.net);
+
+    size_t items = list ? store_count(br.store) : detail_row_count(br.detail);
+    if (ok && (long)items < o->expect) {
+        fprintf(stderr, "bench-net: %zu items, expected %ld\n", items, o->expect);
+        ok = false;
+    }
+    if (ok)
+        printf("result wall_ms=%.2f requests=%u items=%zu peak_rss_kb=%ld\n", wall, br.requests,
+               items, peak_rss_kb());
+    if (br.store)
+        store_free(br.store);
+    if (br.detail)
+        detail_free(br.detail);
+    return ok ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"base-url", required_argument, NULL, 'u'},
+        {"project-id", required_argument, NULL, 'p'},
+        {"batch-id", required_argument, NULL, 'b'},
+        {"expect", required_argument, NULL, 'e'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct bench_opts o = {0};
+    int c;
+    while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        switch (c) {
+        case 'u':
+            o.base_url = optarg;
+            break;
+        case 'p':
+            o.project_id = optarg;
+            break;
+        case 'b':
+            o.batch_id = optarg;
+            break;
+        case 'e':
+            o.expect = strtol(optarg, NULL, 10);
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind + 1 != argc || !o.base_url) {
+        usage(stderr);
+        return 2;
+    }
+    o.mode = argv[optind];
+    if (strcmp(o.mode, "list") != 0 && strcmp(o.mode, "open") != 0) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(o.mode, "open") == 0 && !o.batch_id) {
+        fputs("bench-net: open needs --batch-id\n", stderr);
+        return 2;
+    }
+    return bench_main(&o);
+}
