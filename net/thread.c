@@ -1170,16 +1170,16 @@ static void files_done(struct net *n, struct pager *p, bool ok, const struct net
         p->items = NULL;
         p->n = p->cap = 0;
         idmap_put(&n->files_cache, p->id, e);
-        if (w->id != NULL && w->have_batch && xstreq(w->batch.source_directory_id, p->id))
-            watch_files(n);
     } else if (w->id != NULL && p->gen == w->gen) {
         w->live = true; /* the next interval asks again */
         struct net_msg *m = msg_new(NET_MSG_BATCH_FAILED, 0, w->id);
         msg_fail(m, err);
         msg_push(n, m);
-    } else if (w->id != NULL && w->have_batch) {
-        watch_files(n); /* the watch moved on: try for the new one */
+        return;
     }
+    /* Deliver to the batch watched now (from the cache, or start its own fetch). */
+    if (w->id != NULL && w->have_batch)
+        watch_files(n);
 }
 
 /* One page of job statuses: deliver, and remember the terminal ones. */
@@ -1791,6 +1791,9 @@ static void handle(struct net *n, struct net_cmd *cmd)
         idmap_done(&n->list.gone);
         idmap_done(&n->list.active);
         xstrset(&n->list.filter_dir, cmd->source_directory_id);
+        free(n->list.newest);
+        n->list.newest = NULL;
+        n->list.newest_ms = -1;
         list_refresh_full(n, cmd->req);
         schedule_from_now(n);
         break;
@@ -1879,6 +1882,23 @@ static void take_commands(struct net *n)
     free(cmds);
 }
 
+/* A retry that nobody needs any more: its list or batch is no longer the one watched. */
+static bool xfer_stale(const struct net *n, const struct xfer *x)
+{
+    if (x->done == watch_get_done)
+        return ((const struct watch_ctx *)x->ctx)->gen != n->watch.gen;
+    if (x->done == delta_get_done)
+        return ((const struct get_ctx *)x->ctx)->gen != n->list.gen;
+    if (x->done == pager_page_done) {
+        const struct pager *p = x->ctx;
+        if (p->finish == jobs_done)
+            return p->gen != n->watch.gen;
+        if (p->finish == list_full_done || p->finish == delta_list_done)
+            return p->gen != n->list.gen;
+    }
+    return false;
+}
+
 static void start_due(struct net *n, int64_t now)
 {
     struct xfer **pp = &n->waiting;
@@ -1897,7 +1917,10 @@ static void start_due(struct net *n, int64_t now)
         struct xfer *x = due;
         due = x->next;
         x->requeued = false;
-        xfer_send(n, x);
+        if (xfer_stale(n, x))
+            xfer_free(x);
+        else
+            xfer_send(n, x);
     }
 }
 
