@@ -1,4 +1,5 @@
-/* test_tui_text.c -- the sanitizer and width-aware truncation (CJK, emoji, controls, bad UTF-8). */
+/* test_tui_text.c -- the sanitizer and width-aware truncation (CJK, emoji, controls, bad UTF-8).
+ */
 #include "config.h"
 
 #include <check.h>
@@ -36,7 +37,8 @@ END_TEST
 START_TEST(test_c1_del_and_whitespace)
 {
     /* U+009B (CSI as C1) encoded in UTF-8, DEL, tab, newline. */
-    char *c = text_clean("x\xc2\x9b" "1m\x7fy\tz\nw");
+    char *c = text_clean("x\xc2\x9b"
+                         "1m\x7fy\tz\nw");
     ck_assert_str_eq(c, "x\\x9b1m\\x7fy z w");
     free(c);
 }
@@ -45,7 +47,10 @@ END_TEST
 START_TEST(test_invalid_utf8_becomes_question_mark)
 {
     /* lone continuation, overlong '/', surrogate, truncated sequence at the end */
-    char *c = text_clean("a\x80" "b\xc0\xaf" "c\xed\xa0\x80" "d\xe4\xb8");
+    char *c = text_clean("a\x80"
+                         "b\xc0\xaf"
+                         "c\xed\xa0\x80"
+                         "d\xe4\xb8");
     ck_assert_str_eq(c, "a?b??c???d??");
     free(c);
 }
@@ -53,7 +58,8 @@ END_TEST
 
 START_TEST(test_bidi_override_replaced)
 {
-    char *c = text_clean("abc\xe2\x80\xae" "fdp.exe");
+    char *c = text_clean("abc\xe2\x80\xae"
+                         "fdp.exe");
     ck_assert_str_eq(c, "abc?fdp.exe");
     free(c);
 }
@@ -61,9 +67,13 @@ END_TEST
 
 START_TEST(test_cjk_and_emoji_widths)
 {
-    ck_assert_int_eq(text_width("\xe6\x8a\xa5\xe5\x91\x8a"), 4);           /* 报告 */
-    ck_assert_int_eq(text_width("\xf0\x9f\x93\x84" "a"), 3);              /* 📄a */
-    ck_assert_int_eq(text_width("e\xcc\x81" "cole"), 5);                   /* école, combining */
+    ck_assert_int_eq(text_width("\xe6\x8a\xa5\xe5\x91\x8a"), 4); /* 报告 */
+    ck_assert_int_eq(text_width("\xf0\x9f\x93\x84"
+                                "a"),
+                     3); /* 📄a */
+    ck_assert_int_eq(text_width("e\xcc\x81"
+                                "cole"),
+                     5); /* école, combining */
 }
 END_TEST
 
@@ -88,7 +98,8 @@ START_TEST(test_fit_wide_char_at_the_edge)
 {
     char out[128];
     /* 报告书 is 6 columns; in 4 there is room for 报 (2) + 1 space + … */
-    ck_assert_int_eq(text_fit("\xe6\x8a\xa5\xe5\x91\x8a\xe4\xb9\xa6", 4, true, out, sizeof out), 4);
+    ck_assert_int_eq(text_fit("\xe6\x8a\xa5\xe5\x91\x8a\xe4\xb9\xa6", 4, true, out, sizeof out),
+                     4);
     ck_assert_str_eq(out, "\xe6\x8a\xa5 \xe2\x80\xa6");
     ck_assert_int_eq(text_width(out), 4);
 }
@@ -97,17 +108,31 @@ END_TEST
 START_TEST(test_fit_keeps_combining_marks_with_their_base)
 {
     char out[128];
-    ck_assert_int_eq(text_fit("e\xcc\x81" "e\xcc\x81" "e\xcc\x81", 3, true, out, sizeof out), 3);
-    ck_assert_str_eq(out, "e\xcc\x81" "e\xcc\x81" "e\xcc\x81");
-    ck_assert_int_eq(text_fit("e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "x", 3, true, out, sizeof out), 3);
-    ck_assert_str_eq(out, "e\xcc\x81" "e\xcc\x81\xe2\x80\xa6");
+    ck_assert_int_eq(text_fit("e\xcc\x81"
+                              "e\xcc\x81"
+                              "e\xcc\x81",
+                              3, true, out, sizeof out),
+                     3);
+    ck_assert_str_eq(out, "e\xcc\x81"
+                          "e\xcc\x81"
+                          "e\xcc\x81");
+    ck_assert_int_eq(text_fit("e\xcc\x81"
+                              "e\xcc\x81"
+                              "e\xcc\x81"
+                              "x",
+                              3, true, out, sizeof out),
+                     3);
+    ck_assert_str_eq(out, "e\xcc\x81"
+                          "e\xcc\x81\xe2\x80\xa6");
 }
 END_TEST
 
 START_TEST(test_fit_leading_combining_dropped)
 {
     char out[64];
-    text_fit("\xcc\x81" "ab", 5, false, out, sizeof out);
+    text_fit("\xcc\x81"
+             "ab",
+             5, false, out, sizeof out);
     ck_assert_str_eq(out, "ab");
 }
 END_TEST
@@ -142,7 +167,8 @@ START_TEST(test_fit_left_keeps_the_end)
 {
     char out[128];
     ck_assert_int_eq(text_fit_left("bat-0123456789", 6, false, out, sizeof out), 6);
-    ck_assert_str_eq(out, "\xe2\x80\xa6" "56789");
+    ck_assert_str_eq(out, "\xe2\x80\xa6"
+                          "56789");
 }
 END_TEST
 
@@ -166,7 +192,8 @@ START_TEST(test_bar)
     char out[128];
     text_bar(1, 4, 8, out, sizeof out);
     ck_assert_int_eq(text_width(out), 8);
-    ck_assert_str_eq(out, "\xe2\x96\x88\xe2\x96\x88\xc2\xb7\xc2\xb7\xc2\xb7\xc2\xb7\xc2\xb7\xc2\xb7");
+    ck_assert_str_eq(out,
+                     "\xe2\x96\x88\xe2\x96\x88\xc2\xb7\xc2\xb7\xc2\xb7\xc2\xb7\xc2\xb7\xc2\xb7");
     text_bar(0, 0, 2, out, sizeof out);
     ck_assert_str_eq(out, "\xc2\xb7\xc2\xb7");
 }

@@ -72,7 +72,7 @@ bool app_has_screen(const struct app *a, const struct screen_ops *ops)
 
 uint64_t app_submit(struct app *a, struct net_cmd *cmd)
 {
-    if (!a->net) {   /* shutting down */
+    if (!a->net) { /* shutting down */
         net_cmd_free(cmd);
         return 0;
     }
@@ -144,8 +144,7 @@ static void clear_flash(struct app *a)
 
 static char *base64(const char *in)
 {
-    static const char tbl[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     size_t n = strlen(in), o = 0;
     char *out = xmalloc((n + 2) / 3 * 4 + 1);
     const unsigned char *s = (const unsigned char *)in;
@@ -359,7 +358,7 @@ static char *endpoint_of(const char *url)
     const char *p = strstr(url, "://");
     const char *host = p ? p + 3 : url;
     size_t n = strcspn(host, "/?#");
-    const char *at = memchr(host, '@', n);   /* never show user:password@ */
+    const char *at = memchr(host, '@', n); /* never show user:password@ */
     if (at) {
         n -= (size_t)(at + 1 - host);
         host = at + 1;
@@ -431,7 +430,7 @@ int app_run(const struct app_options *opt)
             r |= read_messages(&a);
         if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
             if (fds[0].revents & (POLLHUP | POLLERR) && !(fds[0].revents & POLLIN))
-                break;   /* the terminal went away */
+                break; /* the terminal went away */
             r |= read_keys(&a, &resized);
         }
         if (r & REACT_QUIT)

@@ -23,7 +23,7 @@
 
 struct app_options {
     const char *base_url;
-    const char *api_key;         /* never drawn, logged or written anywhere */
+    const char *api_key; /* never drawn, logged or written anywhere */
     const char *project_id;
     const char *organization_id;
     const char *custom_headers;
@@ -37,10 +37,10 @@ struct app_options {
 /* Reaction flags returned by handlers. */
 enum {
     REACT_NONE = 0,
-    REACT_REDRAW = 1u << 0,      /* draw again */
-    REACT_QUIT = 1u << 1,        /* leave the program */
-    REACT_CLOSE = 1u << 2,       /* pop the screen that returned it */
-    REACT_UNHANDLED = 1u << 3,   /* from `key`: look the key up in the action table */
+    REACT_REDRAW = 1u << 0,    /* draw again */
+    REACT_QUIT = 1u << 1,      /* leave the program */
+    REACT_CLOSE = 1u << 2,     /* pop the screen that returned it */
+    REACT_UNHANDLED = 1u << 3, /* from `key`: look the key up in the action table */
 };
 
 struct app;
@@ -54,8 +54,8 @@ struct key_event {
 
 struct screen_ops {
     const char *name;
-    unsigned scope;              /* key scope for keys_lookup */
-    bool overlay;                /* drawn on top of the screen below it */
+    unsigned scope; /* key scope for keys_lookup */
+    bool overlay;   /* drawn on top of the screen below it */
     /* Draw into rows [top, top + rows) of stdscr. */
     void (*draw)(struct screen *s, struct app *a, int top, int rows, int cols);
     /* Optional: raw keys first; return REACT_UNHANDLED to fall back to actions. */
@@ -72,20 +72,20 @@ struct screen_ops {
 
 struct screen {
     const struct screen_ops *ops;
-    void *data;                  /* owned by the screen; freed by done */
+    void *data; /* owned by the screen; freed by done */
 };
 
 struct log_entry {
     int64_t when_ms;
     bool error;
-    char *text;                  /* sanitized, owned */
+    char *text; /* sanitized, owned */
 };
 
 #define APP_MAX_SCREENS 12
 
 struct app {
     struct app_options opt;
-    char *endpoint;              /* scheme://host shown in the header */
+    char *endpoint; /* scheme://host shown in the header */
     struct net *net;
 
     struct batch_store *store;
@@ -94,11 +94,11 @@ struct app {
 
     /* Connection, from the latest message. */
     enum net_conn conn;
-    int64_t retry_at_mono;       /* RETRYING: clock_mono_ms() of the next try */
+    int64_t retry_at_mono; /* RETRYING: clock_mono_ms() of the next try */
     unsigned requests_per_min;
-    int64_t updated_ms;          /* last good list refresh, 0 before one */
+    int64_t updated_ms; /* last good list refresh, 0 before one */
     bool list_loaded;
-    bool list_stale;             /* the last list refresh failed */
+    bool list_stale; /* the last list refresh failed */
     bool paused;
 
     /* Picker data. */
@@ -109,21 +109,21 @@ struct app {
     struct config *configs[JOB_TYPE_COUNT];
     size_t n_configs[JOB_TYPE_COUNT];
     bool configs_loaded[JOB_TYPE_COUNT];
-    uint64_t configs_req[JOB_TYPE_COUNT];   /* the LIST_CONFIGS request in flight, 0 if none */
+    uint64_t configs_req[JOB_TYPE_COUNT]; /* the LIST_CONFIGS request in flight, 0 if none */
     char *configs_error;
 
     /* Flash line and the messages log. */
     char *flash;
     bool flash_error;
-    int64_t flash_until_mono;    /* info flashes fade; 0 = stays until the next key */
+    int64_t flash_until_mono; /* info flashes fade; 0 = stays until the next key */
     struct log_entry *log;
     size_t n_log;
 
     struct screen screens[APP_MAX_SCREENS];
     size_t n_screens;
     bool quit;
-    int cursor_y, cursor_x;      /* set by a draw that wants the cursor shown; -1 = hidden */
-    char *pending_copy;          /* an OSC 52 sequence written after the next doupdate */
+    int cursor_y, cursor_x; /* set by a draw that wants the cursor shown; -1 = hidden */
+    char *pending_copy;     /* an OSC 52 sequence written after the next doupdate */
 };
 
 /* Run the whole UI (terminal already checked); returns the exit status. */
@@ -143,7 +143,8 @@ void app_flash(struct app *a, const char *fmt, ...) __attribute__((format(printf
 /* An error: stays until the next key, and goes to the log. */
 void app_error(struct app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Only the messages log. */
-void app_log(struct app *a, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void app_log(struct app *a, bool error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Copy text to the terminal's clipboard with OSC 52 (after the next screen update). */
 void app_copy(struct app *a, const char *text);
 /* Start / stop watching a batch; the Batch screen calls these. */

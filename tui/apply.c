@@ -100,7 +100,8 @@ unsigned apply_message(struct app *a, const struct net_msg *m)
         } else if (m->ok) {
             app_flash(a, "cancel requested for %s", m->id ? m->id : "the batch");
         } else if (m->already_finished) {
-            app_error(a, "%s had already finished: nothing to cancel", m->id ? m->id : "the batch");
+            app_error(a, "%s had already finished: nothing to cancel",
+                      m->id ? m->id : "the batch");
         } else {
             app_error(a, "cancel of %s failed: %s", m->id ? m->id : "the batch",
                       m->error.message ? m->error.message : "unknown error");
@@ -111,8 +112,8 @@ unsigned apply_message(struct app *a, const struct net_msg *m)
             for (size_t i = 0; i < a->n_directories; i++)
                 directory_done(&a->directories[i]);
             free(a->directories);
-            a->directories = xcalloc(m->n_directories ? m->n_directories : 1,
-                                     sizeof *a->directories);
+            a->directories =
+                xcalloc(m->n_directories ? m->n_directories : 1, sizeof *a->directories);
             for (size_t i = 0; i < m->n_directories; i++)
                 directory_copy(&a->directories[i], &m->directories[i]);
             a->n_directories = m->n_directories;

@@ -14,7 +14,7 @@
 
 struct batch_screen {
     char *id;
-    char *sel_file;        /* file ID of the selected row, kept across refreshes */
+    char *sel_file; /* file ID of the selected row, kept across refreshes */
     size_t sel;
     size_t first;
     int page;
@@ -74,8 +74,9 @@ static void draw_history(const struct store_entry *e, int y, int cols)
     for (size_t i = start; i < e->n_history && x < cols; i++) {
         char hms[16], buf[96];
         clock_format_hms(e->history[i].seen_ms, hms, sizeof hms);
-        snprintf(buf, sizeof buf, "%s", e->history[i].to_text ? e->history[i].to_text
-                                                             : batch_status_name(e->history[i].to));
+        snprintf(buf, sizeof buf, "%s",
+                 e->history[i].to_text ? e->history[i].to_text
+                                       : batch_status_name(e->history[i].to));
         if (i > start)
             x += draw_text(y, x, cols - x, " \xe2\x86\x92 ", A_DIM, false);
         x += draw_text(y, x, cols - x, buf, draw_batch_status_attr(e->history[i].to), false);
@@ -106,8 +107,9 @@ static void batch_draw(struct screen *s, struct app *a, int top, int rows, int c
 
     if (b) {
         const char *dname = e && e->directory_name ? e->directory_name : NULL;
-        snprintf(buf, sizeof buf, "directory: %s%s%s%s   type: %s   config: %s", dname ? dname : "",
-                 dname ? " (" : "", or_dash(b->source_directory_id), dname ? ")" : "",
+        snprintf(buf, sizeof buf, "directory: %s%s%s%s   type: %s   config: %s",
+                 dname ? dname : "", dname ? " (" : "", or_dash(b->source_directory_id),
+                 dname ? ")" : "",
                  b->job_type_text ? b->job_type_text : job_type_name(b->job_type),
                  or_dash(b->configuration_id));
         draw_text(top + 1, 1, cols - 1, buf, A_NORMAL, false);
@@ -131,8 +133,10 @@ static void batch_draw(struct screen *s, struct app *a, int top, int rows, int c
         for (int st = 0; st < JOB_STATUS_COUNT; st++) {
             if (dc.by_status[st] == 0)
                 continue;
-            snprintf(buf, sizeof buf, "%s %zu  ", job_status_name((enum job_status)st), dc.by_status[st]);
-            x += draw_text(top + 4, x, cols - x, buf, draw_job_status_attr((enum job_status)st), false);
+            snprintf(buf, sizeof buf, "%s %zu  ", job_status_name((enum job_status)st),
+                     dc.by_status[st]);
+            x += draw_text(top + 4, x, cols - x, buf, draw_job_status_attr((enum job_status)st),
+                           false);
         }
         if (dc.mapping_errors) {
             snprintf(buf, sizeof buf, "mapping errors %zu  ", dc.mapping_errors);
@@ -149,7 +153,8 @@ static void batch_draw(struct screen *s, struct app *a, int top, int rows, int c
     } else {
         draw_text(top + 4, x, cols - x,
                   b && batch_status_is_terminal(b->status) ? "no per-file results"
-                                                           : "files: not known yet", A_DIM, false);
+                                                           : "files: not known yet",
+                  A_DIM, false);
     }
 
     const char *filter = detail_filter(a->detail);
@@ -160,11 +165,8 @@ static void batch_draw(struct screen *s, struct app *a, int top, int rows, int c
 
     static const char *names[] = {"FILE", "FILE ID", "JOB ID", "JOB STATUS", "ERROR"};
     struct draw_col c[] = {
-        {16, 60, 100, 0, false},
-        {14, 22, 30, 0, false},
-        {14, 22, 40, 0, false},
-        {10, 10, 100, 0, false},
-        {10, 200, 50, 0, false},
+        {16, 60, 100, 0, false}, {14, 22, 30, 0, false},  {14, 22, 40, 0, false},
+        {10, 10, 100, 0, false}, {10, 200, 50, 0, false},
     };
     int n = 5;
     draw_layout(c, n, cols - 1);
@@ -206,9 +208,9 @@ static void batch_draw(struct screen *s, struct app *a, int top, int rows, int c
             row->display_name ? row->display_name : "(name not known yet)",
             row->file_id,
             row->job_id ? row->job_id : "-",
-            row->job_known ? (row->job_status_text ? row->job_status_text
-                                                   : job_status_name(row->job_status))
-                           : (row->job_id ? "?" : "-"),
+            row->job_known
+                ? (row->job_status_text ? row->job_status_text : job_status_name(row->job_status))
+                : (row->job_id ? "?" : "-"),
             row->mapping_error ? row->mapping_error : (row->job_error ? row->job_error : ""),
         };
         x = 1;
@@ -245,12 +247,24 @@ static unsigned batch_action(struct screen *s, struct app *a, enum action act)
     size_t n = detail_visible_count(a->detail);
     const struct detail_row *row = n ? detail_visible_row(a->detail, bs->sel) : NULL;
     switch (act) {
-    case ACT_UP: select_row(bs, a, (long)bs->sel - 1); break;
-    case ACT_DOWN: select_row(bs, a, (long)bs->sel + 1); break;
-    case ACT_PAGE_UP: select_row(bs, a, (long)bs->sel - page); break;
-    case ACT_PAGE_DOWN: select_row(bs, a, (long)bs->sel + page); break;
-    case ACT_HOME: select_row(bs, a, 0); break;
-    case ACT_END: select_row(bs, a, (long)n - 1); break;
+    case ACT_UP:
+        select_row(bs, a, (long)bs->sel - 1);
+        break;
+    case ACT_DOWN:
+        select_row(bs, a, (long)bs->sel + 1);
+        break;
+    case ACT_PAGE_UP:
+        select_row(bs, a, (long)bs->sel - page);
+        break;
+    case ACT_PAGE_DOWN:
+        select_row(bs, a, (long)bs->sel + page);
+        break;
+    case ACT_HOME:
+        select_row(bs, a, 0);
+        break;
+    case ACT_END:
+        select_row(bs, a, (long)n - 1);
+        break;
     case ACT_OPEN:
         if (row)
             file_screen_open(a, row);
@@ -286,7 +300,7 @@ static const char *batch_hints(struct screen *s, struct app *a)
 static void batch_screen_done(struct screen *s, struct app *a)
 {
     struct batch_screen *bs = s->data;
-    struct net_cmd *c = net_cmd_new(NET_CMD_WATCH_BATCH);   /* id NULL: stop watching */
+    struct net_cmd *c = net_cmd_new(NET_CMD_WATCH_BATCH); /* id NULL: stop watching */
     app_submit(a, c);
     detail_free(a->detail);
     a->detail = NULL;
@@ -307,7 +321,7 @@ static const struct screen_ops batch_ops = {
 void batch_screen_open(struct app *a, const char *batch_id)
 {
     if (a->detail)
-        return;   /* one open batch at a time */
+        return; /* one open batch at a time */
     struct batch_screen *bs = xcalloc(1, sizeof *bs);
     bs->id = xstrdup(batch_id);
     a->detail = detail_new(batch_id);

@@ -26,7 +26,7 @@
 #define DEMO_START_MS 10000
 
 static volatile pid_t sim_pid = -1;
-static int sim_out = -1;   /* kept open so the simulator never writes into a closed pipe */
+static int sim_out = -1; /* kept open so the simulator never writes into a closed pipe */
 
 /* The simulator next to our own binary, else NULL (then PATH is searched). */
 static char *sibling_sim(void)
@@ -111,7 +111,7 @@ bool demo_start(char **url, char **key, char **cause)
 #endif
         /* restore default signal handling for the child */
         signal(SIGPIPE, SIG_DFL);
-        signal(SIGINT, SIG_IGN);   /* Ctrl-C is batchtop's; it stops us itself */
+        signal(SIGINT, SIG_IGN); /* Ctrl-C is batchtop's; it stops us itself */
         dup2(out[1], STDOUT_FILENO);
         int devnull = open("/dev/null", O_RDWR);
         if (devnull >= 0) {
@@ -121,8 +121,12 @@ bool demo_start(char **url, char **key, char **cause)
         close(out[0]);
         close(out[1]);
         setenv("BATCHTOP_SIM_API_KEY", *key, 1);
-        char *argv[] = {path ? path : (char *)"batchtop-sim", (char *)"--listen",
-                        (char *)"127.0.0.1:0", (char *)"--speed", (char *)"1", NULL};
+        char *argv[] = {path ? path : (char *)"batchtop-sim",
+                        (char *)"--listen",
+                        (char *)"127.0.0.1:0",
+                        (char *)"--speed",
+                        (char *)"1",
+                        NULL};
         if (path)
             execv(path, argv);
         else

@@ -123,12 +123,14 @@ void dialog_cancel_batch(struct app *a, const char *batch_id)
         return;
     }
     char body[1024];
-    snprintf(body, sizeof body,
-             "Cancel batch %s?\nstatus %s, directory %s, %s\nFiles already processed stay processed.",
-             batch_id, e ? batch_status_text(&e->batch) : "?",
-             e ? (e->directory_name ? e->directory_name
-                                    : (e->batch.source_directory_id ? e->batch.source_directory_id : "?"))
-               : "?",
-             e ? job_type_name(e->batch.job_type) : "?");
+    snprintf(
+        body, sizeof body,
+        "Cancel batch %s?\nstatus %s, directory %s, %s\nFiles already processed stay processed.",
+        batch_id, e ? batch_status_text(&e->batch) : "?",
+        e ? (e->directory_name
+                 ? e->directory_name
+                 : (e->batch.source_directory_id ? e->batch.source_directory_id : "?"))
+          : "?",
+        e ? job_type_name(e->batch.job_type) : "?");
     dialog_open(a, "Cancel batch", body, cancel_answer, xstrdup(batch_id), free);
 }

@@ -39,22 +39,33 @@ attr_t draw_attr(enum draw_color role)
 attr_t draw_batch_status_attr(enum batch_status s)
 {
     switch (s) {
-    case BATCH_PENDING: return draw_attr(COLOR_ROLE_WAIT);
-    case BATCH_THROTTLED: case BATCH_RUNNING: return draw_attr(COLOR_ROLE_BUSY);
-    case BATCH_COMPLETED: return draw_attr(COLOR_ROLE_GOOD);
-    case BATCH_FAILED: return draw_attr(COLOR_ROLE_BAD);
-    default: return draw_attr(COLOR_ROLE_MUTED);
+    case BATCH_PENDING:
+        return draw_attr(COLOR_ROLE_WAIT);
+    case BATCH_THROTTLED:
+    case BATCH_RUNNING:
+        return draw_attr(COLOR_ROLE_BUSY);
+    case BATCH_COMPLETED:
+        return draw_attr(COLOR_ROLE_GOOD);
+    case BATCH_FAILED:
+        return draw_attr(COLOR_ROLE_BAD);
+    default:
+        return draw_attr(COLOR_ROLE_MUTED);
     }
 }
 
 attr_t draw_job_status_attr(enum job_status s)
 {
     switch (s) {
-    case JOB_PENDING: return draw_attr(COLOR_ROLE_WAIT);
-    case JOB_RUNNING: return draw_attr(COLOR_ROLE_BUSY);
-    case JOB_COMPLETED: return draw_attr(COLOR_ROLE_GOOD);
-    case JOB_FAILED: return draw_attr(COLOR_ROLE_BAD);
-    default: return draw_attr(COLOR_ROLE_MUTED);
+    case JOB_PENDING:
+        return draw_attr(COLOR_ROLE_WAIT);
+    case JOB_RUNNING:
+        return draw_attr(COLOR_ROLE_BUSY);
+    case JOB_COMPLETED:
+        return draw_attr(COLOR_ROLE_GOOD);
+    case JOB_FAILED:
+        return draw_attr(COLOR_ROLE_BAD);
+    default:
+        return draw_attr(COLOR_ROLE_MUTED);
     }
 }
 
@@ -118,11 +129,14 @@ void draw_header(struct app *a, int cols)
         snprintf(upd, sizeof upd, "updated %s (%s ago%s)", hms, age,
                  a->list_stale ? ", STALE" : "");
     } else {
-        snprintf(upd, sizeof upd, "%s", a->list_stale ? "not loaded (STALE)" : "loading\xe2\x80\xa6");
+        snprintf(upd, sizeof upd, "%s",
+                 a->list_stale ? "not loaded (STALE)" : "loading\xe2\x80\xa6");
     }
-    snprintf(line, sizeof line, " batchtop \xe2\x94\x82 %s \xe2\x94\x82 %s \xe2\x94\x82 %s \xe2\x94\x82 every %ds "
-             "\xe2\x94\x82 %u req/min%s%s", a->endpoint, c, upd, a->opt.refresh_s,
-             a->requests_per_min, a->paused ? " \xe2\x94\x82 PAUSED" : "",
+    snprintf(line, sizeof line,
+             " batchtop \xe2\x94\x82 %s \xe2\x94\x82 %s \xe2\x94\x82 %s \xe2\x94\x82 every %ds "
+             "\xe2\x94\x82 %u req/min%s%s",
+             a->endpoint, c, upd, a->opt.refresh_s, a->requests_per_min,
+             a->paused ? " \xe2\x94\x82 PAUSED" : "",
              a->opt.readonly ? " \xe2\x94\x82 READ-ONLY" : "");
     if (!text_utf8()) {
         /* keep the header readable in ASCII terminals */
@@ -140,8 +154,8 @@ void draw_header(struct app *a, int cols)
             prefix[n] = '\0';
             int x = text_width(prefix);
             if (x < cols)
-                draw_text(0, x, cols - x, c, (use_color ? COLOR_PAIR(COLOR_ROLE_BAD) : A_REVERSE) | A_BOLD,
-                          false);
+                draw_text(0, x, cols - x, c,
+                          (use_color ? COLOR_PAIR(COLOR_ROLE_BAD) : A_REVERSE) | A_BOLD, false);
         }
     }
 }

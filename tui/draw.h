@@ -15,12 +15,12 @@
 
 enum draw_color {
     COLOR_ROLE_NONE = 0,
-    COLOR_ROLE_GOOD,       /* completed */
-    COLOR_ROLE_BAD,        /* failed, errors */
-    COLOR_ROLE_BUSY,       /* running, throttled */
-    COLOR_ROLE_WAIT,       /* pending */
-    COLOR_ROLE_MUTED,      /* cancelled, unknown */
-    COLOR_ROLE_HEADER,     /* the header bar */
+    COLOR_ROLE_GOOD,   /* completed */
+    COLOR_ROLE_BAD,    /* failed, errors */
+    COLOR_ROLE_BUSY,   /* running, throttled */
+    COLOR_ROLE_WAIT,   /* pending */
+    COLOR_ROLE_MUTED,  /* cancelled, unknown */
+    COLOR_ROLE_HEADER, /* the header bar */
     COLOR_ROLE_COUNT,
 };
 

@@ -16,22 +16,22 @@
 #include "tui/text.h"
 
 struct file_screen {
-    struct detail_row row;      /* copied at open; status refreshed from the detail */
+    struct detail_row row; /* copied at open; status refreshed from the detail */
     bool fetching;
     bool have_output;
     char *output_error;
-    struct job_output out;      /* owned copy */
-    bool show_text;             /* parse: text instead of markdown */
+    struct job_output out; /* owned copy */
+    bool show_text;        /* parse: text instead of markdown */
 
     /* the pager: the current document cleaned and wrapped to `wrap_cols` */
     char **lines;
     size_t n_lines;
     int wrap_cols;
-    bool dirty;                 /* rebuild the lines before the next draw */
+    bool dirty; /* rebuild the lines before the next draw */
     long first;
     int page;
     char *search;
-    long match;                 /* line of the current match, -1 none */
+    long match; /* line of the current match, -1 none */
 };
 
 static const char *document(const struct file_screen *f)
@@ -136,22 +136,22 @@ static void file_draw(struct screen *s, struct app *a, int top, int rows, int co
     char buf[1024];
     int x = draw_text(top, 0, cols, " File ", A_BOLD, false);
     draw_text(top, x, cols - x, r->display_name ? r->display_name : r->file_id, A_BOLD, false);
-    snprintf(buf, sizeof buf, "file: %s   job: %s (%s)", r->file_id, r->job_id ? r->job_id : "none",
-             job_type_name(r->job_type));
+    snprintf(buf, sizeof buf, "file: %s   job: %s (%s)", r->file_id,
+             r->job_id ? r->job_id : "none", job_type_name(r->job_type));
     draw_text(top + 1, 1, cols - 1, buf, A_NORMAL, false);
     x = 1 + draw_text(top + 2, 1, cols - 1, "job status: ", A_NORMAL, false);
-    const char *st = r->job_known ? (r->job_status_text ? r->job_status_text
-                                                        : job_status_name(r->job_status))
-                                  : (r->job_id ? "not known yet" : "no job");
-    draw_text(top + 2, x, cols - x, st, r->job_known ? draw_job_status_attr(r->job_status) | A_BOLD
-                                                     : A_DIM, false);
+    const char *st =
+        r->job_known ? (r->job_status_text ? r->job_status_text : job_status_name(r->job_status))
+                     : (r->job_id ? "not known yet" : "no job");
+    draw_text(top + 2, x, cols - x, st,
+              r->job_known ? draw_job_status_attr(r->job_status) | A_BOLD : A_DIM, false);
     const char *err = r->mapping_error ? r->mapping_error : r->job_error;
     x = 1 + draw_text(top + 3, 1, cols - 1, "error: ", A_NORMAL, false);
     draw_text(top + 3, x, cols - x, err ? err : "none", err ? draw_attr(COLOR_ROLE_BAD) : A_DIM,
               false);
 
-    snprintf(buf, sizeof buf, " Output: %s%s%s", document_kind(f),
-             f->search ? "  search: " : "", f->search ? f->search : "");
+    snprintf(buf, sizeof buf, " Output: %s%s%s", document_kind(f), f->search ? "  search: " : "",
+             f->search ? f->search : "");
     draw_text(top + 4, 0, cols, buf, A_BOLD | A_UNDERLINE, true);
 
     int ptop = top + 5, page = rows - 5;
@@ -162,9 +162,9 @@ static void file_draw(struct screen *s, struct app *a, int top, int rows, int co
         build_lines(f, cols - 2);
     if (!f->have_output) {
         const char *why = f->output_error ? f->output_error
-                          : !r->job_id ? "this file has no job, so there is no output"
-                          : f->fetching ? "loading output\xe2\x80\xa6"
-                                        : "no output yet: the job has not finished";
+                          : !r->job_id    ? "this file has no job, so there is no output"
+                          : f->fetching   ? "loading output\xe2\x80\xa6"
+                                          : "no output yet: the job has not finished";
         draw_text(ptop + 1, 2, cols - 2, why, f->output_error ? draw_attr(COLOR_ROLE_BAD) : A_DIM,
                   false);
         return;
@@ -182,7 +182,8 @@ static void file_draw(struct screen *s, struct app *a, int top, int rows, int co
     }
     if (f->n_lines > (size_t)page) {
         snprintf(buf, sizeof buf, " %ld-%ld/%zu ", f->first + 1,
-                 f->first + page < (long)f->n_lines ? f->first + page : (long)f->n_lines, f->n_lines);
+                 f->first + page < (long)f->n_lines ? f->first + page : (long)f->n_lines,
+                 f->n_lines);
         int w = text_width(buf);
         draw_text(top + 4, cols - w, w, buf, A_BOLD, false);
     }
@@ -303,12 +304,24 @@ static unsigned file_action(struct screen *s, struct app *a, enum action act)
     struct file_screen *f = s->data;
     long page = f->page > 1 ? f->page - 1 : 1;
     switch (act) {
-    case ACT_UP: f->first--; break;
-    case ACT_DOWN: f->first++; break;
-    case ACT_PAGE_UP: f->first -= page; break;
-    case ACT_PAGE_DOWN: f->first += page; break;
-    case ACT_HOME: f->first = 0; break;
-    case ACT_END: f->first = (long)f->n_lines; break;
+    case ACT_UP:
+        f->first--;
+        break;
+    case ACT_DOWN:
+        f->first++;
+        break;
+    case ACT_PAGE_UP:
+        f->first -= page;
+        break;
+    case ACT_PAGE_DOWN:
+        f->first += page;
+        break;
+    case ACT_HOME:
+        f->first = 0;
+        break;
+    case ACT_END:
+        f->first = (long)f->n_lines;
+        break;
     case ACT_TOGGLE_TEXT:
         if (f->out.type == JOB_TYPE_EXTRACT || f->row.job_type == JOB_TYPE_EXTRACT) {
             app_flash(a, "extract output is JSON only");
@@ -348,7 +361,7 @@ static unsigned file_action(struct screen *s, struct app *a, enum action act)
         xstrset(&f->output_error, NULL);
         f->dirty = true;
         fetch(f, a);
-        return REACT_UNHANDLED;   /* and the global refresh too */
+        return REACT_UNHANDLED; /* and the global refresh too */
     default:
         return REACT_UNHANDLED;
     }

@@ -22,15 +22,15 @@ struct form_screen {
     FIELD *fields[F_COUNT + 1];
     FORM *form;
     WINDOW *sub;
-    int top, cols;              /* geometry the form was posted with */
+    int top, cols; /* geometry the form was posted with */
     enum job_type type;
-    char *errors[F_COUNT];      /* per-field messages */
-    char *status;               /* general line under the fields */
+    char *errors[F_COUNT]; /* per-field messages */
+    char *status;          /* general line under the fields */
     bool status_error;
     bool sending;
     uint64_t req;
-    char *since;                /* for NET_CMD_FIND_CREATED after an unknown outcome */
-    char *sent[F_COUNT];        /* the values of the create in flight */
+    char *since;         /* for NET_CMD_FIND_CREATED after an unknown outcome */
+    char *sent[F_COUNT]; /* the values of the create in flight */
 };
 
 /* The field's value without the form library's padding. Caller frees. */
@@ -56,7 +56,7 @@ static void set_type(struct form_screen *f, enum job_type t)
 static void unpost(struct form_screen *f)
 {
     if (f->sub) {
-        form_driver_w(f->form, KEY_CODE_YES, REQ_VALIDATION);   /* keep what was typed */
+        form_driver_w(f->form, KEY_CODE_YES, REQ_VALIDATION); /* keep what was typed */
         unpost_form(f->form);
         delwin(f->sub);
         f->sub = NULL;
@@ -155,7 +155,7 @@ static const char *check_value(const char *v)
 static void submit(struct form_screen *f, struct app *a)
 {
     if (f->sending)
-        return;   /* a second Enter while sending does nothing */
+        return; /* a second Enter while sending does nothing */
     form_driver_w(f->form, KEY_CODE_YES, REQ_VALIDATION);
     clear_errors(f);
     char *dir = value(f, F_DIR), *cfg = value(f, F_CONFIG);
@@ -222,7 +222,7 @@ static int current_index(struct form_screen *f)
 
 static void cycle_type(struct form_screen *f, int dir)
 {
-    (void)dir;   /* two types: either direction flips */
+    (void)dir; /* two types: either direction flips */
     set_type(f, f->type == JOB_TYPE_PARSE ? JOB_TYPE_EXTRACT : JOB_TYPE_PARSE);
 }
 

@@ -16,7 +16,10 @@ struct help {
     int page;
 };
 
-static const struct { unsigned scope; const char *title; } sections[] = {
+static const struct {
+    unsigned scope;
+    const char *title;
+} sections[] = {
     {SCOPE_GLOBAL, "Everywhere"},
     {SCOPE_LIST, "Batches (the list)"},
     {SCOPE_BATCH, "Batch (one batch and its files)"},
@@ -41,7 +44,7 @@ static void help_draw(struct screen *s, struct app *a, int top, int rows, int co
             const struct action_info *info = keys_action((enum action)act);
             bool here = sections[sc].scope == SCOPE_GLOBAL ? (info->scopes & SCOPE_GLOBAL)
                                                            : (info->scopes & sections[sc].scope) &&
-                                                             !(info->scopes & SCOPE_GLOBAL);
+                                                                 !(info->scopes & SCOPE_GLOBAL);
             if (!here)
                 continue;
             keys_describe((enum action)act, keys, sizeof keys);
@@ -69,14 +72,28 @@ static unsigned help_action(struct screen *s, struct app *a, enum action act)
 {
     struct help *h = s->data;
     switch (act) {
-    case ACT_UP: h->first--; break;
-    case ACT_DOWN: h->first++; break;
-    case ACT_PAGE_UP: h->first -= 10; break;
-    case ACT_PAGE_DOWN: h->first += 10; break;
-    case ACT_HOME: h->first = 0; break;
-    case ACT_END: h->first = h->lines; break;
-    case ACT_HELP: return REACT_CLOSE;
-    default: return REACT_UNHANDLED;
+    case ACT_UP:
+        h->first--;
+        break;
+    case ACT_DOWN:
+        h->first++;
+        break;
+    case ACT_PAGE_UP:
+        h->first -= 10;
+        break;
+    case ACT_PAGE_DOWN:
+        h->first += 10;
+        break;
+    case ACT_HOME:
+        h->first = 0;
+        break;
+    case ACT_END:
+        h->first = h->lines;
+        break;
+    case ACT_HELP:
+        return REACT_CLOSE;
+    default:
+        return REACT_UNHANDLED;
     }
     if (h->first > h->lines - h->page)
         h->first = h->lines - h->page;

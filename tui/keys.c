@@ -7,15 +7,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ACTION_KEYS_ITEM(id, scopes, name, help, ...) \
+#define ACTION_KEYS_ITEM(id, scopes, name, help, ...)                                             \
     static const int keys_##id[] = {__VA_ARGS__, -1};
 ACTION_LIST(ACTION_KEYS_ITEM)
 
 #define ACTION_INFO_ITEM(id, scopes, name, help, ...) {id, scopes, name, help, keys_##id},
-static const struct action_info actions[] = {
-    {ACT_NONE, 0, "none", "", NULL},
-    ACTION_LIST(ACTION_INFO_ITEM)
-};
+static const struct action_info actions[] = {{ACT_NONE, 0, "none", "", NULL},
+                                             ACTION_LIST(ACTION_INFO_ITEM)};
 
 const struct action_info *keys_action(enum action a)
 {
@@ -48,11 +46,14 @@ enum action keys_lookup(unsigned scope, int key)
 
 void keys_name(int key, char *buf, size_t len)
 {
-    static const struct { int key; const char *name; } names[] = {
-        {'\n', "Enter"}, {'\r', "Return"}, {KEY_ENTER, "KP-Enter"}, {KEY_ESCAPE, "Esc"},
-        {' ', "Space"}, {KEY_UP, "Up"}, {KEY_DOWN, "Down"}, {KEY_LEFT, "Left"},
-        {KEY_RIGHT, "Right"}, {KEY_PPAGE, "PgUp"}, {KEY_NPAGE, "PgDn"}, {KEY_HOME, "Home"},
-        {KEY_END, "End"}, {'\t', "Tab"}, {KEY_BTAB, "Shift-Tab"},
+    static const struct {
+        int key;
+        const char *name;
+    } names[] = {
+        {'\n', "Enter"},      {'\r', "Return"},    {KEY_ENTER, "KP-Enter"}, {KEY_ESCAPE, "Esc"},
+        {' ', "Space"},       {KEY_UP, "Up"},      {KEY_DOWN, "Down"},      {KEY_LEFT, "Left"},
+        {KEY_RIGHT, "Right"}, {KEY_PPAGE, "PgUp"}, {KEY_NPAGE, "PgDn"},     {KEY_HOME, "Home"},
+        {KEY_END, "End"},     {'\t', "Tab"},       {KEY_BTAB, "Shift-Tab"},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         if (names[i].key == key) {

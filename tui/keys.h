@@ -19,45 +19,46 @@ enum key_scope {
     SCOPE_FILE = 1u << 3,
 };
 
-#define KEY_CTRL(c) ((c) & 0x1f)
+#define KEY_CTRL(c) ((c)&0x1f)
 #define KEY_ESCAPE 27
 
 /* X(id, scopes, name, help, keys...) -- keys are ncurses key codes or characters. */
-#define ACTION_LIST(X) \
-    X(ACT_HELP, SCOPE_GLOBAL, "help", "show this help", '?', KEY_F(1)) \
-    X(ACT_QUIT, SCOPE_GLOBAL, "quit", "back; on the batch list, quit", 'q') \
-    X(ACT_BACK, SCOPE_GLOBAL, "back", "back / close", KEY_ESCAPE, KEY_LEFT) \
-    X(ACT_QUIT_NOW, SCOPE_GLOBAL, "quit-now", "quit at once", KEY_CTRL('c')) \
-    X(ACT_REFRESH, SCOPE_GLOBAL, "refresh", "refresh now", 'r', KEY_F(5)) \
-    X(ACT_PAUSE, SCOPE_GLOBAL, "pause", "pause / resume live updates", 'p') \
-    X(ACT_MESSAGES, SCOPE_GLOBAL, "messages", "messages log", 'm') \
-    X(ACT_FILTER, SCOPE_GLOBAL, "filter", "filter rows (Enter keeps, Esc clears); search output", '/') \
-    X(ACT_UP, SCOPE_GLOBAL, "up", "move up", KEY_UP, 'k') \
-    X(ACT_DOWN, SCOPE_GLOBAL, "down", "move down", KEY_DOWN, 'j') \
-    X(ACT_PAGE_UP, SCOPE_GLOBAL, "page-up", "page up", KEY_PPAGE, KEY_CTRL('b')) \
-    X(ACT_PAGE_DOWN, SCOPE_GLOBAL, "page-down", "page down", KEY_NPAGE, KEY_CTRL('f'), ' ') \
-    X(ACT_HOME, SCOPE_GLOBAL, "first", "first row", KEY_HOME, 'g') \
-    X(ACT_END, SCOPE_GLOBAL, "last", "last row", KEY_END, 'G') \
-    X(ACT_OPEN, SCOPE_GLOBAL, "open", "open the selected row", '\n', '\r', KEY_ENTER, KEY_RIGHT) \
-    X(ACT_COPY, SCOPE_GLOBAL, "copy", "copy the selected ID (OSC 52)", 'y') \
-    X(ACT_REDRAW, SCOPE_GLOBAL, "redraw", "redraw the screen", KEY_CTRL('l')) \
-    X(ACT_NEW, SCOPE_LIST, "new", "new batch", 'n') \
-    X(ACT_CANCEL, SCOPE_LIST | SCOPE_BATCH, "cancel", "cancel the batch (asks first)", 'c') \
-    X(ACT_SHOW_ALL, SCOPE_LIST, "all", "show every status", '0') \
-    X(ACT_SHOW_PENDING, SCOPE_LIST, "pending", "only PENDING", '1') \
-    X(ACT_SHOW_THROTTLED, SCOPE_LIST, "throttled", "only THROTTLED", '2') \
-    X(ACT_SHOW_RUNNING, SCOPE_LIST, "running", "only RUNNING", '3') \
-    X(ACT_SHOW_COMPLETED, SCOPE_LIST, "completed", "only COMPLETED", '4') \
-    X(ACT_SHOW_FAILED, SCOPE_LIST, "failed", "only FAILED", '5') \
-    X(ACT_SHOW_CANCELLED, SCOPE_LIST, "cancelled", "only CANCELLED", '6') \
-    X(ACT_SHOW_ACTIVE, SCOPE_LIST, "active", "only active (pending, throttled, running)", 'a') \
-    X(ACT_SORT_PREV, SCOPE_LIST, "sort-prev", "sort by the previous column", '<') \
-    X(ACT_SORT_NEXT, SCOPE_LIST, "sort-next", "sort by the next column", '>') \
-    X(ACT_SORT_INVERT, SCOPE_LIST, "sort-invert", "invert the sort order", 'I') \
-    X(ACT_FAILED_ONLY, SCOPE_BATCH, "failed-only", "show failed files only", 'f') \
-    X(ACT_TOGGLE_TEXT, SCOPE_FILE, "text", "markdown / plain text", 't') \
-    X(ACT_WRITE, SCOPE_FILE, "write", "write the output to a file", 'w') \
-    X(ACT_SEARCH_NEXT, SCOPE_FILE, "next-match", "next search match", 'n') \
+#define ACTION_LIST(X)                                                                            \
+    X(ACT_HELP, SCOPE_GLOBAL, "help", "show this help", '?', KEY_F(1))                            \
+    X(ACT_QUIT, SCOPE_GLOBAL, "quit", "back; on the batch list, quit", 'q')                       \
+    X(ACT_BACK, SCOPE_GLOBAL, "back", "back / close", KEY_ESCAPE, KEY_LEFT)                       \
+    X(ACT_QUIT_NOW, SCOPE_GLOBAL, "quit-now", "quit at once", KEY_CTRL('c'))                      \
+    X(ACT_REFRESH, SCOPE_GLOBAL, "refresh", "refresh now", 'r', KEY_F(5))                         \
+    X(ACT_PAUSE, SCOPE_GLOBAL, "pause", "pause / resume live updates", 'p')                       \
+    X(ACT_MESSAGES, SCOPE_GLOBAL, "messages", "messages log", 'm')                                \
+    X(ACT_FILTER, SCOPE_GLOBAL, "filter", "filter rows (Enter keeps, Esc clears); search output", \
+      '/')                                                                                        \
+    X(ACT_UP, SCOPE_GLOBAL, "up", "move up", KEY_UP, 'k')                                         \
+    X(ACT_DOWN, SCOPE_GLOBAL, "down", "move down", KEY_DOWN, 'j')                                 \
+    X(ACT_PAGE_UP, SCOPE_GLOBAL, "page-up", "page up", KEY_PPAGE, KEY_CTRL('b'))                  \
+    X(ACT_PAGE_DOWN, SCOPE_GLOBAL, "page-down", "page down", KEY_NPAGE, KEY_CTRL('f'), ' ')       \
+    X(ACT_HOME, SCOPE_GLOBAL, "first", "first row", KEY_HOME, 'g')                                \
+    X(ACT_END, SCOPE_GLOBAL, "last", "last row", KEY_END, 'G')                                    \
+    X(ACT_OPEN, SCOPE_GLOBAL, "open", "open the selected row", '\n', '\r', KEY_ENTER, KEY_RIGHT)  \
+    X(ACT_COPY, SCOPE_GLOBAL, "copy", "copy the selected ID (OSC 52)", 'y')                       \
+    X(ACT_REDRAW, SCOPE_GLOBAL, "redraw", "redraw the screen", KEY_CTRL('l'))                     \
+    X(ACT_NEW, SCOPE_LIST, "new", "new batch", 'n')                                               \
+    X(ACT_CANCEL, SCOPE_LIST | SCOPE_BATCH, "cancel", "cancel the batch (asks first)", 'c')       \
+    X(ACT_SHOW_ALL, SCOPE_LIST, "all", "show every status", '0')                                  \
+    X(ACT_SHOW_PENDING, SCOPE_LIST, "pending", "only PENDING", '1')                               \
+    X(ACT_SHOW_THROTTLED, SCOPE_LIST, "throttled", "only THROTTLED", '2')                         \
+    X(ACT_SHOW_RUNNING, SCOPE_LIST, "running", "only RUNNING", '3')                               \
+    X(ACT_SHOW_COMPLETED, SCOPE_LIST, "completed", "only COMPLETED", '4')                         \
+    X(ACT_SHOW_FAILED, SCOPE_LIST, "failed", "only FAILED", '5')                                  \
+    X(ACT_SHOW_CANCELLED, SCOPE_LIST, "cancelled", "only CANCELLED", '6')                         \
+    X(ACT_SHOW_ACTIVE, SCOPE_LIST, "active", "only active (pending, throttled, running)", 'a')    \
+    X(ACT_SORT_PREV, SCOPE_LIST, "sort-prev", "sort by the previous column", '<')                 \
+    X(ACT_SORT_NEXT, SCOPE_LIST, "sort-next", "sort by the next column", '>')                     \
+    X(ACT_SORT_INVERT, SCOPE_LIST, "sort-invert", "invert the sort order", 'I')                   \
+    X(ACT_FAILED_ONLY, SCOPE_BATCH, "failed-only", "show failed files only", 'f')                 \
+    X(ACT_TOGGLE_TEXT, SCOPE_FILE, "text", "markdown / plain text", 't')                          \
+    X(ACT_WRITE, SCOPE_FILE, "write", "write the output to a file", 'w')                          \
+    X(ACT_SEARCH_NEXT, SCOPE_FILE, "next-match", "next search match", 'n')                        \
     X(ACT_SEARCH_PREV, SCOPE_FILE, "prev-match", "previous search match", 'N')
 
 #define ACTION_ENUM_ITEM(id, scopes, name, help, ...) id,
@@ -68,7 +69,7 @@ struct action_info {
     unsigned scopes;
     const char *name;
     const char *help;
-    const int *keys;     /* default keys, terminated by -1 */
+    const int *keys; /* default keys, terminated by -1 */
 };
 
 /* The table entry of an action (NULL for ACT_NONE or out of range). */

@@ -13,8 +13,8 @@
 #include "tui/text.h"
 
 struct list_screen {
-    size_t first;          /* first row shown */
-    int page;              /* rows in the table at the last draw */
+    size_t first; /* first row shown */
+    int page;     /* rows in the table at the last draw */
 };
 
 static bool sort_descending(const struct app *a)
@@ -24,8 +24,7 @@ static bool sort_descending(const struct app *a)
     return list_view_sort_inverted(a->view) ? !desc : desc;
 }
 
-static void cell(const struct store_entry *e, enum list_column c, char *buf, size_t len,
-                 int width)
+static void cell(const struct store_entry *e, enum list_column c, char *buf, size_t len, int width)
 {
     switch (c) {
     case COL_CREATED:
@@ -82,8 +81,8 @@ static void list_draw(struct screen *s, struct app *a, int top, int rows, int co
             continue;
         snprintf(buf, sizeof buf, "%s %zu", batch_status_name((enum batch_status)st), counts[st]);
         x += draw_text(top, x, cols - x, buf,
-                       counts[st] ? draw_batch_status_attr((enum batch_status)st) | A_BOLD
-                                  : A_DIM, false);
+                       counts[st] ? draw_batch_status_attr((enum batch_status)st) | A_BOLD : A_DIM,
+                       false);
         x += 3;
     }
 
@@ -94,18 +93,13 @@ static void list_draw(struct screen *s, struct app *a, int top, int rows, int co
              filter[0] ? "  filter: " : "", filter, a->list_loaded ? "" : "  loading\xe2\x80\xa6");
     draw_text(top + 1, 0, cols, buf, A_BOLD, true);
 
-    static const enum list_column col_of[] = {COL_ID, COL_STATUS, COL_TYPE, COL_CONFIG,
-        COL_DIRECTORY, COL_FILES, COL_PROGRESS, COL_CREATED, COL_UPDATED};
+    static const enum list_column col_of[] = {COL_ID,       COL_STATUS,    COL_TYPE,
+                                              COL_CONFIG,   COL_DIRECTORY, COL_FILES,
+                                              COL_PROGRESS, COL_CREATED,   COL_UPDATED};
     struct draw_col c[] = {
-        {14, 40, 100, 0, false},
-        {9, 9, 100, 0, false},
-        {10, 10, 50, 0, false},
-        {10, 40, 20, 0, false},
-        {10, 30, 60, 0, false},
-        {9, 9, 70, 0, false},
-        {10, 16, 40, 0, false},
-        {11, 11, 30, 0, false},
-        {11, 11, 10, 0, false},
+        {14, 40, 100, 0, false}, {9, 9, 100, 0, false},  {10, 10, 50, 0, false},
+        {10, 40, 20, 0, false},  {10, 30, 60, 0, false}, {9, 9, 70, 0, false},
+        {10, 16, 40, 0, false},  {11, 11, 30, 0, false}, {11, 11, 10, 0, false},
     };
     int n = (int)(sizeof c / sizeof c[0]);
     draw_layout(c, n, cols - 1);
@@ -117,9 +111,10 @@ static void list_draw(struct screen *s, struct app *a, int top, int rows, int co
         if (!c[i].shown)
             continue;
         snprintf(buf, sizeof buf, "%s%s", list_column_name(col_of[i]),
-                 col_of[i] == sc ? (text_utf8() ? (sort_descending(a) ? "\xe2\x96\xbc" : "\xe2\x96\xb2")
-                                               : (sort_descending(a) ? "v" : "^"))
-                                : "");
+                 col_of[i] == sc
+                     ? (text_utf8() ? (sort_descending(a) ? "\xe2\x96\xbc" : "\xe2\x96\xb2")
+                                    : (sort_descending(a) ? "v" : "^"))
+                     : "");
         draw_text(top + 2, x, c[i].width, buf, A_UNDERLINE | (col_of[i] == sc ? A_BOLD : 0), true);
         x += c[i].width + 1;
     }
@@ -140,8 +135,9 @@ static void list_draw(struct screen *s, struct app *a, int top, int rows, int co
 
     if (nrows == 0) {
         const char *why = !a->list_loaded ? "loading batches\xe2\x80\xa6"
-                          : list_view_total(a->view) ? "no batch matches (0 shows all, / clears the filter)"
-                                                   : "no batches yet \xe2\x80\x94 press n to start one";
+                          : list_view_total(a->view)
+                              ? "no batch matches (0 shows all, / clears the filter)"
+                              : "no batches yet \xe2\x80\x94 press n to start one";
         draw_text(top + 4, 2, cols - 2, why, A_DIM, false);
         return;
     }
@@ -191,11 +187,21 @@ static unsigned list_action(struct screen *s, struct app *a, enum action act)
     long page = ls->page > 1 ? ls->page - 1 : 1;
     const char *id = list_view_selected_id(a->view);
     switch (act) {
-    case ACT_UP: list_view_move(a->view, -1); break;
-    case ACT_DOWN: list_view_move(a->view, 1); break;
-    case ACT_PAGE_UP: list_view_move(a->view, -page); break;
-    case ACT_PAGE_DOWN: list_view_move(a->view, page); break;
-    case ACT_HOME: list_view_select_index(a->view, 0); break;
+    case ACT_UP:
+        list_view_move(a->view, -1);
+        break;
+    case ACT_DOWN:
+        list_view_move(a->view, 1);
+        break;
+    case ACT_PAGE_UP:
+        list_view_move(a->view, -page);
+        break;
+    case ACT_PAGE_DOWN:
+        list_view_move(a->view, page);
+        break;
+    case ACT_HOME:
+        list_view_select_index(a->view, 0);
+        break;
     case ACT_END:
         if (list_view_count(a->view))
             list_view_select_index(a->view, list_view_count(a->view) - 1);
@@ -230,14 +236,30 @@ static unsigned list_action(struct screen *s, struct app *a, enum action act)
             list_view_rebuild(a->view, a->store);
         }
         break;
-    case ACT_SHOW_ALL: set_mask(a, STATUS_MASK_ALL); break;
-    case ACT_SHOW_PENDING: set_mask(a, 1u << BATCH_PENDING); break;
-    case ACT_SHOW_THROTTLED: set_mask(a, 1u << BATCH_THROTTLED); break;
-    case ACT_SHOW_RUNNING: set_mask(a, 1u << BATCH_RUNNING); break;
-    case ACT_SHOW_COMPLETED: set_mask(a, 1u << BATCH_COMPLETED); break;
-    case ACT_SHOW_FAILED: set_mask(a, 1u << BATCH_FAILED); break;
-    case ACT_SHOW_CANCELLED: set_mask(a, 1u << BATCH_CANCELLED); break;
-    case ACT_SHOW_ACTIVE: set_mask(a, STATUS_MASK_ACTIVE); break;
+    case ACT_SHOW_ALL:
+        set_mask(a, STATUS_MASK_ALL);
+        break;
+    case ACT_SHOW_PENDING:
+        set_mask(a, 1u << BATCH_PENDING);
+        break;
+    case ACT_SHOW_THROTTLED:
+        set_mask(a, 1u << BATCH_THROTTLED);
+        break;
+    case ACT_SHOW_RUNNING:
+        set_mask(a, 1u << BATCH_RUNNING);
+        break;
+    case ACT_SHOW_COMPLETED:
+        set_mask(a, 1u << BATCH_COMPLETED);
+        break;
+    case ACT_SHOW_FAILED:
+        set_mask(a, 1u << BATCH_FAILED);
+        break;
+    case ACT_SHOW_CANCELLED:
+        set_mask(a, 1u << BATCH_CANCELLED);
+        break;
+    case ACT_SHOW_ACTIVE:
+        set_mask(a, STATUS_MASK_ACTIVE);
+        break;
     case ACT_SORT_PREV:
     case ACT_SORT_NEXT: {
         int c = (int)list_view_sort_column(a->view) + (act == ACT_SORT_NEXT ? 1 : -1);

@@ -169,7 +169,8 @@ int main(int argc, char **argv)
     }
     if (!opt.demo && cleartext_remote(base_url))
         fputs("batchtop: warning: the base URL uses http:// to a remote host; "
-              "the API key travels in clear text\n", stderr);
+              "the API key travels in clear text\n",
+              stderr);
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         fputs("batchtop: needs a terminal (stdin and stdout must be a tty)\n", stderr);
         return 2;

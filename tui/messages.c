@@ -11,7 +11,7 @@
 #include "tui/screens.h"
 
 struct messages {
-    long first;        /* -1 = follow the end */
+    long first; /* -1 = follow the end */
     int page;
 };
 
@@ -46,14 +46,28 @@ static unsigned messages_action(struct screen *s, struct app *a, enum action act
     struct messages *m = s->data;
     long n = (long)a->n_log, cur = m->first < 0 ? (n > m->page ? n - m->page : 0) : m->first;
     switch (act) {
-    case ACT_UP: cur--; break;
-    case ACT_DOWN: cur++; break;
-    case ACT_PAGE_UP: cur -= m->page; break;
-    case ACT_PAGE_DOWN: cur += m->page; break;
-    case ACT_HOME: cur = 0; break;
-    case ACT_END: m->first = -1; return REACT_REDRAW;
-    case ACT_MESSAGES: return REACT_CLOSE;
-    default: return REACT_UNHANDLED;
+    case ACT_UP:
+        cur--;
+        break;
+    case ACT_DOWN:
+        cur++;
+        break;
+    case ACT_PAGE_UP:
+        cur -= m->page;
+        break;
+    case ACT_PAGE_DOWN:
+        cur += m->page;
+        break;
+    case ACT_HOME:
+        cur = 0;
+        break;
+    case ACT_END:
+        m->first = -1;
+        return REACT_REDRAW;
+    case ACT_MESSAGES:
+        return REACT_CLOSE;
+    default:
+        return REACT_UNHANDLED;
     }
     m->first = cur < 0 ? 0 : cur;
     if (m->first >= n - m->page)

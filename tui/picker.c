@@ -69,8 +69,8 @@ static bool raw_row(const struct picker *p, const struct app *a, size_t i, struc
         return false;
     r->name = a->configs[p->type][i].name;
     r->id = a->configs[p->type][i].id;
-    r->extra = a->configs[p->type][i].tier ? a->configs[p->type][i].tier
-                                           : a->configs[p->type][i].version;
+    r->extra =
+        a->configs[p->type][i].tier ? a->configs[p->type][i].tier : a->configs[p->type][i].version;
     return true;
 }
 
@@ -165,14 +165,14 @@ static void picker_draw(struct screen *s, struct app *a, int top, int rows, int 
     }
     const char *err = p->kind == PICKER_DIRECTORIES ? a->directories_error : a->configs_error;
     if (!loaded(p, a)) {
-        draw_text(y + 4 + (int)n, x + 3, w - 6,
-                  err ? err : "loading\xe2\x80\xa6", err ? draw_attr(COLOR_ROLE_BAD) : A_DIM, false);
+        draw_text(y + 4 + (int)n, x + 3, w - 6, err ? err : "loading\xe2\x80\xa6",
+                  err ? draw_attr(COLOR_ROLE_BAD) : A_DIM, false);
     } else if (n == 0) {
         draw_text(y + 4, x + 3, w - 6, p->filter[0] ? "nothing matches" : "none found", A_DIM,
                   false);
     }
-    draw_text(y + h - 1, x + 2, w - 4, " Enter pick  Up/Down move  F5 reload  Esc close ",
-              A_BOLD, false);
+    draw_text(y + h - 1, x + 2, w - 4, " Enter pick  Up/Down move  F5 reload  Esc close ", A_BOLD,
+              false);
 }
 
 static unsigned picker_key(struct screen *s, struct app *a, struct key_event k)
@@ -182,16 +182,35 @@ static unsigned picker_key(struct screen *s, struct app *a, struct key_event k)
     size_t page = p->page > 1 ? (size_t)p->page - 1 : 1;
     if (k.fn) {
         switch (k.code) {
-        case KEY_UP: if (p->sel) p->sel--; break;
-        case KEY_DOWN: if (p->sel + 1 < n) p->sel++; break;
-        case KEY_PPAGE: p->sel = p->sel > page ? p->sel - page : 0; break;
-        case KEY_NPAGE: p->sel = p->sel + page < n ? p->sel + page : (n ? n - 1 : 0); break;
-        case KEY_HOME: p->sel = 0; break;
-        case KEY_END: p->sel = n ? n - 1 : 0; break;
-        case KEY_ENTER: goto pick;
-        case KEY_F(5): request(p, a, true); break;
-        case KEY_BACKSPACE: goto backspace;
-        default: break;
+        case KEY_UP:
+            if (p->sel)
+                p->sel--;
+            break;
+        case KEY_DOWN:
+            if (p->sel + 1 < n)
+                p->sel++;
+            break;
+        case KEY_PPAGE:
+            p->sel = p->sel > page ? p->sel - page : 0;
+            break;
+        case KEY_NPAGE:
+            p->sel = p->sel + page < n ? p->sel + page : (n ? n - 1 : 0);
+            break;
+        case KEY_HOME:
+            p->sel = 0;
+            break;
+        case KEY_END:
+            p->sel = n ? n - 1 : 0;
+            break;
+        case KEY_ENTER:
+            goto pick;
+        case KEY_F(5):
+            request(p, a, true);
+            break;
+        case KEY_BACKSPACE:
+            goto backspace;
+        default:
+            break;
         }
         return REACT_REDRAW;
     }
@@ -230,21 +249,21 @@ backspace:
         p->sel = 0;
     }
     return REACT_REDRAW;
-pick: {
-        struct pick_row r;
-        if (!row_at(p, a, p->sel, &r) || !r.id)
-            return REACT_REDRAW;
-        char *id = xstrdup(r.id);
-        p->pick(a, p->ctx, id);
-        free(id);
-        return REACT_CLOSE | REACT_REDRAW;
-    }
+pick : {
+    struct pick_row r;
+    if (!row_at(p, a, p->sel, &r) || !r.id)
+        return REACT_REDRAW;
+    char *id = xstrdup(r.id);
+    p->pick(a, p->ctx, id);
+    free(id);
+    return REACT_CLOSE | REACT_REDRAW;
+}
 }
 
 static unsigned picker_message(struct screen *s, struct app *a, const struct net_msg *m)
 {
     return m->type == NET_MSG_DIRECTORIES || m->type == NET_MSG_CONFIGS ? REACT_REDRAW
-                                                                          : REACT_NONE;
+                                                                        : REACT_NONE;
 }
 
 static void picker_done(struct screen *s, struct app *a)

@@ -26,7 +26,7 @@ struct prompt {
 static void prompt_draw(struct screen *s, struct app *a, int top, int rows, int cols)
 {
     struct prompt *p = s->data;
-    int y = top + rows;   /* the bottom row */
+    int y = top + rows; /* the bottom row */
     int x = draw_text(y, 0, cols, p->label, A_BOLD, false);
     /* show the end of the text when it is longer than the room left */
     int room = cols - x - 1;

@@ -41,11 +41,17 @@ static size_t utf8_decode(const unsigned char *s, uint32_t *cp)
         *cp = c;
         return 1;
     } else if (c >= 0xc2 && c <= 0xdf) {
-        n = 2; v = c & 0x1f; min = 0x80;
+        n = 2;
+        v = c & 0x1f;
+        min = 0x80;
     } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3; v = c & 0x0f; min = 0x800;
+        n = 3;
+        v = c & 0x0f;
+        min = 0x800;
     } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4; v = c & 0x07; min = 0x10000;
+        n = 4;
+        v = c & 0x07;
+        min = 0x10000;
     } else {
         return 0;
     }
@@ -84,8 +90,8 @@ static size_t utf8_encode(uint32_t cp, char *out)
 
 static bool is_bidi_control(uint32_t cp)
 {
-    return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
-           cp == 0x200e || cp == 0x200f || cp == 0x061c;
+    return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e ||
+           cp == 0x200f || cp == 0x061c;
 }
 
 /*
@@ -154,7 +160,7 @@ char *text_clean(const char *s)
     bool any = false;
     while (next_unit(&p, &u)) {
         if (u.width == 0 && !any)
-            continue;   /* a combining mark with nothing to attach to */
+            continue; /* a combining mark with nothing to attach to */
         memcpy(out + used, u.bytes, u.len);
         used += u.len;
         any = true;
@@ -229,7 +235,7 @@ int text_fit(const char *s, int width, bool pad, char *out, size_t len)
         }
     } else {
         if (ew > width)
-            ew = 0;   /* too narrow for the ellipsis: plain cut */
+            ew = 0; /* too narrow for the ellipsis: plain cut */
         int room = width - ew;
         while (next_unit(&p, &u)) {
             if (u.width == 0 && !any)
@@ -240,7 +246,7 @@ int text_fit(const char *s, int width, bool pad, char *out, size_t len)
             cols += u.width;
             any = true;
         }
-        pad_to(out, len, &used, &cols, room);   /* a wide char that did not fit */
+        pad_to(out, len, &used, &cols, room); /* a wide char that did not fit */
         if (ew) {
             put(out, len, &used, ell, strlen(ell));
             cols += ew;
@@ -284,7 +290,7 @@ int text_fit_left(const char *s, int width, bool pad, char *out, size_t len)
         put(out, len, &used, ell, strlen(ell));
         cols = ew;
     }
-    cols += skipped - skip;   /* a skipped wide char may leave one column */
+    cols += skipped - skip; /* a skipped wide char may leave one column */
     for (int i = 0; i < skipped - skip; i++)
         put(out, len, &used, " ", 1);
     while (next_unit(&p, &u)) {
