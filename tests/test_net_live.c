@@ -289,6 +289,25 @@ START_TEST(list_pagination)
     ck_assert_int_ge(simproc_count(&h.sp, "page_token="), 8);
     ck_assert_int_ge(simproc_count(&h.sp, h.sp.project_id), 9);
 
+    /* Three "refresh now" at once: one more complete generation, the rest coalesced. */
+    long pages = simproc_count(&h.sp, "GET /api/v2/batches?page_size=100");
+    req = h_simple(&h, NET_CMD_REFRESH);
+    h_simple(&h, NET_CMD_REFRESH);
+    h_simple(&h, NET_CMD_REFRESH);
+    m = h_wait_type(&h, NET_MSG_LIST_FULL, 0, 20000);
+    ck_assert(m->ok);
+    ck_assert_uint_ge(m->n_batches, 60);
+    ck_assert_uint_ge(m->req, req);
+    net_msg_free(m);
+    struct want again = {NET_MSG_LIST_FULL, 0, NULL};
+    m = h_wait(&h, match_want, &again, 1000);
+    long one_more = simproc_count(&h.sp, "GET /api/v2/batches?page_size=100") - pages;
+    ck_assert_msg(m == NULL || one_more == 2 * ((60 + 6) / 7),
+                  "%ld page requests for %s", one_more, m ? "two generations" : "one");
+    if (m == NULL)
+        ck_assert_int_eq(one_more, (60 + 6) / 7);
+    net_msg_free(m);
+
     m = h_directories(&h);
     ck_assert(m->ok);
     ck_assert_ptr_nonnull(dir_named(m, "thousand"));
@@ -446,6 +465,46 @@ START_TEST(create_watch_cancel_output)
     ck_assert_int_eq(m->error.http_status, 404);
     net_msg_free(m);
 
+    /* An extract batch: its job's output is the extract result as indented JSON. */
+    c = net_cmd_new(NET_CMD_LIST_CONFIGS);
+    c->job_type = JOB_TYPE_EXTRACT;
+    req = h_submit(&h, c);
+    m = h_wait_type(&h, NET_MSG_CONFIGS, req, 10000);
+    ck_assert(m->ok && m->n_configs > 0);
+    char *cfg = xstrdup(m->configs[0].id);
+    net_msg_free(m);
+    req = h_create(&h, dir, JOB_TYPE_EXTRACT, cfg);
+    m = h_wait_type(&h, NET_MSG_CREATED, req, 10000);
+    ck_assert_msg(m->ok, "extract create: %s", m->error.message);
+    char *id3 = xstrdup(m->batches[0].id);
+    net_msg_free(m);
+    req = h_with_id(&h, NET_CMD_WATCH_BATCH, id3);
+    char *ejob = NULL;
+    deadline = clock_mono_ms() + 20000;
+    while (ejob == NULL && clock_mono_ms() < deadline) {
+        struct want wj = {NET_MSG_JOBS, 0, id3};
+        m = h_wait(&h, match_want, &wj, 1000);
+        for (size_t i = 0; m != NULL && i < m->n_jobs && ejob == NULL; i++) {
+            ck_assert_int_eq(m->jobs[i].type, JOB_TYPE_EXTRACT);
+            if (m->jobs[i].status == JOB_COMPLETED)
+                ejob = xstrdup(m->jobs[i].id);
+        }
+        net_msg_free(m);
+    }
+    ck_assert_msg(ejob != NULL, "no completed extract job");
+    c = net_cmd_new(NET_CMD_FETCH_OUTPUT);
+    c->id = xstrdup(ejob);
+    c->job_type = JOB_TYPE_EXTRACT;
+    req = h_submit(&h, c);
+    m = h_wait_type(&h, NET_MSG_OUTPUT, req, 10000);
+    ck_assert_ptr_nonnull(m->output.json);
+    ck_assert_msg(m->output.json[0] == '{' || m->output.json[0] == '[', "%s", m->output.json);
+    ck_assert_ptr_nonnull(strstr(m->output.json, "\n  \""));
+    net_msg_free(m);
+    free(ejob);
+    free(id3);
+    free(cfg);
+
     free(job);
     free(id);
     free(id2);
@@ -567,6 +626,16 @@ START_TEST(fault_5xx)
     ck_assert(m->ok);
     ck_assert_uint_ge(m->n_batches, 12);
     ck_assert_int_eq(m->conn, NET_CONN_ONLINE);
+    net_msg_free(m);
+    /* A new interval (floor 2 s) keeps the deltas coming. */
+    struct net_cmd *c = net_cmd_new(NET_CMD_SET_INTERVAL);
+    c->interval_s = 1;
+    h_submit(&h, c);
+    h_drop(&h);
+    int64_t t0 = clock_mono_ms();
+    m = h_wait_type(&h, NET_MSG_LIST_DELTA, 0, 10000);
+    ck_assert(m->ok);
+    ck_assert_int_ge(clock_mono_ms() - t0, 1500); /* not the 400 ms test interval any more */
     net_msg_free(m);
     h_done(&h);
 }
@@ -837,6 +906,14 @@ START_TEST(unauthorized_and_no_key_leak)
     char *cause = NULL;
     ck_assert(log_open(log, &cause));
     const char *secret = "llx-wrong-Secret-0123456789";
+    /* A malformed LLAMA_CLOUD_CUSTOM_HEADERS line is refused up front. */
+    struct net_config bad = {.base_url = h.sp.url, .api_key = secret, .refresh_s = 5,
+                             .custom_headers = "X-Fine: 1\nnot a header"};
+    ck_assert_ptr_null(net_start(&bad, &cause));
+    ck_assert_ptr_nonnull(cause);
+    ck_assert_ptr_null(strstr(cause, secret));
+    free(cause);
+    cause = NULL;
     h_net_cfg(&h, secret, 60000, NULL);
     uint64_t req = h_simple(&h, NET_CMD_WATCH_LIST);
     struct net_msg *m = h_wait_type(&h, NET_MSG_LIST_FAILED, req, 10000);
