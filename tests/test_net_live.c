@@ -943,6 +943,39 @@ START_TEST(unauthorized_and_no_key_leak)
 }
 END_TEST
 
+/* Hostile server text decodes as-is (the UI sanitizes it before drawing); nothing breaks. */
+START_TEST(hostile_strings)
+{
+    struct h h;
+    const char *args[] = {"--seed", "21", "--hostile-strings", NULL};
+    h_sim(&h, args);
+    h_net(&h, 60000);
+    uint64_t req = h_simple(&h, NET_CMD_WATCH_LIST);
+    struct net_msg *list = h_wait_type(&h, NET_MSG_LIST_FULL, req, 10000);
+    ck_assert(list->ok);
+    struct net_msg *dirs = h_directories(&h);
+    ck_assert(dirs->ok);
+    const struct batch *b = NULL;
+    for (size_t i = 0; i < list->n_batches && b == NULL; i++)
+        if (list->batches[i].status == BATCH_COMPLETED)
+            b = &list->batches[i];
+    ck_assert_ptr_nonnull(b);
+    req = h_with_id(&h, NET_CMD_WATCH_BATCH, b->id);
+    struct net_msg *m = h_wait_type(&h, NET_MSG_BATCH, req, 10000);
+    net_msg_free(m);
+    m = h_wait_type(&h, NET_MSG_DIR_FILES, 0, 10000);
+    bool escape = false;
+    for (size_t i = 0; i < m->n_files; i++)
+        if (m->files[i].display_name != NULL && strchr(m->files[i].display_name, 0x1b))
+            escape = true;
+    ck_assert_msg(escape, "no escape sequence in %zu file names", m->n_files);
+    net_msg_free(m);
+    net_msg_free(dirs);
+    net_msg_free(list);
+    h_done(&h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("net-live");
@@ -960,6 +993,7 @@ static Suite *suite(void)
         {"delta", delta_ten_thousand},
         {"quit", quit_under_latency},
         {"auth", unauthorized_and_no_key_leak},
+        {"hostile", hostile_strings},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *t = tcase_create(cases[i].name);
