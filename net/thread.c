@@ -915,7 +915,6 @@ static void delta_finish(struct net *n)
     list_end(n);
 }
 
-static void delta_stage_done(struct net *n);
 static void delta_departed(struct net *n);
 
 static void delta_fail(struct net *n, const struct net_error *err)
@@ -939,7 +938,7 @@ static void delta_list_done(struct net *n, struct pager *p, bool ok, const struc
         delta_fail(n, err);
     }
     if (--l->pending == 0)
-        delta_stage_done(n);
+        delta_departed(n);
 }
 
 struct get_ctx {
@@ -985,12 +984,7 @@ static void delta_get_done(struct net *n, struct xfer *x)
         net_error_done(&err);
     }
     if (--l->pending == 0)
-        delta_stage_done(n);
-}
-
-static void delta_stage_done(struct net *n)
-{
-    delta_departed(n);
+        delta_departed(n);
 }
 
 static void delta_get_one(struct net *n, const char *id)
