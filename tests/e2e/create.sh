@@ -4,7 +4,8 @@
 . "${TOP_SRCDIR:-.}/tests/e2e/lib.sh"
 need_tmux
 
-sim_start --seed 5 --speed 20
+# Every create answers 500 although it succeeded, until SIGUSR1 turns the faults off.
+sim_start --seed 5 --speed 20 --ambiguous-create-rate 1 -v
 tmux_start 120 40
 run_batchtop
 wait_for 'Batches (12/12)' 10
@@ -19,7 +20,24 @@ keys Enter
 wait_for 'fix the marked fields' 5
 [ "$(screen | grep -c 'required')" -eq 2 ] || fail "expected 'required' on two fields"
 
+step "a create that succeeds but answers 500 is found, not sent twice"
+type_text "$research"
+keys Tab Tab
+type_text 'cfg-PARSE_AGENTIC'
+keys Enter
+wait_re 'created batch bat-[0-9a-f-]+' 20
+amb=$(screen | grep -oE 'created batch bat-[0-9a-f-]+' | head -n 1 | sed 's/created batch //')
+wait_for 'Batches (13/13)' 10
+[ "$(api "/api/v2/batches?page_size=100" | jq '.items | length')" = 13 ] ||
+    fail "the ambiguous create made more than one batch"
+grep -qE '^POST /api/v2/batches 5[0-9][0-9] ' "$E2E_TMP/sim.err" || fail "the create did not answer 5xx"
+[ "$(grep -cE '^POST /api/v2/batches ' "$E2E_TMP/sim.err")" = 1 ] || fail "the create was sent twice"
+[ "$(selected_row | cut -c2-19)" = "${amb:0:18}" ] || fail "the found batch is not selected"
+kill -USR1 "$SIM_PID"
+
 step "a 422 from a wrong-type configuration keeps the typed values"
+keys n
+wait_for 'New batch' 5
 type_text "$research"
 keys Tab Space Tab
 type_text 'cfg-PARSE_AGENTIC'
@@ -46,7 +64,7 @@ wait_for 'Job type              parse_v2' 5
 keys Enter
 wait_re 'created batch bat-[0-9a-f-]+' 10
 id=$(screen | grep -oE 'created batch bat-[0-9a-f-]+' | head -n 1 | sed 's/created batch //')
-wait_for 'Batches (13/13)' 10
+wait_for 'Batches (14/14)' 10
 [ "$(selected_row | cut -c2-19)" = "${id:0:18}" ] || fail "the new batch $id is not selected"
 step "watch it reach COMPLETED"
 deadline=$(( $(now_ms) + 30000 ))
@@ -85,12 +103,12 @@ id2=$(screen | grep -oE 'created batch bat-[0-9a-f-]+' | head -n 1 | sed 's/crea
 [ "$id2" != "$id" ] || fail "the same batch twice"
 [ "$(api "/api/v2/batches/$id2" | jq -r '.source_directory_id + " " + .config.job.configuration_id')" = "$board $cfg" ] ||
     fail "the batch was created with other values than picked"
-wait_for 'Batches (14/14)' 10
+wait_for 'Batches (15/15)' 10
 
 step "Esc leaves the form without creating anything"
 keys n
 wait_for 'New batch' 5
 keys Escape
-wait_for 'Batches (14/14)' 5
+wait_for 'Batches (15/15)' 5
 quit_batchtop
 echo PASS
