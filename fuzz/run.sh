@@ -1,9 +1,10 @@
 #!/bin/sh
 # run.sh -- `make fuzz`: run every libFuzzer target for N seconds from its seeds and summarise.
 # Usage: run.sh SRCDIR BINDIR SECONDS RSS_MB NAME...  (from the build directory)
-# Each target fuzzes BINDIR/../fuzz/corpus-run/NAME (new inputs) seeded by SRCDIR/fuzz/corpus/NAME
-# and SRCDIR/fuzz/regress/NAME; a crash leaves its reproducer as fuzz/artifacts/NAME-crash-*
-# (copy it into SRCDIR/fuzz/regress/NAME/ once the bug is fixed). Exit 1 if any target failed.
+# Each target fuzzes fuzz/corpus-run/NAME (new inputs, kept between runs) seeded by
+# SRCDIR/fuzz/corpus/NAME; a crash stops that target and leaves its reproducer as
+# fuzz/artifacts/NAME-crash-* (commit it into SRCDIR/fuzz/regress/NAME/, which `make check`
+# replays). FUZZ_FLAGS adds libFuzzer options. Exit 1 if any target failed.
 set -u
 srcdir=$1 bindir=$2 seconds=$3 rss=$4
 shift 4
@@ -16,13 +17,13 @@ for name in "$@"; do
     work=fuzz/corpus-run/$name
     mkdir -p "$work"
     seeds="$srcdir/fuzz/corpus/$name"
-    [ -d "$srcdir/fuzz/regress/$name" ] && seeds="$seeds $srcdir/fuzz/regress/$name"
     log=fuzz/fuzz-$name.log
     echo "fuzz: $name for $seconds s (log $log)"
     t0=$(date +%s)
     # shellcheck disable=SC2086
     "$bindir/fuzz_$name" -max_total_time="$seconds" -rss_limit_mb="$rss" -timeout=10 \
-        -print_final_stats=1 -artifact_prefix="fuzz/artifacts/$name-" "$work" $seeds \
+        -print_final_stats=1 -artifact_prefix="fuzz/artifacts/$name-" ${FUZZ_FLAGS:-} \
+        "$work" $seeds \
         >"$log" 2>&1
     rc=$?
     t1=$(date +%s)

@@ -3,3 +3,4 @@ include tests/model.mk
 include tests/sim.mk
 include tests/net.mk
 include tests/tui.mk
+include tests/stress.mk

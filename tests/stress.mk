@@ -1,0 +1,9 @@
+# tests/stress.mk -- issue 6: hostile IDs against a live sim, hostile terminals, security, soak.
+check_PROGRAMS += tests/test_stress_escape
+TESTS += tests/test_stress_escape
+tests_test_stress_escape_SOURCES = tests/stress/test_stress_escape.c
+tests_test_stress_escape_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CURL_CFLAGS)
+tests_test_stress_escape_LDADD = libnet.a libmodel.a tests/libsimproc.a $(CURL_LIBS) \
+	$(JSONC_LIBS) $(CHECK_LIBS)
+
+EXTRA_DIST += tests/stress/valgrind.sh
