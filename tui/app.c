@@ -437,6 +437,9 @@ int app_run(const struct app_options *opt)
             break;
         if (a.n_screens == 0)
             break;
+        /* a timer tick also checks the size: a SIGWINCH can be coalesced away */
+        if (rc == 0 && term_size_changed())
+            resized = true;
         if (resized) {
             term_resize();
             clearok(curscr, TRUE);

@@ -119,7 +119,7 @@ static const char *conn_text(struct app *a, char *buf, size_t len, attr_t *attr)
 
 void draw_header(struct app *a, int cols)
 {
-    char line[512], conn[64], upd[96], hms[16], age[16];
+    char conn[64], upd[96], hms[16], age[16], every[32], rpm[32];
     attr_t hattr = draw_attr(COLOR_ROLE_HEADER), cattr;
     const char *c = conn_text(a, conn, sizeof conn, &cattr);
     if (a->updated_ms > 0) {
@@ -132,31 +132,53 @@ void draw_header(struct app *a, int cols)
         snprintf(upd, sizeof upd, "%s",
                  a->list_stale ? "not loaded (STALE)" : "loading\xe2\x80\xa6");
     }
-    snprintf(line, sizeof line,
-             " batchtop \xe2\x94\x82 %s \xe2\x94\x82 %s \xe2\x94\x82 %s \xe2\x94\x82 every %ds "
-             "\xe2\x94\x82 %u req/min%s%s",
-             a->endpoint, c, upd, a->opt.refresh_s, a->requests_per_min,
-             a->paused ? " \xe2\x94\x82 PAUSED" : "",
-             a->opt.readonly ? " \xe2\x94\x82 READ-ONLY" : "");
-    if (!text_utf8()) {
-        /* keep the header readable in ASCII terminals */
-        for (char *p = line; (p = strstr(p, "\xe2\x94\x82")) != NULL;)
-            memcpy(p, " | ", 3);
+    snprintf(every, sizeof every, "every %ds", a->opt.refresh_s);
+    snprintf(rpm, sizeof rpm, "%u req/min", a->requests_per_min);
+
+    /* Segments by importance: the least important go first when the terminal is narrow. */
+    struct {
+        const char *text;
+        int prio;
+        bool state;
+    } seg[] = {
+        {"batchtop", 9, false},
+        {a->endpoint, 1, false},
+        {c, 8, true},
+        {upd, 7, false},
+        {every, 3, false},
+        {rpm, 2, false},
+        {a->paused ? "PAUSED" : NULL, 9, false},
+        {a->opt.readonly ? "READ-ONLY" : NULL, 9, false},
+    };
+    const int n = (int)(sizeof seg / sizeof seg[0]);
+    const char *sep = text_utf8() ? " \xe2\x94\x82 " : " | ";
+    bool shown[sizeof seg / sizeof seg[0]];
+    for (int i = 0; i < n; i++)
+        shown[i] = seg[i].text != NULL;
+    for (int min_prio = 1; min_prio <= 9; min_prio++) {
+        int w = 1;
+        for (int i = 0; i < n; i++)
+            if (shown[i])
+                w += text_width(seg[i].text) + (w > 1 ? 3 : 0);
+        if (w <= cols)
+            break;
+        for (int i = 0; i < n; i++)
+            if (shown[i] && seg[i].prio <= min_prio && min_prio < 9)
+                shown[i] = false;
     }
-    draw_text(0, 0, cols, line, hattr | A_BOLD, true);
-    if (a->conn == NET_CONN_UNAUTHORIZED || a->conn == NET_CONN_OFFLINE) {
-        /* repaint the state in the error colour so it stands out */
-        const char *p = strstr(line, c);
-        if (p) {
-            char prefix[512];
-            size_t n = (size_t)(p - line);
-            memcpy(prefix, line, n);
-            prefix[n] = '\0';
-            int x = text_width(prefix);
-            if (x < cols)
-                draw_text(0, x, cols - x, c,
-                          (use_color ? COLOR_PAIR(COLOR_ROLE_BAD) : A_REVERSE) | A_BOLD, false);
-        }
+    draw_fill(0, 0, cols, hattr);
+    int x = 1;
+    bool first = true;
+    for (int i = 0; i < n && x < cols; i++) {
+        if (!shown[i])
+            continue;
+        if (!first)
+            x += draw_text(0, x, cols - x, sep, hattr, false);
+        first = false;
+        attr_t at = hattr | A_BOLD;
+        if (seg[i].state && (a->conn == NET_CONN_UNAUTHORIZED || a->conn == NET_CONN_OFFLINE))
+            at = (use_color ? COLOR_PAIR(COLOR_ROLE_BAD) : A_REVERSE) | A_BOLD;
+        x += draw_text(0, x, cols - x, seg[i].text, at, false);
     }
 }
 

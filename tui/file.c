@@ -161,10 +161,18 @@ static void file_draw(struct screen *s, struct app *a, int top, int rows, int co
     if (f->dirty || f->wrap_cols != cols - 2)
         build_lines(f, cols - 2);
     if (!f->have_output) {
-        const char *why = f->output_error ? f->output_error
-                          : !r->job_id    ? "this file has no job, so there is no output"
-                          : f->fetching   ? "loading output\xe2\x80\xa6"
-                                          : "no output yet: the job has not finished";
+        char whybuf[128];
+        const char *why = f->output_error;
+        if (!why && !r->job_id)
+            why = "this file has no job, so there is no output";
+        else if (!why && f->fetching)
+            why = "loading output\xe2\x80\xa6";
+        else if (!why && r->job_known && job_status_is_terminal(r->job_status)) {
+            snprintf(whybuf, sizeof whybuf, "no output: the job ended %s",
+                     job_status_name(r->job_status));
+            why = whybuf;
+        } else if (!why)
+            why = "no output yet: the job has not finished (it loads when it does)";
         draw_text(ptop + 1, 2, cols - 2, why, f->output_error ? draw_attr(COLOR_ROLE_BAD) : A_DIM,
                   false);
         return;

@@ -53,6 +53,55 @@ static void set_type(struct form_screen *f, enum job_type t)
     set_field_buffer(f->fields[F_TYPE], 0, buf);
 }
 
+static int field_width(int cols)
+{
+    int w = cols - 24;
+    return w < 10 ? 10 : w > 60 ? 60 : w;
+}
+
+static void free_fields(struct form_screen *f)
+{
+    if (f->form) {
+        free_form(f->form);
+        f->form = NULL;
+    }
+    for (int i = 0; i < F_COUNT; i++) {
+        if (f->fields[i])
+            free_field(f->fields[i]);
+        f->fields[i] = NULL;
+    }
+}
+
+/* (Re)make the fields for a terminal `cols` wide, with these values (NULL: empty) and the
+ * cursor on field `current`. */
+static void build(struct form_screen *f, int cols, char **values, int current)
+{
+    int w = field_width(cols);
+    for (int i = 0; i < F_COUNT; i++) {
+        f->fields[i] = new_field(1, w, 2 * i, 0, 0, 0);
+        set_field_back(f->fields[i], A_UNDERLINE);
+        field_opts_off(f->fields[i], O_AUTOSKIP | O_STATIC | O_BLANK);
+        set_max_field(f->fields[i], FIELD_MAX + 8);
+        if (values && values[i])
+            set_field_buffer(f->fields[i], 0, values[i]);
+    }
+    field_opts_off(f->fields[F_TYPE], O_EDIT);
+    set_field_back(f->fields[F_TYPE], A_BOLD);
+    f->fields[F_COUNT] = NULL;
+    f->form = new_form(f->fields);
+    set_type(f, f->type);
+    set_current_field(f->form, f->fields[current]);
+}
+
+static int current_index(struct form_screen *f)
+{
+    FIELD *cur = current_field(f->form);
+    for (int i = 0; i < F_COUNT; i++)
+        if (f->fields[i] == cur)
+            return i;
+    return 0;
+}
+
 static void unpost(struct form_screen *f)
 {
     if (f->sub) {
@@ -72,10 +121,19 @@ static void post(struct form_screen *f, int top, int cols)
 {
     if (!f->sub || f->top != top || f->cols != cols) {
         unpost(f);
-        int w = cols - 24;
-        if (w < 10)
-            w = 10;
-        f->sub = newwin(5, w, top + 2, 23);
+        if (f->cols && f->cols != cols) {
+            /* new width: new fields, same values, same field */
+            char *values[F_COUNT];
+            int current = current_index(f);
+            for (int i = 0; i < F_COUNT; i++)
+                values[i] = value(f, i);
+            free_fields(f);
+            build(f, cols, values, current);
+            for (int i = 0; i < F_COUNT; i++)
+                free(values[i]);
+        }
+        int w = field_width(cols);
+        f->sub = newwin(5, w + 1, top + 2, 23);
         if (!f->sub)
             return;
         f->top = top;
@@ -87,6 +145,7 @@ static void post(struct form_screen *f, int top, int cols)
             f->sub = NULL;
             return;
         }
+        form_driver_w(f->form, KEY_CODE_YES, REQ_END_LINE);
     }
     overwrite(f->sub, stdscr);
 }
@@ -209,15 +268,6 @@ static void pick_dir(struct app *a, void *ctx, const char *id)
 static void pick_config(struct app *a, void *ctx, const char *id)
 {
     pick_into(a, ctx, F_CONFIG, id);
-}
-
-static int current_index(struct form_screen *f)
-{
-    FIELD *cur = current_field(f->form);
-    for (int i = 0; i < F_COUNT; i++)
-        if (f->fields[i] == cur)
-            return i;
-    return 0;
 }
 
 static void cycle_type(struct form_screen *f, int dir)
@@ -422,9 +472,8 @@ static void form_done(struct screen *s, struct app *a)
 {
     struct form_screen *f = s->data;
     unpost(f);
-    free_form(f->form);
+    free_fields(f);
     for (int i = 0; i < F_COUNT; i++) {
-        free_field(f->fields[i]);
         free(f->errors[i]);
         free(f->sent[i]);
     }
@@ -448,19 +497,7 @@ void form_screen_open(struct app *a)
     if (app_has_screen(a, &form_ops))
         return;
     struct form_screen *f = xcalloc(1, sizeof *f);
-    int w = COLS - 24 > 10 ? COLS - 24 : 10;
-    if (w > 60)
-        w = 60;
-    for (int i = 0; i < F_COUNT; i++) {
-        f->fields[i] = new_field(1, w, 2 * i, 0, 0, 0);
-        set_field_back(f->fields[i], A_UNDERLINE);
-        field_opts_off(f->fields[i], O_AUTOSKIP | O_STATIC | O_BLANK);
-        set_max_field(f->fields[i], FIELD_MAX + 8);
-    }
-    field_opts_off(f->fields[F_TYPE], O_EDIT);
-    set_field_back(f->fields[F_TYPE], A_BOLD);
-    f->fields[F_COUNT] = NULL;
-    f->form = new_form(f->fields);
-    set_type(f, JOB_TYPE_PARSE);
+    f->type = JOB_TYPE_PARSE;
+    build(f, COLS, NULL, 0);
     app_push(a, &form_ops, f);
 }

@@ -74,10 +74,16 @@ static void list_draw(struct screen *s, struct app *a, int top, int rows, int co
     char buf[512];
     int x = 1;
 
-    /* counts line */
+    /* counts line; when it does not fit, the statuses with no batch are left out */
     list_view_counts(a->view, counts);
+    int need = 1;
+    for (int st = 0; st < BATCH_STATUS_COUNT; st++) {
+        snprintf(buf, sizeof buf, "%s %zu", batch_status_name((enum batch_status)st), counts[st]);
+        if (st != BATCH_UNKNOWN || counts[st])
+            need += text_width(buf) + 3;
+    }
     for (int st = 0; st < BATCH_STATUS_COUNT && x < cols; st++) {
-        if (st == BATCH_UNKNOWN && counts[st] == 0)
+        if ((st == BATCH_UNKNOWN || need > cols) && counts[st] == 0)
             continue;
         snprintf(buf, sizeof buf, "%s %zu", batch_status_name((enum batch_status)st), counts[st]);
         x += draw_text(top, x, cols - x, buf,

@@ -146,6 +146,13 @@ void term_resize(void)
         resizeterm(ws.ws_row, ws.ws_col);
 }
 
+bool term_size_changed(void)
+{
+    struct winsize ws;
+    return ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0 &&
+           (ws.ws_row != LINES || ws.ws_col != COLS);
+}
+
 void tui_done(void)
 {
     if (done_once || !curses_on)

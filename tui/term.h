@@ -24,6 +24,8 @@ void term_signals_read(bool *resized, bool *quit);
 void term_start(void);
 /* Apply the terminal's current size (after SIGWINCH); never from a handler. */
 void term_resize(void);
+/* True when the terminal's size differs from what curses believes (a missed SIGWINCH). */
+bool term_size_changed(void);
 /* Restore the terminal: endwin, cursor, leave the alternate screen. Idempotent, any context. */
 void tui_done(void);
 /* A hook run once at exit and on the fatal path after the terminal is restored (e.g. stop the

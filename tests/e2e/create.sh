@@ -49,6 +49,14 @@ screen | grep -A1 'Configuration ID' | grep -q 'configuration' || fail "the 422 
 on_screen "Source directory ID   $research"
 on_screen 'Job type              extract_v2'
 on_screen 'Configuration ID      cfg-PARSE_AGENTIC'
+# and they survive a resize (the form is rebuilt for the new width)
+tmux_cmd resize-window -t main -x 70 -y 24
+wait_gone "$SIM_URL" 5           # the narrow header leaves the endpoint out
+on_screen "Source directory ID   ${research:0:20}"
+on_screen 'Configuration ID      cfg-PARSE_AGENTIC'
+tmux_cmd resize-window -t main -x 120 -y 40
+wait_for "$SIM_URL" 5
+on_screen "Source directory ID   $research"
 
 step "a value with a space is refused before sending"
 keys Home

@@ -100,7 +100,12 @@ tmux_cmd resize-window -t main -x 120 -y 40
 wait_for 'Batches (13/13)' 5
 [ "$(selected_row | cut -c2-19)" = "$sel" ] || fail "selection lost after the resize"
 tmux_cmd resize-window -t main -x 1 -y 1
-sleep 0.2   # give a crash at 1x1 the chance to happen
+# nothing fits in 1x1 (the one cell is the lower-right corner): wait for the redraw to blank it
+deadline=$(( $(now_ms) + 5000 ))
+until [ -z "$(screen | tr -d ' \n')" ]; do
+    [ "$(now_ms)" -lt "$deadline" ] || fail "no redraw at 1x1"
+    sleep 0.05
+done
 tmux_cmd resize-window -t main -x 120 -y 40
 wait_for 'Batches (13/13)' 5
 kill -0 "$(batchtop_pid)" || fail "batchtop died at 1x1"
