@@ -34,6 +34,7 @@
 
 #define QUIET_MS 25
 #define ANSWER_TIMEOUT_MS 5000
+#define PLAIN_KEY_WAIT_MS 1500
 #define READY_TIMEOUT_MS 90000
 #define MAX_SAMPLES 256
 
@@ -135,24 +136,30 @@ static bool pty_wait_text(struct pty_child *c, const char *marker, int timeout_m
     return c->found;
 }
 
-/* Read until quiet for QUIET_MS; returns the monotonic time of the last byte (or since when
- * nothing came), or -1 when the child went away. */
-static double pty_settle(struct pty_child *c, double since, int timeout_ms)
+/* Wait up to first_ms for the answer to start, then read until QUIET_MS pass without output.
+ * Returns the monotonic time of the last byte (since when nothing came), -1 when the child
+ * went away; c->bytes holds the answer's size. */
+static double pty_settle(struct pty_child *c, double since, int first_ms)
 {
     double last = since;
-    double end = mono_ms() + timeout_ms;
+    double end = mono_ms() + first_ms;
     c->bytes = 0;
     for (;;) {
-        double now = mono_ms();
-        if (now > end)
-            return last;
-        long n = pty_read(c, QUIET_MS);
+        int wait = QUIET_MS;
+        if (c->bytes == 0) {
+            wait = (int)(end - mono_ms());
+            if (wait <= 0)
+                return last;
+        }
+        long n = pty_read(c, wait);
         if (n < 0)
             return -1;
-        if (n == 0)
+        if (n == 0 && c->bytes > 0)
             return last;
-        c->bytes += (size_t)n;
-        last = mono_ms();
+        if (n > 0) {
+            c->bytes += (size_t)n;
+            last = mono_ms();
+        }
     }
 }
 
@@ -214,12 +221,12 @@ static double timed_key(struct pty_child *c, const char *keys, size_t n)
     return -1;
 }
 
-/* An untimed key whose answer is awaited. */
+/* An untimed key whose answer (if any: a key may change nothing) is awaited. */
 static bool plain_key(struct pty_child *c, const char *keys)
 {
     if (!pty_send(c, keys, strlen(keys)))
         return false;
-    return pty_settle(c, mono_ms(), ANSWER_TIMEOUT_MS) >= 0;
+    return pty_settle(c, mono_ms(), PLAIN_KEY_WAIT_MS) >= 0;
 }
 
 static int cmp_double(const void *a, const void *b)
