@@ -48,6 +48,21 @@ done | sort -u)
 [ "$(echo "$cols" | wc -l)" -eq 1 ] || fail "FILE ID starts at different columns: $(echo $cols)"
 grep -E '^[> ].*(請求書|📄)' "$E2E_TMP/screen" | grep -qE ' (COMPLETED|FAILED)( |$)' || fail "CJK/emoji rows lack their status"
 
+step "f shows failed files only; / filters files"
+nfailed=$(grep -E '^[> ].* dfl-' "$E2E_TMP/screen" | grep -cE ' FAILED( |$)')
+keys f
+wait_for "Files ($nfailed/20)  failed only" 5
+screen | grep -E '^[> ].* dfl-' | grep -vqE ' FAILED( |$)' && fail "a row that did not fail is shown"
+keys f
+wait_for 'Files (20/20)' 5
+keys /
+type_text '請求書'
+keys Enter
+wait_re 'Files \(1/20\) +filter: 請求書' 5
+keys /
+keys C-u Enter
+wait_for 'Files (20/20)' 5
+
 step "open a file: markdown, text, search"
 # the first row whose job completed (a job may fail at random)
 idx=$(grep -E '^[> ].* dfl-' "$E2E_TMP/screen" | grep -nE ' COMPLETED( |$)' | head -n 1 | cut -d: -f1)
@@ -104,14 +119,49 @@ grep -qF "# $first" "$out" || fail "the file was not overwritten after 'y'"
 keys q
 wait_for "Batch $done_id" 5
 
+step "an extract job's result is shown as indented JSON"
+ecfg=$(api '/api/v1/beta/configurations?product_type=extract_v2&page_size=100' | jq -r '.items[0].id')
+[ -n "$ecfg" ] && [ "$ecfg" != null ] || fail "no extract_v2 configuration"
+ext_id=$(create_batch "$dir" extract_v2 "$ecfg")
+deadline=$(( $(now_ms) + 30000 ))
+until [ "$(sim_status "$ext_id")" = COMPLETED ]; do
+    [ "$(now_ms)" -lt "$deadline" ] || fail "$ext_id did not complete"
+    sleep 0.05
+done
+keys q Escape
+wait_for 'Batches (' 5
+keys r /
+type_text "${ext_id:0:13}"
+keys Enter
+wait_for "${ext_id:0:18}" 10
+keys Enter
+wait_for "Batch $ext_id" 5
+wait_re 'files 20/20 ' 15
+idx=$(screen | grep -E '^[> ].* dfl-' | grep -nE ' COMPLETED( |$)' | head -n 1 | cut -d: -f1)
+[ -n "$idx" ] || fail "no completed extract job"
+keys g
+for _ in $(seq 2 "$idx"); do keys j; done
+keys Enter
+wait_for 'Output: extract result (JSON)' 5
+wait_re '^ \{' 10
+wait_re '^   "' 5          # two-space indent inside the object
+keys t
+wait_for 'extract output is JSON only' 5
+keys q q Escape
+wait_for 'Batches (14/14)' 5
+keys /
+type_text "${done_id:0:13}"
+keys Enter Enter
+wait_for "Batch $done_id" 5
+
 step "a finished batch cannot be cancelled"
 keys c
 wait_for 'a finished batch cannot be cancelled' 5
 not_on_screen 'Cancel batch'
 keys Escape
-wait_for 'Batches (1/13)' 5
+wait_for 'Batches (1/14)' 5
 keys Escape
-wait_for 'Batches (13/13)' 5
+wait_for 'Batches (14/14)' 5
 
 step "cancel a running batch"
 thousand=$(dir_id thousand)
@@ -122,7 +172,7 @@ wait_for "${run_id:0:18}" 10
 keys /
 type_text "${run_id:0:13}"
 keys Enter
-wait_for 'Batches (1/14)' 5
+wait_for 'Batches (1/15)' 5
 status=$(sim_status "$run_id")
 case $status in PENDING|THROTTLED|RUNNING) ;; *) fail "the big batch is already $status" ;; esac
 keys c

@@ -69,8 +69,11 @@ type_text 'cfg-PARSE_AGENTIC'
 step "typed values: switch back to parse_v2 and create"
 keys BTab Space
 wait_for 'Job type              parse_v2' 5
-keys Enter
+keys Enter Enter      # the second Enter arrives while the first is being sent: ignored
 wait_re 'created batch bat-[0-9a-f-]+' 10
+[ "$(grep -cE '^POST /api/v2/batches 201 ' "$E2E_TMP/sim.err")" = 1 ] ||
+    fail "a second Enter while sending made another create"
+not_on_screen 'Batch bat-'
 id=$(screen | grep -oE 'created batch bat-[0-9a-f-]+' | head -n 1 | sed 's/created batch //')
 wait_for 'Batches (14/14)' 10
 [ "$(selected_row | cut -c2-19)" = "${id:0:18}" ] || fail "the new batch $id is not selected"

@@ -89,8 +89,9 @@ not_on_screen 'aGFja2Vk'  # the OSC 52 payload is shown only inside the marker t
 quit_batchtop
 
 step "--readonly refuses create and cancel"
-run_batchtop --readonly
+run_batchtop --readonly --refresh 3
 wait_for 'READ-ONLY' 5
+on_screen 'every 3s'
 keys n
 wait_for 'read-only mode: creating batches is disabled' 5
 not_on_screen 'New batch'
