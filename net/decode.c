@@ -62,10 +62,9 @@ struct json_object *decode_json(const char *body, size_t len, char **cause)
     struct json_object *root = json_tokener_parse_ex(tok, body, (int)len);
     enum json_tokener_error err = json_tokener_get_error(tok);
     if (root == NULL || err != json_tokener_success) {
-        const char *what = err == json_tokener_continue ? "truncated JSON"
-                           : err == json_tokener_error_depth
-                               ? "nested too deeply"
-                               : json_tokener_error_desc(err);
+        const char *what = err == json_tokener_continue      ? "truncated JSON"
+                           : err == json_tokener_error_depth ? "nested too deeply"
+                                                             : json_tokener_error_desc(err);
         char *msg = xasprintf("invalid JSON (%s)", what ? what : "unknown error");
         fail(cause, "", NULL, msg);
         free(msg);
@@ -111,8 +110,8 @@ static bool get_str(struct json_object *o, const char *path, const char *key, bo
 }
 
 /* A string that may also be sent as a number (e.g. a version); numbers become their text. */
-static bool get_str_or_num(struct json_object *o, const char *path, const char *key,
-                           char **out, char **cause)
+static bool get_str_or_num(struct json_object *o, const char *path, const char *key, char **out,
+                           char **cause)
 {
     struct json_object *v = field(o, key);
     *out = NULL;
@@ -386,8 +385,8 @@ typedef void item_done_fn(void *item);
 
 /* The list envelope, decoding each item with from() into a fresh array of size-byte items. */
 static bool page_decode(const char *body, size_t len, size_t size, item_from_fn *from,
-                        item_done_fn *done, void *arg, void **items, size_t *n,
-                        char **next_token, char **cause)
+                        item_done_fn *done, void *arg, void **items, size_t *n, char **next_token,
+                        char **cause)
 {
     *items = NULL;
     *n = 0;
@@ -400,8 +399,8 @@ static bool page_decode(const char *body, size_t len, size_t size, item_from_fn 
     struct json_object *arr = NULL;
     char *out = NULL;
     size_t count = 0, have = 0;
-    bool ok = need_object(root, "", cause) &&
-              get_str(root, "", "next_page_token", false, &token, cause);
+    bool ok =
+        need_object(root, "", cause) && get_str(root, "", "next_page_token", false, &token, cause);
     if (ok) {
         arr = field(root, "items");
         if (arr == NULL)
@@ -415,8 +414,7 @@ static bool page_decode(const char *body, size_t len, size_t size, item_from_fn 
         for (have = 0; have < count; have++) {
             char path[40];
             snprintf(path, sizeof path, "items[%zu]", have);
-            if (!from(json_object_array_get_idx(arr, have), path, out + have * size, arg,
-                      cause)) {
+            if (!from(json_object_array_get_idx(arr, have), path, out + have * size, arg, cause)) {
                 ok = false;
                 break;
             }
@@ -503,8 +501,8 @@ bool decode_dir_file_page(const char *body, size_t len, struct dir_file **items,
                           char **next_token, char **cause)
 {
     void *out;
-    bool ok = page_decode(body, len, sizeof **items, dir_file_item, dir_file_item_done, NULL,
-                          &out, n, next_token, cause);
+    bool ok = page_decode(body, len, sizeof **items, dir_file_item, dir_file_item_done, NULL, &out,
+                          n, next_token, cause);
     *items = out;
     return ok;
 }
@@ -525,14 +523,13 @@ bool decode_config_page(const char *body, size_t len, struct config **items, siz
                         char **next_token, char **cause)
 {
     void *out;
-    bool ok = page_decode(body, len, sizeof **items, config_item, config_item_done, NULL, &out,
-                          n, next_token, cause);
+    bool ok = page_decode(body, len, sizeof **items, config_item, config_item_done, NULL, &out, n,
+                          next_token, cause);
     *items = out;
     return ok;
 }
 
-static bool job_item(struct json_object *o, const char *path, void *item, void *arg,
-                     char **cause)
+static bool job_item(struct json_object *o, const char *path, void *item, void *arg, char **cause)
 {
     return job_from(o, path, *(enum job_type *)arg, item, cause);
 }
@@ -571,8 +568,8 @@ char *decode_create_body(const char *source_directory_id, enum job_type type,
                            json_object_new_string(configuration_id ? configuration_id : ""));
     json_object_object_add(config, "job", job);
     json_object_object_add(root, "config", config);
-    char *s = xstrdup(json_object_to_json_string_ext(
-        root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    char *s = xstrdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
+                                                               JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(root);
     return s;
 }

@@ -106,8 +106,8 @@ static bool format_details(struct json_object *detail, struct net_error *e)
         json_object_object_get_ex(d, "loc", &loc);
         json_object_object_get_ex(d, "msg", &msg);
         char *path = loc_path(loc);
-        const char *text = json_object_is_type(msg, json_type_string)
-                               ? json_object_get_string(msg) : "invalid value";
+        const char *text = json_object_is_type(msg, json_type_string) ? json_object_get_string(msg)
+                                                                      : "invalid value";
         if (l.len > 0)
             line_add(&l, "; ");
         if (path != NULL) {
@@ -143,8 +143,7 @@ void errbody_format(long http_status, const char *body, size_t len, struct net_e
         if (json_object_is_type(detail, json_type_string) &&
             json_object_get_string_len(detail) > 0) {
             e->message = errbody_sanitize(json_object_get_string(detail),
-                                          (size_t)json_object_get_string_len(detail),
-                                          ERRBODY_MAX);
+                                          (size_t)json_object_get_string_len(detail), ERRBODY_MAX);
         } else if (json_object_is_type(detail, json_type_array)) {
             format_details(detail, e);
         }

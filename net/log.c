@@ -14,8 +14,8 @@
 #include "model/xalloc.h"
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
-static FILE *log_file;        /* NULL: logging off */
-static char *log_secret;      /* scrubbed from every line; owned */
+static FILE *log_file;   /* NULL: logging off */
+static char *log_secret; /* scrubbed from every line; owned */
 
 bool log_open(const char *path, char **cause)
 {

@@ -124,8 +124,8 @@ bool retry_parse_http_date(const char *text, int64_t *ms)
     return true;
 }
 
-int64_t retry_delay_ms(const struct retry_answer *a, int attempt, int max_retries,
-                       int64_t now_ms, double jitter)
+int64_t retry_delay_ms(const struct retry_answer *a, int attempt, int max_retries, int64_t now_ms,
+                       double jitter)
 {
     if (!retry_should(a) || attempt >= max_retries)
         return -1;

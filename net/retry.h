@@ -15,12 +15,12 @@
 
 /* One failed try, as the caller saw it. Header values are borrowed, NULL when absent. */
 struct retry_answer {
-    long http_status;             /* 0: no HTTP answer at all */
-    bool transport_error;         /* connect/timeout/reset/garbled: retryable when no status */
-    const char *x_should_retry;   /* "true" / "false" */
+    long http_status;           /* 0: no HTTP answer at all */
+    bool transport_error;       /* connect/timeout/reset/garbled: retryable when no status */
+    const char *x_should_retry; /* "true" / "false" */
     const char *retry_after_ms;
     const char *retry_after;
-    bool no_retry_on_409;         /* cancel: 409 means "already finished", never retried */
+    bool no_retry_on_409; /* cancel: 409 means "already finished", never retried */
 };
 
 /* Whether the answer may be retried at all (ignoring how many tries were made). */
@@ -28,8 +28,8 @@ bool retry_should(const struct retry_answer *a);
 /* The wait before retry number attempt+1 (attempt 0 = the first retry), or -1 to give up
  * (not retryable, or attempt >= max_retries). now_ms: wall clock for HTTP dates; jitter in
  * [0, 1) scales the 25 % reduction of the computed backoff. */
-int64_t retry_delay_ms(const struct retry_answer *a, int attempt, int max_retries,
-                       int64_t now_ms, double jitter);
+int64_t retry_delay_ms(const struct retry_answer *a, int attempt, int max_retries, int64_t now_ms,
+                       double jitter);
 /* The default backoff alone: min(500 * 2^attempt, 8000) * (1 - 0.25 * jitter). */
 int64_t retry_backoff_ms(int attempt, double jitter);
 /* Parse an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") into epoch ms. */

@@ -24,12 +24,12 @@
 #include "net/url.h"
 
 #define PAGE_SIZE 100
-#define JOB_CHUNK 100             /* job IDs per bulk status request */
-#define MAX_READ_RETRIES 3        /* then OFFLINE until the next interval */
-#define MAX_CREATE_RETRIES 3      /* for answers that prove nothing was created (429, refused) */
+#define JOB_CHUNK 100        /* job IDs per bulk status request */
+#define MAX_READ_RETRIES 3   /* then OFFLINE until the next interval */
+#define MAX_CREATE_RETRIES 3 /* for answers that prove nothing was created (429, refused) */
 #define MAX_BODY_BYTES (64u * 1024 * 1024)
-#define CREATE_MARGIN_MS 30000    /* how far before the send the look-up starts (server time) */
-#define DEPARTED_GET_MAX 2        /* more departed batches than this: consider one range list */
+#define CREATE_MARGIN_MS 30000 /* how far before the send the look-up starts (server time) */
+#define DEPARTED_GET_MAX 2     /* more departed batches than this: consider one range list */
 #define IDLE_POLL_MS 60000
 #define MAX_FIND_RECORDS 16
 
@@ -40,26 +40,26 @@ typedef void xfer_fn(struct net *n, struct xfer *x);
 /* ---- one HTTP request (one try at a time; retries reuse the struct) ---- */
 
 struct xfer {
-    struct xfer *next;          /* in n->active or n->waiting */
-    CURL *easy;                 /* while in flight */
-    char *url;                  /* owned */
-    char *post;                 /* owned body; NULL for GET */
-    char *buf;                  /* answer body, NUL-terminated; owned */
+    struct xfer *next; /* in n->active or n->waiting */
+    CURL *easy;        /* while in flight */
+    char *url;         /* owned */
+    char *post;        /* owned body; NULL for GET */
+    char *buf;         /* answer body, NUL-terminated; owned */
     size_t len, cap;
     bool too_big;
     char *h_retry_after, *h_retry_after_ms, *h_should_retry, *h_date;
     char errbuf[CURL_ERROR_SIZE];
-    long status;                /* 0: no HTTP answer */
+    long status; /* 0: no HTTP answer */
     CURLcode code;
     int64_t sent_mono;
-    int64_t due;                /* while waiting: when to send again */
-    int attempt;                /* retries made so far */
+    int64_t due; /* while waiting: when to send again */
+    int attempt; /* retries made so far */
     int max_retries;
     bool no_retry_409;
-    bool manual;                /* done() sees every outcome; no automatic retry */
-    bool requeued;              /* set by xfer_requeue inside done() */
+    bool manual;   /* done() sees every outcome; no automatic retry */
+    bool requeued; /* set by xfer_requeue inside done() */
     xfer_fn *done;
-    void *ctx;                  /* for done(); freed with ctx_free when set */
+    void *ctx; /* for done(); freed with ctx_free when set */
     void (*ctx_free)(void *ctx);
 };
 
@@ -75,56 +75,56 @@ typedef void page_fn(struct net *n, struct pager *p, void *items, size_t count);
 
 struct pager {
     enum page_kind kind;
-    char *f_status, *f_dir, *f_after, *f_before;   /* batch filters, owned */
-    char *id;                   /* PK_FILES: directory; PK_CONFIGS: product type */
-    enum job_type job_type;     /* PK_JOBS */
-    char **ids;                 /* PK_JOBS, owned */
+    char *f_status, *f_dir, *f_after, *f_before; /* batch filters, owned */
+    char *id;               /* PK_FILES: directory; PK_CONFIGS: product type */
+    enum job_type job_type; /* PK_JOBS */
+    char **ids;             /* PK_JOBS, owned */
     size_t n_ids;
     char *token;
-    void *items;                /* accumulated, owned until moved out */
+    void *items; /* accumulated, owned until moved out */
     size_t n, cap;
     pager_fn *finish;
     page_fn *on_page;
-    bool keep_items;            /* accumulate pages (false: on_page only) */
+    bool keep_items; /* accumulate pages (false: on_page only) */
     int tag;
     uint64_t gen, req;
-    void *owner;                /* borrowed */
+    void *owner; /* borrowed */
 };
 
 /* ---- persistent state of each duty ---- */
 
 struct list_state {
     bool watching;
-    bool have_full;             /* a full generation was delivered */
-    bool busy;                  /* a refresh is in flight */
-    bool full_wanted;           /* a full refresh was asked while a delta ran */
+    bool have_full;   /* a full generation was delivered */
+    bool busy;        /* a refresh is in flight */
+    bool full_wanted; /* a full refresh was asked while a delta ran */
     bool full_running;
-    bool range_tried;           /* this delta already listed the departed batches' range */
-    bool gets_tried;            /* ... and already fetched the rest one by one */
+    bool range_tried; /* this delta already listed the departed batches' range */
+    bool gets_tried;  /* ... and already fetched the rest one by one */
     char *filter_dir;
-    uint64_t gen;               /* bumps on WATCH_LIST: late answers are dropped */
+    uint64_t gen; /* bumps on WATCH_LIST: late answers are dropped */
     uint64_t req;
     int pending;
     bool failed;
     struct net_error err;
-    struct idmap got;           /* delta answers merged by ID: struct batch * */
-    struct idmap active;        /* known non-terminal batches: struct batch * */
-    struct idmap gone;          /* departed batches answered 404: value unused */
-    char *newest;               /* newest created_at seen (server text) */
+    struct idmap got;    /* delta answers merged by ID: struct batch * */
+    struct idmap active; /* known non-terminal batches: struct batch * */
+    struct idmap gone;   /* departed batches answered 404: value unused */
+    char *newest;        /* newest created_at seen (server text) */
     int64_t newest_ms;
 };
 
 struct watch_state {
-    char *id;                   /* NULL: no batch watched */
+    char *id; /* NULL: no batch watched */
     uint64_t gen, req;
     bool busy;
     int pending;
     bool failed;
     bool have_batch;
-    struct batch batch;         /* last answer, with results */
+    struct batch batch; /* last answer, with results */
     bool live;
     bool files_sent;
-    struct idmap delivered;     /* terminal job IDs already sent for this watch */
+    struct idmap delivered; /* terminal job IDs already sent for this watch */
 };
 
 struct files_entry {
@@ -154,7 +154,7 @@ struct find_record {
 struct seen {
     uint64_t seq;
     int64_t created_ms;
-    bool ours;                  /* returned by one of our creates: never another create's */
+    bool ours; /* returned by one of our creates: never another create's */
 };
 
 struct net {
@@ -178,18 +178,18 @@ struct net {
     struct curl_slist *headers;
     struct xfer *active, *waiting;
     bool paused;
-    int64_t next_refresh;       /* mono ms; 0: none scheduled */
+    int64_t next_refresh; /* mono ms; 0: none scheduled */
     enum net_conn conn;
     int64_t retry_in_ms, latency_ms, updated_ms;
-    int64_t *sends;             /* mono times of requests over the last minute */
+    int64_t *sends; /* mono times of requests over the last minute */
     size_t n_sends, cap_sends;
-    int64_t server_ms, server_mono;   /* last server Date and when it arrived */
+    int64_t server_ms, server_mono; /* last server Date and when it arrived */
     bool have_server_time;
     uint64_t seen_seq;
-    struct idmap seen;          /* every batch ID ever seen: struct seen * */
-    struct idmap files_cache;   /* directory ID -> struct files_entry * */
-    char *files_loading;        /* directory whose files are being fetched */
-    struct idmap job_cache;     /* terminal jobs: job ID -> struct job * */
+    struct idmap seen;        /* every batch ID ever seen: struct seen * */
+    struct idmap files_cache; /* directory ID -> struct files_entry * */
+    char *files_loading;      /* directory whose files are being fetched */
+    struct idmap job_cache;   /* terminal jobs: job ID -> struct job * */
     struct list_state list;
     struct watch_state watch;
     struct create_job *creates; /* queue; the head is in progress when create_busy */
@@ -628,11 +628,16 @@ static void complete(struct net *n, CURL *easy, CURLcode code)
 static size_t item_size(enum page_kind k)
 {
     switch (k) {
-    case PK_BATCHES: return sizeof(struct batch);
-    case PK_DIRS: return sizeof(struct directory);
-    case PK_FILES: return sizeof(struct dir_file);
-    case PK_CONFIGS: return sizeof(struct config);
-    case PK_JOBS: return sizeof(struct job);
+    case PK_BATCHES:
+        return sizeof(struct batch);
+    case PK_DIRS:
+        return sizeof(struct directory);
+    case PK_FILES:
+        return sizeof(struct dir_file);
+    case PK_CONFIGS:
+        return sizeof(struct config);
+    case PK_JOBS:
+        return sizeof(struct job);
     }
     return 1;
 }
@@ -641,11 +646,21 @@ static void items_free(enum page_kind k, void *items, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         switch (k) {
-        case PK_BATCHES: batch_done((struct batch *)items + i); break;
-        case PK_DIRS: directory_done((struct directory *)items + i); break;
-        case PK_FILES: dir_file_done((struct dir_file *)items + i); break;
-        case PK_CONFIGS: config_done((struct config *)items + i); break;
-        case PK_JOBS: job_done((struct job *)items + i); break;
+        case PK_BATCHES:
+            batch_done((struct batch *)items + i);
+            break;
+        case PK_DIRS:
+            directory_done((struct directory *)items + i);
+            break;
+        case PK_FILES:
+            dir_file_done((struct dir_file *)items + i);
+            break;
+        case PK_CONFIGS:
+            config_done((struct config *)items + i);
+            break;
+        case PK_JOBS:
+            job_done((struct job *)items + i);
+            break;
         }
     }
     free(items);
@@ -686,9 +701,12 @@ static char *pager_url(struct net *n, struct pager *p)
         struct url_batch_filter f = {p->f_status, p->f_dir, p->f_after, p->f_before};
         return url_batch_list(&n->uctx, &f, p->token);
     }
-    case PK_DIRS: return url_directory_list(&n->uctx, p->token);
-    case PK_FILES: return url_directory_files(&n->uctx, p->id, p->token);
-    case PK_CONFIGS: return url_config_list(&n->uctx, p->id, p->token);
+    case PK_DIRS:
+        return url_directory_list(&n->uctx, p->token);
+    case PK_FILES:
+        return url_directory_files(&n->uctx, p->id, p->token);
+    case PK_CONFIGS:
+        return url_config_list(&n->uctx, p->id, p->token);
     case PK_JOBS:
         return url_job_list(&n->uctx, p->job_type, (const char *const *)p->ids, p->n_ids,
                             p->token);
@@ -1577,8 +1595,8 @@ static void create_found(struct net *n, struct pager *p, bool ok, const struct n
         return;
     }
     struct net_error e = {0};
-    e.message = xstrdup(c->last_err.message != NULL ? c->last_err.message
-                                                    : "the batch was not created");
+    e.message =
+        xstrdup(c->last_err.message != NULL ? c->last_err.message : "the batch was not created");
     if (c->last_err.message != NULL) {
         free(e.message);
         e.message = xasprintf("the batch was not created (%s)", c->last_err.message);
@@ -1628,8 +1646,8 @@ static void create_post_done(struct net *n, struct xfer *x)
             .retry_after_ms = x->h_retry_after_ms,
             .retry_after = x->h_retry_after,
         };
-        int64_t delay = retry_delay_ms(&a, c->attempts, MAX_CREATE_RETRIES, clock_now_ms(),
-                                       jitter(n));
+        int64_t delay =
+            retry_delay_ms(&a, c->attempts, MAX_CREATE_RETRIES, clock_now_ms(), jitter(n));
         if (delay >= 0) {
             c->attempts++;
             xfer_requeue(n, x, delay);
@@ -1834,8 +1852,7 @@ static void handle(struct net *n, struct net_cmd *cmd)
         if (bad_id(n, cmd, NET_MSG_CANCELLED))
             break;
         struct xfer *x = xfer_new(url_batch_cancel(&n->uctx, cmd->id), cancel_done,
-                                  req_ctx_new(cmd->req, cmd->id, JOB_TYPE_UNKNOWN),
-                                  req_ctx_free);
+                                  req_ctx_new(cmd->req, cmd->id, JOB_TYPE_UNKNOWN), req_ctx_free);
         x->post = xstrdup("");
         x->no_retry_409 = true;
         xfer_send(n, x);

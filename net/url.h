@@ -16,10 +16,10 @@
 #include "model/status.h"
 
 struct url_ctx {
-    const char *base_url;         /* borrowed; "https://api.cloud.llamaindex.ai" */
-    const char *project_id;       /* borrowed; NULL or "": not sent */
-    const char *organization_id;  /* borrowed; NULL or "": not sent */
-    int page_size;                /* lists only; <= 0: not sent */
+    const char *base_url;        /* borrowed; "https://api.cloud.llamaindex.ai" */
+    const char *project_id;      /* borrowed; NULL or "": not sent */
+    const char *organization_id; /* borrowed; NULL or "": not sent */
+    int page_size;               /* lists only; <= 0: not sent */
 };
 
 /* Server-side filters of the batch list; NULL members are not sent. */

@@ -22,12 +22,12 @@
 struct h {
     struct simproc sp;
     struct net *net;
-    struct net_msg *head;        /* received and not consumed yet, oldest first */
-    int n_retrying;              /* RETRYING states seen */
+    struct net_msg *head; /* received and not consumed yet, oldest first */
+    int n_retrying;       /* RETRYING states seen */
     int64_t max_retry_in;
     bool saw_offline;
     enum net_conn last_conn;
-    char *key_seen_in;           /* non-NULL when the API key appeared in a message */
+    char *key_seen_in; /* non-NULL when the API key appeared in a message */
     const char *key;
 };
 
@@ -125,8 +125,8 @@ static struct net_msg *h_wait(struct h *h, match_fn *match, const void *arg, int
 
 struct want {
     enum net_msg_type type;
-    uint64_t req;                /* 0: any */
-    const char *id;              /* NULL: any */
+    uint64_t req;   /* 0: any */
+    const char *id; /* NULL: any */
 };
 
 static bool match_want(const struct net_msg *m, const void *arg)
@@ -302,8 +302,8 @@ START_TEST(list_pagination)
     struct want again = {NET_MSG_LIST_FULL, 0, NULL};
     m = h_wait(&h, match_want, &again, 1000);
     long one_more = simproc_count(&h.sp, "GET /api/v2/batches?page_size=100") - pages;
-    ck_assert_msg(m == NULL || one_more == 2 * ((60 + 6) / 7),
-                  "%ld page requests for %s", one_more, m ? "two generations" : "one");
+    ck_assert_msg(m == NULL || one_more == 2 * ((60 + 6) / 7), "%ld page requests for %s",
+                  one_more, m ? "two generations" : "one");
     if (m == NULL)
         ck_assert_int_eq(one_more, (60 + 6) / 7);
     net_msg_free(m);
@@ -593,10 +593,10 @@ START_TEST(open_thousand)
         net_msg_free(m);
     }
     long batch_gets = simproc_count(&h.sp, needle);
-    long total = simproc_count(&h.sp, "GET /api/v2/parse?") +
-                 simproc_count(&h.sp, "/files?") + batch_gets;
-    fprintf(stderr, "open_thousand: %ld requests (%ld batch gets), %ld GETs in all since\n",
-            total, batch_gets, simproc_count(&h.sp, "GET /api/") - before);
+    long total =
+        simproc_count(&h.sp, "GET /api/v2/parse?") + simproc_count(&h.sp, "/files?") + batch_gets;
+    fprintf(stderr, "open_thousand: %ld requests (%ld batch gets), %ld GETs in all since\n", total,
+            batch_gets, simproc_count(&h.sp, "GET /api/") - before);
     ck_assert_int_eq(batch_gets, 1);
     ck_assert_int_le(total, 25);
     free(id);
@@ -706,8 +706,8 @@ END_TEST
 START_TEST(creates_never_duplicated)
 {
     struct h h;
-    const char *args[] = {"--seed", "17", "--fail-rate", "0.3", "--ambiguous-create-rate", "0.3",
-                          NULL};
+    const char *args[] = {"--seed", "17", "--fail-rate", "0.3", "--ambiguous-create-rate",
+                          "0.3",    NULL};
     h_sim(&h, args);
     h_net(&h, 60000);
     struct net_msg *dirs = h_directories(&h);
@@ -737,8 +737,8 @@ START_TEST(creates_never_duplicated)
                 c->since = xstrdup(m->since);
                 req = h_submit(&h, c);
             } else {
-                ck_assert_msg(m->create_outcome != NET_CREATE_REFUSED || m->error.http_status == 429
-                                  || m->error.http_status == 0,
+                ck_assert_msg(m->create_outcome != NET_CREATE_REFUSED ||
+                                  m->error.http_status == 429 || m->error.http_status == 0,
                               "refused: %s", m->error.message);
                 not_created++;
                 req = h_create(&h, dir, JOB_TYPE_PARSE, "cfg-PARSE_AGENTIC");
@@ -789,7 +789,8 @@ START_TEST(delta_ten_thousand)
     char *made[3];
     for (int i = 0; i < 3; i++) {
         char *body = xasprintf("{\"source_directory_id\":\"%s\",\"config\":{\"job\":{\"type\":"
-                               "\"parse_v2\",\"configuration_id\":\"cfg-PARSE_AGENTIC\"}}}", dir);
+                               "\"parse_v2\",\"configuration_id\":\"cfg-PARSE_AGENTIC\"}}}",
+                               dir);
         long status = 0;
         char *answer = NULL;
         ck_assert_int_eq(simproc_http(&h.sp, "POST", "/api/v2/batches", body, &status, &answer),
@@ -907,7 +908,9 @@ START_TEST(unauthorized_and_no_key_leak)
     ck_assert(log_open(log, &cause));
     const char *secret = "llx-wrong-Secret-0123456789";
     /* A malformed LLAMA_CLOUD_CUSTOM_HEADERS line is refused up front. */
-    struct net_config bad = {.base_url = h.sp.url, .api_key = secret, .refresh_s = 5,
+    struct net_config bad = {.base_url = h.sp.url,
+                             .api_key = secret,
+                             .refresh_s = 5,
                              .custom_headers = "X-Fine: 1\nnot a header"};
     ck_assert_ptr_null(net_start(&bad, &cause));
     ck_assert_ptr_nonnull(cause);

@@ -120,15 +120,15 @@ START_TEST(retry_table)
         {500, false, NULL, NULL, NULL, false, 0, 500},
         {502, false, NULL, NULL, NULL, false, 1, 1000},
         {503, false, NULL, NULL, NULL, false, 2, 2000},
-        {503, false, NULL, NULL, NULL, false, 3, -1},   /* max 3 retries */
+        {503, false, NULL, NULL, NULL, false, 3, -1}, /* max 3 retries */
         {429, false, NULL, NULL, "1", false, 0, 1000},
-        {429, false, NULL, "250", "7", false, 0, 250},  /* retry-after-ms first */
+        {429, false, NULL, "250", "7", false, 0, 250}, /* retry-after-ms first */
         {429, false, NULL, "bogus", "2", false, 0, 2000},
         {429, false, NULL, NULL, "120", false, 0, 500}, /* >= 60 s: backoff instead */
         {429, false, NULL, NULL, "-3", false, 1, 1000},
         {408, false, NULL, NULL, NULL, false, 0, 500},
         {409, false, NULL, NULL, NULL, false, 0, 500},
-        {409, false, NULL, NULL, NULL, true, 0, -1},    /* cancel's 409 */
+        {409, false, NULL, NULL, NULL, true, 0, -1}, /* cancel's 409 */
         {400, false, NULL, NULL, NULL, false, 0, -1},
         {404, false, NULL, NULL, NULL, false, 0, -1},
         {422, false, NULL, NULL, NULL, false, 0, -1},
@@ -136,12 +136,12 @@ START_TEST(retry_table)
         {400, false, "true", NULL, NULL, false, 0, 500}, /* header overrides */
         {503, false, "false", NULL, NULL, false, 0, -1},
         {503, false, " FALSE ", NULL, NULL, false, 0, -1},
-        {0, true, NULL, NULL, NULL, false, 0, 500},     /* connection error */
+        {0, true, NULL, NULL, NULL, false, 0, 500}, /* connection error */
         {0, false, NULL, NULL, NULL, false, 0, -1},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        struct retry_answer a = {rows[i].status, rows[i].transport, rows[i].should,
-                                 rows[i].after_ms, rows[i].after, rows[i].no409};
+        struct retry_answer a = {rows[i].status,   rows[i].transport, rows[i].should,
+                                 rows[i].after_ms, rows[i].after,     rows[i].no409};
         int64_t got = retry_delay_ms(&a, rows[i].attempt, 3, 0, 0.0);
         ck_assert_msg(got == rows[i].want, "row %zu: got %lld want %lld", i, (long long)got,
                       (long long)rows[i].want);
@@ -260,8 +260,7 @@ START_TEST(decode_batch_bad)
     batch_bad("{\"id\":\"b\",\"status\":\"X\"} x", "body: invalid JSON (unexpected character)");
     batch_bad("{\"id\":\"b\",\"status\":\"X\"}{}", "body: invalid JSON (unexpected character)");
     batch_bad("", "body: empty body");
-    batch_bad("<html>502 Bad Gateway</html>",
-              "body: invalid JSON (unexpected character)");
+    batch_bad("<html>502 Bad Gateway</html>", "body: invalid JSON (unexpected character)");
 }
 END_TEST
 
@@ -383,8 +382,8 @@ START_TEST(decode_other_pages)
     job_done(&j[1]);
     free(j);
     const char *nojobid = "{\"items\":[{\"status\":\"RUNNING\"}]}";
-    ck_assert(!decode_job_page(nojobid, strlen(nojobid), JOB_TYPE_EXTRACT, &j, &n, &token,
-                               &cause));
+    ck_assert(
+        !decode_job_page(nojobid, strlen(nojobid), JOB_TYPE_EXTRACT, &j, &n, &token, &cause));
     ck_assert_str_eq(cause, "items[0].id: missing");
     free(cause);
 }
@@ -571,7 +570,8 @@ START_TEST(errbody_cases)
 
     const char *html = "<html>\r\n<h1>503 Service Unavailable</h1></html>";
     errbody_format(503, html, strlen(html), &e);
-    ck_assert_str_eq(e.message, "HTTP 503: <html>?" "?<h1>503 Service Unavailable</h1></html>");
+    ck_assert_str_eq(e.message, "HTTP 503: <html>?"
+                                "?<h1>503 Service Unavailable</h1></html>");
     net_error_done(&e);
 
     errbody_format(502, "", 0, &e);
