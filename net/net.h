@@ -6,6 +6,19 @@
 
 #include "net/msg.h"
 
+/*
+ * What the thread does (see DESIGN.md "Refresh policy"): WATCH_LIST and REFRESH load every
+ * page (one LIST_FULL, or LIST_FAILED keeping the old data); each interval a delta refresh
+ * (active statuses, created since the newest seen, departed batches) gives LIST_DELTA. A
+ * watched batch is fetched with its results while it or a job is not terminal; its directory's
+ * file names come once (cached for the session) and job statuses in bulk, terminal jobs never
+ * again. A refresh asked while the same refresh is in flight is coalesced: no second request,
+ * and the one answer carries the first command's req. Scheduled answers carry req 0. Reads are
+ * retried per net/retry.h (at most 3 retries, then OFFLINE until the next interval); a create
+ * is never resent blindly (NET_MSG_CREATED's create_outcome). Answers about a batch that is no
+ * longer watched are dropped.
+ */
+
 struct net_config {
     const char *base_url;         /* "https://api.cloud.llamaindex.ai" or the simulator's */
     const char *api_key;          /* sent as Authorization: Bearer; never logged */
