@@ -8,8 +8,10 @@ skip() {
     exit 77
 }
 
-[ -n "${NODE_BIN:-}" ] && [ -x "$NODE_BIN" ] || skip "node was not found by configure (NODE_BIN is empty)"
-[ -n "${NPM_BIN:-}" ] && [ -x "$NPM_BIN" ] || skip "npm was not found by configure (NPM_BIN is empty)"
+[ -n "${NODE_BIN:-}" ] && [ -x "$NODE_BIN" ] ||
+    skip "node was not found by configure (NODE_BIN is empty)"
+[ -n "${NPM_BIN:-}" ] && [ -x "$NPM_BIN" ] ||
+    skip "npm was not found by configure (NPM_BIN is empty)"
 : "${TOP_SRCDIR:?}" "${TOP_BUILDDIR:?}" "${BATCHTOP_SIM:?}"
 
 src="$TOP_SRCDIR/tests/node"
@@ -20,7 +22,8 @@ if ! cmp -s "$src/package-lock.json" "$work/package-lock.json" ||
     [ ! -d "$work/node_modules/@llamaindex/llama-cloud" ]; then
     cp "$src/package.json" "$src/package-lock.json" "$work/" || exit 1
     chmod u+w "$work/package.json" "$work/package-lock.json"
-    if ! (cd "$work" && "$NPM_BIN" ci --no-audit --no-fund --loglevel=error) >"$work/npm.log" 2>&1; then
+    if ! (cd "$work" && "$NPM_BIN" ci --no-audit --no-fund --loglevel=error) \
+        >"$work/npm.log" 2>&1; then
         cat "$work/npm.log"
         rm -f "$work/package-lock.json"
         skip "npm ci of @llamaindex/llama-cloud failed (registry unreachable?), see above"
