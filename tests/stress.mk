@@ -6,4 +6,7 @@ tests_test_stress_escape_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CURL_CFLAGS)
 tests_test_stress_escape_LDADD = libnet.a libmodel.a tests/libsimproc.a $(CURL_LIBS) \
 	$(JSONC_LIBS) $(CHECK_LIBS)
 
-EXTRA_DIST += tests/stress/valgrind.sh
+# Terminal tests (tmux against a live sim; they reuse tests/e2e/lib.sh).
+STRESS_TESTS = tests/stress/terminal.sh tests/stress/many.sh tests/stress/security.sh
+TESTS += $(STRESS_TESTS)
+EXTRA_DIST += $(STRESS_TESTS) tests/stress/valgrind.sh
