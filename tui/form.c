@@ -117,7 +117,7 @@ static void unpost(struct form_screen *f)
  * each frame, so overlays drawn afterwards still cover it. Reposted only when the geometry
  * changes.
  */
-static void post(struct form_screen *f, int top, int cols)
+static void post(struct form_screen *f, int top, int cols, bool copy)
 {
     if (!f->sub || f->top != top || f->cols != cols) {
         unpost(f);
@@ -147,14 +147,15 @@ static void post(struct form_screen *f, int top, int cols)
         }
         form_driver_w(f->form, KEY_CODE_YES, REQ_END_LINE);
     }
-    overwrite(f->sub, stdscr);
+    if (copy)
+        overwrite(f->sub, stdscr);
 }
 
 static void form_draw(struct screen *s, struct app *a, int top, int rows, int cols)
 {
     struct form_screen *f = s->data;
     draw_text(top, 0, cols, " New batch", A_BOLD, true);
-    post(f, top, cols);
+    post(f, top, cols, true);
     for (int i = 0; i < F_COUNT; i++) {
         bool cur = current_field(f->form) == f->fields[i];
         draw_text(top + 2 + 2 * i, 1, 21, labels[i], cur ? A_BOLD : A_NORMAL, false);
@@ -279,6 +280,8 @@ static void cycle_type(struct form_screen *f, int dir)
 static unsigned form_key(struct screen *s, struct app *a, struct key_event k)
 {
     struct form_screen *f = s->data;
+    if (!f->sub)
+        post(f, 1, COLS, false); /* keys typed before the first draw must not be lost */
     int cur = current_index(f);
     if (!k.fn) {
         switch (k.code) {
@@ -428,6 +431,13 @@ static unsigned form_message(struct screen *s, struct app *a, const struct net_m
     case NET_CREATE_REFUSED: {
         const char *msg = m->error.message ? m->error.message : "the server refused the batch";
         int fi = field_of(m->error.field);
+        if (fi < 0 && m->error.http_status == 404 && m->error.message) {
+            /* an unknown ID: the message says which kind */
+            if (strstr(m->error.message, "irectory"))
+                fi = F_DIR;
+            else if (strstr(m->error.message, "onfiguration"))
+                fi = F_CONFIG;
+        }
         char *line;
         if (m->error.http_status)
             line = xasprintf("not created (HTTP %d): %s", m->error.http_status, msg);

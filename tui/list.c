@@ -96,7 +96,10 @@ static void list_draw(struct screen *s, struct app *a, int top, int rows, int co
     const char *filter = list_view_filter(a->view);
     snprintf(buf, sizeof buf, " Batches (%zu/%zu)  status: %s%s%s%s", list_view_count(a->view),
              list_view_total(a->view), mask_name(list_view_status_mask(a->view)),
-             filter[0] ? "  filter: " : "", filter, a->list_loaded ? "" : "  loading\xe2\x80\xa6");
+             filter[0] ? "  filter: " : "", filter,
+             a->list_loaded  ? ""
+             : a->list_stale ? "  not loaded"
+                             : "  loading\xe2\x80\xa6");
     draw_text(top + 1, 0, cols, buf, A_BOLD, true);
 
     static const enum list_column col_of[] = {COL_ID,       COL_STATUS,    COL_TYPE,
@@ -140,7 +143,9 @@ static void list_draw(struct screen *s, struct app *a, int top, int rows, int co
         ls->first = nrows > (size_t)page ? nrows - (size_t)page : 0;
 
     if (nrows == 0) {
-        const char *why = !a->list_loaded ? "loading batches\xe2\x80\xa6"
+        const char *why = !a->list_loaded && a->list_stale
+                              ? "could not load the batches yet (retrying; m shows the errors)"
+                          : !a->list_loaded ? "loading batches\xe2\x80\xa6"
                           : list_view_total(a->view)
                               ? "no batch matches (0 shows all, / clears the filter)"
                               : "no batches yet \xe2\x80\x94 press n to start one";
