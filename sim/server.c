@@ -531,6 +531,24 @@ static void h_file_list(struct server *s, const char *id, const struct args *a,
     free(p.v);
 }
 
+static void h_file_get(struct server *s, char *ids, struct reply *r)
+{
+    char *slash = strchr(ids, '/');
+    *slash = '\0';
+    struct world_dir *d = world_find_dir(s->world, ids);
+    if (d == NULL) {
+        reply_detail(r, 404, "Directory not found");
+        return;
+    }
+    for (size_t i = 0; i < d->nfiles; i++) {
+        if (strcmp(d->files[i].id, slash + 1) == 0) {
+            reply_set(r, 200, wire_file(s->world, d, &d->files[i]));
+            return;
+        }
+    }
+    reply_detail(r, 404, "Directory file not found");
+}
+
 static void h_config_list(struct server *s, const struct args *a, struct reply *r)
 {
     static const char *const products[] = {"parse_v2", "extract_v2", "classify_v2", "split_v1",
@@ -739,7 +757,8 @@ static void h_state(struct server *s, struct reply *r)
 /* ---- routing ---- */
 
 enum route {
-    R_NONE, R_BATCHES, R_BATCH, R_BATCH_CANCEL, R_DIRS, R_DIR, R_DIR_FILES, R_CONFIGS, R_CONFIG,
+    R_NONE, R_BATCHES, R_BATCH, R_BATCH_CANCEL, R_DIRS, R_DIR, R_DIR_FILES, R_DIR_FILE,
+    R_CONFIGS, R_CONFIG,
     R_PARSE, R_PARSE_JOB, R_EXTRACT, R_EXTRACT_JOB, R_SIM_STATE, R_SIM_FAULTS_OFF,
 };
 
@@ -770,6 +789,23 @@ static enum route route_match(const char *path, char *idbuf, size_t idsize,
     size_t plen = strlen(path);
     while (plen > 1 && path[plen - 1] == '/')
         plen--; /* tolerate a trailing slash */
+    /* /api/v1/beta/directories/{dir}/files/{file}: idbuf gets "dir/file" */
+    static const char dirs[] = "/api/v1/beta/directories/";
+    if (plen > sizeof dirs - 1 && strncmp(path, dirs, sizeof dirs - 1) == 0) {
+        const char *rest = path + sizeof dirs - 1;
+        size_t rlen = plen - (sizeof dirs - 1);
+        const char *mid = memchr(rest, '/', rlen);
+        if (mid != NULL && (size_t)(rest + rlen - mid) > 7 && strncmp(mid, "/files/", 7) == 0 &&
+            mid > rest && memchr(mid + 7, '/', (size_t)(rest + rlen - mid - 7)) == NULL &&
+            rlen < idsize) {
+            memcpy(idbuf, rest, (size_t)(mid - rest));
+            idbuf[mid - rest] = '/';
+            memcpy(idbuf + (mid - rest) + 1, mid + 7, (size_t)(rest + rlen - mid - 7));
+            idbuf[rlen - 6] = '\0';
+            *allow = "GET";
+            return R_DIR_FILE;
+        }
+    }
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
         size_t pre = strlen(table[i].prefix);
         if (table[i].suffix == NULL) {
@@ -968,6 +1004,9 @@ static enum MHD_Result dispatch(struct server *s, struct MHD_Connection *c, cons
             break;
         case R_DIR_FILES:
             h_file_list(s, id, a, &r);
+            break;
+        case R_DIR_FILE:
+            h_file_get(s, id, &r);
             break;
         case R_CONFIGS:
             h_config_list(s, a, &r);

@@ -354,6 +354,14 @@ START_TEST(test_directories_and_files)
         json_object *f = aidx(j, "items", 0);
         ck_assert(strncmp(sget(f, "id"), "dfl-", 4) == 0);
         ck_assert_str_eq(sget(f, "directory_id"), thousand);
+        if (seen == alen(j, "items")) { /* one file by id */
+            char one[512];
+            snprintf(one, sizeof one, "/api/v1/beta/directories/%s/files/%s", thousand,
+                     sget(f, "id"));
+            json_object *g = get_ok(&sp, one);
+            ck_assert_str_eq(sget(g, "display_name"), sget(f, "display_name"));
+            json_object_put(g);
+        }
         if (sget(j, "next_page_token") != NULL)
             token = strdup(sget(j, "next_page_token"));
         json_object_put(j);
