@@ -32,6 +32,7 @@
 #define DEPARTED_GET_MAX 2     /* more departed batches than this: consider one range list */
 #define IDLE_POLL_MS 60000
 #define MAX_FIND_RECORDS 16
+#define MAX_PAGES 20000 /* one list never follows more tokens than this */
 
 struct net;
 struct xfer;
@@ -86,7 +87,7 @@ struct pager {
     pager_fn *finish;
     page_fn *on_page;
     bool keep_items; /* accumulate pages (false: on_page only) */
-    int tag;
+    int pages; /* fetched so far; capped against a server that never ends */
     uint64_t gen, req;
     void *owner; /* borrowed */
 };
@@ -786,6 +787,13 @@ static void pager_page_done(struct net *n, struct xfer *x)
         free(items);
     } else {
         items_free(p->kind, items, count);
+    }
+    if (token != NULL && ++p->pages >= MAX_PAGES) {
+        free(token);
+        garbled_error(n, &err, "the list never ends (too many pages)");
+        p->finish(n, p, false, &err);
+        net_error_done(&err);
+        return;
     }
     if (token != NULL && !(p->token != NULL && strcmp(p->token, token) == 0)) {
         free(p->token);
