@@ -1124,8 +1124,11 @@ struct server *server_start(struct world *w, struct faults *f, const struct serv
     s->world = w;
     s->faults = f;
     s->p = *p;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION;
+    if (MHD_is_feature_supported(MHD_FEATURE_POLL) == MHD_YES)
+        flags |= MHD_USE_POLL; /* no FD_SETSIZE limit on descriptors */
     s->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, (uint16_t)p->port,
+        flags, (uint16_t)p->port,
         NULL, NULL, on_request, s,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, (void *)s,

@@ -474,7 +474,9 @@ static struct world_batch *old_batch(struct world *w, struct rng *r, size_t dir,
         b->ready = created + pend;
         break;
     case BATCH_RUNNING: {
-        int64_t run_start = now - (int64_t)((0.1 + 0.5 * rng_unit(r)) * (double)b->natural_end);
+        /* well on its way, so a new batch does not queue long behind the pre-existing ones */
+        int64_t run_start = now - (int64_t)((0.55 + 0.35 * rng_unit(r)) *
+                                            (double)b->natural_end);
         b->created = created < run_start - pend - 1 ? created : run_start - pend - 1;
         b->ready = b->created + pend;
         start_batch(w, b, run_start);
