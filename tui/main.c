@@ -175,6 +175,14 @@ int main(int argc, char **argv)
         fputs("batchtop: needs a terminal (stdin and stdout must be a tty)\n", stderr);
         return 2;
     }
+    {
+        char *cause = NULL;
+        if (!term_check(&cause)) {
+            fprintf(stderr, "batchtop: %s\n", cause);
+            free(cause);
+            return 2;
+        }
+    }
 
     text_init();
     if (opt.log_path) {

@@ -4,6 +4,7 @@
 #include "tui/term.h"
 
 #include <curses.h>
+#include <term.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -113,6 +114,33 @@ static void at_exit(void)
 {
     tui_done();
     run_hook();
+}
+
+bool term_check(char **cause)
+{
+    const char *term = getenv("TERM");
+    int err = 0;
+    if (!term || !*term) {
+        *cause = xstrdup("TERM is not set; set it to your terminal's type (e.g. xterm-256color)");
+        return false;
+    }
+    if (setupterm(NULL, STDOUT_FILENO, &err) != OK) {
+        *cause = xasprintf("unknown terminal type TERM=%.64s (no terminfo entry); "
+                           "try TERM=xterm-256color",
+                           term);
+        return false;
+    }
+    const char *cup = tigetstr("cup");
+    bool hardcopy = tigetflag("hc") > 0;
+    bool ok = cup && cup != (char *)-1 && !hardcopy;
+    del_curterm(cur_term);
+    if (!ok) {
+        *cause = xasprintf("the terminal TERM=%.64s cannot move the cursor, so it cannot show "
+                           "batchtop's screens; try TERM=xterm-256color",
+                           term);
+        return false;
+    }
+    return true;
 }
 
 void term_start(void)

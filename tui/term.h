@@ -20,6 +20,9 @@ int term_signal_fd(void);
 /* Drain the pipe; sets *resized / *quit when such signals arrived. */
 void term_signals_read(bool *resized, bool *quit);
 
+/* Before anything else: can this terminal (TERM) draw full screens? False and *cause (caller
+ * frees) for an unknown TERM or one that cannot move the cursor (dumb, hardcopy). */
+bool term_check(char **cause);
 /* Start curses (locale already set); registers tui_done with atexit. */
 void term_start(void);
 /* Apply the terminal's current size (after SIGWINCH); never from a handler. */
