@@ -927,9 +927,30 @@ static enum MHD_Result dispatch(struct server *s, struct MHD_Connection *c, cons
         reply_detail(&r, 413, "Request body too large (limit 1 MiB)");
         return send_reply(s, c, method, rq, &r, NULL);
     }
+    /*
+     * Route on the raw path, as received: an escaped "/" (%2F) stays inside its segment, so an
+     * ID can never reach another resource. Path parameters are unescaped afterwards.
+     */
+    char *raw = xstrndup(rq->uri, strcspn(rq->uri, "?"));
     char id[256];
     const char *allow = NULL;
-    enum route rt = route_match(url, id, sizeof id, &allow);
+    enum route rt = route_match(raw, id, sizeof id, &allow);
+    free(raw);
+    (void)url;
+    bool bad_id = false; /* an escaped NUL would cut the ID short: never look that up */
+    if (rt == R_DIR_FILE) {
+        char *slash = strchr(id, '/');
+        size_t n = MHD_http_unescape(slash + 1);
+        bad_id = strlen(slash + 1) != n;
+        *slash = '\0';
+        size_t d = MHD_http_unescape(id);
+        bad_id = bad_id || strlen(id) != d;
+        memmove(id + d + 1, slash + 1, n + 1);
+        id[d] = '/';
+    } else if (rt != R_NONE) {
+        size_t n = MHD_http_unescape(id);
+        bad_id = strlen(id) != n;
+    }
     bool control = rt == R_SIM_STATE || rt == R_SIM_FAULTS_OFF;
     bool is_create = rt == R_BATCHES && strcmp(method, "POST") == 0;
     struct faults_decision fd;
@@ -982,6 +1003,8 @@ static enum MHD_Result dispatch(struct server *s, struct MHD_Connection *c, cons
     if (!control && project != NULL && project[0] != '\0' &&
         strcmp(project, s->world->project_id) != 0) {
         reply_detail(&r, 404, "Project not found");
+    } else if (bad_id) {
+        reply_detail(&r, 404, "Not Found");
     } else {
         switch (rt) {
         case R_BATCHES:

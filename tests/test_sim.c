@@ -315,6 +315,24 @@ START_TEST(test_routes_and_errors)
              NULL, &status);
     ck_assert_int_eq(status, 404);
     json_object_put(j);
+
+    /* an escaped ID stays one path segment: it never reaches the list or another route */
+    j = get_ok(&sp, "/_sim/state");
+    char *real = strdup(sget(aidx(j, "batches", 0), "id"));
+    json_object_put(j);
+    char hostile[4][160];
+    snprintf(hostile[0], sizeof hostile[0], "/api/v2/batches/%%2F");
+    snprintf(hostile[1], sizeof hostile[1], "/api/v2/batches/%s%%2Fcancel", real);
+    snprintf(hostile[2], sizeof hostile[2], "/api/v2/batches/%s%%00junk", real);
+    snprintf(hostile[3], sizeof hostile[3], "/api/v2/parse/%%2F%%2F");
+    for (int i = 0; i < 4; i++) {
+        j = call(&sp, "GET", hostile[i], NULL, &status);
+        ck_assert_msg(status == 404, "%s gave %ld", hostile[i], status);
+        json_object_put(j);
+    }
+    snprintf(hostile[0], sizeof hostile[0], "/api/v2/batches/%s", real);
+    json_object_put(get_ok(&sp, hostile[0]));
+    free(real);
     finish(&sp);
 }
 END_TEST
