@@ -634,10 +634,10 @@ static void h_job_list(struct server *s, enum job_type type, const struct args *
     int64_t after = INT64_MIN, before = INT64_MAX;
     const char *t1 = arg_get(a, "created_at_on_or_after");
     const char *t2 = arg_get(a, "created_at_on_or_before");
-    if ((t1 != NULL && t1[0] != '\0' && !rng_parse_time(t1, &after)) ||
-        (t2 != NULL && t2[0] != '\0' && !rng_parse_time(t2, &before))) {
-        reply_422(r, "query", t1 != NULL && !rng_parse_time(t1, &after)
-                  ? "created_at_on_or_after" : "created_at_on_or_before",
+    bool bad1 = t1 != NULL && t1[0] != '\0' && !rng_parse_time(t1, &after);
+    bool bad2 = t2 != NULL && t2[0] != '\0' && !rng_parse_time(t2, &before);
+    if (bad1 || bad2) {
+        reply_422(r, "query", bad1 ? "created_at_on_or_after" : "created_at_on_or_before",
                   "Input should be a valid datetime", "datetime_from_date_parsing");
         return;
     }
