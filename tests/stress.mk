@@ -6,7 +6,9 @@ tests_test_stress_escape_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CURL_CFLAGS)
 tests_test_stress_escape_LDADD = libnet.a libmodel.a tests/libsimproc.a $(CURL_LIBS) \
 	$(JSONC_LIBS) $(CHECK_LIBS)
 
-# Terminal tests (tmux against a live sim; they reuse tests/e2e/lib.sh).
-STRESS_TESTS = tests/stress/terminal.sh tests/stress/many.sh tests/stress/security.sh
+# Terminal tests (tmux against a live sim; they reuse tests/e2e/lib.sh). The soak runs
+# tests/soak.sh for $SOAK_SECONDS (default 120) through tests/stress/soak-check.sh.
+STRESS_TESTS = tests/stress/terminal.sh tests/stress/many.sh tests/stress/security.sh \
+	tests/stress/soak-check.sh
 TESTS += $(STRESS_TESTS)
-EXTRA_DIST += $(STRESS_TESTS) tests/stress/valgrind.sh
+EXTRA_DIST += $(STRESS_TESTS) tests/soak.sh tests/stress/valgrind.sh

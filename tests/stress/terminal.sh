@@ -221,7 +221,8 @@ kill -0 "$(batchtop_pid)" || fail "batchtop died in the resize storm"
 wait_for 'Batches (13/13)' 5
 wait_gone 'too small' 5
 screen >"$E2E_TMP/after"
-head -n 1 "$E2E_TMP/after" | grep -q '^ batchtop │' || fail "the header is broken after the storm"
+head -n 1 "$E2E_TMP/after" | grep -q '^ batchtop │' ||
+    fail "the header is broken after the storm"
 [ "$(grep -c '^[ >]bat-' "$E2E_TMP/after")" -eq 13 ] || fail "not 13 rows after the storm"
 tail -n 1 "$E2E_TMP/after" | grep -q 'q quit' || fail "the key line is gone after the storm"
 [ "$(wc -L <"$E2E_TMP/after")" -le 120 ] || fail "lines wider than the terminal"
@@ -229,7 +230,8 @@ first=$(selected_row)
 keys j
 deadline=$(( $(now_ms) + 1000 ))
 while [ "$(selected_row)" = "$first" ]; do
-    [ "$(now_ms)" -lt "$deadline" ] || fail "j did not move the selection within 1 s after the storm"
+    [ "$(now_ms)" -lt "$deadline" ] ||
+        fail "j did not move the selection within 1 s after the storm"
     sleep 0.02
 done
 quit_batchtop

@@ -24,7 +24,10 @@ print-check-programs:
 	@echo $(check_PROGRAMS)
 MK
 )
-make -s -j2 $programs >/dev/null || { echo "valgrind.sh: cannot build the test programs" >&2; exit 2; }
+if ! make -s -j2 $programs >/dev/null; then
+    echo "valgrind.sh: cannot build the test programs" >&2
+    exit 2
+fi
 srcdir=$(sed -n 's/^abs_top_srcdir = //p' Makefile)
 logdir=$build/tests/valgrind
 rm -rf "$logdir"
