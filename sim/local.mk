@@ -1,12 +1,16 @@
 # sim/local.mk -- batchtop-sim, the local LlamaCloud simulator (libmicrohttpd + json-c).
-bin_PROGRAMS += batchtop-sim
-batchtop_sim_SOURCES = \
-	sim/main.c \
+# libsim.a holds every module but main.c, so unit tests can drive the world with a fake clock.
+noinst_LIBRARIES += libsim.a
+libsim_a_SOURCES = \
 	sim/rng.c sim/rng.h \
 	sim/names.c sim/names.h \
 	sim/world.c sim/world.h \
 	sim/wire.c sim/wire.h \
 	sim/faults.c sim/faults.h \
 	sim/server.c sim/server.h
+libsim_a_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JSONC_CFLAGS)
+
+bin_PROGRAMS += batchtop-sim
+batchtop_sim_SOURCES = sim/main.c
 batchtop_sim_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JSONC_CFLAGS)
-batchtop_sim_LDADD = libmodel.a $(MHD_LIBS) $(JSONC_LIBS) -lm
+batchtop_sim_LDADD = libsim.a libmodel.a $(MHD_LIBS) $(JSONC_LIBS) -lm
