@@ -12,34 +12,57 @@
 #include "model/xalloc.h"
 #include "net/decode.h"
 
+/* Length of the valid UTF-8 sequence at s[0..len), 0 when it is not one (overlong, surrogate,
+ * beyond U+10FFFF, a bad or missing continuation byte). */
+static size_t utf8_valid_len(const unsigned char *s, size_t len, unsigned *cp)
+{
+    unsigned c = s[0];
+    size_t n;
+    unsigned min;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if (c >= 0xc2 && c < 0xe0) {
+        n = 2, min = 0x80, c &= 0x1f;
+    } else if (c >= 0xe0 && c < 0xf0) {
+        n = 3, min = 0x800, c &= 0x0f;
+    } else if (c >= 0xf0 && c < 0xf5) {
+        n = 4, min = 0x10000, c &= 0x07;
+    } else {
+        return 0;
+    }
+    if (n > len)
+        return 0;
+    for (size_t j = 1; j < n; j++) {
+        if ((s[j] & 0xc0) != 0x80)
+            return 0;
+        c = (c << 6) | (s[j] & 0x3f);
+    }
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    *cp = c;
+    return n;
+}
+
 char *errbody_sanitize(const char *s, size_t len, size_t max)
 {
     if (s == NULL)
         len = 0;
     char *out = xmalloc(len + 1);
     size_t o = 0, i = 0;
-    while (i < len) {
-        unsigned char ch = (unsigned char)s[i];
-        size_t n = 1;
-        if (ch >= 0xc0 && ch < 0xe0)
-            n = 2;
-        else if (ch >= 0xe0 && ch < 0xf0)
-            n = 3;
-        else if (ch >= 0xf0 && ch < 0xf8)
-            n = 4;
-        if (i + n > len)
-            n = len - i;
+    while (i < len && o < max) {
+        unsigned cp = 0;
+        size_t n = utf8_valid_len((const unsigned char *)s + i, len - i, &cp);
+        if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) {
+            /* Controls, DEL, C1 and bytes that are not UTF-8 all become one visible '?'. */
+            out[o++] = '?';
+            i += n ? n : 1;
+            continue;
+        }
         if (o + n > max)
             break;
-        if (ch < 0x20 || ch == 0x7f) {
-            out[o++] = '?';
-        } else if (ch == 0xc2 && n == 2 && (unsigned char)s[i + 1] >= 0x80 &&
-                   (unsigned char)s[i + 1] < 0xa0) {
-            out[o++] = '?';
-        } else {
-            memcpy(out + o, s + i, n);
-            o += n;
-        }
+        memcpy(out + o, s + i, n);
+        o += n;
         i += n;
     }
     out[o] = '\0';
