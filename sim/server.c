@@ -919,8 +919,8 @@ static void sleep_ms(int ms)
         ;
 }
 
-static enum MHD_Result dispatch(struct server *s, struct MHD_Connection *c, const char *url,
-                                const char *method, struct request *rq)
+static enum MHD_Result dispatch(struct server *s, struct MHD_Connection *c, const char *method,
+                                struct request *rq)
 {
     struct reply r = {0};
     if (rq->too_big) {
@@ -932,11 +932,10 @@ static enum MHD_Result dispatch(struct server *s, struct MHD_Connection *c, cons
      * ID can never reach another resource. Path parameters are unescaped afterwards.
      */
     char *raw = xstrndup(rq->uri, strcspn(rq->uri, "?"));
-    char id[256];
+    char id[256] = "";
     const char *allow = NULL;
     enum route rt = route_match(raw, id, sizeof id, &allow);
     free(raw);
-    (void)url;
     bool bad_id = false; /* an escaped NUL would cut the ID short: never look that up */
     if (rt == R_DIR_FILE) {
         char *slash = strchr(id, '/');
@@ -1099,7 +1098,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_data_size = 0;
         return MHD_YES;
     }
-    return dispatch(s, c, url, method, rq);
+    return dispatch(s, c, method, rq);
 }
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
