@@ -14,3 +14,5 @@ bin_PROGRAMS += batchtop-sim
 batchtop_sim_SOURCES = sim/main.c
 batchtop_sim_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JSONC_CFLAGS)
 batchtop_sim_LDADD = libsim.a libmodel.a $(MHD_LIBS) $(JSONC_LIBS) -lm
+# sim/throughput.sh measures list-page requests per second with curl (README); not a test.
+EXTRA_DIST += sim/throughput.sh
