@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "model/detail.h"
@@ -22,9 +23,10 @@
  * bench-net open --base-url URL --batch-id ID [--project-id ID] [--expect N]
  *     W2: NET_CMD_WATCH_BATCH until every result row of the batch_detail has its file's
  *     display name and its job's status (or a mapping error).
- * Both print one line "result wall_ms=… requests=… items=… peak_rss_kb=…" and exit 0, or a
+ * Both print one line "result wall_ms=… cpu_ms=… requests=… items=… peak_rss_kb=…" and exit 0, or a
  * reason on stderr and exit 1. The key comes from LLAMA_CLOUD_API_KEY (default llx-sim).
  * wall_ms runs from just before net_start to the moment the data is complete in the model;
+ * cpu_ms is the CPU time (user + system, both threads) used over the same span;
  * requests is the net thread's own count (requests_per_min of the last message: the whole run
  * lasts well under a minute).
  */
@@ -44,6 +46,15 @@ static double mono_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/* CPU time (user + system, every thread) this process has used, in ms. */
+static double cpu_ms(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 +
+           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
 }
 
 /* VmHWM of this process in KiB, -1 when /proc is not readable. */
@@ -188,6 +199,7 @@ static int bench_main(const struct bench_opts *o)
         br.detail = detail_new(o->batch_id);
 
     double t0 = mono_ms();
+    double c0 = cpu_ms();
     char *cause = NULL;
     br.net = net_start(&cfg, &cause);
     if (!br.net) {
@@ -205,6 +217,7 @@ static int bench_main(const struct bench_opts *o)
     net_submit(br.net, cmd);
     bool ok = bench_wait(&br, t0);
     double wall = mono_ms() - t0;
+    double cpu = cpu_ms() - c0;
     net_stop(br.net);
 
     size_t items = list ? store_count(br.store) : detail_row_count(br.detail);
@@ -213,8 +226,8 @@ static int bench_main(const struct bench_opts *o)
         ok = false;
     }
     if (ok)
-        printf("result wall_ms=%.2f requests=%u items=%zu peak_rss_kb=%ld\n", wall, br.requests,
-               items, peak_rss_kb());
+        printf("result wall_ms=%.2f cpu_ms=%.2f requests=%u items=%zu peak_rss_kb=%ld\n", wall,
+               cpu, br.requests, items, peak_rss_kb());
     if (br.store)
         store_free(br.store);
     if (br.detail)

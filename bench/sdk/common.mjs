@@ -42,6 +42,12 @@ export function now() {
     return performance.now();
 }
 
+// CPU time (user + system, every thread) this process has used, in ms.
+export function cpuMs() {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+}
+
 // Peak resident set size of this process in KiB (VmHWM), the same source the C driver reads.
 export function peakRssKb() {
     const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));

@@ -5,7 +5,7 @@
 //        statuses through the job_ids list filter in chunks, all lists in parallel.
 // naive: as the official example is written: get ?expand=results, the file list through the
 //        auto-pager with default page size, then one parsing.get / extract.get per file, in turn.
-import { parseArgs, makeClient, scope, now, peakRssKb, emit, run } from './common.mjs';
+import { parseArgs, makeClient, scope, now, cpuMs, peakRssKb, emit, run } from './common.mjs';
 
 async function collect(pager) {
     const out = [];
@@ -43,6 +43,7 @@ run(async () => {
     const sc = scope(args);
     if (!args['batch-id']) throw new Error('--batch-id is required');
     const t0 = now();
+    const c0 = cpuMs();
     const { client, counter } = makeClient(args);
 
     const batch = await client.batches.get(args['batch-id'], { ...sc, expand: ['results'] });
@@ -78,11 +79,13 @@ run(async () => {
         error: r.error_message,
     }));
     const wall = now() - t0;
+    const cpu = cpuMs() - c0;
     const named = rows.filter((r) => r.name !== undefined).length;
     const known = rows.filter((r) => r.status !== undefined || r.error).length;
     const expect = Number(args.expect || 0);
     if (rows.length < expect || named !== rows.length || known !== rows.length)
         throw new Error(`${rows.length} rows, ${named} named, ${known} with a status`);
-    emit({ wall_ms: wall.toFixed(2), requests: counter.requests, items: rows.length,
+    emit({ wall_ms: wall.toFixed(2), cpu_ms: cpu.toFixed(2), requests: counter.requests,
+           items: rows.length,
            peak_rss_kb: peakRssKb() });
 });
