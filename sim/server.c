@@ -1142,6 +1142,8 @@ struct server *server_start(struct world *w, struct faults *f, const struct serv
         addr.sin_addr = ((struct sockaddr_in *)(void *)res->ai_addr)->sin_addr;
         freeaddrinfo(res);
     }
+    /* json-c seeds its key hash lazily; do it here, before any connection thread exists. */
+    json_object_put(json_tokener_parse("{\"warm\": 1}"));
     struct server *s = xcalloc(1, sizeof *s);
     s->world = w;
     s->faults = f;
