@@ -213,6 +213,42 @@ START_TEST(test_cut_for_wrapping)
 }
 END_TEST
 
+START_TEST(test_combining_marks_are_bounded)
+{
+    /* "Zalgo": 50 combining acute accents on one letter keep one (4 bytes per column) */
+    char in[256] = "e", out[16];
+    for (int i = 0; i < 50; i++)
+        strcat(in, "\xcc\x81");
+    char *c = text_clean(in);
+    ck_assert_str_eq(c, "e\xcc\x81");
+    free(c);
+    ck_assert_int_eq(text_width(in), 1);
+    /* the promised buffer (4 * width + 4) is always enough, and the width is exact */
+    ck_assert_int_eq(text_fit(in, 2, true, out, 4 * 2 + 4), 2);
+    ck_assert_int_eq(text_width(out), 2);
+    ck_assert_str_eq(out, "e\xcc\x81 ");
+}
+END_TEST
+
+START_TEST(test_clean_is_a_fixed_point)
+{
+    /* marks after an escape marker: cleaning the result again changes nothing */
+    const char *inputs[] = {
+        "a\x1b\xcc\x81\xcc\x81\xcc\x81\xcc\x81z",
+        "\x80\xcc\x81\xcc\x81",
+        "\xe6\x8a\xa5\xcc\x81\xcc\x81\xcc\x81\xcc\x81",
+        "\xf0\x9f\x93\x84\xcc\x81",
+    };
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+        char *once = text_clean(inputs[i]), *twice = text_clean(once);
+        ck_assert_str_eq(once, twice);
+        ck_assert_int_eq(text_width(once), text_width(inputs[i]));
+        free(once);
+        free(twice);
+    }
+}
+END_TEST
+
 static Suite *text_suite(void)
 {
     Suite *s = suite_create("tui_text");
@@ -235,6 +271,8 @@ static Suite *text_suite(void)
     tcase_add_test(tc, test_ascii_mode);
     tcase_add_test(tc, test_bar);
     tcase_add_test(tc, test_cut_for_wrapping);
+    tcase_add_test(tc, test_combining_marks_are_bounded);
+    tcase_add_test(tc, test_clean_is_a_fixed_point);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -106,6 +106,9 @@ void app_log(struct app *a, bool error, const char *fmt, ...)
 }
 
 static void flash_v(struct app *a, bool error, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static void flash_v(struct app *a, bool error, const char *fmt, va_list ap)
 {
     char buf[1024];
     vsnprintf(buf, sizeof buf, fmt, ap);
@@ -368,6 +371,30 @@ static char *endpoint_of(const char *url)
     return xstrndup(host, n);
 }
 
+/* Free everything the app owns (screens and the net thread are already gone). */
+static void app_free(struct app *a)
+{
+    detail_free(a->detail);
+    list_view_free(a->view);
+    store_free(a->store);
+    for (size_t i = 0; i < a->n_directories; i++)
+        directory_done(&a->directories[i]);
+    free(a->directories);
+    for (int t = 0; t < JOB_TYPE_COUNT; t++) {
+        for (size_t i = 0; i < a->n_configs[t]; i++)
+            config_done(&a->configs[t][i]);
+        free(a->configs[t]);
+    }
+    free(a->configs_error);
+    free(a->directories_error);
+    for (size_t i = 0; i < a->n_log; i++)
+        free(a->log[i].text);
+    free(a->log);
+    free(a->flash);
+    free(a->pending_copy);
+    free(a->endpoint);
+}
+
 int app_run(const struct app_options *opt)
 {
     struct app a;
@@ -382,6 +409,7 @@ int app_run(const struct app_options *opt)
     if (!term_signals_install(&cause)) {
         fprintf(stderr, "batchtop: %s\n", cause);
         free(cause);
+        app_free(&a);
         return 1;
     }
     struct net_config cfg = {
@@ -397,6 +425,7 @@ int app_run(const struct app_options *opt)
         fprintf(stderr, "batchtop: cannot start the network thread: %s\n",
                 cause ? cause : "unknown error");
         free(cause);
+        app_free(&a);
         return 1;
     }
 
@@ -458,24 +487,6 @@ int app_run(const struct app_options *opt)
     net_stop(a.net);
     a.net = NULL;
     tui_done();
-    detail_free(a.detail);
-    list_view_free(a.view);
-    store_free(a.store);
-    for (size_t i = 0; i < a.n_directories; i++)
-        directory_done(&a.directories[i]);
-    free(a.directories);
-    for (int t = 0; t < JOB_TYPE_COUNT; t++) {
-        for (size_t i = 0; i < a.n_configs[t]; i++)
-            config_done(&a.configs[t][i]);
-        free(a.configs[t]);
-    }
-    free(a.configs_error);
-    free(a.directories_error);
-    for (size_t i = 0; i < a.n_log; i++)
-        free(a.log[i].text);
-    free(a.log);
-    free(a.flash);
-    free(a.pending_copy);
-    free(a.endpoint);
+    app_free(&a);
     return 0;
 }

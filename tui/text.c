@@ -151,19 +151,58 @@ static bool next_unit(const unsigned char **p, struct unit *u)
     return true;
 }
 
+/*
+ * Walks the display units of a string the one way every function here agrees on: a combining
+ * mark with nothing before it is dropped, and so is a mark that would make its cell longer
+ * than 4 bytes per column (so "Zalgo" text cannot grow without bound: every output holds at
+ * most 4 bytes per column, which is what text_fit promises its callers).
+ */
+struct walker {
+    const unsigned char *p;
+    size_t cell_bytes;
+    int cell_width;
+};
+
+static void walker_init(struct walker *w, const char *s)
+{
+    w->p = (const unsigned char *)(s ? s : "");
+    w->cell_bytes = 0;
+    w->cell_width = 0;
+}
+
+static bool walk(struct walker *w, struct unit *u)
+{
+    for (;;) {
+        if (!next_unit(&w->p, u))
+            return false;
+        if (u->width == 0) {
+            if (w->cell_width == 0 || w->cell_bytes + u->len > 4 * (size_t)w->cell_width)
+                continue;
+            w->cell_bytes += u->len;
+            return true;
+        }
+        if (u->len == (size_t)u->width) {
+            /* ASCII (a plain character or a "\\x1b" marker): the cell is its last character */
+            w->cell_bytes = 1;
+            w->cell_width = 1;
+        } else {
+            w->cell_bytes = u->len;
+            w->cell_width = u->width;
+        }
+        return true;
+    }
+}
+
 char *text_clean(const char *s)
 {
-    const unsigned char *p = (const unsigned char *)(s ? s : "");
-    size_t cap = strlen((const char *)p) * 4 + 1, used = 0;
-    char *out = xmalloc(cap);
+    struct walker w;
     struct unit u;
-    bool any = false;
-    while (next_unit(&p, &u)) {
-        if (u.width == 0 && !any)
-            continue; /* a combining mark with nothing to attach to */
+    size_t cap = (s ? strlen(s) : 0) * 4 + 1, used = 0;
+    char *out = xmalloc(cap);
+    walker_init(&w, s);
+    while (walk(&w, &u)) {
         memcpy(out + used, u.bytes, u.len);
         used += u.len;
-        any = true;
     }
     out[used] = '\0';
     return out;
@@ -171,17 +210,13 @@ char *text_clean(const char *s)
 
 int text_width(const char *s)
 {
-    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    struct walker w;
     struct unit u;
-    int w = 0;
-    bool any = false;
-    while (next_unit(&p, &u)) {
-        if (u.width == 0 && !any)
-            continue;
-        w += u.width;
-        any = true;
-    }
-    return w;
+    int cols = 0;
+    walker_init(&w, s);
+    while (walk(&w, &u))
+        cols += u.width;
+    return cols;
 }
 
 static const char *ellipsis(int *w)
@@ -213,38 +248,31 @@ static void pad_to(char *out, size_t len, size_t *used, int *cols, int width)
 
 int text_fit(const char *s, int width, bool pad, char *out, size_t len)
 {
-    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    struct walker w;
+    struct unit u;
     size_t used = 0;
     int cols = 0, ew;
     const char *ell = ellipsis(&ew);
-    struct unit u;
-    bool any = false;
     if (len == 0)
         return 0;
     out[0] = '\0';
     if (width <= 0)
         return 0;
-    int total = text_width(s);
-    if (total <= width) {
-        while (next_unit(&p, &u)) {
-            if (u.width == 0 && !any)
-                continue;
+    walker_init(&w, s);
+    if (text_width(s) <= width) {
+        while (walk(&w, &u)) {
             put(out, len, &used, u.bytes, u.len);
             cols += u.width;
-            any = true;
         }
     } else {
         if (ew > width)
             ew = 0; /* too narrow for the ellipsis: plain cut */
         int room = width - ew;
-        while (next_unit(&p, &u)) {
-            if (u.width == 0 && !any)
-                continue;
+        while (walk(&w, &u)) {
             if (cols + u.width > room)
                 break;
             put(out, len, &used, u.bytes, u.len);
             cols += u.width;
-            any = true;
         }
         pad_to(out, len, &used, &cols, room); /* a wide char that did not fit */
         if (ew) {
@@ -263,26 +291,28 @@ int text_fit_left(const char *s, int width, bool pad, char *out, size_t len)
     int total = text_width(s);
     if (total <= width || width <= 0)
         return text_fit(s, width, pad, out, len);
-    char *clean = text_clean(s);
-    const unsigned char *p = (const unsigned char *)clean;
+    if (len == 0)
+        return 0;
+    char *clean = text_clean(s); /* already walked: every unit below is kept */
     int ew;
     const char *ell = ellipsis(&ew);
     if (ew > width)
         ew = 0;
-    /* Skip units until what remains fits in width - ew columns. */
+    /* Skip whole characters (with their marks) until the rest fits in width - ew columns. */
     int skip = total - (width - ew), skipped = 0;
+    struct walker w;
     struct unit u;
-    const unsigned char *q = p;
-    while (skipped < skip && next_unit(&q, &u)) {
+    walker_init(&w, clean);
+    const unsigned char *rest = w.p;
+    while (skipped < skip && walk(&w, &u)) {
         skipped += u.width;
-        p = q;
+        rest = w.p;
     }
-    /* Zero-width marks of a skipped character go too. */
-    while (*p) {
-        const unsigned char *r = p;
-        if (!next_unit(&r, &u) || u.width != 0)
+    while (*rest) {
+        const unsigned char *q = rest;
+        if (!next_unit(&q, &u) || u.width != 0)
             break;
-        p = r;
+        rest = q;
     }
     size_t used = 0;
     int cols = 0;
@@ -290,10 +320,10 @@ int text_fit_left(const char *s, int width, bool pad, char *out, size_t len)
         put(out, len, &used, ell, strlen(ell));
         cols = ew;
     }
-    cols += skipped - skip; /* a skipped wide char may leave one column */
-    for (int i = 0; i < skipped - skip; i++)
-        put(out, len, &used, " ", 1);
-    while (next_unit(&p, &u)) {
+    /* a skipped wide character may leave one column */
+    pad_to(out, len, &used, &cols, cols + (skipped - skip));
+    walker_init(&w, (const char *)rest);
+    while (walk(&w, &u)) {
         put(out, len, &used, u.bytes, u.len);
         cols += u.width;
     }
@@ -328,17 +358,19 @@ void text_bar(long done, long total, int width, char *out, size_t len)
 
 size_t text_cut(const char *clean, int width)
 {
-    const unsigned char *base = (const unsigned char *)clean, *p = base, *q = base;
+    struct walker w;
     struct unit u;
     int cols = 0;
+    walker_init(&w, clean);
+    const unsigned char *base = w.p, *end = base;
     for (;;) {
-        const unsigned char *start = q;
-        if (!next_unit(&q, &u))
+        const unsigned char *start = w.p;
+        if (!walk(&w, &u))
             break;
         if (u.width > 0 && cols + u.width > width && start != base)
             break;
         cols += u.width;
-        p = q;
+        end = w.p;
     }
-    return (size_t)(p - base);
+    return (size_t)(end - base);
 }
