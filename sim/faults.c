@@ -15,8 +15,8 @@ struct faults {
     struct faults_params p;
     pthread_mutex_t lock;
     struct rng rng;
-    int64_t window;          /* current second */
-    long in_window;          /* requests seen in it */
+    int64_t window; /* current second */
+    long in_window; /* requests seen in it */
     atomic_bool off;
 };
 

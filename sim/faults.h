@@ -16,28 +16,28 @@
 
 struct faults_params {
     uint64_t seed;
-    double fail_rate;        /* share of 500/502/503 answers */
-    long rate_limit;         /* requests per second before 429; 0 = unlimited */
-    int latency_ms;          /* added latency, uniform 0..latency_ms */
-    double reset_rate;       /* share of connections dropped without an answer */
-    double malformed_rate;   /* share of 200 GET bodies truncated or garbled */
-    double ambiguous_rate;   /* share of creates that succeed but answer 500 */
+    double fail_rate;      /* share of 500/502/503 answers */
+    long rate_limit;       /* requests per second before 429; 0 = unlimited */
+    int latency_ms;        /* added latency, uniform 0..latency_ms */
+    double reset_rate;     /* share of connections dropped without an answer */
+    double malformed_rate; /* share of 200 GET bodies truncated or garbled */
+    double ambiguous_rate; /* share of creates that succeed but answer 500 */
 };
 
 enum faults_action {
     FAULTS_NONE,
-    FAULTS_RATE_LIMITED,     /* answer 429 + Retry-After: 1 */
-    FAULTS_RESET,            /* drop the connection */
-    FAULTS_FAIL,             /* answer status (500/502/503) */
+    FAULTS_RATE_LIMITED, /* answer 429 + Retry-After: 1 */
+    FAULTS_RESET,        /* drop the connection */
+    FAULTS_FAIL,         /* answer status (500/502/503) */
 };
 
 struct faults_decision {
     enum faults_action action;
-    int status;              /* for FAULTS_FAIL */
-    bool should_retry;       /* send x-should-retry: true */
-    int latency_ms;          /* sleep this long before answering */
-    bool malform;            /* garble the 200 body */
-    bool ambiguous;          /* create, then answer 500 */
+    int status;        /* for FAULTS_FAIL */
+    bool should_retry; /* send x-should-retry: true */
+    int latency_ms;    /* sleep this long before answering */
+    bool malform;      /* garble the 200 body */
+    bool ambiguous;    /* create, then answer 500 */
     uint64_t garble_seed;
 };
 

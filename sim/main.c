@@ -32,44 +32,43 @@ static void on_signal(int sig)
 
 static void usage(FILE *out)
 {
-    fputs(
-        "Usage: batchtop-sim [OPTION]...\n"
-        "A local, seeded simulator of the LlamaCloud batches API for batchtop, its tests and\n"
-        "benchmarks. Prints \"listening on http://HOST:PORT\" then \"project_id UUID\".\n"
-        "\n"
-        "  --listen HOST:PORT        address to listen on (default 127.0.0.1:8765; port 0\n"
-        "                            picks a free one)\n"
-        "  --api-key KEY             bearer key clients must send (default: the environment\n"
-        "                            variable BATCHTOP_SIM_API_KEY, else llx-sim)\n"
-        "  --seed N                  seed of the world and of the faults (default: random)\n"
-        "  --directories N           regular source directories (default 6), besides\n"
-        "                            \"thousand\" (1,000 files) and \"big-1001\" (1,001 files)\n"
-        "  --files-per-directory N   files in each regular directory (default 20)\n"
-        "  --batches N               pre-existing batches, in every status (default 12)\n"
-        "  --speed F                 lifecycle speed: 1 = a 20-file batch in about 30 s,\n"
-        "                            20 = about 1.5 s (default 1)\n"
-        "  --page-size-max N         largest page served; bigger page_size is clamped\n"
-        "                            (default 100)\n"
-        "  --batch-fail-rate P       share of new batches failing at orchestration level\n"
-        "                            (default 0)\n"
-        "  --fail-rate P             share of requests answered 500/502/503 (some with\n"
-        "                            x-should-retry: true)\n"
-        "  --rate-limit N            requests per second; more are answered 429 with\n"
-        "                            Retry-After: 1\n"
-        "  --latency MS              add a random latency of 0..MS milliseconds\n"
-        "  --reset-rate P            share of connections dropped without an answer\n"
-        "  --malformed-rate P        share of 200 GET bodies truncated or garbled\n"
-        "  --ambiguous-create-rate P share of creates that succeed but answer 500\n"
-        "  --hostile-strings         put terminal escapes and control characters into file\n"
-        "                            names, configuration names, errors and job output\n"
-        "  -v, --verbose             log one line per request on stderr:\n"
-        "                            METHOD PATH?QUERY STATUS MS\n"
-        "  -h, --help                show this help and exit\n"
-        "      --version             show the version and exit\n"
-        "\n"
-        "SIGUSR1 or POST /_sim/faults/off turns every fault off; GET /_sim/state lists every\n"
-        "batch's id and status. SIGINT and SIGTERM stop the simulator.\n",
-        out);
+    fputs("Usage: batchtop-sim [OPTION]...\n"
+          "A local, seeded simulator of the LlamaCloud batches API for batchtop, its tests and\n"
+          "benchmarks. Prints \"listening on http://HOST:PORT\" then \"project_id UUID\".\n"
+          "\n"
+          "  --listen HOST:PORT        address to listen on (default 127.0.0.1:8765; port 0\n"
+          "                            picks a free one)\n"
+          "  --api-key KEY             bearer key clients must send (default: the environment\n"
+          "                            variable BATCHTOP_SIM_API_KEY, else llx-sim)\n"
+          "  --seed N                  seed of the world and of the faults (default: random)\n"
+          "  --directories N           regular source directories (default 6), besides\n"
+          "                            \"thousand\" (1,000 files) and \"big-1001\" (1,001 files)\n"
+          "  --files-per-directory N   files in each regular directory (default 20)\n"
+          "  --batches N               pre-existing batches, in every status (default 12)\n"
+          "  --speed F                 lifecycle speed: 1 = a 20-file batch in about 30 s,\n"
+          "                            20 = about 1.5 s (default 1)\n"
+          "  --page-size-max N         largest page served; bigger page_size is clamped\n"
+          "                            (default 100)\n"
+          "  --batch-fail-rate P       share of new batches failing at orchestration level\n"
+          "                            (default 0)\n"
+          "  --fail-rate P             share of requests answered 500/502/503 (some with\n"
+          "                            x-should-retry: true)\n"
+          "  --rate-limit N            requests per second; more are answered 429 with\n"
+          "                            Retry-After: 1\n"
+          "  --latency MS              add a random latency of 0..MS milliseconds\n"
+          "  --reset-rate P            share of connections dropped without an answer\n"
+          "  --malformed-rate P        share of 200 GET bodies truncated or garbled\n"
+          "  --ambiguous-create-rate P share of creates that succeed but answer 500\n"
+          "  --hostile-strings         put terminal escapes and control characters into file\n"
+          "                            names, configuration names, errors and job output\n"
+          "  -v, --verbose             log one line per request on stderr:\n"
+          "                            METHOD PATH?QUERY STATUS MS\n"
+          "  -h, --help                show this help and exit\n"
+          "      --version             show the version and exit\n"
+          "\n"
+          "SIGUSR1 or POST /_sim/faults/off turns every fault off; GET /_sim/state lists every\n"
+          "batch's id and status. SIGINT and SIGTERM stop the simulator.\n",
+          out);
 }
 
 static void die_usage(const char *msg, const char *arg)
@@ -99,9 +98,23 @@ static double parse_double(const char *arg, double lo, double hi)
 }
 
 enum {
-    OPT_LISTEN = 256, OPT_KEY, OPT_SEED, OPT_DIRS, OPT_FILES, OPT_BATCHES, OPT_SPEED,
-    OPT_PAGE_MAX, OPT_FAIL, OPT_RATE, OPT_LATENCY, OPT_RESET, OPT_MALFORMED, OPT_AMBIGUOUS,
-    OPT_HOSTILE, OPT_BATCH_FAIL, OPT_VERSION,
+    OPT_LISTEN = 256,
+    OPT_KEY,
+    OPT_SEED,
+    OPT_DIRS,
+    OPT_FILES,
+    OPT_BATCHES,
+    OPT_SPEED,
+    OPT_PAGE_MAX,
+    OPT_FAIL,
+    OPT_RATE,
+    OPT_LATENCY,
+    OPT_RESET,
+    OPT_MALFORMED,
+    OPT_AMBIGUOUS,
+    OPT_HOSTILE,
+    OPT_BATCH_FAIL,
+    OPT_VERSION,
 };
 
 int main(int argc, char **argv)

@@ -11,18 +11,19 @@
 #include "model/xalloc.h"
 
 static const char *const dir_names[] = {
-    "Invoices 2024", "Contracts (signed)", "受信書類", "Board packs", "Research papers",
-    "Receipts — scanned", "HR onboarding", "Legal / NDAs", "Résumés", "📁 Inbox",
+    "Invoices 2024",      "Contracts (signed)", "受信書類",     "Board packs", "Research papers",
+    "Receipts — scanned", "HR onboarding",      "Legal / NDAs", "Résumés",     "📁 Inbox",
 };
 
 static const char *const hostile[] = {
-    "\x1b[31m",                     /* CSI colour */
+    "\x1b[31m",                               /* CSI colour */
     "\x1b]52;c;aGFja2VkIGNsaXBib2FyZA==\x07", /* OSC 52: write the clipboard */
-    "\x1b[2J",                      /* clear screen */
-    "\x07\x08\x0b\x0c\r",           /* BEL BS VT FF CR */
-    "\x7f",                         /* DEL */
-    "\xc2\x9b" "31m",               /* C1 CSI (U+009B) */
-    "\x1b[0m\x1b[?1049h",           /* reset + alternate screen */
+    "\x1b[2J",                                /* clear screen */
+    "\x07\x08\x0b\x0c\r",                     /* BEL BS VT FF CR */
+    "\x7f",                                   /* DEL */
+    "\xc2\x9b"
+    "31m",                /* C1 CSI (U+009B) */
+    "\x1b[0m\x1b[?1049h", /* reset + alternate screen */
 };
 
 const char *names_hostile_fragment(size_t index)
@@ -69,8 +70,9 @@ char *names_directory_description(struct rng *r, const char *name)
 
 char *names_file(struct rng *r, size_t index, bool hostile_mode)
 {
-    static const char *const plain[] = {"invoice", "contract", "statement", "memo", "report",
-                                        "purchase-order", "receipt", "minutes", "policy"};
+    static const char *const plain[] = {"invoice", "contract", "statement",
+                                        "memo",    "report",   "purchase-order",
+                                        "receipt", "minutes",  "policy"};
     static const char *const exts[] = {"pdf", "pdf", "pdf", "docx", "pptx", "xlsx", "png"};
     unsigned n = (unsigned)index + 1;
     int year = 2019 + (int)rng_below(r, 7);
@@ -86,7 +88,8 @@ char *names_file(struct rng *r, size_t index, bool hostile_mode)
     case 2:
         s = xasprintf("A very long file name that keeps going because someone pasted the whole "
                       "subject line of an email into it - annual financial statement for fiscal "
-                      "year %d including appendices and auditor notes %u.pdf", year, n);
+                      "year %d including appendices and auditor notes %u.pdf",
+                      year, n);
         break;
     case 3:
         s = xasprintf("請求書_%d_第%u号.pdf", year, n);

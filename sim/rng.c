@@ -39,8 +39,8 @@ bool rng_chance(struct rng *r, double p)
 void rng_uuid(struct rng *r, const char *prefix, char *out, size_t size)
 {
     uint64_t a = rng_next(r), b = rng_next(r);
-    a = (a & ~0xf000ULL) | 0x4000ULL;                           /* version 4 */
-    b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;    /* variant 10 */
+    a = (a & ~0xf000ULL) | 0x4000ULL;                        /* version 4 */
+    b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL; /* variant 10 */
     snprintf(out, size, "%s%08x-%04x-%04x-%04x-%012llx", prefix, (unsigned)(a >> 32),
              (unsigned)((a >> 16) & 0xffff), (unsigned)(a & 0xffff), (unsigned)(b >> 48),
              (unsigned long long)(b & 0xffffffffffffULL));
@@ -75,8 +75,8 @@ void rng_format_time(int64_t ms, char *out, size_t size)
     gmtime_r(&secs, &tm);
     int year = tm.tm_year + 1900;
     if (size < 25 || year < 0 || year > 9999) {
-        snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year, tm.tm_mon + 1,
-                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+        snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year, tm.tm_mon + 1, tm.tm_mday,
+                 tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
         return;
     }
     /* By hand: this runs twice per batch of every list page, and printf showed in profiles. */

@@ -32,7 +32,7 @@ struct server {
 
 /* One request, from the URI log callback to the completion callback. */
 struct request {
-    char *uri;               /* raw path?query as received */
+    char *uri; /* raw path?query as received */
     struct timespec start;
     bool started;
     char *body;
@@ -52,8 +52,8 @@ struct args {
 /* What a handler answers. */
 struct reply {
     int status;
-    json_object *json;       /* owned */
-    const char *allow;       /* Allow header for 405 */
+    json_object *json; /* owned */
+    const char *allow; /* Allow header for 405 */
 };
 
 /* ---- small helpers ---- */
@@ -85,7 +85,7 @@ static bool arg_has_value(const struct args *a, const char *key, const char *val
     size_t vl = strlen(value);
     for (size_t i = 0; i < a->n; i++) {
         if (strcmp(a->v[i].key, key) != 0 && !(strncmp(a->v[i].key, key, strlen(key)) == 0 &&
-                                                strcmp(a->v[i].key + strlen(key), "[]") == 0))
+                                               strcmp(a->v[i].key + strlen(key), "[]") == 0))
             continue;
         const char *p = a->v[i].value;
         while (*p != '\0') {
@@ -292,7 +292,8 @@ static void h_batch_list(struct server *s, const struct args *a, int64_t now, st
         if (want == BATCH_UNKNOWN) {
             reply_422(r, "query", "status",
                       "Input should be 'PENDING', 'THROTTLED', 'RUNNING', 'COMPLETED', "
-                      "'FAILED' or 'CANCELLED'", "enum");
+                      "'FAILED' or 'CANCELLED'",
+                      "enum");
             return;
         }
     }
@@ -390,16 +391,17 @@ static void h_batch_create(struct server *s, const struct request *rq, int64_t n
     struct world *w = s->world;
     *created = false;
     json_tokener *tok = json_tokener_new();
-    json_object *body = rq->body != NULL
-        ? json_tokener_parse_ex(tok, rq->body, (int)rq->len) : NULL;
+    json_object *body =
+        rq->body != NULL ? json_tokener_parse_ex(tok, rq->body, (int)rq->len) : NULL;
     bool complete = body != NULL && json_tokener_get_error(tok) == json_tokener_success &&
                     (size_t)json_tokener_get_parse_end(tok) == rq->len;
     json_tokener_free(tok);
     if (!complete || !json_object_is_type(body, json_type_object)) {
         const char *loc[] = {"body", NULL};
-        reply_set(r, 422, wire_validation(loc, complete ? "Input should be a valid dictionary"
-                                                        : "JSON decode error",
-                                          complete ? "dict_type" : "json_invalid"));
+        reply_set(r, 422,
+                  wire_validation(
+                      loc, complete ? "Input should be a valid dictionary" : "JSON decode error",
+                      complete ? "dict_type" : "json_invalid"));
         json_object_put(body);
         return;
     }
@@ -415,9 +417,10 @@ static void h_batch_create(struct server *s, const struct request *rq, int64_t n
     const char *const loc_type[] = {"body", "config", "job", "type", NULL};
     const char *const loc_cfg[] = {"body", "config", "job", "configuration_id", NULL};
     if (dir_id == NULL) {
-        reply_set(r, 422, wire_validation(loc_dir, present ? "Input should be a valid string"
-                                                           : "Field required",
-                                          present ? "string_type" : "missing"));
+        reply_set(r, 422,
+                  wire_validation(loc_dir,
+                                  present ? "Input should be a valid string" : "Field required",
+                                  present ? "string_type" : "missing"));
     } else if (config == NULL || !json_object_is_type(config, json_type_object)) {
         reply_set(r, 422, wire_validation(loc_config, "Field required", "missing"));
     } else if (job == NULL || !json_object_is_type(job, json_type_object)) {
@@ -430,34 +433,42 @@ static void h_batch_create(struct server *s, const struct request *rq, int64_t n
         if (type == NULL && !present) {
             reply_set(r, 422, wire_validation(loc_type, "Field required", "missing"));
         } else if (jt != JOB_TYPE_PARSE && jt != JOB_TYPE_EXTRACT) {
-            reply_set(r, 422, wire_validation(loc_type, "Input should be 'parse_v2' or "
-                                                        "'extract_v2'", "literal_error"));
+            reply_set(r, 422,
+                      wire_validation(loc_type,
+                                      "Input should be 'parse_v2' or "
+                                      "'extract_v2'",
+                                      "literal_error"));
         } else if (cfg_id == NULL) {
-            reply_set(r, 422, wire_validation(loc_cfg, cpresent ? "Input should be a valid "
-                                                                  "string" : "Field required",
-                                              cpresent ? "string_type" : "missing"));
+            reply_set(r, 422,
+                      wire_validation(loc_cfg,
+                                      cpresent ? "Input should be a valid "
+                                                 "string"
+                                               : "Field required",
+                                      cpresent ? "string_type" : "missing"));
         } else {
             struct world_config *c = world_find_config(w, cfg_id);
             struct world_dir *d = world_find_dir(w, dir_id);
             if (c == NULL) {
-                reply_set(r, 422, wire_validation(loc_cfg, "Configuration not found",
-                                                  "value_error"));
+                reply_set(r, 422,
+                          wire_validation(loc_cfg, "Configuration not found", "value_error"));
             } else if (c->type != jt) {
-                char *msg = xasprintf("Configuration %s is a %s configuration; %s needs a %s "
-                                      "configuration", c->id, c->product_type,
-                                      job_type_name(jt), job_type_name(jt));
+                char *msg =
+                    xasprintf("Configuration %s is a %s configuration; %s needs a %s "
+                              "configuration",
+                              c->id, c->product_type, job_type_name(jt), job_type_name(jt));
                 reply_set(r, 422, wire_validation(loc_cfg, msg, "value_error"));
                 free(msg);
             } else if (d == NULL) {
                 reply_detail(r, 404, "Directory not found");
             } else if (d->nfiles > WORLD_MAX_FILES) {
                 char *msg = xasprintf("Directory %s has %zu files; a batch can process at most "
-                                      "1,000 files", d->id, d->nfiles);
+                                      "1,000 files",
+                                      d->id, d->nfiles);
                 reply_detail(r, 400, msg);
                 free(msg);
             } else {
-                struct world_batch *b = world_create_batch(w, (size_t)(d - w->dirs),
-                                                           (size_t)(c - w->configs), now);
+                struct world_batch *b =
+                    world_create_batch(w, (size_t)(d - w->dirs), (size_t)(c - w->configs), now);
                 reply_set(r, 201, wire_batch(w, b, now, false));
                 *created = true;
             }
@@ -496,8 +507,7 @@ static void h_dir_get(struct server *s, const char *id, struct reply *r)
         reply_set(r, 200, wire_directory(s->world, d));
 }
 
-static void h_file_list(struct server *s, const char *id, const struct args *a,
-                        struct reply *r)
+static void h_file_list(struct server *s, const char *id, const struct args *a, struct reply *r)
 {
     struct world_dir *d = world_find_dir(s->world, id);
     if (d == NULL) {
@@ -551,8 +561,8 @@ static void h_file_get(struct server *s, char *ids, struct reply *r)
 
 static void h_config_list(struct server *s, const struct args *a, struct reply *r)
 {
-    static const char *const products[] = {"parse_v2", "extract_v2", "classify_v2", "split_v1",
-                                           "spreadsheet_v1", "unknown"};
+    static const char *const products[] = {"parse_v2", "extract_v2",     "classify_v2",
+                                           "split_v1", "spreadsheet_v1", "unknown"};
     struct world *w = s->world;
     struct paging pg;
     if (!paging_read(s, a, &pg, r))
@@ -567,7 +577,8 @@ static void h_config_list(struct server *s, const struct args *a, struct reply *
         if (!known) {
             reply_422(r, "query", "product_type",
                       "Input should be 'classify_v2', 'extract_v2', 'parse_v2', 'split_v1', "
-                      "'spreadsheet_v1' or 'unknown'", "enum");
+                      "'spreadsheet_v1' or 'unknown'",
+                      "enum");
             return;
         }
         any_product = true;
@@ -626,8 +637,10 @@ static void h_job_list(struct server *s, enum job_type type, const struct args *
     if (st_text != NULL && st_text[0] != '\0') {
         want = job_status_parse(st_text);
         if (want == JOB_UNKNOWN) {
-            reply_422(r, "query", "status", "Input should be 'PENDING', 'RUNNING', "
-                      "'COMPLETED', 'FAILED' or 'CANCELLED'", "enum");
+            reply_422(r, "query", "status",
+                      "Input should be 'PENDING', 'RUNNING', "
+                      "'COMPLETED', 'FAILED' or 'CANCELLED'",
+                      "enum");
             return;
         }
     }
@@ -707,8 +720,8 @@ static void h_job_list(struct server *s, enum job_type type, const struct args *
     free(p.v);
 }
 
-static void h_job_get(struct server *s, enum job_type type, const char *id,
-                      const struct args *a, int64_t now, struct reply *r)
+static void h_job_get(struct server *s, enum job_type type, const char *id, const struct args *a,
+                      int64_t now, struct reply *r)
 {
     size_t item;
     struct world_item_state st;
@@ -743,8 +756,7 @@ static void h_state(struct server *s, struct reply *r)
         const struct world_batch *b = w->batches[i - 1];
         json_object *o = json_object_new_object();
         json_object_object_add(o, "id", json_object_new_string(b->id));
-        json_object_object_add(o, "status", json_object_new_string(
-                                                batch_status_name(b->status)));
+        json_object_object_add(o, "status", json_object_new_string(batch_status_name(b->status)));
         json_object_array_add(arr, o);
     }
     json_object *o = json_object_new_object();
@@ -757,14 +769,26 @@ static void h_state(struct server *s, struct reply *r)
 /* ---- routing ---- */
 
 enum route {
-    R_NONE, R_BATCHES, R_BATCH, R_BATCH_CANCEL, R_DIRS, R_DIR, R_DIR_FILES, R_DIR_FILE,
-    R_CONFIGS, R_CONFIG,
-    R_PARSE, R_PARSE_JOB, R_EXTRACT, R_EXTRACT_JOB, R_SIM_STATE, R_SIM_FAULTS_OFF,
+    R_NONE,
+    R_BATCHES,
+    R_BATCH,
+    R_BATCH_CANCEL,
+    R_DIRS,
+    R_DIR,
+    R_DIR_FILES,
+    R_DIR_FILE,
+    R_CONFIGS,
+    R_CONFIG,
+    R_PARSE,
+    R_PARSE_JOB,
+    R_EXTRACT,
+    R_EXTRACT_JOB,
+    R_SIM_STATE,
+    R_SIM_FAULTS_OFF,
 };
 
 /* Match path; *id gets the path parameter (points into a copy the caller frees via idbuf). */
-static enum route route_match(const char *path, char *idbuf, size_t idsize,
-                              const char **allow)
+static enum route route_match(const char *path, char *idbuf, size_t idsize, const char **allow)
 {
     static const struct {
         const char *prefix, *suffix;
@@ -886,16 +910,15 @@ void server_note(const struct server *s, const char *line)
         fprintf(stderr, "%s\n", line);
 }
 
-static enum MHD_Result send_reply(struct server *s, struct MHD_Connection *c,
-                                  const char *method, struct request *rq, struct reply *r,
+static enum MHD_Result send_reply(struct server *s, struct MHD_Connection *c, const char *method,
+                                  struct request *rq, struct reply *r,
                                   const struct faults_decision *fd)
 {
     size_t len = 0;
     char *body = r->json != NULL ? wire_string(r->json, &len) : xstrdup("");
     if (fd != NULL && fd->malform && r->status == 200)
         faults_garble(fd, body, &len);
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
     MHD_add_response_header(resp, "Content-Type", "application/json");
     if (r->status == 429)
         MHD_add_response_header(resp, "Retry-After", "1");
@@ -967,9 +990,10 @@ static enum MHD_Result dispatch(struct server *s, struct MHD_Connection *c, cons
             return MHD_NO;
         }
         if (fd.action == FAULTS_FAIL) {
-            reply_detail(&r, fd.status, fd.status == 503 ? "Service Unavailable"
-                                        : fd.status == 502 ? "Bad Gateway"
-                                                           : "Internal Server Error");
+            reply_detail(&r, fd.status,
+                         fd.status == 503   ? "Service Unavailable"
+                         : fd.status == 502 ? "Bad Gateway"
+                                            : "Internal Server Error");
             return send_reply(s, c, method, rq, &r, &fd);
         }
     }
@@ -1064,9 +1088,8 @@ static enum MHD_Result dispatch(struct server *s, struct MHD_Connection *c, cons
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **req_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **req_cls)
 {
     struct server *s = cls;
     struct request *rq = *req_cls;
@@ -1152,22 +1175,17 @@ struct server *server_start(struct world *w, struct faults *f, const struct serv
     if (MHD_is_feature_supported(MHD_FEATURE_POLL) == MHD_YES)
         flags |= MHD_USE_POLL; /* no FD_SETSIZE limit on descriptors */
     s->daemon = MHD_start_daemon(
-        flags, (uint16_t)p->port,
-        NULL, NULL, on_request, s,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, (void *)s,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, (void *)s,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
-        MHD_OPTION_END);
+        flags, (uint16_t)p->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&addr, MHD_OPTION_URI_LOG_CALLBACK, on_uri, (void *)s,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, (void *)s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)(256 * 1024), MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1, MHD_OPTION_END);
     if (s->daemon == NULL) {
         *error = xasprintf("cannot listen on %s:%d", p->host, p->port);
         free(s);
         return NULL;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon,
-                                                           MHD_DAEMON_INFO_BIND_PORT);
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info != NULL ? info->port : p->port;
     return s;
 }

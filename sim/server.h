@@ -16,9 +16,9 @@
 #include "sim/world.h"
 
 struct server_params {
-    const char *host;        /* IPv4 address or name, e.g. "127.0.0.1" */
-    int port;                /* 0 picks a free one */
-    const char *api_key;     /* borrowed for the server's lifetime */
+    const char *host;    /* IPv4 address or name, e.g. "127.0.0.1" */
+    int port;            /* 0 picks a free one */
+    const char *api_key; /* borrowed for the server's lifetime */
     bool verbose;
     size_t page_size_max;
 };

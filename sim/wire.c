@@ -212,8 +212,7 @@ json_object *wire_parse_get(const struct world *w, const struct world_batch *b, 
     return o;
 }
 
-static json_object *extract_result(const struct world *w, const struct world_batch *b,
-                                   size_t i)
+static json_object *extract_result(const struct world *w, const struct world_batch *b, size_t i)
 {
     struct rng r;
     rng_init(&r, b->items[i].seed);

@@ -15,7 +15,7 @@
 
 struct world_index {
     size_t cap, count;
-    const char **keys;  /* borrowed from batches/items, which never move */
+    const char **keys; /* borrowed from batches/items, which never move */
     size_t *a, *b;
 };
 
@@ -382,8 +382,8 @@ static void make_dir(struct world *w, struct rng *r, struct world_dir *d, char *
         struct world_file *f = &d->files[i];
         rng_uuid(r, "dfl-", f->id, sizeof f->id);
         rng_uuid(r, "", f->file_id, sizeof f->file_id);
-        f->name = bulk ? names_bulk_file(r, i, w->params.hostile)
-                       : names_file(r, i, w->params.hostile);
+        f->name =
+            bulk ? names_bulk_file(r, i, w->params.hostile) : names_file(r, i, w->params.hostile);
         f->created = created + (int64_t)i * 1000 + 1;
     }
     d->updated = created + (int64_t)nfiles * 1000 + 1;
@@ -475,8 +475,7 @@ static struct world_batch *old_batch(struct world *w, struct rng *r, size_t dir,
         break;
     case BATCH_RUNNING: {
         /* well on its way, so a new batch does not queue long behind the pre-existing ones */
-        int64_t run_start = now - (int64_t)((0.55 + 0.35 * rng_unit(r)) *
-                                            (double)b->natural_end);
+        int64_t run_start = now - (int64_t)((0.55 + 0.35 * rng_unit(r)) * (double)b->natural_end);
         b->created = created < run_start - pend - 1 ? created : run_start - pend - 1;
         b->ready = b->created + pend;
         start_batch(w, b, run_start);
@@ -488,8 +487,8 @@ static struct world_batch *old_batch(struct world *w, struct rng *r, size_t dir,
         if (want == BATCH_FAILED)
             b->fail_frac = 0.2 + 0.5 * rng_unit(r);
         if (want == BATCH_CANCELLED)
-            b->cancel_at = b->ready + (int64_t)((0.2 + 0.5 * rng_unit(r)) *
-                                                (double)b->natural_end);
+            b->cancel_at =
+                b->ready + (int64_t)((0.2 + 0.5 * rng_unit(r)) * (double)b->natural_end);
         start_batch(w, b, b->ready);
         break;
     }
@@ -512,8 +511,9 @@ static void make_batches(struct world *w, struct rng *r, int64_t now)
             want = BATCH_FAILED;
         else if (i % 10 == 2 || i % 10 == 6)
             want = BATCH_CANCELLED;
-        int64_t created = now - week + (int64_t)((double)i * (double)(week - 7200000) /
-                                                 (double)(terminal ? terminal : 1));
+        int64_t created =
+            now - week +
+            (int64_t)((double)i * (double)(week - 7200000) / (double)(terminal ? terminal : 1));
         add_batch(w, old_batch(w, r, dir, want, created, now));
     }
     for (size_t j = 0; j < active; j++) {

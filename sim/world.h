@@ -20,41 +20,41 @@
 #include "model/status.h"
 #include "sim/rng.h"
 
-#define WORLD_MAX_RUNNING 4    /* a batch is THROTTLED while this many are RUNNING */
-#define WORLD_MAX_FILES 1000   /* a batch may cover at most this many files */
+#define WORLD_MAX_RUNNING 4  /* a batch is THROTTLED while this many are RUNNING */
+#define WORLD_MAX_FILES 1000 /* a batch may cover at most this many files */
 #define WORLD_ID_SIZE 48
 
 struct world_params {
     uint64_t seed;
-    size_t directories;           /* regular directories (plus "thousand" and "big-1001") */
+    size_t directories; /* regular directories (plus "thousand" and "big-1001") */
     size_t files_per_directory;
-    size_t batches;               /* pre-existing batches */
-    double speed;                 /* lifecycle speed factor, > 0 */
-    double batch_fail_rate;       /* share of new batches failing at orchestration level */
-    bool hostile;                 /* escape sequences in names, errors and outputs */
+    size_t batches;         /* pre-existing batches */
+    double speed;           /* lifecycle speed factor, > 0 */
+    double batch_fail_rate; /* share of new batches failing at orchestration level */
+    bool hostile;           /* escape sequences in names, errors and outputs */
 };
 
 struct world_file {
-    char id[WORLD_ID_SIZE];       /* dfl-<uuid> */
-    char file_id[WORLD_ID_SIZE];  /* plain uuid */
-    char *name;                   /* display_name, owned */
+    char id[WORLD_ID_SIZE];      /* dfl-<uuid> */
+    char file_id[WORLD_ID_SIZE]; /* plain uuid */
+    char *name;                  /* display_name, owned */
     int64_t created;
 };
 
 struct world_dir {
-    char id[WORLD_ID_SIZE];       /* dir-<uuid> */
-    char *name, *description;     /* owned */
+    char id[WORLD_ID_SIZE];   /* dir-<uuid> */
+    char *name, *description; /* owned */
     int64_t created, updated;
-    struct world_file *files;     /* owned array */
+    struct world_file *files; /* owned array */
     size_t nfiles;
 };
 
 struct world_config {
-    char id[WORLD_ID_SIZE];       /* cfg-<uuid>, or "cfg-PARSE_AGENTIC" (not listed) */
-    char *name;                   /* owned */
+    char id[WORLD_ID_SIZE]; /* cfg-<uuid>, or "cfg-PARSE_AGENTIC" (not listed) */
+    char *name;             /* owned */
     enum job_type type;
-    const char *product_type;     /* "parse_v2", "extract_v2", "classify_v2" (static) */
-    const char *tier;             /* parse tier, or NULL (static) */
+    const char *product_type; /* "parse_v2", "extract_v2", "classify_v2" (static) */
+    const char *tier;         /* parse tier, or NULL (static) */
     int version;
     int64_t created, updated;
     bool listed;
@@ -64,44 +64,44 @@ enum world_item_kind { WORLD_ITEM_OK, WORLD_ITEM_JOB_FAILS, WORLD_ITEM_MAP_ERROR
 
 /* One directory file's fate in one batch. Offsets are real milliseconds (speed applied). */
 struct world_item {
-    char job_id[WORLD_ID_SIZE];   /* pjb-/ejb-<uuid>, empty for a mapping error */
-    int32_t map_off;              /* from run_start until the file is mapped */
-    int32_t pend, run;            /* job time PENDING, then RUNNING */
-    uint8_t kind;                 /* enum world_item_kind */
-    uint64_t seed;                /* for its error text and output */
+    char job_id[WORLD_ID_SIZE]; /* pjb-/ejb-<uuid>, empty for a mapping error */
+    int32_t map_off;            /* from run_start until the file is mapped */
+    int32_t pend, run;          /* job time PENDING, then RUNNING */
+    uint8_t kind;               /* enum world_item_kind */
+    uint64_t seed;              /* for its error text and output */
 };
 
 struct world_batch {
-    char id[WORLD_ID_SIZE];       /* bat-<uuid> */
-    size_t dir, config;           /* indexes into the world's arrays */
+    char id[WORLD_ID_SIZE]; /* bat-<uuid> */
+    size_t dir, config;     /* indexes into the world's arrays */
     enum job_type type;
-    int64_t created, ready;       /* ready: PENDING ends */
-    int64_t run_start;            /* -1 until RUNNING */
-    int64_t cancel_at;            /* -1 unless cancel was requested */
-    int64_t fail_at;              /* -1 unless the orchestration fails (then absolute, once run) */
-    double fail_frac;             /* < 0: never fails; else share of the natural run */
-    int64_t natural_end;          /* ms from run_start until every item is terminal */
-    int64_t end;                  /* absolute end, -1 until known */
-    bool throttled;               /* waited for a slot (ready < run_start) */
-    enum batch_status status;     /* as of the last world_advance */
+    int64_t created, ready;   /* ready: PENDING ends */
+    int64_t run_start;        /* -1 until RUNNING */
+    int64_t cancel_at;        /* -1 unless cancel was requested */
+    int64_t fail_at;          /* -1 unless the orchestration fails (then absolute, once run) */
+    double fail_frac;         /* < 0: never fails; else share of the natural run */
+    int64_t natural_end;      /* ms from run_start until every item is terminal */
+    int64_t end;              /* absolute end, -1 until known */
+    bool throttled;           /* waited for a slot (ready < run_start) */
+    enum batch_status status; /* as of the last world_advance */
     int64_t updated;
     bool terminal;
-    struct world_item *items;     /* owned, one per directory file */
+    struct world_item *items; /* owned, one per directory file */
     size_t nitems;
 };
 
 /* Observable state of one item at a time t. */
 struct world_item_state {
-    bool mapped;                  /* present in results */
-    bool has_job;                 /* mapped with a job (not a mapping error) */
+    bool mapped;  /* present in results */
+    bool has_job; /* mapped with a job (not a mapping error) */
     enum job_status status;
-    int64_t created, updated;     /* job times (created = mapped) */
+    int64_t created, updated; /* job times (created = mapped) */
 };
 
 struct world {
     pthread_mutex_t lock;
     struct world_params params;
-    struct rng rng;               /* runtime draws (new batches) */
+    struct rng rng; /* runtime draws (new batches) */
     char project_id[WORLD_ID_SIZE];
     int64_t started;
     struct world_dir *dirs;
@@ -110,7 +110,7 @@ struct world {
     size_t nconfigs;
     struct world_batch **batches; /* sorted by created ascending, strictly increasing */
     size_t nbatches, cap_batches;
-    size_t *active;               /* indexes of non-terminal batches */
+    size_t *active; /* indexes of non-terminal batches */
     size_t nactive, cap_active;
     struct world_index *batch_index, *job_index; /* private hash tables */
 };

@@ -178,8 +178,10 @@ int simproc_start(struct simproc *sp, const char *const *args)
     }
     close(pfd[0]);
     if (ok != 1) {
-        fprintf(stderr, "simproc: %s did not announce its address (it exited, or 10 s "
-                "passed)\n", prog);
+        fprintf(stderr,
+                "simproc: %s did not announce its address (it exited, or 10 s "
+                "passed)\n",
+                prog);
         simproc_finish(sp);
         return -1;
     }
@@ -276,8 +278,7 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 }
 
 int simproc_request(const struct simproc *sp, const char *method, const char *path,
-                    const char *key, const char *body, size_t body_len,
-                    struct simproc_reply *out)
+                    const char *key, const char *body, size_t body_len, struct simproc_reply *out)
 {
     memset(out, 0, sizeof *out);
     CURL *h = curl_easy_init();
@@ -332,8 +333,8 @@ int simproc_request(const struct simproc *sp, const char *method, const char *pa
     return (int)rc;
 }
 
-int simproc_http(const struct simproc *sp, const char *method, const char *path,
-                 const char *body, long *status, char **body_out)
+int simproc_http(const struct simproc *sp, const char *method, const char *path, const char *body,
+                 long *status, char **body_out)
 {
     struct simproc_reply r;
     int rc = simproc_request(sp, method, path, "llx-sim", body, (size_t)-1, &r);

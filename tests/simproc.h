@@ -14,12 +14,12 @@
 #include <sys/types.h>
 
 struct simproc {
-    pid_t pid;            /* 0 once stopped */
+    pid_t pid; /* 0 once stopped */
     int port;
-    char url[64];         /* "http://127.0.0.1:PORT", no trailing slash */
-    char project_id[64];  /* the world's project UUID (second stdout line) */
-    char log_path[256];   /* the simulator's stderr (request log) */
-    char dir[256];        /* the temp dir holding log_path */
+    char url[64];        /* "http://127.0.0.1:PORT", no trailing slash */
+    char project_id[64]; /* the world's project UUID (second stdout line) */
+    char log_path[256];  /* the simulator's stderr (request log) */
+    char dir[256];       /* the temp dir holding log_path */
 };
 
 /* ---- process ---- */
@@ -47,11 +47,11 @@ int simproc_finish(struct simproc *sp);
 /* ---- HTTP (plain libcurl; for tests of the simulator itself) ---- */
 
 struct simproc_reply {
-    long status;     /* HTTP status, 0 if no answer */
-    int curl_code;   /* CURLcode of the transfer (0 = CURLE_OK) */
-    char *body;      /* NUL-terminated body, owned: free with simproc_reply_done */
-    size_t len;      /* body length without the NUL */
-    char *headers;   /* raw response header block, NUL-terminated, owned */
+    long status;   /* HTTP status, 0 if no answer */
+    int curl_code; /* CURLcode of the transfer (0 = CURLE_OK) */
+    char *body;    /* NUL-terminated body, owned: free with simproc_reply_done */
+    size_t len;    /* body length without the NUL */
+    char *headers; /* raw response header block, NUL-terminated, owned */
 };
 
 /*
@@ -60,11 +60,10 @@ struct simproc_reply {
  * body_len (size_t)-1 means strlen(body). Returns the CURLcode (0 on success).
  */
 int simproc_request(const struct simproc *sp, const char *method, const char *path,
-                    const char *key, const char *body, size_t body_len,
-                    struct simproc_reply *out);
+                    const char *key, const char *body, size_t body_len, struct simproc_reply *out);
 /* simproc_request with the default key "llx-sim"; *body_out owned by the caller (free()). */
-int simproc_http(const struct simproc *sp, const char *method, const char *path,
-                 const char *body, long *status, char **body_out);
+int simproc_http(const struct simproc *sp, const char *method, const char *path, const char *body,
+                 long *status, char **body_out);
 /* Value of a response header (case-insensitive name), freshly allocated, or NULL. */
 char *simproc_reply_header(const struct simproc_reply *r, const char *name);
 void simproc_reply_done(struct simproc_reply *r);

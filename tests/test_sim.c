@@ -116,8 +116,10 @@ static char *config_id(const struct simproc *sp, const char *name)
 static char *create_body(const char *dir, const char *type, const char *cfg)
 {
     char *s;
-    ck_assert_int_ge(asprintf(&s, "{\"source_directory_id\":\"%s\",\"config\":{\"job\":"
-                              "{\"type\":\"%s\",\"configuration_id\":\"%s\"}}}", dir, type, cfg),
+    ck_assert_int_ge(asprintf(&s,
+                              "{\"source_directory_id\":\"%s\",\"config\":{\"job\":"
+                              "{\"type\":\"%s\",\"configuration_id\":\"%s\"}}}",
+                              dir, type, cfg),
                      0);
     return s;
 }
@@ -269,8 +271,8 @@ START_TEST(test_routes_and_errors)
     j = call(&sp, "POST", "/api/v1/beta/directories", "{}", &status);
     ck_assert_int_eq(status, 405);
     json_object_put(j);
-    j = call(&sp, "GET", "/api/v2/batches/bat-00000000-0000-4000-8000-000000000000/cancel",
-             NULL, &status);
+    j = call(&sp, "GET", "/api/v2/batches/bat-00000000-0000-4000-8000-000000000000/cancel", NULL,
+             &status);
     ck_assert_int_eq(status, 405);
     json_object_put(j);
 
@@ -289,8 +291,8 @@ START_TEST(test_routes_and_errors)
 
     /* project_id: the world's is fine, another is 404; organization_id is accepted */
     char path[256];
-    snprintf(path, sizeof path, "/api/v2/batches?project_id=%s&organization_id=%s",
-             sp.project_id, "0c5a2f62-9f5e-4f57-8a53-3f3b7b0a0a0a");
+    snprintf(path, sizeof path, "/api/v2/batches?project_id=%s&organization_id=%s", sp.project_id,
+             "0c5a2f62-9f5e-4f57-8a53-3f3b7b0a0a0a");
     json_object_put(get_ok(&sp, path));
     j = call(&sp, "GET", "/api/v2/batches?project_id=11111111-2222-4333-8444-555555555555", NULL,
              &status);
@@ -311,8 +313,8 @@ START_TEST(test_routes_and_errors)
         ck_assert_ptr_nonnull(sget(j, "detail"));
         json_object_put(j);
     }
-    j = call(&sp, "POST", "/api/v2/batches/bat-00000000-0000-4000-8000-000000000000/cancel",
-             NULL, &status);
+    j = call(&sp, "POST", "/api/v2/batches/bat-00000000-0000-4000-8000-000000000000/cancel", NULL,
+             &status);
     ck_assert_int_eq(status, 404);
     json_object_put(j);
 
@@ -409,8 +411,8 @@ START_TEST(test_directories_and_files)
 
     /* filters */
     char *inv = regular_dir(&sp);
-    snprintf(path, sizeof path, "/api/v1/beta/directories/%s/files?display_name_contains=%s",
-             inv, "%E8%AB%8B%E6%B1%82%E6%9B%B8");
+    snprintf(path, sizeof path, "/api/v1/beta/directories/%s/files?display_name_contains=%s", inv,
+             "%E8%AB%8B%E6%B1%82%E6%9B%B8");
     j = get_ok(&sp, path);
     ck_assert_int_ge(alen(j, "items"), 1);
     for (size_t i = 0; i < alen(j, "items"); i++)
@@ -492,8 +494,10 @@ START_TEST(test_create_errors)
 
     expect_422(&sp, "{not json", "body");
     expect_422(&sp, "[1,2]", "body");
-    expect_422(&sp, "{\"config\":{\"job\":{\"type\":\"parse_v2\",\"configuration_id\":"
-               "\"cfg-PARSE_AGENTIC\"}}}", "source_directory_id");
+    expect_422(&sp,
+               "{\"config\":{\"job\":{\"type\":\"parse_v2\",\"configuration_id\":"
+               "\"cfg-PARSE_AGENTIC\"}}}",
+               "source_directory_id");
     snprintf(buf, sizeof buf, "{\"source_directory_id\":\"%s\"}", dir);
     expect_422(&sp, buf, "config");
     snprintf(buf, sizeof buf, "{\"source_directory_id\":\"%s\",\"config\":{}}", dir);
@@ -501,8 +505,10 @@ START_TEST(test_create_errors)
     char *b = create_body(dir, "classify_v2", "cfg-PARSE_AGENTIC");
     expect_422(&sp, b, "type");
     free(b);
-    snprintf(buf, sizeof buf, "{\"source_directory_id\":\"%s\",\"config\":{\"job\":"
-             "{\"type\":\"parse_v2\"}}}", dir);
+    snprintf(buf, sizeof buf,
+             "{\"source_directory_id\":\"%s\",\"config\":{\"job\":"
+             "{\"type\":\"parse_v2\"}}}",
+             dir);
     expect_422(&sp, buf, "configuration_id");
     b = create_body(dir, "parse_v2", extract_cfg); /* wrong product type */
     expect_422(&sp, b, "configuration_id");
@@ -535,7 +541,8 @@ START_TEST(test_create_errors)
     ck_assert(strncmp(id, "bat-", 4) == 0 && is_uuid(id + 4));
     ck_assert_int_eq(state_count(&sp, NULL), 1);
     /* extra, optional fields of the real API are accepted */
-    snprintf(buf, sizeof buf, "{\"source_directory_id\":\"%s\",\"config\":{\"job\":{\"type\":"
+    snprintf(buf, sizeof buf,
+             "{\"source_directory_id\":\"%s\",\"config\":{\"job\":{\"type\":"
              "\"extract_v2\",\"configuration_id\":\"%s\"}},\"webhook_configuration_ids\":[],"
              "\"webhook_configurations\":[{\"webhook_url\":\"https://example.com/h\"}]}",
              dir, extract_cfg);
@@ -749,8 +756,10 @@ START_TEST(test_lifecycle_to_completed)
 
     /* output: markdown_full with a title and a table, text_full, markdown pages */
     ck_assert(first_done[0] != '\0');
-    snprintf(path, sizeof path, "/api/v2/parse/%s?expand=markdown_full&expand=text_full"
-             "&expand=markdown&expand=text", first_done);
+    snprintf(path, sizeof path,
+             "/api/v2/parse/%s?expand=markdown_full&expand=text_full"
+             "&expand=markdown&expand=text",
+             first_done);
     json_object *out = get_ok(&sp, path);
     const char *md = sget(out, "markdown_full");
     ck_assert_ptr_nonnull(md);
@@ -925,8 +934,8 @@ START_TEST(test_fault_fail_rate_and_sigusr1)
     bool retry_header = false, seen[3] = {false, false, false};
     for (int i = 0; i < 30; i++) {
         struct simproc_reply r;
-        simproc_request(&sp, i % 2 ? "POST" : "GET", "/api/v2/batches", KEY,
-                        i % 2 ? body : NULL, (size_t)-1, &r);
+        simproc_request(&sp, i % 2 ? "POST" : "GET", "/api/v2/batches", KEY, i % 2 ? body : NULL,
+                        (size_t)-1, &r);
         ck_assert(r.status == 500 || r.status == 502 || r.status == 503);
         seen[r.status == 500 ? 0 : r.status == 502 ? 1 : 2] = true;
         char *h = simproc_reply_header(&r, "x-should-retry");
@@ -1166,8 +1175,9 @@ static char *world_fingerprint(const struct simproc *sp)
         for (size_t i = 0; i < json_object_array_length(arr); i++) {
             json_object *o = json_object_array_get_idx(arr, i);
             char *next;
-            ck_assert_int_ge(asprintf(&next, "%s%s|%s\n", acc, sget(o, "id"),
-                                      sget(o, p == 2 ? "id" : "name")), 0);
+            ck_assert_int_ge(
+                asprintf(&next, "%s%s|%s\n", acc, sget(o, "id"), sget(o, p == 2 ? "id" : "name")),
+                0);
             free(acc);
             acc = next;
             if (p == 0 && i == 0) {
@@ -1178,7 +1188,8 @@ static char *world_fingerprint(const struct simproc *sp)
                 for (size_t k = 0; k < alen(f, "items"); k++) {
                     ck_assert_int_ge(asprintf(&next, "%s%s|%s\n", acc,
                                               sget(aidx(f, "items", k), "id"),
-                                              sget(aidx(f, "items", k), "display_name")), 0);
+                                              sget(aidx(f, "items", k), "display_name")),
+                                     0);
                     free(acc);
                     acc = next;
                 }
@@ -1226,8 +1237,8 @@ START_TEST(test_ten_thousand_batches)
     ck_assert_int_eq(json_object_get_int(oget(j, "total_size")), 10000);
     ck_assert_int_eq(alen(j, "items"), 100);
     json_object_put(j);
-    size_t active = state_count(&sp, "PENDING") + state_count(&sp, "THROTTLED") +
-                    state_count(&sp, "RUNNING");
+    size_t active =
+        state_count(&sp, "PENDING") + state_count(&sp, "THROTTLED") + state_count(&sp, "RUNNING");
     ck_assert_int_ge(active, 30);
     ck_assert_int_le(active, 80);
     ck_assert_int_gt(state_count(&sp, "FAILED"), 0);
@@ -1252,8 +1263,7 @@ START_TEST(test_ten_thousand_batches)
             json_object *ref = oget(aidx(b, "results", i), "job_reference");
             if (ref == NULL)
                 continue;
-            off += snprintf(path + off, sizeof path - (size_t)off, "&job_ids=%s",
-                            sget(ref, "id"));
+            off += snprintf(path + off, sizeof path - (size_t)off, "&job_ids=%s", sget(ref, "id"));
             in_query++;
         }
         json_object *l = get_ok(&sp, path);

@@ -32,8 +32,12 @@ START_TEST(test_time_round_trip)
     ck_assert_int_eq(ms, T0 + 117);
     rng_format_time(0, buf, sizeof buf);
     ck_assert_str_eq(buf, "1970-01-01T00:00:00.000Z");
-    const char *bad[] = {"", "yesterday", "2026-11-18", "2026-13-01T00:00:00Z",
-                         "2026-11-18T11:06:40.Z", "2026-11-18T11:06:40Zjunk",
+    const char *bad[] = {"",
+                         "yesterday",
+                         "2026-11-18",
+                         "2026-13-01T00:00:00Z",
+                         "2026-11-18T11:06:40.Z",
+                         "2026-11-18T11:06:40Zjunk",
                          "2026-11-18T11:06:40+2"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         ck_assert_msg(!rng_parse_time(bad[i], &ms), "accepted %s", bad[i]);
@@ -50,8 +54,8 @@ START_TEST(test_uuid_and_seed)
     rng_uuid(&b, "bat-", y, sizeof y);
     ck_assert_str_eq(x, y);
     ck_assert_int_eq(strlen(x), 40);
-    ck_assert(x[4 + 14] == '4');                     /* version 4 */
-    ck_assert(strchr("89ab", x[4 + 19]) != NULL);    /* variant 10 */
+    ck_assert(x[4 + 14] == '4');                  /* version 4 */
+    ck_assert(strchr("89ab", x[4 + 19]) != NULL); /* variant 10 */
     for (const char *p = x + 4; *p; p++)
         ck_assert(strchr("0123456789abcdef-", *p) != NULL);
 }
@@ -59,8 +63,11 @@ END_TEST
 
 static struct world *make_world(size_t batches, double speed)
 {
-    struct world_params p = {.seed = 21, .directories = 3, .files_per_directory = 20,
-                             .batches = batches, .speed = speed};
+    struct world_params p = {.seed = 21,
+                             .directories = 3,
+                             .files_per_directory = 20,
+                             .batches = batches,
+                             .speed = speed};
     return world_new(&p, T0);
 }
 
@@ -192,9 +199,10 @@ START_TEST(test_pre_existing_world)
     /* lookups */
     ck_assert_ptr_eq(world_find_batch(w, first->id), first);
     size_t item;
-    ck_assert_ptr_eq(world_find_job(w, first->items[5].job_id[0] ? first->items[5].job_id
-                                                                 : first->items[6].job_id,
-                                    &item), first);
+    ck_assert_ptr_eq(
+        world_find_job(
+            w, first->items[5].job_id[0] ? first->items[5].job_id : first->items[6].job_id, &item),
+        first);
     ck_assert_ptr_null(world_find_batch(w, "bat-nope"));
     ck_assert_ptr_nonnull(world_find_config(w, "cfg-PARSE_AGENTIC"));
     world_free(w);
