@@ -18,11 +18,16 @@ for name in "$@"; do
     mkdir -p "$work"
     seeds="$srcdir/fuzz/corpus/$name"
     log=fuzz/fuzz-$name.log
+    extra=
+    # sim: libmicrohttpd frees a closed connection in its own thread, after the input returned,
+    # so libFuzzer's per-input leak check reports it falsely; the simulator's leaks are checked
+    # by the sanitizer build of `make check` instead.
+    [ "$name" = sim ] && extra=-detect_leaks=0
     echo "fuzz: $name for $seconds s (log $log)"
     t0=$(date +%s)
     # shellcheck disable=SC2086
     "$bindir/fuzz_$name" -max_total_time="$seconds" -rss_limit_mb="$rss" -timeout=10 \
-        -print_final_stats=1 -artifact_prefix="fuzz/artifacts/$name-" ${FUZZ_FLAGS:-} \
+        -print_final_stats=1 -artifact_prefix="fuzz/artifacts/$name-" $extra ${FUZZ_FLAGS:-} \
         "$work" $seeds \
         >"$log" 2>&1
     rc=$?
