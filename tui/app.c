@@ -52,14 +52,6 @@ static void close_at(struct app *a, size_t i)
         s.ops->done(&s, a);
 }
 
-struct screen *app_top(struct app *a)
-{
-    for (size_t i = a->n_screens; i-- > 0;)
-        if (!a->screens[i].ops->overlay)
-            return &a->screens[i];
-    return a->n_screens ? &a->screens[0] : NULL;
-}
-
 bool app_has_screen(const struct app *a, const struct screen_ops *ops)
 {
     for (size_t i = 0; i < a->n_screens; i++)

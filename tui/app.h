@@ -131,8 +131,6 @@ int app_run(const struct app_options *opt);
 
 /* Push a screen (takes data). A full stack frees data with ops->done and returns false. */
 bool app_push(struct app *a, const struct screen_ops *ops, void *data);
-/* The top screen, or the first screen below it that is not an overlay. */
-struct screen *app_top(struct app *a);
 /* True when a screen with these ops is open. */
 bool app_has_screen(const struct app *a, const struct screen_ops *ops);
 
