@@ -2,6 +2,14 @@
 #ifndef TUI_APPLY_H
 #define TUI_APPLY_H
 
+/*
+ * The net thread's answers change the UI's model in exactly one place: here. A complete list
+ * replaces the store's generation, a delta upserts, a batch answer updates the store and the
+ * open batch's detail, file names and job statuses go to the detail, and the annotations the
+ * list shows (directory names, the open batch's progress) are set from them. Failures mark
+ * the data stale and go to the messages log; nothing here draws.
+ */
+
 #include "net/msg.h"
 #include "tui/app.h"
 
