@@ -18,12 +18,12 @@ void draw_init_colors(bool color)
     if (!use_color)
         return;
     start_color();
-    use_default_colors();
-    init_pair(COLOR_ROLE_GOOD, COLOR_GREEN, -1);
-    init_pair(COLOR_ROLE_BAD, COLOR_RED, -1);
-    init_pair(COLOR_ROLE_BUSY, COLOR_YELLOW, -1);
-    init_pair(COLOR_ROLE_WAIT, COLOR_CYAN, -1);
-    init_pair(COLOR_ROLE_MUTED, COLOR_MAGENTA, -1);
+    short bg = use_default_colors() == OK ? -1 : COLOR_BLACK;
+    init_pair(COLOR_ROLE_GOOD, COLOR_GREEN, bg);
+    init_pair(COLOR_ROLE_BAD, COLOR_RED, bg);
+    init_pair(COLOR_ROLE_BUSY, COLOR_YELLOW, bg);
+    init_pair(COLOR_ROLE_WAIT, COLOR_CYAN, bg);
+    init_pair(COLOR_ROLE_MUTED, COLOR_MAGENTA, bg);
     init_pair(COLOR_ROLE_HEADER, COLOR_BLACK, COLOR_CYAN);
 }
 
