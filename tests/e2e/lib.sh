@@ -35,12 +35,18 @@ e2e_cleanup() {
 trap e2e_cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-# Skip (77) when tmux is missing: the terminal tests need it.
+# Skip (77) when tmux (or curl and jq, which talk to the simulator) is missing.
 need_tmux() {
     if [ -z "$TMUX_CMD" ] || ! [ -x "$TMUX_CMD" ]; then
         echo "SKIP: tmux not found"
         exit 77
     fi
+    for tool in curl jq; do
+        if ! command -v "$tool" >/dev/null 2>&1; then
+            echo "SKIP: $tool not found"
+            exit 77
+        fi
+    done
 }
 
 now_ms() {
