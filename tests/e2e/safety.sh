@@ -5,6 +5,15 @@
 . "${TOP_SRCDIR:-.}/tests/e2e/lib.sh"
 need_tmux
 
+step "the man page documents every option and environment variable"
+sed 's/\\-/-/g' "$TOP_SRCDIR/batchtop.1" >"$E2E_TMP/man"
+for opt in $("$BATCHTOP" --help | grep -oE -- '--[a-z-]+' | sort -u); do
+    grep -qF -- "$opt" "$E2E_TMP/man" || fail "batchtop.1 does not document $opt"
+done
+for var in LLAMA_CLOUD_API_KEY LLAMA_CLOUD_BASE_URL LLAMA_CLOUD_CUSTOM_HEADERS NO_COLOR TMUX; do
+    grep -qF -- "$var" "$E2E_TMP/man" || fail "batchtop.1 does not document $var"
+done
+
 step "no key: one line on stderr, exit 2, nothing drawn"
 rc=0
 env -u LLAMA_CLOUD_API_KEY "$BATCHTOP" >"$E2E_TMP/out" 2>"$E2E_TMP/err" </dev/null || rc=$?
