@@ -6,7 +6,6 @@
 FUZZ_SECONDS = 30
 FUZZ_RSS_MB = 2048
 FUZZ_NAMES = decode errbody text url sim
-FUZZ_SIM_SOURCES = sim/rng.c sim/names.c sim/world.c sim/wire.c sim/faults.c sim/server.c
 FUZZ_ENGINE = -fsanitize=fuzzer
 
 EXTRA_DIST += fuzz/corpus fuzz/regress fuzz/run.sh fuzz/capture.sh fuzz/RELIABILITY.md
@@ -35,10 +34,10 @@ fuzz_fuzz_url_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(FUZZ_ENGINE)
 fuzz_fuzz_url_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_ENGINE)
 fuzz_fuzz_url_LDADD = libnet.a libmodel.a $(JSONC_LIBS)
 
-fuzz_fuzz_sim_SOURCES = fuzz/fuzz_sim.c fuzz/fuzz.h $(FUZZ_SIM_SOURCES)
+fuzz_fuzz_sim_SOURCES = fuzz/fuzz_sim.c fuzz/fuzz.h
 fuzz_fuzz_sim_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JSONC_CFLAGS) $(FUZZ_ENGINE)
 fuzz_fuzz_sim_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_ENGINE)
-fuzz_fuzz_sim_LDADD = libmodel.a $(MHD_LIBS) $(JSONC_LIBS) -lm
+fuzz_fuzz_sim_LDADD = libsim.a libmodel.a $(MHD_LIBS) $(JSONC_LIBS) -lm
 
 # `make fuzz [FUZZ_SECONDS=N]`: every target N seconds from its seeds, then a summary table.
 if FUZZING
@@ -74,7 +73,7 @@ tests_test_fuzz_url_SOURCES = fuzz/fuzz_url.c fuzz/replay.c fuzz/fuzz.h
 tests_test_fuzz_url_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS) -DFUZZ_TARGET='"url"'
 tests_test_fuzz_url_LDADD = libnet.a libmodel.a $(JSONC_LIBS) $(CHECK_LIBS)
 
-tests_test_fuzz_sim_SOURCES = fuzz/fuzz_sim.c fuzz/replay.c fuzz/fuzz.h $(FUZZ_SIM_SOURCES)
+tests_test_fuzz_sim_SOURCES = fuzz/fuzz_sim.c fuzz/replay.c fuzz/fuzz.h
 tests_test_fuzz_sim_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(MHD_CFLAGS) $(JSONC_CFLAGS) \
 	-DFUZZ_TARGET='"sim"'
-tests_test_fuzz_sim_LDADD = libmodel.a $(MHD_LIBS) $(JSONC_LIBS) $(CHECK_LIBS) -lm
+tests_test_fuzz_sim_LDADD = libsim.a libmodel.a $(MHD_LIBS) $(JSONC_LIBS) $(CHECK_LIBS) -lm
