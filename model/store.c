@@ -130,8 +130,44 @@ static bool batch_differs(const struct batch *a, const struct batch *b)
         || !xstreq(a->updated_at, b->updated_at);
 }
 
-/* Upsert without touching the version; true when something changed. */
-static bool upsert(struct batch_store *s, const struct batch *b, size_t *index)
+/* Fill dst from b: a copy, or, when b is non-NULL in take, b's strings moved in (b is left
+ * zeroed, its results freed). */
+static void keep_batch(struct batch *dst, const struct batch *b, struct batch *take)
+{
+    if (take == NULL) {
+        batch_copy_without_results(dst, b);
+        return;
+    }
+    for (size_t i = 0; i < take->n_results; i++)
+        batch_result_done(&take->results[i]);
+    free(take->results);
+    *dst = *take;
+    dst->has_results = false;
+    dst->results = NULL;
+    dst->n_results = 0;
+    memset(take, 0, sizeof *take);
+}
+
+/* Grow entries so that at least want fit. */
+static void reserve(struct batch_store *s, size_t want)
+{
+    if (want <= s->cap)
+        return;
+    size_t cap = s->cap ? s->cap : 64;
+    while (cap < want)
+        cap *= 2;
+    /* A generation of exactly want entries (the common first load) gets exactly that. */
+    if (s->n == 0 && want > cap / 2)
+        cap = want;
+    s->entries = xreallocarray(s->entries, cap, sizeof *s->entries);
+    s->cap = cap;
+}
+
+/* Upsert without touching the version; true when something changed. With take non-NULL
+ * (== b), b's strings move into the store when it is new or changed; an unchanged b is left
+ * as it was for the caller to free. */
+static bool upsert(struct batch_store *s, const struct batch *b, struct batch *take,
+                   size_t *index)
 {
     size_t i;
     if (strmap_get(&s->by_id, b->id, &i)) {
@@ -144,25 +180,22 @@ static bool upsert(struct batch_store *s, const struct batch *b, size_t *index)
         bool dir_changed = !xstreq(e->batch.source_directory_id, b->source_directory_id);
         enum batch_status from = e->batch.status;
         batch_done(&e->batch);
-        batch_copy_without_results(&e->batch, b);
+        keep_batch(&e->batch, b, take);
         if (status_changed)
             history_add(e, from, &e->batch);
         if (dir_changed)
-            xstrset(&e->directory_name, dir_name(s, b->source_directory_id));
+            xstrset(&e->directory_name, dir_name(s, e->batch.source_directory_id));
     } else {
-        if (s->n == s->cap) {
-            s->cap = s->cap ? s->cap * 2 : 64;
-            s->entries = xreallocarray(s->entries, s->cap, sizeof *s->entries);
-        }
+        reserve(s, s->n + 1);
         i = s->n++;
         struct store_entry *e = &s->entries[i];
         memset(e, 0, sizeof *e);
-        batch_copy_without_results(&e->batch, b);
+        keep_batch(&e->batch, b, take);
         history_add(e, BATCH_UNKNOWN, &e->batch);
-        e->directory_name = xstrdup(dir_name(s, b->source_directory_id));
+        e->directory_name = xstrdup(dir_name(s, e->batch.source_directory_id));
         e->files_done = -1;
         e->files_total = -1;
-        strmap_put(&s->by_id, b->id, i);
+        strmap_put(&s->by_id, e->batch.id, i);
         *index = i;
     }
     struct batch *kept = &s->entries[i].batch;
@@ -174,7 +207,16 @@ static bool upsert(struct batch_store *s, const struct batch *b, size_t *index)
 bool store_upsert(struct batch_store *s, const struct batch *b)
 {
     size_t i;
-    if (b == NULL || b->id == NULL || !upsert(s, b, &i))
+    if (b == NULL || b->id == NULL || !upsert(s, b, NULL, &i))
+        return false;
+    touch(s);
+    return true;
+}
+
+bool store_upsert_take(struct batch_store *s, struct batch *b)
+{
+    size_t i;
+    if (b == NULL || b->id == NULL || !upsert(s, b, b, &i))
         return false;
     touch(s);
     return true;
@@ -190,15 +232,18 @@ static void fill_hole(struct batch_store *s, size_t i)
     }
 }
 
-void store_apply_generation(struct batch_store *s, const struct batch *batches, size_t n)
+/* store_apply_generation; take is NULL or batches itself (their strings move in). */
+static void apply_generation(struct batch_store *s, const struct batch *batches,
+                             struct batch *take, size_t n)
 {
     bool changed = false;
     bool *keep = xcalloc(s->n + n, sizeof *keep);
+    reserve(s, n);
     for (size_t k = 0; k < n; k++) {
         size_t i;
         if (batches[k].id == NULL)
             continue;
-        if (upsert(s, &batches[k], &i))
+        if (upsert(s, &batches[k], take ? &take[k] : NULL, &i))
             changed = true;
         keep[i] = true;   /* new entries land at the end, inside the s->n + n bound */
     }
@@ -220,6 +265,16 @@ void store_apply_generation(struct batch_store *s, const struct batch *batches, 
     free(keep);
     if (changed)
         touch(s);
+}
+
+void store_apply_generation(struct batch_store *s, const struct batch *batches, size_t n)
+{
+    apply_generation(s, batches, NULL, n);
+}
+
+void store_apply_generation_take(struct batch_store *s, struct batch *batches, size_t n)
+{
+    apply_generation(s, batches, batches, n);
 }
 
 bool store_remove(struct batch_store *s, const char *id)

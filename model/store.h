@@ -58,6 +58,13 @@ bool store_upsert(struct batch_store *s, const struct batch *b);
 /* A complete refresh (every page fetched): upserts all of them and drops entries that are not
  * among them. Only call it with a complete set; a failed refresh must not reach the store. */
 void store_apply_generation(struct batch_store *s, const struct batch *batches, size_t n);
+/* The same two, taking instead of copying: the strings of every batch that is new or changed
+ * move into the store and that batch is left zeroed (its results freed); a batch that changed
+ * nothing is left as it was. Either way the caller still batch_done()s every batch (harmless on
+ * a zeroed one) and frees the array. The net thread's NET_MSG_LIST_FULL / LIST_DELTA batches
+ * can be handed over this way, so that one copy of a large list exists at a time. */
+bool store_upsert_take(struct batch_store *s, struct batch *b);
+void store_apply_generation_take(struct batch_store *s, struct batch *batches, size_t n);
 /* Remove one batch; false when it was not there. */
 bool store_remove(struct batch_store *s, const char *id);
 

@@ -547,6 +547,121 @@ START_TEST(store_generation_drops_absent_and_upserts_never_drop)
 }
 END_TEST
 
+/* The take variants leave the store exactly as the copying ones do, move the strings of new
+ * and changed batches (leaving those zeroed), and leave unchanged ones to the caller. */
+START_TEST(store_take_variants_match_copies)
+{
+    struct batch_store *copy = store_new(), *take = store_new();
+    put(copy, "bat-1", "RUNNING", iso_at(1));
+    put(take, "bat-1", "RUNNING", iso_at(1));
+
+    struct batch gen[4] = {
+        mk_batch("bat-2", "PENDING", iso_at(2)),
+        mk_batch("bat-3", "COMPLETED", iso_at(3)),
+        mk_batch("bat-1", "RUNNING", iso_at(1)),   /* unchanged: stays with the caller */
+        mk_batch("bat-3", "COMPLETED", iso_at(3)), /* a duplicate: unchanged by then */
+    };
+    /* A list page never has results, but a take must not leak them if it does. */
+    gen[1].has_results = true;
+    gen[1].n_results = 1;
+    gen[1].results = xcalloc(1, sizeof *gen[1].results);
+    gen[1].results[0].file_id = xstrdup("dfl-1");
+    gen[1].results[0].job_id = xstrdup("pjb-1");
+    store_apply_generation(copy, gen, 4);
+    char *kept_id = gen[0].id;
+    store_apply_generation_take(take, gen, 4);
+    ck_assert_ptr_null(gen[0].id);
+    ck_assert_ptr_null(gen[1].id);
+    ck_assert_ptr_null(gen[1].results);
+    ck_assert_str_eq(gen[2].id, "bat-1");
+    ck_assert_str_eq(gen[3].id, "bat-3");
+    /* The strings moved: the store holds the very pointer the message had. */
+    ck_assert_ptr_eq(store_find(take, "bat-2")->batch.id, kept_id);
+    ck_assert(!store_find(take, "bat-3")->batch.has_results);
+    ck_assert_uint_eq(store_find(take, "bat-3")->batch.n_results, 0);
+    for (int i = 0; i < 4; i++)
+        batch_done(&gen[i]);
+
+    /* A delta through upsert_take: a status change is recorded, a repeat is not. */
+    struct batch up = mk_batch("bat-2", "RUNNING", iso_at(2));
+    ck_assert(store_upsert(copy, &up));
+    uint64_t v = store_version(take);
+    ck_assert(store_upsert_take(take, &up));
+    ck_assert(store_version(take) != v);
+    ck_assert_ptr_null(up.id);
+    batch_done(&up);
+    up = mk_batch("bat-2", "RUNNING", iso_at(2));
+    v = store_version(take);
+    ck_assert(!store_upsert_take(take, &up));
+    ck_assert(store_version(take) == v);
+    ck_assert_str_eq(up.id, "bat-2");
+    batch_done(&up);
+    ck_assert(!store_upsert_take(take, NULL));
+
+    ck_assert_uint_eq(store_count(take), store_count(copy));
+    for (size_t i = 0; i < store_count(copy); i++) {
+        const struct store_entry *c = store_at(copy, i);
+        const struct store_entry *t = store_find(take, c->batch.id);
+        ck_assert_ptr_nonnull(t);
+        ck_assert_uint_eq(store_index_of(take, t->batch.id), (size_t)(t - store_at(take, 0)));
+        ck_assert_str_eq(t->batch.status_text, c->batch.status_text);
+        ck_assert_str_eq(t->batch.project_id, c->batch.project_id);
+        ck_assert_int_eq(t->batch.created_ms, c->batch.created_ms);
+        ck_assert(t->batch.created_ms > 0);
+        ck_assert_uint_eq(t->n_history, c->n_history);
+        ck_assert_str_eq(t->history[t->n_history - 1].to_text, c->batch.status_text);
+    }
+    ck_assert_uint_eq(store_find(take, "bat-2")->n_history, 2);
+
+    /* A generation without bat-3 drops it in both. */
+    struct batch two[2] = {mk_batch("bat-1", "COMPLETED", iso_at(1)),
+                           mk_batch("bat-2", "RUNNING", iso_at(2))};
+    store_apply_generation_take(take, two, 2);
+    ck_assert_uint_eq(store_count(take), 2);
+    ck_assert_ptr_null(store_find(take, "bat-3"));
+    ck_assert_int_eq(store_find(take, "bat-1")->batch.status, BATCH_COMPLETED);
+    ck_assert_uint_eq(store_find(take, "bat-1")->n_history, 2);
+    for (int i = 0; i < 2; i++)
+        batch_done(&two[i]);
+    store_free(copy);
+    store_free(take);
+}
+END_TEST
+
+/* A first load of many batches through the take variant: every one is found by ID. */
+START_TEST(store_take_large_generation)
+{
+    enum { N = 5000 };
+    struct batch *gen = xcalloc(N, sizeof *gen);
+    for (size_t i = 0; i < N; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "bat-%05zu", i);
+        gen[i] = mk_batch(id, i % 3 ? "COMPLETED" : "RUNNING", iso_at((long)i));
+    }
+    struct batch_store *s = store_new();
+    store_apply_generation_take(s, gen, N);
+    ck_assert_uint_eq(store_count(s), N);
+    for (size_t i = 0; i < N; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "bat-%05zu", i);
+        const struct store_entry *e = store_find(s, id);
+        ck_assert_ptr_nonnull(e);
+        ck_assert_str_eq(e->batch.id, id);
+        ck_assert_ptr_null(gen[i].id);
+        batch_done(&gen[i]);
+    }
+    /* One more arrives after the exact-size first load. */
+    struct batch extra = mk_batch("bat-new", "PENDING", iso_at(N));
+    ck_assert(store_upsert_take(s, &extra));
+    batch_done(&extra);
+    ck_assert_uint_eq(store_count(s), N + 1);
+    ck_assert_str_eq(store_newest_created_at(s), iso_at(N));
+    ck_assert_ptr_nonnull(store_find(s, "bat-00000"));
+    free(gen);
+    store_free(s);
+}
+END_TEST
+
 START_TEST(store_remove_keeps_index_consistent)
 {
     struct batch_store *s = store_new();
@@ -1501,6 +1616,8 @@ static Suite *model_suite(void)
     tcase_add_test(tc, store_history_records_every_change_even_backwards);
     tcase_add_test(tc, store_history_is_bounded_but_keeps_first_sighting);
     tcase_add_test(tc, store_generation_drops_absent_and_upserts_never_drop);
+    tcase_add_test(tc, store_take_variants_match_copies);
+    tcase_add_test(tc, store_take_large_generation);
     tcase_add_test(tc, store_remove_keeps_index_consistent);
     tcase_add_test(tc, store_annotations);
     tcase_add_test(tc, store_newest_created_is_by_parsed_time);
