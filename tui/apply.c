@@ -39,7 +39,9 @@ unsigned apply_message(struct app *a, const struct net_msg *m)
     case NET_MSG_STATE:
         break;
     case NET_MSG_LIST_FULL:
-        store_apply_generation(a->store, m->batches, m->n_batches);
+        /* The batches move into the store (read_messages frees m right after): one copy of
+         * a 10,000-batch list at a time instead of two. */
+        store_apply_generation_take(a->store, m->batches, m->n_batches);
         a->list_loaded = true;
         a->list_stale = false;
         apply_directory_names(a);
