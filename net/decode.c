@@ -383,22 +383,60 @@ typedef bool item_from_fn(struct json_object *o, const char *path, void *item, v
                           char **cause);
 typedef void item_done_fn(void *item);
 
-/* The list envelope, decoding each item with from() into a fresh array of size-byte items. */
-static bool page_decode(const char *body, size_t len, size_t size, item_from_fn *from,
-                        item_done_fn *done, void *arg, void **items, size_t *n, char **next_token,
-                        char **cause)
+/* A character a hinted token may hold: the tokens seen are hex or base64url; anything else
+ * (an escape, a quote, a control byte) means no hint. */
+static bool token_char(unsigned char c)
 {
-    *items = NULL;
-    *n = 0;
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           c == '-' || c == '_' || c == '.' || c == '~' || c == '=' || c == '+' || c == '/';
+}
+
+char *decode_page_token_hint(const char *body, size_t len)
+{
+    static const char key[] = "\"next_page_token\"";
+    const size_t klen = sizeof key - 1;
+    if (body == NULL || len < klen)
+        return NULL;
+    for (size_t i = len - klen + 1; i-- > 0;) {
+        if (body[i] != '"' || memcmp(body + i, key, klen) != 0)
+            continue;
+        size_t j = i + klen;
+        while (j < len &&
+               (body[j] == ' ' || body[j] == '\t' || body[j] == '\r' || body[j] == '\n'))
+            j++;
+        if (j >= len || body[j++] != ':')
+            return NULL;
+        while (j < len &&
+               (body[j] == ' ' || body[j] == '\t' || body[j] == '\r' || body[j] == '\n'))
+            j++;
+        if (j >= len || body[j++] != '"')
+            return NULL;
+        size_t k = j;
+        while (k < len && k - j <= DECODE_TOKEN_HINT_MAX && token_char((unsigned char)body[k]))
+            k++;
+        if (k >= len || body[k] != '"' || k == j || k - j > DECODE_TOKEN_HINT_MAX)
+            return NULL;
+        return xstrndup(body + j, k - j);
+    }
+    return NULL;
+}
+
+/* A parsed list page between its two steps (see decode.h). */
+struct decode_page {
+    struct json_object *root;
+    struct json_object *arr; /* root's items array (borrowed from root) */
+};
+
+struct decode_page *decode_page_begin(const char *body, size_t len, char **next_token,
+                                      char **cause)
+{
     if (next_token != NULL)
         *next_token = NULL;
     struct json_object *root = decode_json(body, len, cause);
     if (root == NULL)
-        return false;
+        return NULL;
     char *token = NULL;
     struct json_object *arr = NULL;
-    char *out = NULL;
-    size_t count = 0, have = 0;
     bool ok =
         need_object(root, "", cause) && get_str(root, "", "next_page_token", false, &token, cause);
     if (ok) {
@@ -408,25 +446,10 @@ static bool page_decode(const char *body, size_t len, size_t size, item_from_fn 
         else if (!json_object_is_type(arr, json_type_array))
             ok = fail(cause, "", "items", "expected an array");
     }
-    if (ok) {
-        count = json_object_array_length(arr);
-        out = xcalloc(count ? count : 1, size);
-        for (have = 0; have < count; have++) {
-            char path[40];
-            snprintf(path, sizeof path, "items[%zu]", have);
-            if (!from(json_object_array_get_idx(arr, have), path, out + have * size, arg, cause)) {
-                ok = false;
-                break;
-            }
-        }
-    }
-    json_object_put(root);
     if (!ok) {
-        for (size_t i = 0; i < have; i++)
-            done(out + i * size);
-        free(out);
+        json_object_put(root);
         free(token);
-        return false;
+        return NULL;
     }
     if (token != NULL && token[0] == '\0') {
         free(token);
@@ -436,8 +459,73 @@ static bool page_decode(const char *body, size_t len, size_t size, item_from_fn 
         *next_token = token;
     else
         free(token);
+    struct decode_page *pg = xmalloc(sizeof *pg);
+    pg->root = root;
+    pg->arr = arr;
+    return pg;
+}
+
+void decode_page_free(struct decode_page *pg)
+{
+    if (pg == NULL)
+        return;
+    json_object_put(pg->root);
+    free(pg);
+}
+
+/* Step two: each item with from() into a fresh array of size-byte items; frees pg. */
+static bool page_items(struct decode_page *pg, size_t size, item_from_fn *from, item_done_fn *done,
+                       void *arg, void **items, size_t *n, char **cause)
+{
+    *items = NULL;
+    *n = 0;
+    size_t count = json_object_array_length(pg->arr), have;
+    char *out = xcalloc(count ? count : 1, size);
+    bool ok = true;
+    for (have = 0; have < count; have++) {
+        char path[40];
+        snprintf(path, sizeof path, "items[%zu]", have);
+        if (!from(json_object_array_get_idx(pg->arr, have), path, out + have * size, arg, cause)) {
+            ok = false;
+            break;
+        }
+    }
+    decode_page_free(pg);
+    if (!ok) {
+        for (size_t i = 0; i < have; i++)
+            done(out + i * size);
+        free(out);
+        return false;
+    }
     *items = out;
     *n = count;
+    return true;
+}
+
+/* Both steps at once. */
+static bool page_decode(const char *body, size_t len, size_t size, item_from_fn *from,
+                        item_done_fn *done, void *arg, void **items, size_t *n, char **next_token,
+                        char **cause)
+{
+    *items = NULL;
+    *n = 0;
+    char *token = NULL;
+    struct decode_page *pg = decode_page_begin(body, len, &token, cause);
+    if (pg == NULL) {
+        if (next_token != NULL)
+            *next_token = NULL;
+        return false;
+    }
+    if (!page_items(pg, size, from, done, arg, items, n, cause)) {
+        free(token);
+        if (next_token != NULL)
+            *next_token = NULL;
+        return false;
+    }
+    if (next_token != NULL)
+        *next_token = token;
+    else
+        free(token);
     return true;
 }
 
@@ -459,6 +547,14 @@ bool decode_batch_page(const char *body, size_t len, struct batch **items, size_
     void *out;
     bool ok = page_decode(body, len, sizeof **items, batch_item, batch_item_done, NULL, &out, n,
                           next_token, cause);
+    *items = out;
+    return ok;
+}
+
+bool decode_page_batches(struct decode_page *pg, struct batch **items, size_t *n, char **cause)
+{
+    void *out;
+    bool ok = page_items(pg, sizeof **items, batch_item, batch_item_done, NULL, &out, n, cause);
     *items = out;
     return ok;
 }
@@ -485,6 +581,16 @@ bool decode_directory_page(const char *body, size_t len, struct directory **item
     return ok;
 }
 
+bool decode_page_directories(struct decode_page *pg, struct directory **items, size_t *n,
+                             char **cause)
+{
+    void *out;
+    bool ok =
+        page_items(pg, sizeof **items, directory_item, directory_item_done, NULL, &out, n, cause);
+    *items = out;
+    return ok;
+}
+
 static bool dir_file_item(struct json_object *o, const char *path, void *item, void *arg,
                           char **cause)
 {
@@ -503,6 +609,16 @@ bool decode_dir_file_page(const char *body, size_t len, struct dir_file **items,
     void *out;
     bool ok = page_decode(body, len, sizeof **items, dir_file_item, dir_file_item_done, NULL, &out,
                           n, next_token, cause);
+    *items = out;
+    return ok;
+}
+
+bool decode_page_dir_files(struct decode_page *pg, struct dir_file **items, size_t *n,
+                           char **cause)
+{
+    void *out;
+    bool ok =
+        page_items(pg, sizeof **items, dir_file_item, dir_file_item_done, NULL, &out, n, cause);
     *items = out;
     return ok;
 }
@@ -529,6 +645,14 @@ bool decode_config_page(const char *body, size_t len, struct config **items, siz
     return ok;
 }
 
+bool decode_page_configs(struct decode_page *pg, struct config **items, size_t *n, char **cause)
+{
+    void *out;
+    bool ok = page_items(pg, sizeof **items, config_item, config_item_done, NULL, &out, n, cause);
+    *items = out;
+    return ok;
+}
+
 static bool job_item(struct json_object *o, const char *path, void *item, void *arg, char **cause)
 {
     return job_from(o, path, *(enum job_type *)arg, item, cause);
@@ -545,6 +669,15 @@ bool decode_job_page(const char *body, size_t len, enum job_type type, struct jo
     void *out;
     bool ok = page_decode(body, len, sizeof **items, job_item, job_item_done, &type, &out, n,
                           next_token, cause);
+    *items = out;
+    return ok;
+}
+
+bool decode_page_jobs(struct decode_page *pg, enum job_type type, struct job **items, size_t *n,
+                      char **cause)
+{
+    void *out;
+    bool ok = page_items(pg, sizeof **items, job_item, job_item_done, &type, &out, n, cause);
     *items = out;
     return ok;
 }

@@ -53,6 +53,38 @@ bool decode_config_page(const char *body, size_t len, struct config **items, siz
 bool decode_job_page(const char *body, size_t len, enum job_type type, struct job **items,
                      size_t *n, char **next_token, char **cause);
 
+/* ---- list pages in two steps ----
+ * decode_page_begin parses the body and checks the envelope (the same checks and causes as
+ * the decoders above) and hands out next_page_token first, so the next page can be requested
+ * while this one's items are converted; one decode_page_* call then converts the items
+ * exactly as the matching decode_*_page would, and frees pg whatever it returns. A pg that
+ * is not converted is freed with decode_page_free. */
+
+struct decode_page;
+
+/* Longest token decode_page_token_hint hands out. */
+#define DECODE_TOKEN_HINT_MAX 1024
+
+/* A guess at next_page_token from the raw bytes, before any parsing: the string after the
+ * last "next_page_token" key, when it is plain (letters, digits, -_.~=+/; at most
+ * DECODE_TOKEN_HINT_MAX bytes). Fresh string or NULL (null, absent, escaped or odd tokens).
+ * Only a hint: it is what a well-formed page says, but a body may fool it, so a caller must
+ * confirm it against decode_page_begin's *next_token before trusting anything it fetched. */
+char *decode_page_token_hint(const char *body, size_t len);
+
+/* NULL and *cause when the body is not a list page; *next_token as for the decoders above. */
+struct decode_page *decode_page_begin(const char *body, size_t len, char **next_token,
+                                      char **cause);
+void decode_page_free(struct decode_page *pg);
+bool decode_page_batches(struct decode_page *pg, struct batch **items, size_t *n, char **cause);
+bool decode_page_directories(struct decode_page *pg, struct directory **items, size_t *n,
+                             char **cause);
+bool decode_page_dir_files(struct decode_page *pg, struct dir_file **items, size_t *n,
+                           char **cause);
+bool decode_page_configs(struct decode_page *pg, struct config **items, size_t *n, char **cause);
+bool decode_page_jobs(struct decode_page *pg, enum job_type type, struct job **items, size_t *n,
+                      char **cause);
+
 /* ---- encoding ---- */
 
 /* The create body {"source_directory_id":…, "config":{"job":{"type":…,"configuration_id":…}}}.

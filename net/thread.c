@@ -32,7 +32,8 @@
 #define DEPARTED_GET_MAX 2     /* more departed batches than this: consider one range list */
 #define IDLE_POLL_MS 60000
 #define MAX_FIND_RECORDS 16
-#define MAX_PAGES 20000 /* one list never follows more tokens than this */
+#define MAX_PAGES 20000  /* one list never follows more tokens than this */
+#define MAX_SPARE_EASY 4 /* easy handles kept for reuse (a fresh one costs a large calloc) */
 
 struct net;
 struct xfer;
@@ -87,7 +88,7 @@ struct pager {
     pager_fn *finish;
     page_fn *on_page;
     bool keep_items; /* accumulate pages (false: on_page only) */
-    int pages; /* fetched so far; capped against a server that never ends */
+    int pages;       /* fetched so far; capped against a server that never ends */
     uint64_t gen, req;
     void *owner; /* borrowed */
 };
@@ -187,10 +188,12 @@ struct net {
     int64_t server_ms, server_mono; /* last server Date and when it arrived */
     bool have_server_time;
     uint64_t seen_seq;
-    struct idmap seen;        /* every batch ID ever seen: struct seen * */
-    struct idmap files_cache; /* directory ID -> struct files_entry * */
-    char *files_loading;      /* directory whose files are being fetched */
-    struct idmap job_cache;   /* terminal jobs: job ID -> struct job * */
+    struct idmap seen;                /* every batch ID ever seen: struct seen * */
+    struct idmap files_cache;         /* directory ID -> struct files_entry * */
+    char *files_loading;              /* directory whose files are being fetched */
+    struct idmap job_cache;           /* terminal jobs: job ID -> struct job * */
+    CURL *spare_easy[MAX_SPARE_EASY]; /* finished handles, reset, for the next requests */
+    size_t n_spare_easy;
     struct list_state list;
     struct watch_state watch;
     struct create_job *creates; /* queue; the head is in progress when create_busy */
@@ -445,14 +448,34 @@ static struct xfer *xfer_new(char *url, xfer_fn *done, void *ctx, void (*ctx_fre
     return x;
 }
 
-static void xfer_send(struct net *n, struct xfer *x)
+/* An easy handle with default options: a spare one when there is one. */
+static CURL *easy_get(struct net *n)
 {
-    xfer_reset_answer(x);
+    if (n->n_spare_easy > 0)
+        return n->spare_easy[--n->n_spare_easy];
     CURL *e = curl_easy_init();
     if (e == NULL) {
         fputs("batchtop: out of memory\n", stderr);
         abort();
     }
+    return e;
+}
+
+/* A handle already removed from the multi: reset and kept for easy_get, or cleaned up. */
+static void easy_release(struct net *n, CURL *e)
+{
+    if (n->n_spare_easy < MAX_SPARE_EASY) {
+        curl_easy_reset(e);
+        n->spare_easy[n->n_spare_easy++] = e;
+    } else {
+        curl_easy_cleanup(e);
+    }
+}
+
+static void xfer_send(struct net *n, struct xfer *x)
+{
+    xfer_reset_answer(x);
+    CURL *e = easy_get(n);
     x->easy = e;
     curl_easy_setopt(e, CURLOPT_URL, x->url);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, n->headers);
@@ -579,7 +602,7 @@ static void complete(struct net *n, CURL *easy, CURLcode code)
     x->code = code;
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &x->status);
     curl_multi_remove_handle(n->multi, easy);
-    curl_easy_cleanup(easy);
+    easy_release(n, easy);
     x->easy = NULL;
     int64_t now = clock_mono_ms();
     n->latency_ms = now - x->sent_mono;
@@ -722,27 +745,85 @@ static void pager_start(struct net *n, struct pager *p)
     xfer_send(n, xfer_new(pager_url(n, p), pager_page_done, p, pager_free));
 }
 
-static bool pager_decode(struct pager *p, const struct xfer *x, void **items, size_t *count,
-                         char **token, char **cause)
+/* Convert the items of a parsed page (step two of decode.h); pg is freed. */
+static bool pager_items(struct pager *p, struct decode_page *pg, void **items, size_t *count,
+                        char **cause)
 {
     switch (p->kind) {
     case PK_BATCHES:
-        return decode_batch_page(x->buf, x->len, (struct batch **)items, count, token, cause);
+        return decode_page_batches(pg, (struct batch **)items, count, cause);
     case PK_DIRS:
-        return decode_directory_page(x->buf, x->len, (struct directory **)items, count, token,
-                                     cause);
+        return decode_page_directories(pg, (struct directory **)items, count, cause);
     case PK_FILES:
-        return decode_dir_file_page(x->buf, x->len, (struct dir_file **)items, count, token,
-                                    cause);
+        return decode_page_dir_files(pg, (struct dir_file **)items, count, cause);
     case PK_CONFIGS:
-        return decode_config_page(x->buf, x->len, (struct config **)items, count, token, cause);
+        return decode_page_configs(pg, (struct config **)items, count, cause);
     case PK_JOBS:
-        return decode_job_page(x->buf, x->len, p->job_type, (struct job **)items, count, token,
-                               cause);
+        return decode_page_jobs(pg, p->job_type, (struct job **)items, count, cause);
     }
+    decode_page_free(pg);
     return false;
 }
 
+/* Take back a request xfer_send has just started and nobody has seen answered: its ctx is
+ * detached first (the caller keeps it), then the transfer is removed and freed. */
+static void xfer_abort(struct net *n, struct xfer *x)
+{
+    for (struct xfer **pp = &n->active; *pp != NULL; pp = &(*pp)->next) {
+        if (*pp == x) {
+            *pp = x->next;
+            break;
+        }
+    }
+    curl_multi_remove_handle(n->multi, x->easy);
+    easy_release(n, x->easy);
+    x->easy = NULL;
+    x->ctx = NULL;
+    xfer_free(x);
+}
+
+/* Send the request for the page after p's current one, with token (taken) as the cursor;
+ * x, the answered request, gives the pager to it. Returns the new request. *prev_token gets
+ * the cursor that was replaced, to put back if the request is taken back (pager_unsend). */
+static struct xfer *pager_send_next(struct net *n, struct pager *p, struct xfer *x, char *token,
+                                    char **prev_token)
+{
+    *prev_token = p->token;
+    p->token = token;
+    x->ctx = NULL; /* the pager moves to the next page's request */
+    struct xfer *next = xfer_new(pager_url(n, p), pager_page_done, p, pager_free);
+    xfer_send(n, next);
+    int running;
+    curl_multi_perform(n->multi, &running); /* out now, not after this page is decoded */
+    return next;
+}
+
+/* Take back what pager_send_next did: the pager returns to x with its previous cursor. */
+static void pager_unsend(struct net *n, struct pager *p, struct xfer *x, struct xfer *next,
+                         char *prev_token)
+{
+    xfer_abort(n, next);
+    x->ctx = p;
+    free(p->token);
+    p->token = prev_token;
+}
+
+/* Whether token is one more page to fetch (not the last page, not the same cursor again,
+ * not past MAX_PAGES). */
+static bool pager_more(const struct pager *p, const char *token)
+{
+    return token != NULL && p->pages + 1 < MAX_PAGES &&
+           !(p->token != NULL && strcmp(p->token, token) == 0);
+}
+
+/*
+ * One page answered. A cursor list is otherwise one round trip after another, so the next
+ * page's request goes out before this page is decoded: as soon as the raw body shows its
+ * next_page_token (decode_page_token_hint), and is taken back when the strict parse says
+ * otherwise; or else right after the parse, before the items are converted and accumulated.
+ * So the server prepares page k+1 while page k is parsed. A page whose items then fail to
+ * decode takes that request back, so failures and retries behave as if it was never sent.
+ */
 static void pager_page_done(struct net *n, struct xfer *x)
 {
     struct pager *p = x->ctx;
@@ -756,8 +837,30 @@ static void pager_page_done(struct net *n, struct xfer *x)
     }
     void *items = NULL;
     size_t count = 0;
-    char *token = NULL, *cause = NULL;
-    if (!pager_decode(p, x, &items, &count, &token, &cause)) {
+    char *token = NULL, *cause = NULL, *prev_token = NULL;
+    struct xfer *next = NULL;
+    char *hint = decode_page_token_hint(x->buf, x->len);
+    if (pager_more(p, hint))
+        next = pager_send_next(n, p, x, hint, &prev_token);
+    else
+        free(hint);
+    struct decode_page *pg = decode_page_begin(x->buf, x->len, &token, &cause);
+    if (next != NULL && (pg == NULL || token == NULL || strcmp(token, p->token) != 0)) {
+        pager_unsend(n, p, x, next, prev_token); /* the hint was wrong */
+        next = NULL;
+        prev_token = NULL;
+    }
+    if (next != NULL) {
+        free(token);
+        token = NULL;
+    } else if (pg != NULL && pager_more(p, token)) {
+        next = pager_send_next(n, p, x, token, &prev_token);
+        token = NULL;
+    }
+    if (pg == NULL || !pager_items(p, pg, &items, &count, &cause)) {
+        if (next != NULL)
+            pager_unsend(n, p, x, next, prev_token);
+        free(token);
         if (!xfer_retry_garbled(n, x)) {
             conn_after_failure(n, x);
             garbled_error(n, &err, cause);
@@ -767,6 +870,7 @@ static void pager_page_done(struct net *n, struct xfer *x)
         free(cause);
         return;
     }
+    free(prev_token);
     if (p->kind == PK_BATCHES) {
         for (size_t i = 0; i < count; i++)
             seen_note(n, (struct batch *)items + i);
@@ -788,6 +892,10 @@ static void pager_page_done(struct net *n, struct xfer *x)
     } else {
         items_free(p->kind, items, count);
     }
+    if (next != NULL) {
+        p->pages++;
+        return;
+    }
     if (token != NULL && ++p->pages >= MAX_PAGES) {
         free(token);
         garbled_error(n, &err, "the list never ends (too many pages)");
@@ -795,14 +903,7 @@ static void pager_page_done(struct net *n, struct xfer *x)
         net_error_done(&err);
         return;
     }
-    if (token != NULL && !(p->token != NULL && strcmp(p->token, token) == 0)) {
-        free(p->token);
-        p->token = token;
-        x->ctx = NULL; /* the pager moves to the next page's request */
-        pager_start(n, p);
-        return;
-    }
-    free(token);
+    free(token); /* NULL, or the token of the page just fetched: the list is over */
     p->finish(n, p, true, NULL);
 }
 
@@ -1997,6 +2098,8 @@ static void *thread_main(void *arg)
         n->waiting = x->next;
         xfer_free(x);
     }
+    while (n->n_spare_easy > 0)
+        curl_easy_cleanup(n->spare_easy[--n->n_spare_easy]);
     return NULL;
 }
 
