@@ -108,14 +108,15 @@ static bool detail_complete(const struct batch_detail *d)
     return true;
 }
 
-/* Apply one message to the model; true when the workload is complete. */
-static bool bench_apply(struct bench_run *br, const struct net_msg *m)
+/* Apply one message to the model; true when the workload is complete. The list's batches
+ * move into the store (as the UI's apply.c does): the message is freed right after. */
+static bool bench_apply(struct bench_run *br, struct net_msg *m)
 {
     br->requests = m->requests_per_min;
     switch (m->type) {
     case NET_MSG_LIST_FULL:
         if (br->store) {
-            store_apply_generation(br->store, m->batches, m->n_batches);
+            store_apply_generation_take(br->store, m->batches, m->n_batches);
             return true;
         }
         break;
