@@ -37,11 +37,28 @@ struct batch_store *store_new(void)
     return s;
 }
 
+/* A history entry's text: the static name for a known status sent as named (most of them,
+ * and no allocation per batch), else a copy. */
+static char *change_text(const struct batch *b)
+{
+    const char *text = batch_status_text(b), *name = batch_status_name(b->status);
+    if (text != NULL && strcmp(text, name) == 0)
+        return (char *)name;
+    return xstrdup(text);
+}
+
+static void change_text_free(struct status_change *c)
+{
+    if (c->to_text != batch_status_name(c->to))
+        free(c->to_text);
+    c->to_text = NULL;
+}
+
 static void entry_done(struct store_entry *e)
 {
     batch_done(&e->batch);
     for (size_t i = 0; i < e->n_history; i++)
-        free(e->history[i].to_text);
+        change_text_free(&e->history[i]);
     free(e->history);
     free(e->directory_name);
     memset(e, 0, sizeof *e);
@@ -107,7 +124,7 @@ static void history_add(struct store_entry *e, enum batch_status from, const str
 {
     if (e->n_history == STORE_HISTORY_MAX) {
         /* Keep the first sighting; drop the oldest change after it. */
-        free(e->history[1].to_text);
+        change_text_free(&e->history[1]);
         memmove(&e->history[1], &e->history[2], (e->n_history - 2) * sizeof *e->history);
         e->n_history--;
     }
@@ -115,7 +132,7 @@ static void history_add(struct store_entry *e, enum batch_status from, const str
     struct status_change *c = &e->history[e->n_history++];
     c->from = from;
     c->to = b->status;
-    c->to_text = xstrdup(batch_status_text(b));
+    c->to_text = change_text(b);
     c->seen_ms = clock_now_ms();
 }
 
@@ -164,8 +181,8 @@ static void reserve(struct batch_store *s, size_t want)
 }
 
 /* Upsert without touching the version; true when something changed. With take non-NULL
- * (== b), b's strings move into the store when it is new or changed; an unchanged b is left
- * as it was for the caller to free. */
+ * (== b), b's strings move into the store when it is new or changed (b is left zeroed); an
+ * unchanged b is left as it was. */
 static bool upsert(struct batch_store *s, const struct batch *b, struct batch *take,
                    size_t *index)
 {
@@ -216,10 +233,13 @@ bool store_upsert(struct batch_store *s, const struct batch *b)
 bool store_upsert_take(struct batch_store *s, struct batch *b)
 {
     size_t i;
-    if (b == NULL || b->id == NULL || !upsert(s, b, b, &i))
+    if (b == NULL)
         return false;
-    touch(s);
-    return true;
+    bool changed = b->id != NULL && upsert(s, b, b, &i);
+    batch_done(b); /* unchanged (or ID-less): nothing was taken, so it is freed here */
+    if (changed)
+        touch(s);
+    return changed;
 }
 
 /* Move the last entry into slot i (after entry i was finished). */
@@ -232,7 +252,7 @@ static void fill_hole(struct batch_store *s, size_t i)
     }
 }
 
-/* store_apply_generation; take is NULL or batches itself (their strings move in). */
+/* store_apply_generation; take is NULL or batches itself (every one consumed). */
 static void apply_generation(struct batch_store *s, const struct batch *batches,
                              struct batch *take, size_t n)
 {
@@ -241,11 +261,13 @@ static void apply_generation(struct batch_store *s, const struct batch *batches,
     reserve(s, n);
     for (size_t k = 0; k < n; k++) {
         size_t i;
-        if (batches[k].id == NULL)
-            continue;
-        if (upsert(s, &batches[k], take ? &take[k] : NULL, &i))
-            changed = true;
-        keep[i] = true;   /* new entries land at the end, inside the s->n + n bound */
+        if (batches[k].id != NULL) {
+            if (upsert(s, &batches[k], take ? &take[k] : NULL, &i))
+                changed = true;
+            keep[i] = true; /* new entries land at the end, inside the s->n + n bound */
+        }
+        if (take != NULL)
+            batch_done(&take[k]); /* unchanged or ID-less; a taken one is zeroed already */
     }
     size_t out = 0;
     for (size_t i = 0; i < s->n; i++) {

@@ -12,7 +12,7 @@
 struct status_change {
     enum batch_status from;    /* BATCH_UNKNOWN with from_text NULL for the first sighting */
     enum batch_status to;
-    char *to_text;             /* wire text of the new status (owned) */
+    char *to_text;             /* wire text of the new status (the store's; read only) */
     int64_t seen_ms;
 };
 
@@ -59,10 +59,10 @@ bool store_upsert(struct batch_store *s, const struct batch *b);
  * among them. Only call it with a complete set; a failed refresh must not reach the store. */
 void store_apply_generation(struct batch_store *s, const struct batch *batches, size_t n);
 /* The same two, taking instead of copying: the strings of every batch that is new or changed
- * move into the store and that batch is left zeroed (its results freed); a batch that changed
- * nothing is left as it was. Either way the caller still batch_done()s every batch (harmless on
- * a zeroed one) and frees the array. The net thread's NET_MSG_LIST_FULL / LIST_DELTA batches
- * can be handed over this way, so that one copy of a large list exists at a time. */
+ * move into the store, and every batch is consumed (the rest are freed), so each is left
+ * zeroed and the caller only frees the array (batch_done on a zeroed batch is harmless).
+ * With these the net thread's NET_MSG_LIST_FULL / LIST_DELTA batches are handed over, so
+ * that one copy of a large list exists at a time instead of two. */
 bool store_upsert_take(struct batch_store *s, struct batch *b);
 void store_apply_generation_take(struct batch_store *s, struct batch *batches, size_t n);
 /* Remove one batch; false when it was not there. */

@@ -548,7 +548,7 @@ START_TEST(store_generation_drops_absent_and_upserts_never_drop)
 END_TEST
 
 /* The take variants leave the store exactly as the copying ones do, move the strings of new
- * and changed batches (leaving those zeroed), and leave unchanged ones to the caller. */
+ * and changed batches and free the rest, leaving every batch zeroed. */
 START_TEST(store_take_variants_match_copies)
 {
     struct batch_store *copy = store_new(), *take = store_new();
@@ -558,7 +558,7 @@ START_TEST(store_take_variants_match_copies)
     struct batch gen[4] = {
         mk_batch("bat-2", "PENDING", iso_at(2)),
         mk_batch("bat-3", "COMPLETED", iso_at(3)),
-        mk_batch("bat-1", "RUNNING", iso_at(1)),   /* unchanged: stays with the caller */
+        mk_batch("bat-1", "RUNNING", iso_at(1)),   /* unchanged: freed */
         mk_batch("bat-3", "COMPLETED", iso_at(3)), /* a duplicate: unchanged by then */
     };
     /* A list page never has results, but a take must not leak them if it does. */
@@ -573,8 +573,10 @@ START_TEST(store_take_variants_match_copies)
     ck_assert_ptr_null(gen[0].id);
     ck_assert_ptr_null(gen[1].id);
     ck_assert_ptr_null(gen[1].results);
-    ck_assert_str_eq(gen[2].id, "bat-1");
-    ck_assert_str_eq(gen[3].id, "bat-3");
+    for (int i = 0; i < 4; i++) {
+        const struct batch zero = {0};
+        ck_assert_msg(memcmp(&gen[i], &zero, sizeof zero) == 0, "gen[%d] not zeroed", i);
+    }
     /* The strings moved: the store holds the very pointer the message had. */
     ck_assert_ptr_eq(store_find(take, "bat-2")->batch.id, kept_id);
     ck_assert(!store_find(take, "bat-3")->batch.has_results);
@@ -594,7 +596,7 @@ START_TEST(store_take_variants_match_copies)
     v = store_version(take);
     ck_assert(!store_upsert_take(take, &up));
     ck_assert(store_version(take) == v);
-    ck_assert_str_eq(up.id, "bat-2");
+    ck_assert_ptr_null(up.id); /* freed all the same */
     batch_done(&up);
     ck_assert(!store_upsert_take(take, NULL));
 
@@ -628,10 +630,11 @@ START_TEST(store_take_variants_match_copies)
 }
 END_TEST
 
-/* A first load of many batches through the take variant: every one is found by ID. */
+/* A first load of many batches through the take variant (large enough for its pages to be
+ * handed back as they are consumed): every one is found by ID, the array reads as zeros. */
 START_TEST(store_take_large_generation)
 {
-    enum { N = 5000 };
+    enum { N = 12000 };
     struct batch *gen = xcalloc(N, sizeof *gen);
     for (size_t i = 0; i < N; i++) {
         char id[32];
@@ -647,9 +650,24 @@ START_TEST(store_take_large_generation)
         const struct store_entry *e = store_find(s, id);
         ck_assert_ptr_nonnull(e);
         ck_assert_str_eq(e->batch.id, id);
+        ck_assert_str_eq(e->history[0].to_text, i % 3 ? "COMPLETED" : "RUNNING");
         ck_assert_ptr_null(gen[i].id);
+        ck_assert_ptr_null(gen[i].updated_at);
+        ck_assert_int_eq(gen[i].created_ms, 0);
         batch_done(&gen[i]);
     }
+    /* The same again (every batch unchanged, so each is freed rather than taken). */
+    for (size_t i = 0; i < N; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "bat-%05zu", i);
+        gen[i] = mk_batch(id, i % 3 ? "COMPLETED" : "RUNNING", iso_at((long)i));
+    }
+    uint64_t v = store_version(s);
+    store_apply_generation_take(s, gen, N);
+    ck_assert(store_version(s) == v);
+    ck_assert_uint_eq(store_count(s), N);
+    for (size_t i = 0; i < N; i++)
+        ck_assert_ptr_null(gen[i].id);
     /* One more arrives after the exact-size first load. */
     struct batch extra = mk_batch("bat-new", "PENDING", iso_at(N));
     ck_assert(store_upsert_take(s, &extra));
