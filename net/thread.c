@@ -156,7 +156,23 @@ struct find_record {
 struct seen {
     uint64_t seq;
     int64_t created_ms;
-    bool ours; /* returned by one of our creates: never another create's */
+    uint32_t key; /* offset of the ID in seenset.text */
+    bool ours;    /* returned by one of our creates: never another create's */
+};
+
+/*
+ * Every batch ID the thread has seen (it only grows), packed: the IDs back to back in one
+ * text buffer, the records in one array, an open-addressing table of record numbers. 10,000
+ * IDs cost about 0.8 MB here instead of 1.5 MB as an idmap of strdup'd keys and malloc'd
+ * records, and no allocation per ID.
+ */
+struct seenset {
+    struct seen *items; /* n used, cap allocated; in order of first sighting */
+    size_t n, cap;
+    uint32_t *slots; /* n_slots, a power of two; record index + 1, 0 = empty */
+    size_t n_slots;
+    char *text; /* the IDs, each NUL-terminated */
+    size_t text_len, text_cap;
 };
 
 struct net {
@@ -188,7 +204,7 @@ struct net {
     int64_t server_ms, server_mono; /* last server Date and when it arrived */
     bool have_server_time;
     uint64_t seen_seq;
-    struct idmap seen;                /* every batch ID ever seen: struct seen * */
+    struct seenset seen;              /* every batch ID ever seen */
     struct idmap files_cache;         /* directory ID -> struct files_entry * */
     char *files_loading;              /* directory whose files are being fetched */
     struct idmap job_cache;           /* terminal jobs: job ID -> struct job * */
@@ -329,15 +345,90 @@ static void push_state(struct net *n)
 
 /* ================================================================ seen batches */
 
+/* FNV-1a. */
+static size_t seen_hash(const char *id)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (const unsigned char *p = (const unsigned char *)id; *p; p++) {
+        h ^= *p;
+        h *= 1099511628211ull;
+    }
+    return (size_t)(h ^ (h >> 32));
+}
+
+/* The slot holding id, or the empty slot where it would go (needs n_slots > 0). */
+static size_t seen_slot(const struct seenset *ss, const char *id)
+{
+    size_t mask = ss->n_slots - 1, i = seen_hash(id) & mask;
+    while (ss->slots[i] != 0 && strcmp(ss->text + ss->items[ss->slots[i] - 1].key, id) != 0)
+        i = (i + 1) & mask;
+    return i;
+}
+
+/* The record of id, or NULL; valid until the next seen_add. */
+static struct seen *seen_find(const struct seenset *ss, const char *id)
+{
+    if (id == NULL || ss->n_slots == 0)
+        return NULL;
+    uint32_t k = ss->slots[seen_slot(ss, id)];
+    return k != 0 ? &ss->items[k - 1] : NULL;
+}
+
+/* The record of id, added (zeroed but for its key) when new; NULL only when the set is full
+ * (4 GiB of IDs). Valid until the next seen_add. */
+static struct seen *seen_add(struct seenset *ss, const char *id)
+{
+    struct seen *s = seen_find(ss, id);
+    if (s != NULL)
+        return s;
+    size_t len = strlen(id) + 1;
+    if (ss->text_len + len > UINT32_MAX || ss->n + 1 >= UINT32_MAX)
+        return NULL;
+    if ((ss->n + 1) * 2 > ss->n_slots) {
+        free(ss->slots);
+        ss->n_slots = ss->n_slots ? ss->n_slots * 2 : 64;
+        ss->slots = xcalloc(ss->n_slots, sizeof *ss->slots);
+        for (size_t i = 0; i < ss->n; i++)
+            ss->slots[seen_slot(ss, ss->text + ss->items[i].key)] = (uint32_t)(i + 1);
+    }
+    if (ss->n == ss->cap) {
+        ss->cap = ss->cap ? ss->cap * 2 : 64;
+        ss->items = xreallocarray(ss->items, ss->cap, sizeof *ss->items);
+    }
+    if (ss->text_len + len > ss->text_cap) {
+        size_t cap = ss->text_cap ? ss->text_cap : 4096;
+        while (ss->text_len + len > cap)
+            cap *= 2;
+        ss->text = xrealloc(ss->text, cap);
+        ss->text_cap = cap;
+    }
+    memcpy(ss->text + ss->text_len, id, len);
+    s = &ss->items[ss->n];
+    memset(s, 0, sizeof *s);
+    s->key = (uint32_t)ss->text_len;
+    ss->text_len += len;
+    ss->slots[seen_slot(ss, id)] = (uint32_t)(++ss->n);
+    return s;
+}
+
+static void seen_free(struct seenset *ss)
+{
+    free(ss->items);
+    free(ss->slots);
+    free(ss->text);
+    memset(ss, 0, sizeof *ss);
+}
+
 static void seen_note(struct net *n, const struct batch *b)
 {
     if (b->id == NULL)
         return;
-    struct seen *s = idmap_get(&n->seen, b->id);
+    struct seen *s = seen_find(&n->seen, b->id);
     if (s == NULL) {
-        s = xcalloc(1, sizeof *s);
+        s = seen_add(&n->seen, b->id);
+        if (s == NULL)
+            return;
         s->seq = ++n->seen_seq;
-        idmap_put(&n->seen, b->id, s);
     }
     s->created_ms = b->created_ms;
 }
@@ -1163,9 +1254,8 @@ static void delta_departed(struct net *n)
     }
     if (n_dep > DEPARTED_GET_MAX && lo_text != NULL && !l->range_tried) {
         size_t known = 0;
-        it = 0;
-        while (idmap_next(&n->seen, &it, &key, &value)) {
-            struct seen *s = value;
+        for (size_t i = 0; i < n->seen.n; i++) {
+            const struct seen *s = &n->seen.items[i];
             if (s->created_ms >= lo && s->created_ms <= hi)
                 known++;
         }
@@ -1622,7 +1712,7 @@ static void create_finish(struct net *n, enum net_create_outcome outcome, struct
     m->create_outcome = outcome;
     if (b != NULL) {
         seen_note(n, b);
-        struct seen *s = idmap_get(&n->seen, b->id);
+        struct seen *s = seen_find(&n->seen, b->id);
         if (s != NULL)
             s->ours = true;
     }
@@ -1667,7 +1757,7 @@ static bool create_matches(struct net *n, const struct create_job *c, const stru
     if (!xstreq(b->source_directory_id, c->dir) || !xstreq(b->configuration_id, c->cfg) ||
         !xstreq(b->job_type_text, job_type_name(c->type)))
         return false;
-    const struct seen *s = idmap_get(&n->seen, b->id);
+    const struct seen *s = seen_find(&n->seen, b->id);
     return s == NULL || (!s->ours && s->seq > c->seq_before);
 }
 
@@ -2191,7 +2281,6 @@ struct net *net_start(const struct net_config *cfg, char **cause)
     n->conn = NET_CONN_CONNECTING;
     n->rand_state = (unsigned)clock_mono_ms() ^ (unsigned)(uintptr_t)n;
     n->list.newest_ms = -1;
-    idmap_init(&n->seen, free);
     idmap_init(&n->files_cache, files_free_ptr);
     idmap_init(&n->job_cache, job_free_ptr);
     idmap_init(&n->list.got, batch_free_ptr);
@@ -2245,7 +2334,7 @@ fail:
     free(n->project_id);
     free(n->organization_id);
     free(n->custom_headers);
-    idmap_done(&n->seen);
+    seen_free(&n->seen);
     idmap_done(&n->files_cache);
     idmap_done(&n->job_cache);
     pthread_mutex_destroy(&n->lock);
@@ -2329,7 +2418,7 @@ void net_stop(struct net *n)
         free(n->finds[i].cfg);
         free(n->finds[i].since);
     }
-    idmap_done(&n->seen);
+    seen_free(&n->seen);
     idmap_done(&n->files_cache);
     idmap_done(&n->job_cache);
     free(n->files_loading);
