@@ -680,6 +680,80 @@ START_TEST(store_take_large_generation)
 }
 END_TEST
 
+/* Random upserts, removals and generations over a small pool of IDs (a small index, so probe
+ * runs collide and wrap around): after every step the store holds exactly the reference set
+ * and finds every entry at its index. */
+START_TEST(store_index_random_operations)
+{
+    enum { POOL = 40, STEPS = 6000 };
+    bool ref[POOL] = {false};
+    struct batch_store *s = store_new();
+    unsigned seed = 7;
+    char id[32];
+    for (int step = 0; step < STEPS; step++) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned r = seed >> 8;
+        int k = (int)(r % POOL);
+        snprintf(id, sizeof id, "bat-%d", k * 7919);
+        switch ((r >> 8) % 8) {
+        case 0:
+        case 1:
+        case 2:
+            put(s, id, (r >> 12) % 2 ? "RUNNING" : "PENDING", iso_at(k));
+            ref[k] = true;
+            break;
+        case 3:
+        case 4:
+        case 5:
+            ck_assert(store_remove(s, id) == ref[k]);
+            ref[k] = false;
+            break;
+        case 6: {
+            /* A generation of a random subset, taken or copied. */
+            struct batch gen[POOL];
+            size_t n = 0;
+            for (int j = 0; j < POOL; j++) {
+                seed = seed * 1103515245u + 12345u;
+                ref[j] = (seed >> 9) % 3 == 0;
+                if (ref[j]) {
+                    char gid[32];
+                    snprintf(gid, sizeof gid, "bat-%d", j * 7919);
+                    gen[n++] = mk_batch(gid, "RUNNING", iso_at(j));
+                }
+            }
+            if (r % 2)
+                store_apply_generation_take(s, gen, n);
+            else
+                store_apply_generation(s, gen, n);
+            for (size_t j = 0; j < n; j++)
+                batch_done(&gen[j]);
+            break;
+        }
+        default: {
+            struct batch b = mk_batch(id, "COMPLETED", iso_at(k));
+            store_upsert_take(s, &b);
+            batch_done(&b);
+            ref[k] = true;
+            break;
+        }
+        }
+        size_t want = 0;
+        for (int j = 0; j < POOL; j++) {
+            snprintf(id, sizeof id, "bat-%d", j * 7919);
+            const struct store_entry *e = store_find(s, id);
+            ck_assert_msg((e != NULL) == ref[j], "step %d: %s", step, id);
+            if (e != NULL)
+                ck_assert_str_eq(e->batch.id, id);
+            want += ref[j];
+        }
+        ck_assert_uint_eq(store_count(s), want);
+        for (size_t i = 0; i < store_count(s); i++)
+            ck_assert_uint_eq(store_index_of(s, store_at(s, i)->batch.id), i);
+    }
+    store_free(s);
+}
+END_TEST
+
 START_TEST(store_remove_keeps_index_consistent)
 {
     struct batch_store *s = store_new();
@@ -1637,6 +1711,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, store_take_variants_match_copies);
     tcase_add_test(tc, store_take_large_generation);
     tcase_add_test(tc, store_remove_keeps_index_consistent);
+    tcase_add_test(tc, store_index_random_operations);
     tcase_add_test(tc, store_annotations);
     tcase_add_test(tc, store_newest_created_is_by_parsed_time);
     suite_add_tcase(s, tc);
