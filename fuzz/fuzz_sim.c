@@ -26,8 +26,9 @@
  * off) and sends each input as one HTTP request over a socket.
  * Input: byte 0 picks the method and whether the key is sent; the request target (path?query)
  * up to the first newline (bytes HTTP cannot carry raw are sent as %XX, which the server decodes
- * back); the rest is the body. Checked: every request gets a complete answer within 8 s, never
- * a 5xx (no fault is on), and every answer but HEAD's is JSON.
+ * back); the rest is the body. Checked: every request gets a complete answer within 8 s (one
+ * stall is logged with every thread's stack and retried; a second is a finding), never a 5xx
+ * (no fault is on), and every answer but HEAD's is JSON.
  * The world is rebuilt every WORLD_RUNS inputs so creates cannot grow it without bound.
  */
 
@@ -39,6 +40,7 @@ static struct faults *faults;
 static struct server *server;
 static int port;
 static unsigned long runs;
+static unsigned long stalls;
 
 static void sim_start(void)
 {
@@ -105,7 +107,19 @@ static void put_target(char **buf, size_t *len, size_t *cap, const uint8_t *t, s
     }
 }
 
-/* Send one request and read the whole answer (the server closes the connection). */
+/* Every thread's stack on stderr (where is the server stuck?), when gdb is installed. */
+static void stacks(void)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd,
+             "gdb -p %d -batch -ex 'thread apply all bt 12' </dev/null >&2 2>/dev/null",
+             (int)getpid());
+    if (system(cmd) != 0)
+        fprintf(stderr, "fuzz_sim: (no gdb for the stacks)\n");
+}
+
+/* Send one request and read the whole answer (the server closes the connection); NULL when
+ * none came within 8 s. */
 static char *exchange(const char *req, size_t req_len, size_t *ans_len)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -133,8 +147,9 @@ static char *exchange(const char *req, size_t req_len, size_t *ans_len)
     for (;;) {
         ssize_t r = recv(fd, chunk, sizeof chunk, 0);
         if (r < 0) {
-            fprintf(stderr, "fuzz_sim: no complete answer within 8 s\n");
-            abort();
+            free(ans);
+            close(fd);
+            return NULL;
         }
         if (r == 0)
             break;
@@ -180,6 +195,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     size_t alen = 0;
     char *ans = exchange(req, len, &alen);
+    if (ans == NULL) {
+        /* Stalled: show where every thread is, then try once more. A second stall means the
+         * server is stuck (a finding); a quick second answer is logged as a stall only. */
+        fprintf(stderr, "fuzz_sim: stall %lu: no complete answer within 8 s; retrying once\n",
+                ++stalls);
+        if (stalls == 1)
+            stacks();
+        ans = exchange(req, len, &alen);
+        if (ans == NULL) {
+            fprintf(stderr, "fuzz_sim: no answer to the retry either: the server is stuck\n");
+            stacks();
+            abort();
+        }
+    }
     free(req);
     FUZZ_CHECK(ans != NULL && alen > 12 && strncmp(ans, "HTTP/1.1 ", 9) == 0);
     int status = atoi(ans + 9);
