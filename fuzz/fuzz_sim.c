@@ -107,10 +107,14 @@ static void put_target(char **buf, size_t *len, size_t *cap, const uint8_t *t, s
     }
 }
 
-/* Every thread's stack on stderr (where is the server stuck?), when gdb is installed. */
+/* Every listener on the server's port (is another socket sharing it through SO_REUSEPORT?)
+ * and every thread's stack (where is the server stuck?) on stderr, when ss and gdb exist. */
 static void stacks(void)
 {
     char cmd[256];
+    snprintf(cmd, sizeof cmd, "ss -ltnp 'sport = :%d' >&2 2>/dev/null", port);
+    if (system(cmd) != 0)
+        fprintf(stderr, "fuzz_sim: (no ss for the listeners)\n");
     snprintf(cmd, sizeof cmd,
              "gdb -p %d -batch -ex 'thread apply all bt 12' </dev/null >&2 2>/dev/null",
              (int)getpid());
