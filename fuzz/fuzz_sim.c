@@ -112,7 +112,8 @@ static void put_target(char **buf, size_t *len, size_t *cap, const uint8_t *t, s
 static void stacks(void)
 {
     char cmd[256];
-    snprintf(cmd, sizeof cmd, "ss -ltnp 'sport = :%d' >&2 2>/dev/null", port);
+    snprintf(cmd, sizeof cmd, "ss -atnp '( sport = :%d or dport = :%d )' >&2 2>/dev/null", port,
+             port);
     if (system(cmd) != 0)
         fprintf(stderr, "fuzz_sim: (no ss for the listeners)\n");
     snprintf(cmd, sizeof cmd,
@@ -124,7 +125,7 @@ static void stacks(void)
 
 /* Send one request and read the whole answer (the server closes the connection); NULL when
  * none came within 8 s. */
-static char *exchange(const char *req, size_t req_len, size_t *ans_len)
+static char *exchange(const char *req, size_t req_len, size_t *ans_len, bool diagnose)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     FUZZ_CHECK(fd >= 0);
@@ -151,6 +152,10 @@ static char *exchange(const char *req, size_t req_len, size_t *ans_len)
     for (;;) {
         ssize_t r = recv(fd, chunk, sizeof chunk, 0);
         if (r < 0) {
+            if (diagnose) { /* while this connection is still open */
+                fprintf(stderr, "fuzz_sim: no answer within 8 s; listeners and stacks:\n");
+                stacks();
+            }
             free(ans);
             close(fd);
             return NULL;
@@ -198,15 +203,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     put(&req, &len, &cap, body, blen);
 
     size_t alen = 0;
-    char *ans = exchange(req, len, &alen);
+    char *ans = exchange(req, len, &alen, stalls == 0);
     if (ans == NULL) {
         /* Stalled: show where every thread is, then try once more. A second stall means the
          * server is stuck (a finding); a quick second answer is logged as a stall only. */
         fprintf(stderr, "fuzz_sim: stall %lu: no complete answer within 8 s; retrying once\n",
                 ++stalls);
-        if (stalls == 1)
-            stacks();
-        ans = exchange(req, len, &alen);
+        fprintf(stderr, "fuzz_sim: the request was: ");
+        fwrite(req, 1, len, stderr);
+        fprintf(stderr, "\nfuzz_sim: (end of request)\n");
+        ans = exchange(req, len, &alen, false);
         if (ans == NULL) {
             fprintf(stderr, "fuzz_sim: no answer to the retry either: the server is stuck\n");
             stacks();
