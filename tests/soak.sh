@@ -269,7 +269,21 @@ while :; do
     prev=$cur
     sleep 0.25
 done
-[ -n "$converged" ] || fail "the screen did not converge to /_sim/state within 30 s"
+if [ -z "$converged" ]; then
+    # say which batches differ, and what batchtop asked about them
+    while read -r id st; do
+        row=$(grep -E "^[ >]${id:0:18}" "$E2E_TMP/final" | head -n 1)
+        shown=$(echo "$row" | awk '{print $2}')
+        if [ "$shown" != "$st" ]; then
+            echo "differs: $id on screen '${shown:-missing}', simulator '$st'" >&2
+            grep -F "$id" "$E2E_TMP/sim.err" | tail -n 5 | sed 's/^/  sim: /' >&2
+            grep -F "$id" "$E2E_TMP/batchtop.log" | tail -n 5 | sed 's/^/  batchtop: /' >&2
+        fi
+    done < <(echo "$cur" | jq -r '.batches[] | .id + " " + .status')
+    cp "$E2E_TMP/batchtop.log" "${TOP_BUILDDIR:-/tmp}/soak-batchtop.log" 2>/dev/null &&
+        echo "batchtop's log kept in ${TOP_BUILDDIR:-/tmp}/soak-batchtop.log" >&2
+    fail "the screen did not converge to /_sim/state within 30 s"
+fi
 echo "soak: converged ${converged} ms after faults off (limit ${limit_ms} ms)"
 [ "$converged" -le "$limit_ms" ] || fail "converged after $converged ms, limit $limit_ms ms"
 
