@@ -296,6 +296,11 @@ static bool upsert(struct batch_store *s, const struct batch *b, struct batch *t
         *index = i;
         if (!batch_differs(&e->batch, b))
             return false;
+        /* An answer older than what is stored (a slow get overtaken by a list refresh) must
+         * not take a batch back to a status it already left. */
+        int64_t new_ms = parse_ms(b->updated_at);
+        if (e->batch.updated_ms >= 0 && new_ms >= 0 && new_ms < e->batch.updated_ms)
+            return false;
         bool status_changed = e->batch.status != b->status
                               || !xstreq(batch_status_text(&e->batch), batch_status_text(b));
         bool dir_changed = !xstreq(e->batch.source_directory_id, b->source_directory_id);

@@ -53,7 +53,8 @@ uint64_t store_version(const struct batch_store *s);
 
 /* Insert or update from a list page or a get; copies b (its results are ignored). A status
  * different from the stored one (any direction, backwards too) is appended to the history.
- * Returns true when anything visible changed. */
+ * A stale answer -- updated_at strictly older than the stored one -- changes nothing (answers
+ * from different requests can arrive out of order). Returns true when anything visible changed. */
 bool store_upsert(struct batch_store *s, const struct batch *b);
 /* A complete refresh (every page fetched): upserts all of them and drops entries that are not
  * among them. Only call it with a complete set; a failed refresh must not reach the store. */

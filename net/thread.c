@@ -443,6 +443,22 @@ static void note_newest(struct net *n, const struct batch *b)
     }
 }
 
+/* A batch reported outside the list answers (create, cancel, the open batch) and not terminal:
+ * the delta refresh must follow it to its end even if no list answer ever showed it active
+ * (it may finish between two intervals, and then no status list names it). */
+static void active_note(struct net *n, const struct batch *b)
+{
+    struct list_state *l = &n->list;
+    if (!l->have_full || b->id == NULL || batch_status_is_terminal(b->status) ||
+        idmap_has(&l->active, b->id))
+        return;
+    if (l->filter_dir != NULL && !xstreq(l->filter_dir, b->source_directory_id))
+        return;
+    struct batch *c = xmalloc(sizeof *c);
+    batch_copy_without_results(c, b);
+    idmap_put(&l->active, c->id, c);
+}
+
 /* ================================================================ transfers */
 
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
@@ -1501,6 +1517,7 @@ static void watch_get_done(struct net *n, struct xfer *x)
         char *cause = NULL;
         if (decode_batch(x->buf, x->len, &b, &cause)) {
             seen_note(n, &b);
+            active_note(n, &b);
             batch_done(&w->batch);
             w->batch = b;
             w->have_batch = true;
@@ -1640,6 +1657,7 @@ static void cancel_done(struct net *n, struct xfer *x)
         char *cause = NULL;
         if (decode_batch(x->buf, x->len, &b, &cause)) {
             seen_note(n, &b);
+            active_note(n, &b);
             m->batches = xcalloc(1, sizeof *m->batches);
             m->batches[0] = b;
             m->n_batches = 1;
@@ -1712,6 +1730,7 @@ static void create_finish(struct net *n, enum net_create_outcome outcome, struct
     m->create_outcome = outcome;
     if (b != NULL) {
         seen_note(n, b);
+        active_note(n, b);
         struct seen *s = seen_find(&n->seen, b->id);
         if (s != NULL)
             s->ours = true;

@@ -438,6 +438,39 @@ START_TEST(store_upsert_and_find)
 }
 END_TEST
 
+START_TEST(store_ignores_an_answer_older_than_what_it_has)
+{
+    pin_clock();
+    struct batch_store *s = store_new();
+    put(s, "bat-1", "RUNNING", "2026-11-28T18:11:19.117Z");
+    /* The list refresh saw it finish at 18:12:00 ... */
+    struct batch done = mk_batch("bat-1", "COMPLETED", "2026-11-28T18:11:19.117Z");
+    xstrset(&done.updated_at, "2026-11-28T18:12:00.000Z");
+    ck_assert(store_upsert(s, &done));
+    /* ... then a slow get sent before that arrives, still saying RUNNING at 18:11:30. */
+    struct batch late = mk_batch("bat-1", "RUNNING", "2026-11-28T18:11:19.117Z");
+    xstrset(&late.updated_at, "2026-11-28T18:11:30.000Z");
+    ck_assert(!store_upsert(s, &late));
+    const struct store_entry *e = store_find(s, "bat-1");
+    ck_assert_str_eq(batch_status_text(&e->batch), "COMPLETED");
+    ck_assert_uint_eq(e->n_history, 2);
+    /* The same through a complete generation (it keeps the batch, at its newer state). */
+    store_apply_generation(s, &late, 1);
+    ck_assert_str_eq(batch_status_text(&store_find(s, "bat-1")->batch), "COMPLETED");
+    /* A newer answer going backwards is still applied and recorded. */
+    struct batch back = mk_batch("bat-1", "RUNNING", "2026-11-28T18:11:19.117Z");
+    xstrset(&back.updated_at, "2026-11-28T18:13:00.000Z");
+    ck_assert(store_upsert(s, &back));
+    ck_assert_str_eq(batch_status_text(&store_find(s, "bat-1")->batch), "RUNNING");
+    ck_assert_uint_eq(store_find(s, "bat-1")->n_history, 3);
+    batch_done(&done);
+    batch_done(&late);
+    batch_done(&back);
+    store_free(s);
+    unpin_clock();
+}
+END_TEST
+
 START_TEST(store_history_records_every_change_even_backwards)
 {
     pin_clock();
@@ -1706,6 +1739,7 @@ static Suite *model_suite(void)
     tc = tcase_create("store");
     tcase_add_test(tc, store_upsert_and_find);
     tcase_add_test(tc, store_history_records_every_change_even_backwards);
+    tcase_add_test(tc, store_ignores_an_answer_older_than_what_it_has);
     tcase_add_test(tc, store_history_is_bounded_but_keeps_first_sighting);
     tcase_add_test(tc, store_generation_drops_absent_and_upserts_never_drop);
     tcase_add_test(tc, store_take_variants_match_copies);
