@@ -109,6 +109,21 @@ static bool get_str(struct json_object *o, const char *path, const char *key, bo
     return true;
 }
 
+/* A required ID: a non-empty string. An empty one would build a path that names the
+ * collection instead of the item ("/api/v2/batches/"), so it is refused here. */
+static bool get_id(struct json_object *o, const char *path, const char *key, char **out,
+                   char **cause)
+{
+    if (!get_str(o, path, key, true, out, cause))
+        return false;
+    if ((*out)[0] == '\0') {
+        free(*out);
+        *out = NULL;
+        return fail(cause, path, key, "empty");
+    }
+    return true;
+}
+
 /* A string that may also be sent as a number (e.g. a version); numbers become their text. */
 static bool get_str_or_num(struct json_object *o, const char *path, const char *key, char **out,
                            char **cause)
@@ -173,7 +188,7 @@ static bool result_from(struct json_object *o, const char *path, struct batch_re
         goto bad;
     if (ref != NULL) {
         join(sub, sizeof sub, path, "job_reference");
-        if (!get_str(ref, sub, "id", true, &r->job_id, cause) ||
+        if (!get_id(ref, sub, "id", &r->job_id, cause) ||
             !get_str(ref, sub, "type", false, &r->job_type_text, cause))
             goto bad;
         r->job_type = job_type_parse(r->job_type_text);
@@ -191,7 +206,7 @@ static bool batch_from(struct json_object *o, const char *path, struct batch *b,
     b->created_ms = b->updated_ms = -1;
     struct json_object *config, *job = NULL, *results;
     char sub[160] = "";
-    if (!need_object(o, path, cause) || !get_str(o, path, "id", true, &b->id, cause) ||
+    if (!need_object(o, path, cause) || !get_id(o, path, "id", &b->id, cause) ||
         !get_str(o, path, "status", true, &b->status_text, cause) ||
         !get_str(o, path, "project_id", false, &b->project_id, cause) ||
         !get_str(o, path, "source_directory_id", false, &b->source_directory_id, cause) ||
@@ -243,7 +258,7 @@ static bool job_from(struct json_object *o, const char *path, enum job_type type
     memset(j, 0, sizeof *j);
     j->type = type;
     j->created_ms = j->updated_ms = -1;
-    if (!need_object(o, path, cause) || !get_str(o, path, "id", true, &j->id, cause) ||
+    if (!need_object(o, path, cause) || !get_id(o, path, "id", &j->id, cause) ||
         !get_str(o, path, "status", true, &j->status_text, cause) ||
         !get_str(o, path, "error_message", false, &j->error_message, cause) ||
         !get_str(o, path, "name", false, &j->name, cause) ||
@@ -261,7 +276,7 @@ static bool directory_from(struct json_object *o, const char *path, struct direc
                            char **cause)
 {
     memset(d, 0, sizeof *d);
-    if (!need_object(o, path, cause) || !get_str(o, path, "id", true, &d->id, cause) ||
+    if (!need_object(o, path, cause) || !get_id(o, path, "id", &d->id, cause) ||
         !get_str(o, path, "name", false, &d->name, cause) ||
         !get_str(o, path, "type", false, &d->type, cause) ||
         !get_str(o, path, "description", false, &d->description, cause) ||
@@ -278,7 +293,7 @@ static bool dir_file_from(struct json_object *o, const char *path, struct dir_fi
                           char **cause)
 {
     memset(f, 0, sizeof *f);
-    if (!need_object(o, path, cause) || !get_str(o, path, "id", true, &f->id, cause) ||
+    if (!need_object(o, path, cause) || !get_id(o, path, "id", &f->id, cause) ||
         !get_str(o, path, "directory_id", false, &f->directory_id, cause) ||
         !get_str(o, path, "display_name", false, &f->display_name, cause) ||
         !get_str(o, path, "file_id", false, &f->file_id, cause) ||
@@ -296,7 +311,7 @@ static bool config_from(struct json_object *o, const char *path, struct config *
     memset(c, 0, sizeof *c);
     struct json_object *params;
     char sub[160];
-    if (!need_object(o, path, cause) || !get_str(o, path, "id", true, &c->id, cause) ||
+    if (!need_object(o, path, cause) || !get_id(o, path, "id", &c->id, cause) ||
         !get_str(o, path, "name", false, &c->name, cause) ||
         !get_str(o, path, "product_type", false, &c->product_type, cause) ||
         !get_str_or_num(o, path, "version", &c->version, cause) ||

@@ -243,6 +243,11 @@ START_TEST(decode_batch_bad)
     batch_bad("{\"status\":\"RUNNING\"}", "id: missing");
     batch_bad("{\"id\":null,\"status\":\"RUNNING\"}", "id: missing");
     batch_bad("{\"id\":7,\"status\":\"RUNNING\"}", "id: expected a string");
+    /* An empty ID would make a path that names the whole collection. */
+    batch_bad("{\"id\":\"\",\"status\":\"RUNNING\"}", "id: empty");
+    batch_bad("{\"id\":\"b\",\"status\":\"X\",\"results\":[{\"source_directory_file_id\":\"f\","
+              "\"job_reference\":{\"type\":\"parse_v2\",\"id\":\"\"}}]}",
+              "results[0].job_reference.id: empty");
     batch_bad("{\"id\":\"b\",\"status\":[]}", "status: expected a string");
     batch_bad("{\"id\":\"b\",\"status\":\"X\",\"config\":5}", "config: expected an object");
     batch_bad("{\"id\":\"b\",\"status\":\"X\",\"config\":{\"job\":{\"type\":1}}}",
