@@ -21,9 +21,8 @@ static const char *const hostile[] = {
     "\x1b[2J",                                /* clear screen */
     "\x07\x08\x0b\x0c\r",                     /* BEL BS VT FF CR */
     "\x7f",                                   /* DEL */
-    "\xc2\x9b"
-    "31m",                /* C1 CSI (U+009B) */
-    "\x1b[0m\x1b[?1049h", /* reset + alternate screen */
+    ("\xc2\x9b" "31m"),                     /* C1 CSI (U+009B); split so 9b3 is no hex escape */
+    "\x1b[0m\x1b[?1049h",                     /* reset + alternate screen */
 };
 
 const char *names_hostile_fragment(size_t index)
