@@ -71,7 +71,7 @@ enum net_msg_type {
     NET_MSG_BATCH_FAILED,    /* error; id = batch ID */
     NET_MSG_DIR_FILES,       /* id = directory ID; files: every file of it (complete) */
     NET_MSG_JOBS,            /* jobs: statuses of the watched batch's jobs (any subset) */
-    NET_MSG_OUTPUT,          /* output: a job's output */
+    NET_MSG_OUTPUT,          /* output: a job's output; jobs[0]: the job as that answer gave it */
     NET_MSG_OUTPUT_FAILED,   /* error; id = job ID */
     NET_MSG_CREATED,         /* create (or find-created) answer: see create_outcome */
     NET_MSG_CANCELLED,       /* ok: batches[0] as returned; else error (already_finished on 409) */

@@ -1626,7 +1626,9 @@ static void output_done(struct net *n, struct xfer *x)
                       ? decode_extract_job(x->buf, x->len, &job, &m->output, &cause)
                       : decode_parse_job(x->buf, x->len, &job, &m->output, &cause);
         if (ok) {
-            job_done(&job);
+            m->jobs = xcalloc(1, sizeof *m->jobs);
+            m->jobs[0] = job; /* the job's own fields, for the File screen */
+            m->n_jobs = 1;
             msg_push(n, m);
             return;
         }

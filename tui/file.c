@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "model/clock.h"
 #include "model/xalloc.h"
 #include "tui/draw.h"
 #include "tui/screens.h"
@@ -21,6 +22,8 @@ struct file_screen {
     bool have_output;
     char *output_error;
     struct job_output out; /* owned copy */
+    bool have_job;
+    struct job job;        /* the job's fields from the output answer (owned copy) */
     bool show_text;        /* parse: text instead of markdown */
 
     /* the pager: the current document cleaned and wrapped to `wrap_cols` */
@@ -143,8 +146,20 @@ static void file_draw(struct screen *s, struct app *a, int top, int rows, int co
     const char *st =
         r->job_known ? (r->job_status_text ? r->job_status_text : job_status_name(r->job_status))
                      : (r->job_id ? "not known yet" : "no job");
-    draw_text(top + 2, x, cols - x, st,
-              r->job_known ? draw_job_status_attr(r->job_status) | A_BOLD : A_DIM, false);
+    x += draw_text(top + 2, x, cols - x, st,
+                   r->job_known ? draw_job_status_attr(r->job_status) | A_BOLD : A_DIM, false);
+    if (f->have_job) {
+        /* The job's own fields, as its output answer gave them. */
+        char created[16] = "-", updated[16] = "-";
+        if (f->job.created_ms >= 0)
+            clock_format_hms(f->job.created_ms, created, sizeof created);
+        if (f->job.updated_ms >= 0)
+            clock_format_hms(f->job.updated_ms, updated, sizeof updated);
+        snprintf(buf, sizeof buf, "   name: %s   tier: %s   created: %s   updated: %s",
+                 f->job.name ? f->job.name : "-", f->job.tier ? f->job.tier : "-", created,
+                 updated);
+        draw_text(top + 2, x, cols - x, buf, A_NORMAL, false);
+    }
     const char *err = r->mapping_error ? r->mapping_error : r->job_error;
     x = 1 + draw_text(top + 3, 1, cols - 1, "error: ", A_NORMAL, false);
     draw_text(top + 3, x, cols - x, err ? err : "none", err ? draw_attr(COLOR_ROLE_BAD) : A_DIM,
@@ -381,6 +396,11 @@ static unsigned file_message(struct screen *s, struct app *a, const struct net_m
     struct file_screen *f = s->data;
     if (m->type == NET_MSG_OUTPUT && f->row.job_id &&
         (xstreq(m->output.job_id, f->row.job_id) || xstreq(m->id, f->row.job_id))) {
+        if (m->n_jobs > 0) {
+            job_done(&f->job);
+            job_copy(&f->job, &m->jobs[0]);
+            f->have_job = true;
+        }
         job_output_done(&f->out);
         f->out.job_id = xstrdup(m->output.job_id);
         f->out.type = m->output.type;
@@ -433,6 +453,7 @@ static void file_done(struct screen *s, struct app *a)
     free(f->output_error);
     free(f->search);
     job_output_done(&f->out);
+    job_done(&f->job);
     free_lines(f);
     free(f);
 }

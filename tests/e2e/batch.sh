@@ -79,6 +79,9 @@ wait_for 'Output: markdown' 5
 wait_for "# $first" 10
 on_screen '## Page 1'
 on_screen 'job status: COMPLETED'
+# the job's own fields arrive with its output: its name (the file's) and its tier
+wait_for "name: $first" 5
+on_screen 'tier: '
 keys t
 wait_for 'Output: text' 5
 not_on_screen '## Page 1'
