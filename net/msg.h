@@ -1,4 +1,4 @@
-/* msg.h -- the contract between the UI thread and the network thread: commands in, messages out. */
+/* msg.h -- the UI thread / network thread contract: commands in, messages out. */
 #ifndef NET_MSG_H
 #define NET_MSG_H
 
@@ -31,7 +31,7 @@ enum net_conn {
 struct net_error {
     int http_status;         /* 0 for transport errors (timeout, refused, reset, malformed) */
     char *message;           /* e.g. "config.job.type: value is not a valid enumeration member" */
-    char *field;             /* 422 only: the body path it points to, "config.job.type"; else NULL */
+    char *field;             /* 422 only: the body path it names ("config.job.type"); else NULL */
 };
 
 enum net_cmd_type {
@@ -64,7 +64,7 @@ struct net_cmd {
 
 enum net_msg_type {
     NET_MSG_STATE,           /* only the connection fields below changed */
-    NET_MSG_LIST_FULL,       /* batches: a complete generation (apply with store_apply_generation) */
+    NET_MSG_LIST_FULL,       /* batches: a complete generation (store_apply_generation) */
     NET_MSG_LIST_DELTA,      /* batches: upserts from a delta refresh */
     NET_MSG_LIST_FAILED,     /* error: the list refresh failed; keep the old data, mark it stale */
     NET_MSG_BATCH,           /* batches[0]: the watched batch, with results when known */

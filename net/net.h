@@ -24,7 +24,7 @@ struct net_config {
     const char *api_key;          /* sent as Authorization: Bearer; never logged */
     const char *project_id;       /* NULL: not sent */
     const char *organization_id;  /* NULL: not sent */
-    const char *custom_headers;   /* LLAMA_CLOUD_CUSTOM_HEADERS text ("Name: value" lines), or NULL */
+    const char *custom_headers;   /* LLAMA_CLOUD_CUSTOM_HEADERS ("Name: value" lines), or NULL */
     int refresh_s;                /* list/batch refresh interval, floor 2 */
     int refresh_ms_for_tests;     /* > 0: this interval in ms instead (tests only; no floor) */
 };
