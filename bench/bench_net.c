@@ -23,8 +23,8 @@
  * bench-net open --base-url URL --batch-id ID [--project-id ID] [--expect N]
  *     W2: NET_CMD_WATCH_BATCH until every result row of the batch_detail has its file's
  *     display name and its job's status (or a mapping error).
- * Both print one line "result wall_ms=… cpu_ms=… requests=… items=… peak_rss_kb=…" and exit 0, or a
- * reason on stderr and exit 1. The key comes from LLAMA_CLOUD_API_KEY (default llx-sim).
+ * Both print one line "result wall_ms=… cpu_ms=… requests=… items=… peak_rss_kb=…" and exit
+ * 0, or a reason on stderr and exit 1. The key comes from LLAMA_CLOUD_API_KEY (default llx-sim).
  * wall_ms runs from just before net_start to the moment the data is complete in the model;
  * cpu_ms is the CPU time (user + system, both threads) used over the same span;
  * requests is the net thread's own count (requests_per_min of the last message: the whole run
