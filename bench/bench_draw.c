@@ -1,4 +1,4 @@
-/* bench_draw.c -- W3: the real batchtop on a pseudo-terminal, timed from a key to a calm screen. */
+/* bench_draw.c -- W3: the real batchtop on a pty, timed from a key to a calm screen */
 #include "config.h"
 
 #include <errno.h>
