@@ -8,7 +8,7 @@ FUZZ_RSS_MB = 2048
 FUZZ_NAMES = decode errbody text url sim
 FUZZ_ENGINE = -fsanitize=fuzzer
 
-EXTRA_DIST += fuzz/corpus fuzz/regress fuzz/run.sh fuzz/capture.sh fuzz/RELIABILITY.md
+EXTRA_DIST += fuzz/corpus fuzz/regress fuzz/run.sh fuzz/capture.sh
 
 if FUZZING
 noinst_PROGRAMS += fuzz/fuzz_decode fuzz/fuzz_errbody fuzz/fuzz_text fuzz/fuzz_url fuzz/fuzz_sim
