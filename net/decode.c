@@ -544,129 +544,43 @@ static bool page_decode(const char *body, size_t len, size_t size, item_from_fn 
     return true;
 }
 
-static bool batch_item(struct json_object *o, const char *path, void *item, void *arg,
-                       char **cause)
-{
-    (void)arg;
-    return batch_from(o, path, item, cause);
-}
+/*
+ * The typed entry points of one list kind whose items need no argument: the adaptors that the
+ * generic pager calls, the one-shot decode_<kind>_page and the second step decode_page_<kinds>.
+ */
+#define PAGE_KIND(type, from, one_shot, second_step)                                            \
+    static bool type##_item(struct json_object *o, const char *path, void *item, void *arg,     \
+                            char **cause)                                                       \
+    {                                                                                           \
+        (void)arg;                                                                              \
+        return from(o, path, item, cause);                                                      \
+    }                                                                                           \
+    static void type##_item_done(void *item)                                                    \
+    {                                                                                           \
+        type##_done(item);                                                                      \
+    }                                                                                           \
+    bool one_shot(const char *body, size_t len, struct type **items, size_t *n,                 \
+                  char **next_token, char **cause)                                              \
+    {                                                                                           \
+        void *out;                                                                              \
+        bool ok = page_decode(body, len, sizeof **items, type##_item, type##_item_done, NULL,   \
+                              &out, n, next_token, cause);                                      \
+        *items = out;                                                                           \
+        return ok;                                                                              \
+    }                                                                                           \
+    bool second_step(struct decode_page *pg, struct type **items, size_t *n, char **cause)      \
+    {                                                                                           \
+        void *out;                                                                              \
+        bool ok = page_items(pg, sizeof **items, type##_item, type##_item_done, NULL, &out, n,  \
+                             cause);                                                            \
+        *items = out;                                                                           \
+        return ok;                                                                              \
+    }
 
-static void batch_item_done(void *item)
-{
-    batch_done(item);
-}
-
-bool decode_batch_page(const char *body, size_t len, struct batch **items, size_t *n,
-                       char **next_token, char **cause)
-{
-    void *out;
-    bool ok = page_decode(body, len, sizeof **items, batch_item, batch_item_done, NULL, &out, n,
-                          next_token, cause);
-    *items = out;
-    return ok;
-}
-
-bool decode_page_batches(struct decode_page *pg, struct batch **items, size_t *n, char **cause)
-{
-    void *out;
-    bool ok = page_items(pg, sizeof **items, batch_item, batch_item_done, NULL, &out, n, cause);
-    *items = out;
-    return ok;
-}
-
-static bool directory_item(struct json_object *o, const char *path, void *item, void *arg,
-                           char **cause)
-{
-    (void)arg;
-    return directory_from(o, path, item, cause);
-}
-
-static void directory_item_done(void *item)
-{
-    directory_done(item);
-}
-
-bool decode_directory_page(const char *body, size_t len, struct directory **items, size_t *n,
-                           char **next_token, char **cause)
-{
-    void *out;
-    bool ok = page_decode(body, len, sizeof **items, directory_item, directory_item_done, NULL,
-                          &out, n, next_token, cause);
-    *items = out;
-    return ok;
-}
-
-bool decode_page_directories(struct decode_page *pg, struct directory **items, size_t *n,
-                             char **cause)
-{
-    void *out;
-    bool ok =
-        page_items(pg, sizeof **items, directory_item, directory_item_done, NULL, &out, n, cause);
-    *items = out;
-    return ok;
-}
-
-static bool dir_file_item(struct json_object *o, const char *path, void *item, void *arg,
-                          char **cause)
-{
-    (void)arg;
-    return dir_file_from(o, path, item, cause);
-}
-
-static void dir_file_item_done(void *item)
-{
-    dir_file_done(item);
-}
-
-bool decode_dir_file_page(const char *body, size_t len, struct dir_file **items, size_t *n,
-                          char **next_token, char **cause)
-{
-    void *out;
-    bool ok = page_decode(body, len, sizeof **items, dir_file_item, dir_file_item_done, NULL, &out,
-                          n, next_token, cause);
-    *items = out;
-    return ok;
-}
-
-bool decode_page_dir_files(struct decode_page *pg, struct dir_file **items, size_t *n,
-                           char **cause)
-{
-    void *out;
-    bool ok =
-        page_items(pg, sizeof **items, dir_file_item, dir_file_item_done, NULL, &out, n, cause);
-    *items = out;
-    return ok;
-}
-
-static bool config_item(struct json_object *o, const char *path, void *item, void *arg,
-                        char **cause)
-{
-    (void)arg;
-    return config_from(o, path, item, cause);
-}
-
-static void config_item_done(void *item)
-{
-    config_done(item);
-}
-
-bool decode_config_page(const char *body, size_t len, struct config **items, size_t *n,
-                        char **next_token, char **cause)
-{
-    void *out;
-    bool ok = page_decode(body, len, sizeof **items, config_item, config_item_done, NULL, &out, n,
-                          next_token, cause);
-    *items = out;
-    return ok;
-}
-
-bool decode_page_configs(struct decode_page *pg, struct config **items, size_t *n, char **cause)
-{
-    void *out;
-    bool ok = page_items(pg, sizeof **items, config_item, config_item_done, NULL, &out, n, cause);
-    *items = out;
-    return ok;
-}
+PAGE_KIND(batch, batch_from, decode_batch_page, decode_page_batches)
+PAGE_KIND(directory, directory_from, decode_directory_page, decode_page_directories)
+PAGE_KIND(dir_file, dir_file_from, decode_dir_file_page, decode_page_dir_files)
+PAGE_KIND(config, config_from, decode_config_page, decode_page_configs)
 
 static bool job_item(struct json_object *o, const char *path, void *item, void *arg, char **cause)
 {
