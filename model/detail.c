@@ -64,8 +64,8 @@ struct batch_detail *detail_new(const char *batch_id)
 {
     struct batch_detail *d = xcalloc(1, sizeof *d);
     d->batch_id = xstrdup(batch_id ? batch_id : "");
-    strmap_init(&d->names);
-    strmap_init(&d->jobs);
+    strmap_init(&d->names, NULL);
+    strmap_init(&d->jobs, NULL);
     d->filter = xstrdup("");
     d->needle = xstrdup("");
     return d;
@@ -159,10 +159,10 @@ static void update_visible(struct batch_detail *d)
 static void join_row(struct batch_detail *d, struct detail_row *r)
 {
     size_t k;
-    const char *name = strmap_get(&d->names, r->file_id, &k) ? d->name_list[k] : NULL;
+    const char *name = strmap_get_index(&d->names, r->file_id, &k) ? d->name_list[k] : NULL;
     if (!xstreq(r->display_name, name))
         xstrset(&r->display_name, name);
-    const struct job_info *j = strmap_get(&d->jobs, r->job_id, &k) ? &d->job_list[k] : NULL;
+    const struct job_info *j = strmap_get_index(&d->jobs, r->job_id, &k) ? &d->job_list[k] : NULL;
     r->job_known = j != NULL;
     r->job_status = j ? j->status : JOB_UNKNOWN;
     if (!xstreq(r->job_status_text, j ? j->status_text : NULL))
@@ -219,12 +219,12 @@ void detail_set_names(struct batch_detail *d, const struct dir_file *files, size
         if (files[i].id == NULL)
             continue;
         size_t k;
-        if (strmap_get(&d->names, files[i].id, &k)) {
+        if (strmap_get_index(&d->names, files[i].id, &k)) {
             xstrset(&d->name_list[k], files[i].display_name);
         } else {
             d->name_list = xreallocarray(d->name_list, d->n_names + 1, sizeof *d->name_list);
             d->name_list[d->n_names] = xstrdup(files[i].display_name);
-            strmap_put(&d->names, files[i].id, d->n_names++);
+            strmap_put_index(&d->names, files[i].id, d->n_names++);
         }
     }
     join_all(d);
@@ -236,11 +236,11 @@ void detail_set_jobs(struct batch_detail *d, const struct job *jobs, size_t n)
         if (jobs[i].id == NULL)
             continue;
         size_t k;
-        if (!strmap_get(&d->jobs, jobs[i].id, &k)) {
+        if (!strmap_get_index(&d->jobs, jobs[i].id, &k)) {
             d->job_list = xreallocarray(d->job_list, d->n_jobs + 1, sizeof *d->job_list);
             memset(&d->job_list[d->n_jobs], 0, sizeof *d->job_list);
             k = d->n_jobs++;
-            strmap_put(&d->jobs, jobs[i].id, k);
+            strmap_put_index(&d->jobs, jobs[i].id, k);
         }
         struct job_info *j = &d->job_list[k];
         j->status = jobs[i].status;

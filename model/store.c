@@ -11,19 +11,11 @@
 #include "model/strmap.h"
 #include "model/xalloc.h"
 
-/* One slot of the ID index: an entry number and its ID's hash. The keys are the entries' own
- * batch.id strings, so the index copies none (10,000 batches: 256 KiB of slots, where a
- * strmap costs 0.8 MiB of slots and 0.6 MiB of key copies). */
-struct id_slot {
-    uint32_t entry; /* index in entries + 1; 0 = empty */
-    uint32_t hash;
-};
 
 struct batch_store {
     struct store_entry *entries;  /* n entries, cap allocated; order is arbitrary */
     size_t n, cap;
-    struct id_slot *slots;        /* the ID index: n_slots, a power of two (0 when empty) */
-    size_t n_slots;
+    struct strmap ids;            /* the ID index: batch ID -> index in entries */
     char **dir_names;             /* remembered directory names; index from dirs */
     size_t n_dir_names;
     struct strmap dirs;           /* directory ID -> index in dir_names */
@@ -41,7 +33,8 @@ static void touch(struct batch_store *s)
 struct batch_store *store_new(void)
 {
     struct batch_store *s = xcalloc(1, sizeof *s);
-    strmap_init(&s->dirs);
+    strmap_init(&s->ids, NULL);
+    strmap_init(&s->dirs, NULL);
     touch(s);
     return s;
 }
@@ -80,7 +73,7 @@ void store_free(struct batch_store *s)
     for (size_t i = 0; i < s->n; i++)
         entry_done(&s->entries[i]);
     free(s->entries);
-    free(s->slots);
+    strmap_done(&s->ids);
     for (size_t i = 0; i < s->n_dir_names; i++)
         free(s->dir_names[i]);
     free(s->dir_names);
@@ -98,99 +91,38 @@ const struct store_entry *store_at(const struct batch_store *s, size_t i)
     return i < s->n ? &s->entries[i] : NULL;
 }
 
-/* ---- the ID index: linear probing, backward-shift deletion ---- */
-
-/* FNV-1a, folded to 32 bits. */
-static uint32_t id_hash(const char *id)
-{
-    uint64_t h = 14695981039346656037ull;
-    for (const unsigned char *p = (const unsigned char *)id; *p; p++) {
-        h ^= *p;
-        h *= 1099511628211ull;
-    }
-    return (uint32_t)(h ^ (h >> 32));
-}
-
-/* The slot of id, or the empty slot where it would go (needs n_slots > 0). */
-static size_t id_probe(const struct batch_store *s, const char *id, uint32_t hash)
-{
-    size_t mask = s->n_slots - 1, i = hash & mask;
-    while (s->slots[i].entry != 0 &&
-           (s->slots[i].hash != hash ||
-            strcmp(s->entries[s->slots[i].entry - 1].batch.id, id) != 0))
-        i = (i + 1) & mask;
-    return i;
-}
+/* ---- the ID index (strmap of entry numbers) ---- */
 
 /* Index of id's entry, false when absent. */
 static bool id_get(const struct batch_store *s, const char *id, size_t *index)
 {
-    if (id == NULL || s->n_slots == 0)
-        return false;
-    const struct id_slot *slot = &s->slots[id_probe(s, id, id_hash(id))];
-    if (slot->entry == 0)
-        return false;
-    *index = slot->entry - 1;
-    return true;
+    return strmap_get_index(&s->ids, id, index);
 }
 
-/* Index entries[0 .. s->n) afresh, in a table for at least want entries. */
-static void id_rebuild(struct batch_store *s, size_t want)
+/* Index entries[0 .. s->n) afresh. */
+static void id_rebuild(struct batch_store *s)
 {
-    size_t n_slots = 64;
-    while (n_slots < want * 2)
-        n_slots *= 2;
-    if (n_slots != s->n_slots) {
-        free(s->slots);
-        s->slots = xcalloc(n_slots, sizeof *s->slots);
-        s->n_slots = n_slots;
-    } else {
-        memset(s->slots, 0, n_slots * sizeof *s->slots);
-    }
-    for (size_t i = 0; i < s->n; i++) {
-        uint32_t hash = id_hash(s->entries[i].batch.id);
-        struct id_slot *slot = &s->slots[id_probe(s, s->entries[i].batch.id, hash)];
-        slot->entry = (uint32_t)(i + 1);
-        slot->hash = hash;
-    }
+    strmap_clear(&s->ids);
+    for (size_t i = 0; i < s->n; i++)
+        strmap_put_index(&s->ids, s->entries[i].batch.id, i);
 }
 
-/* Index entry i (its ID not indexed yet; i < s->n). Keeps the load at most 1/2. */
+/* Index entry i (its ID not indexed yet; i < s->n). */
 static void id_add(struct batch_store *s, size_t i)
 {
-    if (s->n * 2 > s->n_slots) {
-        id_rebuild(s, s->n); /* indexes entry i too */
-        return;
-    }
-    uint32_t hash = id_hash(s->entries[i].batch.id);
-    struct id_slot *slot = &s->slots[id_probe(s, s->entries[i].batch.id, hash)];
-    slot->entry = (uint32_t)(i + 1);
-    slot->hash = hash;
+    strmap_put_index(&s->ids, s->entries[i].batch.id, i);
 }
 
-/* Point id's slot at entry i (an entry about to move there). */
+/* Point id's index at entry i (an entry about to move there). */
 static void id_move(struct batch_store *s, const char *id, size_t i)
 {
-    s->slots[id_probe(s, id, id_hash(id))].entry = (uint32_t)(i + 1);
+    strmap_put_index(&s->ids, id, i);
 }
 
 /* Drop id (indexed) from the index. */
 static void id_remove(struct batch_store *s, const char *id)
 {
-    size_t mask = s->n_slots - 1;
-    size_t hole = id_probe(s, id, id_hash(id));
-    s->slots[hole].entry = 0;
-    /* Backward shift: pull later members of the probe run into the hole when allowed. */
-    for (size_t j = (hole + 1) & mask; s->slots[j].entry != 0; j = (j + 1) & mask) {
-        size_t home = s->slots[j].hash & mask;
-        /* j's member may move to hole when its home is not in (hole, j] cyclically. */
-        bool between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
-        if (between)
-            continue;
-        s->slots[hole] = s->slots[j];
-        s->slots[j].entry = 0;
-        hole = j;
-    }
+    strmap_remove(&s->ids, id);
 }
 
 size_t store_index_of(const struct batch_store *s, const char *id)
@@ -213,7 +145,7 @@ uint64_t store_version(const struct batch_store *s)
 static const char *dir_name(const struct batch_store *s, const char *directory_id)
 {
     size_t i;
-    return strmap_get(&s->dirs, directory_id, &i) ? s->dir_names[i] : NULL;
+    return strmap_get_index(&s->dirs, directory_id, &i) ? s->dir_names[i] : NULL;
 }
 
 static int64_t parse_ms(const char *text)
@@ -391,7 +323,7 @@ static void apply_generation(struct batch_store *s, const struct batch *batches,
     if (out != s->n) {
         changed = true;
         s->n = out;
-        id_rebuild(s, s->n); /* entries moved: index them where they are now */
+        id_rebuild(s); /* entries moved: index them where they are now */
     }
     free(keep);
     if (changed)
@@ -425,12 +357,12 @@ void store_set_directory_name(struct batch_store *s, const char *directory_id, c
     if (directory_id == NULL)
         return;
     size_t k;
-    if (strmap_get(&s->dirs, directory_id, &k)) {
+    if (strmap_get_index(&s->dirs, directory_id, &k)) {
         xstrset(&s->dir_names[k], name);
     } else if (name != NULL) {
         s->dir_names = xreallocarray(s->dir_names, s->n_dir_names + 1, sizeof *s->dir_names);
         s->dir_names[s->n_dir_names] = xstrdup(name);
-        strmap_put(&s->dirs, directory_id, s->n_dir_names++);
+        strmap_put_index(&s->dirs, directory_id, s->n_dir_names++);
     }
     bool changed = false;
     for (size_t i = 0; i < s->n; i++) {

@@ -1,131 +1,152 @@
-/* strmap.c -- open-addressing string map (linear probing, backward-shift deletion). */
+/* strmap.c -- the one string-keyed hash table: a thin ownership layer over uthash. */
 #include "config.h"
 
-#include "model/strmap.h"
-
-#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/strmap.h"
 #include "model/xalloc.h"
 
-/* FNV-1a, widened to size_t. */
-static size_t hash_str(const char *s)
+/* uthash allocates its buckets itself: through xmalloc, like every allocation of the program. */
+#define uthash_malloc(sz) xmalloc(sz)
+#define uthash_fatal(msg) abort()
+#include <uthash.h>
+
+struct strmap_entry {
+    UT_hash_handle hh;
+    union {
+        void *ptr;
+        size_t index;
+    } v;
+    char key[]; /* NUL-terminated copy */
+};
+
+void strmap_init(struct strmap *m, void (*free_value)(void *value))
 {
-    uint64_t h = 14695981039346656037ull;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        h ^= *p;
-        h *= 1099511628211ull;
-    }
-    return (size_t)(h ^ (h >> 32));
+    m->head = NULL;
+    m->free_value = free_value;
 }
 
-void strmap_init(struct strmap *m)
+static void entry_free(struct strmap *m, struct strmap_entry *e)
 {
-    m->slots = NULL;
-    m->cap = 0;
-    m->count = 0;
-}
-
-void strmap_clear(struct strmap *m)
-{
-    for (size_t i = 0; i < m->cap; i++) {
-        free(m->slots[i].key);
-        m->slots[i].key = NULL;
-    }
-    m->count = 0;
+    if (m->free_value != NULL)
+        m->free_value(e->v.ptr);
+    free(e);
 }
 
 void strmap_done(struct strmap *m)
 {
-    strmap_clear(m);
-    free(m->slots);
-    strmap_init(m);
+    struct strmap_entry *e, *tmp;
+    HASH_ITER(hh, m->head, e, tmp) {
+        HASH_DEL(m->head, e);
+        entry_free(m, e);
+    }
+    m->head = NULL;
+}
+
+void strmap_clear(struct strmap *m)
+{
+    strmap_done(m);
 }
 
 size_t strmap_count(const struct strmap *m)
 {
-    return m->count;
+    return m->head != NULL ? HASH_COUNT(m->head) : 0;
 }
 
-/* Slot holding key, or the empty slot where it would go. Needs cap > 0. */
-static size_t probe(const struct strmap *m, const char *key, size_t hash)
+static struct strmap_entry *find(const struct strmap *m, const char *key)
 {
-    size_t mask = m->cap - 1;
-    size_t i = hash & mask;
-    while (m->slots[i].key != NULL) {
-        if (m->slots[i].hash == hash && strcmp(m->slots[i].key, key) == 0)
-            return i;
-        i = (i + 1) & mask;
-    }
-    return i;
+    struct strmap_entry *e = NULL;
+    if (key != NULL && m->head != NULL)
+        HASH_FIND_STR(m->head, key, e);
+    return e;
 }
 
-static void grow(struct strmap *m)
+/* The entry of key, added (value zeroed) when new. */
+static struct strmap_entry *find_or_add(struct strmap *m, const char *key, bool *added)
 {
-    size_t old_cap = m->cap;
-    struct strmap_slot *old = m->slots;
-    m->cap = old_cap ? old_cap * 2 : 16;
-    m->slots = xcalloc(m->cap, sizeof *m->slots);
-    for (size_t i = 0; i < old_cap; i++) {
-        if (old[i].key == NULL)
-            continue;
-        size_t j = probe(m, old[i].key, old[i].hash);
-        m->slots[j] = old[i];
-    }
-    free(old);
+    struct strmap_entry *e = find(m, key);
+    *added = e == NULL;
+    if (e != NULL)
+        return e;
+    size_t len = strlen(key);
+    e = xcalloc(1, sizeof *e + len + 1);
+    memcpy(e->key, key, len + 1);
+    HASH_ADD_KEYPTR(hh, m->head, e->key, len, e);
+    return e;
 }
 
-bool strmap_get(const struct strmap *m, const char *key, size_t *value)
+void *strmap_get(const struct strmap *m, const char *key)
 {
-    if (key == NULL || m->cap == 0)
-        return false;
-    size_t i = probe(m, key, hash_str(key));
-    if (m->slots[i].key == NULL)
-        return false;
-    if (value)
-        *value = m->slots[i].value;
-    return true;
+    struct strmap_entry *e = find(m, key);
+    return e != NULL ? e->v.ptr : NULL;
 }
 
-void strmap_put(struct strmap *m, const char *key, size_t value)
+bool strmap_has(const struct strmap *m, const char *key)
+{
+    return find(m, key) != NULL;
+}
+
+void strmap_put(struct strmap *m, const char *key, void *value)
 {
     if (key == NULL)
         return;
-    if ((m->count + 1) * 2 > m->cap)   /* load factor at most 1/2 */
-        grow(m);
-    size_t hash = hash_str(key);
-    size_t i = probe(m, key, hash);
-    if (m->slots[i].key == NULL) {
-        m->slots[i].key = xstrdup(key);
-        m->slots[i].hash = hash;
-        m->count++;
-    }
-    m->slots[i].value = value;
+    bool added;
+    struct strmap_entry *e = find_or_add(m, key, &added);
+    if (!added && m->free_value != NULL && e->v.ptr != value)
+        m->free_value(e->v.ptr);
+    e->v.ptr = value;
 }
 
 bool strmap_remove(struct strmap *m, const char *key)
 {
-    if (key == NULL || m->cap == 0)
+    struct strmap_entry *e = find(m, key);
+    if (e == NULL)
         return false;
-    size_t mask = m->cap - 1;
-    size_t i = probe(m, key, hash_str(key));
-    if (m->slots[i].key == NULL)
-        return false;
-    free(m->slots[i].key);
-    m->slots[i].key = NULL;
-    m->count--;
-    /* Backward shift: pull later members of the probe run into the hole when allowed. */
-    size_t hole = i;
-    for (size_t j = (i + 1) & mask; m->slots[j].key != NULL; j = (j + 1) & mask) {
-        size_t home = m->slots[j].hash & mask;
-        /* j may move to hole when home is not cyclically within (hole, j]. */
-        bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
-        if (stays)
-            continue;
-        m->slots[hole] = m->slots[j];
-        m->slots[j].key = NULL;
-        hole = j;
-    }
+    HASH_DEL(m->head, e);
+    entry_free(m, e);
     return true;
+}
+
+bool strmap_get_index(const struct strmap *m, const char *key, size_t *index)
+{
+    struct strmap_entry *e = find(m, key);
+    if (e == NULL)
+        return false;
+    *index = e->v.index;
+    return true;
+}
+
+void strmap_put_index(struct strmap *m, const char *key, size_t index)
+{
+    if (key == NULL)
+        return;
+    bool added;
+    find_or_add(m, key, &added)->v.index = index;
+}
+
+struct strmap_entry *strmap_first(const struct strmap *m)
+{
+    return m->head;
+}
+
+struct strmap_entry *strmap_next(const struct strmap_entry *e)
+{
+    return e->hh.next;
+}
+
+const char *strmap_key(const struct strmap_entry *e)
+{
+    return e->key;
+}
+
+void *strmap_value(const struct strmap_entry *e)
+{
+    return e->v.ptr;
+}
+
+size_t strmap_index(const struct strmap_entry *e)
+{
+    return e->v.index;
 }

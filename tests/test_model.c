@@ -13,6 +13,7 @@
 #include "model/objects.h"
 #include "model/status.h"
 #include "model/store.h"
+#include "model/strmap.h"
 #include "model/view.h"
 #include "model/xalloc.h"
 
@@ -1718,6 +1719,83 @@ END_TEST
 
 /* ================================ runner ================================ */
 
+/* ================================================================ strmap */
+
+static int strmap_freed;
+
+static void count_free(void *p)
+{
+    if (p != NULL)
+        strmap_freed++;
+    free(p);
+}
+
+START_TEST(strmap_pointer_values_owned)
+{
+    struct strmap m;
+    strmap_init(&m, count_free);
+    strmap_freed = 0;
+    char key[32];
+    for (int i = 0; i < 10000; i++) {
+        snprintf(key, sizeof key, "id-%d", i);
+        strmap_put(&m, key, xstrdup(key));
+    }
+    ck_assert_uint_eq(strmap_count(&m), 10000);
+    strmap_put(&m, "id-7", xstrdup("seven")); /* replaces: the old value is freed */
+    ck_assert_int_eq(strmap_freed, 1);
+    ck_assert_uint_eq(strmap_count(&m), 10000);
+    ck_assert_str_eq(strmap_get(&m, "id-7"), "seven");
+    ck_assert_str_eq(strmap_get(&m, "id-9999"), "id-9999");
+    ck_assert(!strmap_has(&m, "id-10000"));
+    ck_assert_ptr_null(strmap_get(&m, NULL));
+    strmap_put(&m, NULL, NULL); /* ignored */
+    ck_assert_uint_eq(strmap_count(&m), 10000);
+    ck_assert(strmap_remove(&m, "id-3"));
+    ck_assert(!strmap_remove(&m, "id-3"));
+    ck_assert_int_eq(strmap_freed, 2);
+    ck_assert(!strmap_has(&m, "id-3"));
+    strmap_clear(&m);
+    ck_assert_int_eq(strmap_freed, 2 + 9999);
+    ck_assert_uint_eq(strmap_count(&m), 0);
+    ck_assert_ptr_null(strmap_get(&m, "id-1"));
+    strmap_put(&m, "again", xstrdup("x")); /* usable after clear, still owning */
+    strmap_done(&m);
+    ck_assert_int_eq(strmap_freed, 2 + 9999 + 1);
+    ck_assert_uint_eq(strmap_count(&m), 0);
+}
+END_TEST
+
+START_TEST(strmap_iteration_in_insertion_order)
+{
+    struct strmap m;
+    strmap_init(&m, NULL);
+    static const char *keys[] = {"zeta", "alpha", "mid", "beta", "omega", "kappa"};
+    for (size_t i = 0; i < 6; i++)
+        strmap_put_index(&m, keys[i], i);
+    strmap_put_index(&m, "mid", 42); /* replacing keeps the position */
+    size_t k = 0;
+    for (struct strmap_entry *e = strmap_first(&m); e != NULL; e = strmap_next(e), k++) {
+        ck_assert_str_eq(strmap_key(e), keys[k]);
+        ck_assert_uint_eq(strmap_index(e), k == 2 ? 42 : k);
+    }
+    ck_assert_uint_eq(k, 6);
+    /* Removing the current entry, the next taken first, visits every other one once. */
+    k = 0;
+    for (struct strmap_entry *e = strmap_first(&m), *next; e != NULL; e = next, k++) {
+        next = strmap_next(e);
+        if (k % 2 == 0)
+            ck_assert(strmap_remove(&m, strmap_key(e)));
+    }
+    ck_assert_uint_eq(k, 6);
+    ck_assert_uint_eq(strmap_count(&m), 3);
+    size_t index = 0;
+    ck_assert(strmap_get_index(&m, "alpha", &index) && index == 1);
+    ck_assert(!strmap_get_index(&m, "zeta", &index));
+    ck_assert(!strmap_get_index(&m, NULL, &index));
+    strmap_done(&m);
+}
+END_TEST
+
 static Suite *model_suite(void)
 {
     Suite *s = suite_create("model");
@@ -1729,6 +1807,11 @@ static Suite *model_suite(void)
     tcase_add_test(tc, clock_format_hms_uses_local_time);
     tcase_add_test(tc, clock_format_age_short_units);
     tcase_add_test(tc, clock_hook_pins_now);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("strmap");
+    tcase_add_test(tc, strmap_pointer_values_owned);
+    tcase_add_test(tc, strmap_iteration_in_insertion_order);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("objects");
