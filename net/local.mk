@@ -6,8 +6,17 @@ libnet_a_SOURCES = \
 	net/log.c net/log.h \
 	net/url.c net/url.h \
 	net/retry.c net/retry.h \
-	net/idmap.c net/idmap.h \
 	net/decode.c net/decode.h \
 	net/errbody.c net/errbody.h \
+	net/internal.h \
+	net/xfer.c \
+	net/seen.c \
+	net/pager.c \
+	net/list.c \
+	net/watch.c \
+	net/oneshot.c \
+	net/create.c \
 	net/thread.c
 libnet_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS)
+# Which file of net/ owns what (for newcomers; shipped in the tarball).
+EXTRA_DIST += net/README

@@ -51,9 +51,9 @@ static void handle(struct net *n, struct net_cmd *cmd)
         n->list.full_running = false;
         n->list.full_wanted = false;
         n->list.pending = 0;
-        idmap_done(&n->list.got);
-        idmap_done(&n->list.gone);
-        idmap_done(&n->list.active);
+        strmap_done(&n->list.got);
+        strmap_done(&n->list.gone);
+        strmap_done(&n->list.active);
         xstrset(&n->list.filter_dir, cmd->source_directory_id);
         free(n->list.newest);
         n->list.newest = NULL;
@@ -305,12 +305,13 @@ struct net *net_start(const struct net_config *cfg, char **cause)
     n->conn = NET_CONN_CONNECTING;
     n->rand_state = (unsigned)clock_mono_ms() ^ (unsigned)(uintptr_t)n;
     n->list.newest_ms = -1;
-    idmap_init(&n->files_cache, files_free_ptr);
-    idmap_init(&n->job_cache, job_free_ptr);
-    idmap_init(&n->list.got, batch_free_ptr);
-    idmap_init(&n->list.active, batch_free_ptr);
-    idmap_init(&n->list.gone, NULL);
-    idmap_init(&n->watch.delivered, NULL);
+    strmap_init(&n->seen, free);
+    strmap_init(&n->files_cache, files_free_ptr);
+    strmap_init(&n->job_cache, job_free_ptr);
+    strmap_init(&n->list.got, batch_free_ptr);
+    strmap_init(&n->list.active, batch_free_ptr);
+    strmap_init(&n->list.gone, NULL);
+    strmap_init(&n->watch.delivered, NULL);
     pthread_mutex_init(&n->lock, NULL);
     log_set_secret(cfg->api_key);
 
@@ -358,9 +359,9 @@ fail:
     free(n->project_id);
     free(n->organization_id);
     free(n->custom_headers);
-    seen_free(&n->seen);
-    idmap_done(&n->files_cache);
-    idmap_done(&n->job_cache);
+    strmap_done(&n->seen);
+    strmap_done(&n->files_cache);
+    strmap_done(&n->job_cache);
     pthread_mutex_destroy(&n->lock);
     free(n);
     return NULL;
@@ -422,16 +423,16 @@ void net_stop(struct net *n)
     close(n->pipe_wr);
 
     struct list_state *l = &n->list;
-    idmap_done(&l->got);
-    idmap_done(&l->active);
-    idmap_done(&l->gone);
+    strmap_done(&l->got);
+    strmap_done(&l->active);
+    strmap_done(&l->gone);
     net_error_done(&l->err);
     free(l->filter_dir);
     free(l->newest);
     struct watch_state *w = &n->watch;
     free(w->id);
     batch_done(&w->batch);
-    idmap_done(&w->delivered);
+    strmap_done(&w->delivered);
     while (n->creates != NULL) {
         struct create_job *c = n->creates;
         n->creates = c->next;
@@ -442,9 +443,9 @@ void net_stop(struct net *n)
         free(n->finds[i].cfg);
         free(n->finds[i].since);
     }
-    seen_free(&n->seen);
-    idmap_done(&n->files_cache);
-    idmap_done(&n->job_cache);
+    strmap_done(&n->seen);
+    strmap_done(&n->files_cache);
+    strmap_done(&n->job_cache);
     free(n->files_loading);
     free(n->sends);
     free(n->base_url);

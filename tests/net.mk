@@ -12,3 +12,11 @@ tests_test_net_live_SOURCES = tests/test_net_live.c
 tests_test_net_live_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
 tests_test_net_live_LDADD = libnet.a libmodel.a tests/libsimproc.a $(CURL_LIBS) $(JSONC_LIBS) \
 	$(CHECK_LIBS)
+
+# The network core driven without curses (the command-line mode's engine): no tui/ code linked.
+check_PROGRAMS += tests/test_core
+TESTS += tests/test_core
+tests_test_core_SOURCES = tests/test_core.c
+tests_test_core_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
+tests_test_core_LDADD = libnet.a libmodel.a tests/libsimproc.a $(CURL_LIBS) $(JSONC_LIBS) \
+	$(CHECK_LIBS)

@@ -12,7 +12,7 @@
 
 #include "model/clock.h"
 #include "model/xalloc.h"
-#include "net/idmap.h"
+#include "model/strmap.h"
 #include "net/log.h"
 #include "net/net.h"
 #include "tests/simproc.h"
@@ -195,9 +195,9 @@ static uint64_t h_with_id(struct h *h, enum net_cmd_type type, const char *id)
 
 /* ---- the simulator's truth: GET /_sim/state -> id -> status (xstrdup'd values) ---- */
 
-static void sim_state(struct h *h, struct idmap *out)
+static void sim_state(struct h *h, struct strmap *out)
 {
-    idmap_init(out, free);
+    strmap_init(out, free);
     long status = 0;
     char *body = NULL;
     ck_assert_int_eq(simproc_http(&h->sp, "GET", "/_sim/state", NULL, &status, &body), 0);
@@ -209,7 +209,7 @@ static void sim_state(struct h *h, struct idmap *out)
         struct json_object *b = json_object_array_get_idx(arr, i), *id, *st;
         ck_assert(json_object_object_get_ex(b, "id", &id));
         ck_assert(json_object_object_get_ex(b, "status", &st));
-        idmap_put(out, json_object_get_string(id), xstrdup(json_object_get_string(st)));
+        strmap_put(out, json_object_get_string(id), xstrdup(json_object_get_string(st)));
     }
     json_object_put(root);
     free(body);
@@ -267,19 +267,19 @@ START_TEST(list_pagination)
     uint64_t req = h_simple(&h, NET_CMD_WATCH_LIST);
     struct net_msg *m = h_wait_type(&h, NET_MSG_LIST_FULL, req, 20000);
     ck_assert(m->ok);
-    struct idmap state;
+    struct strmap state;
     sim_state(&h, &state);
-    ck_assert_uint_eq(m->n_batches, idmap_count(&state));
+    ck_assert_uint_eq(m->n_batches, strmap_count(&state));
     ck_assert_uint_ge(m->n_batches, 60);
-    struct idmap ids;
-    idmap_init(&ids, NULL);
+    struct strmap ids;
+    strmap_init(&ids, NULL);
     for (size_t i = 0; i < m->n_batches; i++) {
-        ck_assert_msg(!idmap_has(&ids, m->batches[i].id), "duplicate %s", m->batches[i].id);
-        idmap_put(&ids, m->batches[i].id, NULL);
-        ck_assert(idmap_has(&state, m->batches[i].id));
+        ck_assert_msg(!strmap_has(&ids, m->batches[i].id), "duplicate %s", m->batches[i].id);
+        strmap_put(&ids, m->batches[i].id, NULL);
+        ck_assert(strmap_has(&state, m->batches[i].id));
     }
-    idmap_done(&ids);
-    idmap_done(&state);
+    strmap_done(&ids);
+    strmap_done(&state);
     ck_assert_int_eq(m->conn, NET_CONN_ONLINE);
     ck_assert_int_gt(m->updated_ms, 0);
     ck_assert_uint_ge(m->requests_per_min, (60 + 6) / 7);
@@ -545,26 +545,26 @@ START_TEST(open_thousand)
     req = h_with_id(&h, NET_CMD_WATCH_BATCH, id);
     m = h_wait_type(&h, NET_MSG_BATCH, req, 10000);
     ck_assert_uint_eq(m->batches[0].n_results, 1000);
-    struct idmap jobs, files;
-    idmap_init(&jobs, NULL);
-    idmap_init(&files, NULL);
+    struct strmap jobs, files;
+    strmap_init(&jobs, NULL);
+    strmap_init(&files, NULL);
     for (size_t i = 0; i < 1000; i++)
         if (m->batches[0].results[i].job_id != NULL)
-            idmap_put(&jobs, m->batches[0].results[i].job_id, NULL);
-    size_t want_jobs = idmap_count(&jobs);
+            strmap_put(&jobs, m->batches[0].results[i].job_id, NULL);
+    size_t want_jobs = strmap_count(&jobs);
     ck_assert_uint_gt(want_jobs, 900);
     net_msg_free(m);
     size_t got_jobs = 0;
     int64_t deadline = clock_mono_ms() + 20000;
-    while ((got_jobs < want_jobs || idmap_count(&files) < 1000) && clock_mono_ms() < deadline) {
+    while ((got_jobs < want_jobs || strmap_count(&files) < 1000) && clock_mono_ms() < deadline) {
         struct want w = {NET_MSG_JOBS, 0, NULL};
         m = h_wait(&h, match_want, &w, 200);
         if (m != NULL) {
             for (size_t i = 0; i < m->n_jobs; i++) {
                 ck_assert(job_status_is_terminal(m->jobs[i].status));
-                if (idmap_has(&jobs, m->jobs[i].id)) {
+                if (strmap_has(&jobs, m->jobs[i].id)) {
                     got_jobs++;
-                    idmap_put(&jobs, m->jobs[i].id, (void *)1);
+                    strmap_put(&jobs, m->jobs[i].id, (void *)1);
                 }
             }
             net_msg_free(m);
@@ -575,15 +575,15 @@ START_TEST(open_thousand)
             ck_assert_str_eq(m->id, dir);
             for (size_t i = 0; i < m->n_files; i++) {
                 ck_assert_ptr_nonnull(m->files[i].display_name);
-                idmap_put(&files, m->files[i].id, NULL);
+                strmap_put(&files, m->files[i].id, NULL);
             }
             net_msg_free(m);
         }
     }
     ck_assert_uint_eq(got_jobs, want_jobs);
-    ck_assert_uint_eq(idmap_count(&files), 1000);
-    idmap_done(&jobs);
-    idmap_done(&files);
+    ck_assert_uint_eq(strmap_count(&files), 1000);
+    strmap_done(&jobs);
+    strmap_done(&files);
     /* Everything is terminal: a refresh interval later nothing more is asked (resume the
      * schedule and let two list refreshes pass). */
     c = net_cmd_new(NET_CMD_RESUME);
@@ -733,18 +733,18 @@ START_TEST(list_pages_garbled)
     }
     ck_assert_int_ge(h.n_retrying, 1); /* garbled pages really came */
     simproc_signal(&h.sp, SIGUSR1);    /* faults off for the state read */
-    struct idmap state;
+    struct strmap state;
     sim_state(&h, &state);
-    ck_assert_uint_eq(m->n_batches, idmap_count(&state));
-    struct idmap ids;
-    idmap_init(&ids, NULL);
+    ck_assert_uint_eq(m->n_batches, strmap_count(&state));
+    struct strmap ids;
+    strmap_init(&ids, NULL);
     for (size_t i = 0; i < m->n_batches; i++) {
-        ck_assert_msg(!idmap_has(&ids, m->batches[i].id), "duplicate %s", m->batches[i].id);
-        idmap_put(&ids, m->batches[i].id, NULL);
-        ck_assert(idmap_has(&state, m->batches[i].id));
+        ck_assert_msg(!strmap_has(&ids, m->batches[i].id), "duplicate %s", m->batches[i].id);
+        strmap_put(&ids, m->batches[i].id, NULL);
+        ck_assert(strmap_has(&state, m->batches[i].id));
     }
-    idmap_done(&ids);
-    idmap_done(&state);
+    strmap_done(&ids);
+    strmap_done(&state);
     net_msg_free(m);
     h_done(&h);
 }
@@ -761,17 +761,17 @@ START_TEST(creates_never_duplicated)
     struct net_msg *dirs = h_directories(&h);
     ck_assert_msg(dirs->ok, "%s", dirs->error.message);
     const char *dir = small_dir(dirs);
-    struct idmap before, after, made;
+    struct strmap before, after, made;
     sim_state(&h, &before);
-    idmap_init(&made, NULL);
+    strmap_init(&made, NULL);
     int unknown = 0, not_created = 0;
     for (int i = 0; i < 20; i++) {
         uint64_t req = h_create(&h, dir, JOB_TYPE_PARSE, "cfg-PARSE_AGENTIC");
         for (int tries = 0; tries < 20; tries++) {
             struct net_msg *m = h_wait_type(&h, NET_MSG_CREATED, req, 30000);
             if (m->create_outcome == NET_CREATE_OK) {
-                ck_assert(!idmap_has(&made, m->batches[0].id));
-                idmap_put(&made, m->batches[0].id, NULL);
+                ck_assert(!strmap_has(&made, m->batches[0].id));
+                strmap_put(&made, m->batches[0].id, NULL);
                 net_msg_free(m);
                 break;
             }
@@ -794,21 +794,19 @@ START_TEST(creates_never_duplicated)
             net_msg_free(m);
         }
     }
-    ck_assert_uint_eq(idmap_count(&made), 20);
+    ck_assert_uint_eq(strmap_count(&made), 20);
     sim_state(&h, &after);
-    ck_assert_uint_eq(idmap_count(&after), idmap_count(&before) + 20);
-    size_t it = 0;
-    const char *key;
-    while (idmap_next(&made, &it, &key, NULL))
-        ck_assert(idmap_has(&after, key) && !idmap_has(&before, key));
+    ck_assert_uint_eq(strmap_count(&after), strmap_count(&before) + 20);
+    for (struct strmap_entry *e = strmap_first(&made); e != NULL; e = strmap_next(e))
+        ck_assert(strmap_has(&after, strmap_key(e)) && !strmap_has(&before, strmap_key(e)));
     long posts = simproc_count(&h.sp, "POST /api/v2/batches");
     long ambiguous = simproc_count(&h.sp, "POST /api/v2/batches 50");
     fprintf(stderr, "creates: %ld POSTs (%ld answered 5xx), %d unknown, %d not created\n", posts,
             ambiguous, unknown, not_created);
     ck_assert_int_gt(ambiguous, 0); /* the faults really happened */
-    idmap_done(&before);
-    idmap_done(&after);
-    idmap_done(&made);
+    strmap_done(&before);
+    strmap_done(&after);
+    strmap_done(&made);
     net_msg_free(dirs);
     h_done(&h);
 }
@@ -852,26 +850,24 @@ START_TEST(delta_ten_thousand)
         free(body);
     }
     /* Wait until some of the batches active at the full load have changed status. */
-    struct idmap full_status, s1, s2;
-    idmap_init(&full_status, NULL);
+    struct strmap full_status, s1, s2;
+    strmap_init(&full_status, NULL);
     for (size_t i = 0; i < full->n_batches; i++)
-        idmap_put(&full_status, full->batches[i].id, (void *)full->batches[i].status_text);
+        strmap_put(&full_status, full->batches[i].id, (void *)full->batches[i].status_text);
     size_t changed = 0;
     int64_t deadline = clock_mono_ms() + 15000;
     for (;;) {
         sim_state(&h, &s1);
         changed = 0;
-        size_t it = 0;
-        const char *key;
-        void *value;
-        while (idmap_next(&s1, &it, &key, &value)) {
-            const char *old = idmap_get(&full_status, key);
+        for (struct strmap_entry *e = strmap_first(&s1); e != NULL; e = strmap_next(e)) {
+            const char *key = strmap_key(e), *value = strmap_value(e);
+            const char *old = strmap_get(&full_status, key);
             if (old != NULL && strcmp(old, value) != 0)
                 changed++;
         }
         if (changed >= 5 || clock_mono_ms() > deadline)
             break;
-        idmap_done(&s1);
+        strmap_done(&s1);
         struct pollfd none;
         poll(&none, 0, 200);
     }
@@ -890,25 +886,23 @@ START_TEST(delta_ten_thousand)
     ck_assert_int_ge(c1 - c0, 1);
     for (int i = 0; i < 3; i++)
         ck_assert_msg(find_batch(delta, made[i]) != NULL, "new batch %s missing", made[i]);
-    size_t it = 0;
-    const char *key;
-    void *value;
-    while (idmap_next(&s1, &it, &key, &value)) {
-        const char *old = idmap_get(&full_status, key);
+    for (struct strmap_entry *e = strmap_first(&s1); e != NULL; e = strmap_next(e)) {
+        const char *key = strmap_key(e), *value = strmap_value(e);
+        const char *old = strmap_get(&full_status, key);
         if (old == NULL || strcmp(old, value) == 0)
             continue;
         const struct batch *b = find_batch(delta, key);
         ck_assert_msg(b != NULL, "changed batch %s (%s -> %s) missing", key, old,
                       (const char *)value);
-        const char *now = idmap_get(&s2, key);
+        const char *now = strmap_get(&s2, key);
         if (strcmp(now, value) == 0)
             ck_assert_str_eq(b->status_text, now);
     }
     for (int i = 0; i < 3; i++)
         free(made[i]);
-    idmap_done(&full_status);
-    idmap_done(&s1);
-    idmap_done(&s2);
+    strmap_done(&full_status);
+    strmap_done(&s1);
+    strmap_done(&s2);
     net_msg_free(delta);
     net_msg_free(full);
     net_msg_free(dirs);

@@ -1,4 +1,4 @@
-/* test_net_unit.c -- unit tests for net/: URLs, decoders, error bodies, retry policy, idmap. */
+/* test_net_unit.c -- unit tests for net/: URLs, decoders, error bodies, retry policy. */
 #include "config.h"
 
 #include <check.h>
@@ -9,7 +9,6 @@
 #include "model/xalloc.h"
 #include "net/decode.h"
 #include "net/errbody.h"
-#include "net/idmap.h"
 #include "net/msg.h"
 #include "net/retry.h"
 #include "net/url.h"
@@ -769,34 +768,6 @@ START_TEST(errbody_cases)
 }
 END_TEST
 
-/* ================================================================ idmap */
-
-START_TEST(idmap_basics)
-{
-    struct idmap m;
-    idmap_init(&m, free);
-    char key[32];
-    for (int i = 0; i < 5000; i++) {
-        snprintf(key, sizeof key, "id-%d", i);
-        idmap_put(&m, key, xstrdup(key));
-    }
-    idmap_put(&m, "id-7", xstrdup("seven"));
-    ck_assert_uint_eq(idmap_count(&m), 5000);
-    ck_assert_str_eq(idmap_get(&m, "id-7"), "seven");
-    ck_assert_str_eq(idmap_get(&m, "id-4999"), "id-4999");
-    ck_assert(!idmap_has(&m, "id-5000"));
-    size_t it = 0, seen = 0;
-    const char *k;
-    void *v;
-    while (idmap_next(&m, &it, &k, &v))
-        seen++;
-    ck_assert_uint_eq(seen, 5000);
-    idmap_done(&m);
-    ck_assert_uint_eq(idmap_count(&m), 0);
-    ck_assert_ptr_null(idmap_get(&m, "id-1"));
-}
-END_TEST
-
 static Suite *suite(void)
 {
     Suite *s = suite_create("net-unit");
@@ -827,9 +798,6 @@ static Suite *suite(void)
     suite_add_tcase(s, t);
     t = tcase_create("errbody");
     tcase_add_test(t, errbody_cases);
-    suite_add_tcase(s, t);
-    t = tcase_create("idmap");
-    tcase_add_test(t, idmap_basics);
     suite_add_tcase(s, t);
     return s;
 }

@@ -1,0 +1,282 @@
+/* internal.h -- private to net/: the thread's state and the entry points its files share. */
+#ifndef NET_INTERNAL_H
+#define NET_INTERNAL_H
+
+/*
+ * Everything here runs on the network thread only (STYLE rule 12), except the command queue
+ * and message list in struct net, which are under n->lock. Not for use outside net/: the
+ * public contract is net/net.h and net/msg.h. Which file owns which duty is in net/README.
+ */
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net/decode.h"
+#include "model/strmap.h"
+#include "net/net.h"
+#include "net/url.h"
+
+#define PAGE_SIZE 100
+#define JOB_CHUNK 100        /* job IDs per bulk status request */
+#define MAX_READ_RETRIES 3   /* then OFFLINE until the next interval */
+#define MAX_CREATE_RETRIES 3 /* for answers that prove nothing was created (429, refused) */
+#define MAX_BODY_BYTES (64u * 1024 * 1024)
+#define CREATE_MARGIN_MS 30000 /* how far before the send the look-up starts (server time) */
+#define DEPARTED_GET_MAX 2     /* more departed batches than this: consider one range list */
+#define IDLE_POLL_MS 60000
+#define MAX_FIND_RECORDS 16
+#define MAX_PAGES 20000  /* one list never follows more tokens than this */
+#define MAX_SPARE_EASY 4 /* easy handles kept for reuse (a fresh one costs a large calloc) */
+
+struct net;
+struct xfer;
+typedef void xfer_fn(struct net *n, struct xfer *x);
+
+/* ---- one HTTP request (one try at a time; retries reuse the struct) ---- */
+
+struct xfer {
+    struct xfer *next; /* in n->active or n->waiting */
+    CURL *easy;        /* while in flight */
+    char *url;         /* owned */
+    char *post;        /* owned body; NULL for GET */
+    char *buf;         /* answer body, NUL-terminated; owned */
+    size_t len, cap;
+    bool too_big;
+    char *h_retry_after, *h_retry_after_ms, *h_should_retry, *h_date;
+    char errbuf[CURL_ERROR_SIZE];
+    long status; /* 0: no HTTP answer */
+    CURLcode code;
+    int64_t sent_mono;
+    int64_t due; /* while waiting: when to send again */
+    int attempt; /* retries made so far */
+    int max_retries;
+    bool no_retry_409;
+    bool manual;   /* done() sees every outcome; no automatic retry */
+    bool requeued; /* set by xfer_requeue inside done() */
+    xfer_fn *done;
+    void *ctx; /* for done(); freed with ctx_free when set */
+    void (*ctx_free)(void *ctx);
+};
+
+/* ---- a paginated list fetch ---- */
+
+enum page_kind { PK_BATCHES, PK_DIRS, PK_FILES, PK_CONFIGS, PK_JOBS };
+
+struct pager;
+/* Called once at the end: ok with p->items holding every item, or !ok with err (borrowed). */
+typedef void pager_fn(struct net *n, struct pager *p, bool ok, const struct net_error *err);
+/* Called for each decoded page (jobs); the items are borrowed. */
+typedef void page_fn(struct net *n, struct pager *p, void *items, size_t count);
+
+struct pager {
+    enum page_kind kind;
+    char *f_status, *f_dir, *f_after, *f_before; /* batch filters, owned */
+    char *id;               /* PK_FILES: directory; PK_CONFIGS: product type */
+    enum job_type job_type; /* PK_JOBS */
+    char **ids;             /* PK_JOBS, owned */
+    size_t n_ids;
+    char *token;
+    void *items; /* accumulated, owned until moved out */
+    size_t n, cap;
+    pager_fn *finish;
+    page_fn *on_page;
+    bool keep_items; /* accumulate pages (false: on_page only) */
+    int pages;       /* fetched so far; capped against a server that never ends */
+    uint64_t gen, req;
+    void *owner; /* borrowed */
+};
+
+/* ---- persistent state of each duty ---- */
+
+struct list_state {
+    bool watching;
+    bool have_full;   /* a full generation was delivered */
+    bool busy;        /* a refresh is in flight */
+    bool full_wanted; /* a full refresh was asked while a delta ran */
+    bool full_running;
+    bool range_tried; /* this delta already listed the departed batches' range */
+    bool gets_tried;  /* ... and already fetched the rest one by one */
+    char *filter_dir;
+    uint64_t gen; /* bumps on WATCH_LIST: late answers are dropped */
+    uint64_t req;
+    int pending;
+    bool failed;
+    struct net_error err;
+    struct strmap got;    /* delta answers merged by ID: struct batch * */
+    struct strmap active; /* known non-terminal batches: struct batch * */
+    struct strmap gone;   /* departed batches answered 404: value unused */
+    char *newest;        /* newest created_at seen (server text) */
+    int64_t newest_ms;
+};
+
+struct watch_state {
+    char *id; /* NULL: no batch watched */
+    uint64_t gen, req;
+    bool busy;
+    int pending;
+    bool failed;
+    bool have_batch;
+    struct batch batch; /* last answer, with results */
+    bool live;
+    bool files_sent;
+    struct strmap delivered; /* terminal job IDs already sent for this watch */
+};
+
+struct files_entry {
+    struct dir_file *files;
+    size_t n;
+};
+
+struct create_job {
+    struct create_job *next;
+    uint64_t req;
+    bool find_only;
+    char *dir, *cfg;
+    enum job_type type;
+    char *since;
+    uint64_t seq_before;
+    int sends;
+    int attempts;
+    struct net_error last_err;
+};
+
+struct find_record {
+    char *dir, *cfg, *since;
+    enum job_type type;
+    uint64_t seq_before;
+};
+
+/* What the thread knows of a batch ID it has seen (n->seen; the map owns these). */
+struct seen {
+    uint64_t seq;       /* order of first sighting, from n->seen_seq */
+    int64_t created_ms; /* its created_at */
+    bool ours;          /* returned by one of our creates: never another create's */
+};
+
+struct net {
+    /* configuration (owned copies) */
+    char *base_url, *api_key, *project_id, *organization_id, *custom_headers;
+    int refresh_ms;
+    struct url_ctx uctx;
+
+    /* shared with the UI thread, under lock */
+    pthread_mutex_t lock;
+    struct net_cmd **cmds;
+    size_t n_cmds, cap_cmds;
+    struct net_msg *msg_head, *msg_tail;
+    uint64_t next_req;
+    int pipe_rd, pipe_wr;
+    atomic_bool stop;
+
+    /* the thread's own */
+    pthread_t thread;
+    CURLM *multi;
+    struct curl_slist *headers;
+    struct xfer *active, *waiting;
+    bool paused;
+    int64_t next_refresh; /* mono ms; 0: none scheduled */
+    enum net_conn conn;
+    int64_t retry_in_ms, latency_ms, updated_ms;
+    int64_t *sends; /* mono times of requests over the last minute */
+    size_t n_sends, cap_sends;
+    int64_t server_ms, server_mono; /* last server Date and when it arrived */
+    bool have_server_time;
+    uint64_t seen_seq;
+    struct strmap seen;               /* every batch ID ever seen -> struct seen * */
+    struct strmap files_cache;         /* directory ID -> struct files_entry * */
+    char *files_loading;              /* directory whose files are being fetched */
+    struct strmap job_cache;           /* terminal jobs: job ID -> struct job * */
+    CURL *spare_easy[MAX_SPARE_EASY]; /* finished handles, reset, for the next requests */
+    size_t n_spare_easy;
+    struct list_state list;
+    struct watch_state watch;
+    struct create_job *creates; /* queue; the head is in progress when create_busy */
+    bool create_busy;
+    struct find_record finds[MAX_FIND_RECORDS];
+    size_t n_finds;
+    unsigned rand_state;
+};
+
+/* ---- xfer.c: the transfer engine, errors, messages to the UI ---- */
+
+void batch_free_ptr(void *p);
+void job_free_ptr(void *p);
+double jitter(struct net *n);
+void error_set(struct net_error *e, int status, const char *message);
+void error_copy(struct net_error *dst, const struct net_error *src);
+void error_move(struct net_error *dst, struct net_error *src);
+/* Stamp m with the connection fields and hand it to the UI. Takes m. */
+void msg_push(struct net *n, struct net_msg *m);
+struct net_msg *msg_new(enum net_msg_type type, uint64_t req, const char *id);
+void msg_fail(struct net_msg *m, const struct net_error *e);
+void xfer_free(struct xfer *x);
+/* A new request for url (taken). ctx is handed to done(); ctx_free (may be NULL) frees it. */
+struct xfer *xfer_new(char *url, xfer_fn *done, void *ctx, void (*ctx_free)(void *));
+void xfer_send(struct net *n, struct xfer *x);
+/* Send x again after delay_ms; only from inside its done() or the completion path. */
+void xfer_requeue(struct net *n, struct xfer *x, int64_t delay_ms);
+void conn_retrying(struct net *n, int64_t delay_ms);
+/* For a read whose 2xx body did not decode: retry like a transport error. */
+bool xfer_retry_garbled(struct net *n, struct xfer *x);
+bool xfer_ok(const struct xfer *x);
+/* The error of a failed try, one readable line. */
+void xfer_error(struct net *n, const struct xfer *x, struct net_error *e);
+/* A 2xx body that did not decode. */
+void garbled_error(struct net *n, struct net_error *e, const char *cause);
+/* A read that failed for good: the connection is offline unless the server plainly refused. */
+void conn_after_failure(struct net *n, const struct xfer *x);
+void complete(struct net *n, CURL *easy, CURLcode code);
+/* Take back a request xfer_send has just started and nobody has seen answered: its ctx is
+ * detached first (the caller keeps it), then the transfer is removed and freed. */
+void xfer_abort(struct net *n, struct xfer *x);
+
+/* ---- seen.c: batch IDs seen ---- */
+
+/* The record of batch id, or NULL; valid until the thread stops. */
+struct seen *seen_find(const struct net *n, const char *id);
+/* Note a batch from any answer: recorded on its first sighting, created_ms kept current. */
+void seen_note(struct net *n, const struct batch *b);
+
+/* ---- pager.c: cursor pagination ---- */
+
+struct pager *pager_new(enum page_kind kind, pager_fn *finish, uint64_t gen);
+void pager_start(struct net *n, struct pager *p);
+/* One page answered (the done() of every pager request; see pager.c). */
+void pager_page_done(struct net *n, struct xfer *x);
+
+/* ---- list.c: the batch list watcher ---- */
+
+/* A batch reported outside the list answers (create, cancel, the open batch) and not terminal:
+ * the delta refresh must follow it to its end even if no list answer ever showed it active
+ * (it may finish between two intervals, and then no status list names it). */
+void active_note(struct net *n, const struct batch *b);
+void list_refresh_full(struct net *n, uint64_t req);
+void list_refresh_delta(struct net *n);
+/* Whether x is a request of an earlier list generation (its retry is not needed any more). */
+bool list_xfer_stale(const struct net *n, const struct xfer *x);
+
+/* ---- watch.c: the open batch watcher ---- */
+
+void files_free_ptr(void *p);
+void watch_round(struct net *n, uint64_t req, bool force_get);
+void watch_set(struct net *n, const char *id, uint64_t req);
+/* Whether x is a request for a batch no longer watched (its retry is not needed any more). */
+bool watch_xfer_stale(const struct net *n, const struct xfer *x);
+
+/* ---- oneshot.c: one-shot commands ---- */
+
+void oneshot_output(struct net *n, const struct net_cmd *cmd);
+void oneshot_cancel(struct net *n, const struct net_cmd *cmd);
+void oneshot_directories(struct net *n, const struct net_cmd *cmd);
+void oneshot_configs(struct net *n, const struct net_cmd *cmd);
+
+/* ---- create.c: create with reconcile ---- */
+
+void create_job_free(struct create_job *c);
+void create_enqueue(struct net *n, const struct net_cmd *cmd, bool find_only);
+
+#endif

@@ -1,0 +1,372 @@
+/* list.c -- the batch list watcher: full generations, delta refreshes, the active set. */
+#include "config.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "model/clock.h"
+#include "model/xalloc.h"
+#include "net/decode.h"
+#include "net/errbody.h"
+#include "net/internal.h"
+#include "net/log.h"
+#include "net/retry.h"
+#include "net/url.h"
+
+static void note_newest(struct net *n, const struct batch *b)
+{
+    if (b->created_at == NULL || b->created_ms < 0)
+        return;
+    if (n->list.newest == NULL || b->created_ms > n->list.newest_ms) {
+        xstrset(&n->list.newest, b->created_at);
+        n->list.newest_ms = b->created_ms;
+    }
+}
+
+/* A batch reported outside the list answers (create, cancel, the open batch) and not terminal:
+ * the delta refresh must follow it to its end even if no list answer ever showed it active
+ * (it may finish between two intervals, and then no status list names it). */
+void active_note(struct net *n, const struct batch *b)
+{
+    struct list_state *l = &n->list;
+    if (!l->have_full || b->id == NULL || batch_status_is_terminal(b->status) ||
+        strmap_has(&l->active, b->id))
+        return;
+    if (l->filter_dir != NULL && !xstreq(l->filter_dir, b->source_directory_id))
+        return;
+    struct batch *c = xmalloc(sizeof *c);
+    batch_copy_without_results(c, b);
+    strmap_put(&l->active, c->id, c);
+}
+
+
+
+/* Merge b (taken) into the delta answers: the most recently updated copy wins. */
+static void got_merge(struct net *n, struct batch *b)
+{
+    struct batch *old = strmap_get(&n->list.got, b->id);
+    if (old != NULL && old->updated_ms > b->updated_ms) {
+        batch_done(b);
+        return;
+    }
+    struct batch *copy = xmalloc(sizeof *copy);
+    *copy = *b;
+    memset(b, 0, sizeof *b);
+    strmap_put(&n->list.got, copy->id, copy);
+}
+
+static void list_end(struct net *n)
+{
+    struct list_state *l = &n->list;
+    l->busy = false;
+    l->full_running = false;
+    l->failed = false;
+    net_error_done(&l->err);
+    strmap_done(&l->got);
+    if (l->full_wanted && l->watching) {
+        l->full_wanted = false;
+        list_refresh_full(n, l->req);
+    }
+}
+
+static void list_full_done(struct net *n, struct pager *p, bool ok, const struct net_error *err)
+{
+    struct list_state *l = &n->list;
+    if (p->gen != l->gen)
+        return;
+    struct net_msg *m = msg_new(ok ? NET_MSG_LIST_FULL : NET_MSG_LIST_FAILED, p->req, NULL);
+    if (ok) {
+        strmap_done(&l->active);
+        struct batch *items = p->items;
+        for (size_t i = 0; i < p->n; i++) {
+            note_newest(n, &items[i]);
+            if (!batch_status_is_terminal(items[i].status)) {
+                struct batch *c = xmalloc(sizeof *c);
+                batch_copy_without_results(c, &items[i]);
+                strmap_put(&l->active, c->id, c);
+            }
+        }
+        m->batches = p->items;
+        m->n_batches = p->n;
+        p->items = NULL;
+        p->n = p->cap = 0;
+        l->have_full = true;
+        n->updated_ms = clock_now_ms();
+        n->conn = NET_CONN_ONLINE;
+    } else {
+        msg_fail(m, err);
+    }
+    msg_push(n, m);
+    list_end(n);
+}
+
+void list_refresh_full(struct net *n, uint64_t req)
+{
+    struct list_state *l = &n->list;
+    if (l->busy) {
+        if (!l->full_running) {
+            l->full_wanted = true;
+            l->req = req;
+        }
+        return; /* coalesced */
+    }
+    l->busy = true;
+    l->full_running = true;
+    l->req = req;
+    struct pager *p = pager_new(PK_BATCHES, list_full_done, l->gen);
+    p->req = req;
+    p->f_dir = xstrdup(l->filter_dir);
+    pager_start(n, p);
+}
+
+/* The delta refresh is over: deliver it, or its failure. */
+static void delta_finish(struct net *n)
+{
+    struct list_state *l = &n->list;
+    if (l->failed) {
+        struct net_msg *m = msg_new(NET_MSG_LIST_FAILED, 0, NULL);
+        msg_fail(m, &l->err);
+        msg_push(n, m);
+        list_end(n);
+        return;
+    }
+    size_t count = strmap_count(&l->got), k = 0;
+    struct net_msg *m = msg_new(NET_MSG_LIST_DELTA, 0, NULL);
+    m->batches = xcalloc(count ? count : 1, sizeof *m->batches);
+    for (struct strmap_entry *e = strmap_first(&l->got); e != NULL; e = strmap_next(e)) {
+        struct batch *b = strmap_value(e);
+        note_newest(n, b);
+        batch_copy_without_results(&m->batches[k++], b);
+    }
+    m->n_batches = k;
+    /* The new active set: what was active and is still unresolved, plus every non-terminal
+     * answer, minus terminal answers and batches that are gone. */
+    struct strmap next;
+    strmap_init(&next, batch_free_ptr);
+    for (struct strmap_entry *e = strmap_first(&l->active); e != NULL; e = strmap_next(e)) {
+        const char *key = strmap_key(e);
+        if (!strmap_has(&l->got, key) && !strmap_has(&l->gone, key)) {
+            struct batch *c = xmalloc(sizeof *c);
+            batch_copy_without_results(c, strmap_value(e));
+            strmap_put(&next, key, c);
+        }
+    }
+    for (struct strmap_entry *e = strmap_first(&l->got); e != NULL; e = strmap_next(e)) {
+        struct batch *b = strmap_value(e);
+        if (!batch_status_is_terminal(b->status)) {
+            struct batch *c = xmalloc(sizeof *c);
+            batch_copy_without_results(c, b);
+            strmap_put(&next, strmap_key(e), c);
+        }
+    }
+    strmap_done(&l->active);
+    l->active = next;
+    strmap_done(&l->gone);
+    n->updated_ms = clock_now_ms();
+    msg_push(n, m);
+    list_end(n);
+}
+
+static void delta_departed(struct net *n);
+
+static void delta_fail(struct net *n, const struct net_error *err)
+{
+    if (!n->list.failed) {
+        n->list.failed = true;
+        error_copy(&n->list.err, err);
+    }
+}
+
+static void delta_list_done(struct net *n, struct pager *p, bool ok, const struct net_error *err)
+{
+    struct list_state *l = &n->list;
+    if (p->gen != l->gen)
+        return;
+    if (ok) {
+        struct batch *items = p->items;
+        for (size_t i = 0; i < p->n; i++)
+            got_merge(n, &items[i]);
+    } else {
+        delta_fail(n, err);
+    }
+    if (--l->pending == 0)
+        delta_departed(n);
+}
+
+struct get_ctx {
+    uint64_t gen;
+    char *id;
+};
+
+static void get_ctx_free(void *p)
+{
+    struct get_ctx *g = p;
+    if (g != NULL)
+        free(g->id);
+    free(g);
+}
+
+static void delta_get_done(struct net *n, struct xfer *x)
+{
+    struct get_ctx *g = x->ctx;
+    struct list_state *l = &n->list;
+    if (g->gen != l->gen)
+        return;
+    struct net_error err = {0};
+    if (xfer_ok(x)) {
+        struct batch b;
+        char *cause = NULL;
+        if (decode_batch(x->buf, x->len, &b, &cause)) {
+            seen_note(n, &b);
+            got_merge(n, &b);
+        } else {
+            free(cause);
+            if (xfer_retry_garbled(n, x))
+                return;
+            garbled_error(n, &err, "batch");
+            delta_fail(n, &err);
+            net_error_done(&err);
+        }
+    } else if (x->status == 404) {
+        strmap_put(&l->gone, g->id, NULL);
+    } else {
+        conn_after_failure(n, x);
+        xfer_error(n, x, &err);
+        delta_fail(n, &err);
+        net_error_done(&err);
+    }
+    if (--l->pending == 0)
+        delta_departed(n);
+}
+
+static void delta_get_one(struct net *n, const char *id)
+{
+    struct get_ctx *g = xcalloc(1, sizeof *g);
+    g->gen = n->list.gen;
+    g->id = xstrdup(id);
+    n->list.pending++;
+    xfer_send(n, xfer_new(url_batch_get(&n->uctx, id, false), delta_get_done, g, get_ctx_free));
+}
+
+/*
+ * Batches that were active and appear in no answer left the active set: learn how they ended.
+ * Few: one GET each. Many: one list over their created_at range when the batches known in that
+ * range fit in fewer pages than there are departed batches; anything still missing after that
+ * is fetched one by one. Called whenever a stage completes with nothing pending.
+ */
+static void delta_departed(struct net *n)
+{
+    struct list_state *l = &n->list;
+    if (l->failed) {
+        delta_finish(n);
+        return;
+    }
+    size_t n_dep = 0;
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    const char *lo_text = NULL, *hi_text = NULL;
+    for (struct strmap_entry *e = strmap_first(&l->active); e != NULL; e = strmap_next(e)) {
+        const char *key = strmap_key(e);
+        struct batch *b = strmap_value(e);
+        if (strmap_has(&l->got, key) || strmap_has(&l->gone, key))
+            continue;
+        n_dep++;
+        if (b->created_at != NULL && b->created_ms >= 0) {
+            if (b->created_ms < lo) {
+                lo = b->created_ms;
+                lo_text = b->created_at;
+            }
+            if (b->created_ms > hi) {
+                hi = b->created_ms;
+                hi_text = b->created_at;
+            }
+        }
+    }
+    if (n_dep == 0) {
+        delta_finish(n);
+        return;
+    }
+    if (n_dep > DEPARTED_GET_MAX && lo_text != NULL && !l->range_tried) {
+        size_t known = 0;
+        for (struct strmap_entry *e = strmap_first(&n->seen); e != NULL; e = strmap_next(e)) {
+            const struct seen *s = strmap_value(e);
+            if (s->created_ms >= lo && s->created_ms <= hi)
+                known++;
+        }
+        size_t pages = (known + PAGE_SIZE - 1) / PAGE_SIZE;
+        if (pages == 0)
+            pages = 1;
+        if (pages < n_dep) {
+            l->range_tried = true; /* a second pass goes to single GETs */
+            struct pager *p = pager_new(PK_BATCHES, delta_list_done, l->gen);
+            p->f_dir = xstrdup(l->filter_dir);
+            p->f_after = xstrdup(lo_text);
+            p->f_before = xstrdup(hi_text);
+            l->pending++;
+            pager_start(n, p);
+            return;
+        }
+    }
+    if (l->gets_tried) {
+        delta_finish(n); /* answers that named other IDs: give up on the rest this time */
+        return;
+    }
+    l->gets_tried = true;
+    for (struct strmap_entry *e = strmap_first(&l->active); e != NULL; e = strmap_next(e)) {
+        const char *key = strmap_key(e);
+        if (!strmap_has(&l->got, key) && !strmap_has(&l->gone, key))
+            delta_get_one(n, key);
+    }
+}
+
+void list_refresh_delta(struct net *n)
+{
+    struct list_state *l = &n->list;
+    if (l->busy)
+        return; /* coalesced */
+    if (!l->have_full) {
+        list_refresh_full(n, 0);
+        return;
+    }
+    l->busy = true;
+    l->req = 0;
+    l->failed = false;
+    l->range_tried = false;
+    l->gets_tried = false;
+    strmap_init(&l->got, batch_free_ptr);
+    strmap_init(&l->gone, NULL);
+    static const enum batch_status active[] = {BATCH_PENDING, BATCH_THROTTLED, BATCH_RUNNING};
+    for (size_t i = 0; i < 3; i++) {
+        struct pager *p = pager_new(PK_BATCHES, delta_list_done, l->gen);
+        p->f_status = xstrdup(batch_status_name(active[i]));
+        p->f_dir = xstrdup(l->filter_dir);
+        l->pending++;
+        pager_start(n, p);
+    }
+    struct pager *p = pager_new(PK_BATCHES, delta_list_done, l->gen);
+    p->f_dir = xstrdup(l->filter_dir);
+    p->f_after = xstrdup(l->newest);
+    l->pending++;
+    pager_start(n, p);
+}
+
+/* Whether x is a request of an earlier list generation (its retry is not needed any more). */
+bool list_xfer_stale(const struct net *n, const struct xfer *x)
+{
+    if (x->done == delta_get_done)
+        return ((const struct get_ctx *)x->ctx)->gen != n->list.gen;
+    if (x->done == pager_page_done) {
+        const struct pager *p = x->ctx;
+        if (p->finish == list_full_done || p->finish == delta_list_done)
+            return p->gen != n->list.gen;
+    }
+    return false;
+}

@@ -1,0 +1,301 @@
+/* watch.c -- the open batch watcher: the batch with results, its file names, bulk job statuses. */
+#include "config.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "model/clock.h"
+#include "model/xalloc.h"
+#include "net/decode.h"
+#include "net/errbody.h"
+#include "net/internal.h"
+#include "net/log.h"
+#include "net/retry.h"
+#include "net/url.h"
+
+void files_free_ptr(void *p)
+{
+    struct files_entry *e = p;
+    if (e == NULL)
+        return;
+    for (size_t i = 0; i < e->n; i++)
+        dir_file_done(&e->files[i]);
+    free(e->files);
+    free(e);
+}
+
+
+static void watch_round_end(struct net *n)
+{
+    struct watch_state *w = &n->watch;
+    w->busy = false;
+    bool live = !w->have_batch || !batch_status_is_terminal(w->batch.status) ||
+                !w->batch.has_results || w->failed;
+    for (size_t i = 0; !live && i < w->batch.n_results; i++) {
+        const struct batch_result *r = &w->batch.results[i];
+        if (r->job_id != NULL && !strmap_has(&n->job_cache, r->job_id))
+            live = true;
+    }
+    w->live = live;
+    w->failed = false;
+}
+
+static void watch_step_done(struct net *n)
+{
+    if (--n->watch.pending == 0)
+        watch_round_end(n);
+}
+
+/* Deliver the directory's file names once per watch: from the cache, or fetch every page. */
+static void files_done(struct net *n, struct pager *p, bool ok, const struct net_error *err);
+
+static void watch_files(struct net *n)
+{
+    struct watch_state *w = &n->watch;
+    const char *dir = w->batch.source_directory_id;
+    if (w->files_sent || dir == NULL)
+        return;
+    struct files_entry *e = strmap_get(&n->files_cache, dir);
+    if (e != NULL) {
+        struct net_msg *m = msg_new(NET_MSG_DIR_FILES, w->req, dir);
+        m->files = xcalloc(e->n ? e->n : 1, sizeof *m->files);
+        for (size_t i = 0; i < e->n; i++)
+            dir_file_copy(&m->files[i], &e->files[i]);
+        m->n_files = e->n;
+        msg_push(n, m);
+        w->files_sent = true;
+        return;
+    }
+    if (n->files_loading != NULL)
+        return; /* in flight; its answer is delivered to whoever watches then */
+    n->files_loading = xstrdup(dir);
+    struct pager *p = pager_new(PK_FILES, files_done, w->gen);
+    p->id = xstrdup(dir);
+    pager_start(n, p);
+}
+
+static void files_done(struct net *n, struct pager *p, bool ok, const struct net_error *err)
+{
+    struct watch_state *w = &n->watch;
+    free(n->files_loading);
+    n->files_loading = NULL;
+    if (ok) {
+        struct files_entry *e = xcalloc(1, sizeof *e);
+        e->files = p->items;
+        e->n = p->n;
+        p->items = NULL;
+        p->n = p->cap = 0;
+        strmap_put(&n->files_cache, p->id, e);
+    } else if (w->id != NULL && p->gen == w->gen) {
+        w->live = true; /* the next interval asks again */
+        struct net_msg *m = msg_new(NET_MSG_BATCH_FAILED, 0, w->id);
+        msg_fail(m, err);
+        msg_push(n, m);
+        return;
+    }
+    /* Deliver to the batch watched now (from the cache, or start its own fetch). */
+    if (w->id != NULL && w->have_batch)
+        watch_files(n);
+}
+
+/* One page of job statuses: deliver, and remember the terminal ones. */
+static void jobs_page(struct net *n, struct pager *p, void *items, size_t count)
+{
+    struct watch_state *w = &n->watch;
+    struct job *jobs = items;
+    for (size_t i = 0; i < count; i++) {
+        if (job_status_is_terminal(jobs[i].status) && jobs[i].id != NULL) {
+            struct job *c = xmalloc(sizeof *c);
+            job_copy(c, &jobs[i]);
+            strmap_put(&n->job_cache, c->id, c);
+        }
+    }
+    if (p->gen != w->gen || w->id == NULL || count == 0)
+        return;
+    struct net_msg *m = msg_new(NET_MSG_JOBS, p->req, w->id);
+    m->jobs = xcalloc(count, sizeof *m->jobs);
+    for (size_t i = 0; i < count; i++) {
+        job_copy(&m->jobs[i], &jobs[i]);
+        if (job_status_is_terminal(jobs[i].status) && jobs[i].id != NULL)
+            strmap_put(&w->delivered, jobs[i].id, NULL);
+    }
+    m->n_jobs = count;
+    msg_push(n, m);
+}
+
+static void jobs_done(struct net *n, struct pager *p, bool ok, const struct net_error *err)
+{
+    struct watch_state *w = &n->watch;
+    if (p->gen != w->gen)
+        return;
+    if (!ok) {
+        w->failed = true;
+        struct net_msg *m = msg_new(NET_MSG_BATCH_FAILED, p->req, w->id);
+        msg_fail(m, err);
+        msg_push(n, m);
+    }
+    watch_step_done(n);
+}
+
+/* Jobs of the watched batch: cached terminal ones delivered once, the rest fetched in bulk. */
+static void watch_jobs(struct net *n)
+{
+    struct watch_state *w = &n->watch;
+    struct net_msg *cached = NULL;
+    char **want[2] = {NULL, NULL};
+    size_t n_want[2] = {0, 0};
+    struct strmap asked;
+    strmap_init(&asked, NULL);
+    for (size_t i = 0; i < w->batch.n_results; i++) {
+        const struct batch_result *r = &w->batch.results[i];
+        if (r->job_id == NULL || strmap_has(&asked, r->job_id))
+            continue;
+        strmap_put(&asked, r->job_id, NULL);
+        struct job *j = strmap_get(&n->job_cache, r->job_id);
+        if (j != NULL) {
+            if (strmap_has(&w->delivered, r->job_id))
+                continue;
+            if (cached == NULL) {
+                cached = msg_new(NET_MSG_JOBS, w->req, w->id);
+                cached->jobs = xcalloc(w->batch.n_results, sizeof *cached->jobs);
+            }
+            job_copy(&cached->jobs[cached->n_jobs++], j);
+            strmap_put(&w->delivered, r->job_id, NULL);
+            continue;
+        }
+        int t = r->job_type == JOB_TYPE_EXTRACT ? 1 : 0;
+        if (n_want[t] % 64 == 0)
+            want[t] = xreallocarray(want[t], n_want[t] + 64, sizeof *want[t]);
+        want[t][n_want[t]++] = r->job_id;
+    }
+    strmap_done(&asked);
+    if (cached != NULL)
+        msg_push(n, cached);
+    for (int t = 0; t < 2; t++) {
+        for (size_t at = 0; at < n_want[t]; at += JOB_CHUNK) {
+            size_t k = n_want[t] - at < JOB_CHUNK ? n_want[t] - at : JOB_CHUNK;
+            struct pager *p = pager_new(PK_JOBS, jobs_done, w->gen);
+            p->job_type = t == 1 ? JOB_TYPE_EXTRACT : JOB_TYPE_PARSE;
+            p->ids = xcalloc(k, sizeof *p->ids);
+            for (size_t i = 0; i < k; i++)
+                p->ids[i] = xstrdup(want[t][at + i]);
+            p->n_ids = k;
+            p->on_page = jobs_page;
+            p->keep_items = false;
+            p->req = w->req;
+            w->pending++;
+            pager_start(n, p);
+        }
+        free(want[t]);
+    }
+}
+
+struct watch_ctx {
+    uint64_t gen;
+};
+
+static void watch_get_done(struct net *n, struct xfer *x)
+{
+    struct watch_state *w = &n->watch;
+    struct watch_ctx *c = x->ctx;
+    if (c->gen != w->gen || w->id == NULL)
+        return; /* a batch no longer watched */
+    struct net_error err = {0};
+    if (xfer_ok(x)) {
+        struct batch b;
+        char *cause = NULL;
+        if (decode_batch(x->buf, x->len, &b, &cause)) {
+            seen_note(n, &b);
+            active_note(n, &b);
+            batch_done(&w->batch);
+            w->batch = b;
+            w->have_batch = true;
+            struct net_msg *m = msg_new(NET_MSG_BATCH, w->req, w->id);
+            m->batches = xcalloc(1, sizeof *m->batches);
+            batch_copy(&m->batches[0], &b);
+            m->n_batches = 1;
+            msg_push(n, m);
+            watch_files(n);
+            watch_jobs(n);
+            watch_step_done(n);
+            return;
+        }
+        if (xfer_retry_garbled(n, x)) {
+            free(cause);
+            return;
+        }
+        garbled_error(n, &err, cause);
+        free(cause);
+    } else {
+        conn_after_failure(n, x);
+        xfer_error(n, x, &err);
+    }
+    w->failed = true;
+    struct net_msg *m = msg_new(NET_MSG_BATCH_FAILED, w->req, w->id);
+    msg_fail(m, &err);
+    net_error_done(&err);
+    msg_push(n, m);
+    watch_step_done(n);
+}
+
+void watch_round(struct net *n, uint64_t req, bool force_get)
+{
+    struct watch_state *w = &n->watch;
+    if (w->id == NULL || w->busy)
+        return; /* nothing watched, or coalesced */
+    w->busy = true;
+    w->pending = 1; /* held by this function until everything is started */
+    w->req = req;   /* 0 for a scheduled round */
+    if (force_get || !w->have_batch || !batch_status_is_terminal(w->batch.status) ||
+        !w->batch.has_results) {
+        struct watch_ctx *c = xcalloc(1, sizeof *c);
+        c->gen = w->gen;
+        w->pending++;
+        xfer_send(n, xfer_new(url_batch_get(&n->uctx, w->id, true), watch_get_done, c, free));
+    } else {
+        watch_files(n);
+        watch_jobs(n);
+    }
+    watch_step_done(n);
+}
+
+void watch_set(struct net *n, const char *id, uint64_t req)
+{
+    struct watch_state *w = &n->watch;
+    w->gen++;
+    free(w->id);
+    w->id = NULL;
+    batch_done(&w->batch);
+    w->have_batch = w->busy = w->failed = w->files_sent = false;
+    w->pending = 0;
+    w->live = false;
+    strmap_done(&w->delivered);
+    w->req = req;
+    if (id == NULL)
+        return;
+    w->id = xstrdup(id);
+    w->live = true;
+    watch_round(n, req, true);
+}
+
+/* Whether x is a request for a batch no longer watched (its retry is not needed any more). */
+bool watch_xfer_stale(const struct net *n, const struct xfer *x)
+{
+    if (x->done == watch_get_done)
+        return ((const struct watch_ctx *)x->ctx)->gen != n->watch.gen;
+    if (x->done == pager_page_done) {
+        const struct pager *p = x->ctx;
+        if (p->finish == jobs_done)
+            return p->gen != n->watch.gen;
+    }
+    return false;
+}

@@ -1,0 +1,446 @@
+/* xfer.c -- the transfer engine: one request on the multi handle, retries, errors, messages. */
+#include "config.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "model/clock.h"
+#include "model/xalloc.h"
+#include "net/decode.h"
+#include "net/errbody.h"
+#include "net/internal.h"
+#include "net/log.h"
+#include "net/retry.h"
+#include "net/url.h"
+
+void batch_free_ptr(void *p)
+{
+    if (p != NULL)
+        batch_done(p);
+    free(p);
+}
+
+void job_free_ptr(void *p)
+{
+    if (p != NULL)
+        job_done(p);
+    free(p);
+}
+
+double jitter(struct net *n)
+{
+    n->rand_state = n->rand_state * 1103515245u + 12345u;
+    return (double)((n->rand_state >> 8) & 0xffff) / 65536.0;
+}
+
+/* Replace every occurrence of the API key in s by '*' (belt and braces). */
+static void scrub_key(const struct net *n, char *s)
+{
+    if (s == NULL || n->api_key == NULL || n->api_key[0] == '\0')
+        return;
+    size_t k = strlen(n->api_key);
+    for (char *p = strstr(s, n->api_key); p != NULL; p = strstr(p + k, n->api_key))
+        memset(p, '*', k);
+}
+
+void error_set(struct net_error *e, int status, const char *message)
+{
+    net_error_done(e);
+    e->http_status = status;
+    e->message = xstrdup(message);
+}
+
+void error_copy(struct net_error *dst, const struct net_error *src)
+{
+    net_error_done(dst);
+    dst->http_status = src->http_status;
+    dst->message = xstrdup(src->message);
+    dst->field = xstrdup(src->field);
+}
+
+void error_move(struct net_error *dst, struct net_error *src)
+{
+    net_error_done(dst);
+    *dst = *src;
+    memset(src, 0, sizeof *src);
+}
+
+/* ================================================================ messages out */
+
+static unsigned requests_last_minute(struct net *n)
+{
+    int64_t now = clock_mono_ms();
+    size_t drop = 0;
+    while (drop < n->n_sends && n->sends[drop] <= now - 60000)
+        drop++;
+    if (drop > 0) {
+        memmove(n->sends, n->sends + drop, (n->n_sends - drop) * sizeof *n->sends);
+        n->n_sends -= drop;
+    }
+    return (unsigned)n->n_sends;
+}
+
+/* Stamp m with the connection fields and hand it to the UI. Takes m. */
+void msg_push(struct net *n, struct net_msg *m)
+{
+    m->conn = n->conn;
+    m->retry_in_ms = n->conn == NET_CONN_RETRYING ? n->retry_in_ms : 0;
+    m->latency_ms = n->latency_ms;
+    m->requests_per_min = requests_last_minute(n);
+    m->updated_ms = n->updated_ms;
+    scrub_key(n, m->error.message);
+    m->next = NULL;
+    pthread_mutex_lock(&n->lock);
+    bool was_empty = n->msg_head == NULL;
+    if (n->msg_tail != NULL)
+        n->msg_tail->next = m;
+    else
+        n->msg_head = m;
+    n->msg_tail = m;
+    if (was_empty) {
+        char byte = 1;
+        ssize_t w = write(n->pipe_wr, &byte, 1);
+        (void)w;
+    }
+    pthread_mutex_unlock(&n->lock);
+}
+
+struct net_msg *msg_new(enum net_msg_type type, uint64_t req, const char *id)
+{
+    struct net_msg *m = net_msg_new(type);
+    m->req = req;
+    m->id = xstrdup(id);
+    return m;
+}
+
+void msg_fail(struct net_msg *m, const struct net_error *e)
+{
+    m->ok = false;
+    error_copy(&m->error, e);
+}
+
+static void push_state(struct net *n)
+{
+    msg_push(n, net_msg_new(NET_MSG_STATE));
+}
+
+/* ================================================================ transfers */
+
+static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    struct xfer *x = userdata;
+    size_t add = size * nmemb;
+    if (x->len + add > MAX_BODY_BYTES) {
+        x->too_big = true;
+        return 0; /* aborts the transfer */
+    }
+    if (x->len + add + 1 > x->cap) {
+        size_t cap = x->cap ? x->cap : 4096;
+        while (x->len + add + 1 > cap)
+            cap *= 2;
+        x->buf = xrealloc(x->buf, cap);
+        x->cap = cap;
+    }
+    memcpy(x->buf + x->len, ptr, add);
+    x->len += add;
+    x->buf[x->len] = '\0';
+    return add;
+}
+
+/* Keep a header value (trimmed) when its name is one we use. */
+static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    struct xfer *x = userdata;
+    size_t len = size * nmemb;
+    static const struct {
+        const char *name;
+        size_t off;
+    } wanted[] = {
+        {"retry-after", offsetof(struct xfer, h_retry_after)},
+        {"retry-after-ms", offsetof(struct xfer, h_retry_after_ms)},
+        {"x-should-retry", offsetof(struct xfer, h_should_retry)},
+        {"date", offsetof(struct xfer, h_date)},
+    };
+    const char *colon = memchr(ptr, ':', len);
+    if (colon == NULL || len > 512)
+        return len;
+    size_t nlen = (size_t)(colon - ptr);
+    for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++) {
+        if (strlen(wanted[i].name) == nlen && strncasecmp(ptr, wanted[i].name, nlen) == 0) {
+            const char *v = colon + 1, *end = ptr + len;
+            while (v < end && (*v == ' ' || *v == '\t'))
+                v++;
+            while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+                end--;
+            char **slot = (char **)((char *)x + wanted[i].off);
+            free(*slot);
+            *slot = xstrndup(v, (size_t)(end - v));
+        }
+    }
+    return len;
+}
+
+static void xfer_reset_answer(struct xfer *x)
+{
+    free(x->buf);
+    x->buf = NULL;
+    x->len = x->cap = 0;
+    x->too_big = false;
+    free(x->h_retry_after);
+    free(x->h_retry_after_ms);
+    free(x->h_should_retry);
+    free(x->h_date);
+    x->h_retry_after = x->h_retry_after_ms = x->h_should_retry = x->h_date = NULL;
+    x->errbuf[0] = '\0';
+    x->status = 0;
+    x->code = CURLE_OK;
+}
+
+void xfer_free(struct xfer *x)
+{
+    if (x == NULL)
+        return;
+    xfer_reset_answer(x);
+    free(x->url);
+    free(x->post);
+    if (x->ctx_free != NULL)
+        x->ctx_free(x->ctx);
+    free(x);
+}
+
+/* A new request for url (taken). ctx is handed to done(); ctx_free (may be NULL) frees it. */
+struct xfer *xfer_new(char *url, xfer_fn *done, void *ctx, void (*ctx_free)(void *))
+{
+    struct xfer *x = xcalloc(1, sizeof *x);
+    x->url = url;
+    x->done = done;
+    x->ctx = ctx;
+    x->ctx_free = ctx_free;
+    x->max_retries = MAX_READ_RETRIES;
+    return x;
+}
+
+/* An easy handle with default options: a spare one when there is one. */
+static CURL *easy_get(struct net *n)
+{
+    if (n->n_spare_easy > 0)
+        return n->spare_easy[--n->n_spare_easy];
+    CURL *e = curl_easy_init();
+    if (e == NULL) {
+        fputs("batchtop: out of memory\n", stderr);
+        abort();
+    }
+    return e;
+}
+
+/* A handle already removed from the multi: reset and kept for easy_get, or cleaned up. */
+static void easy_release(struct net *n, CURL *e)
+{
+    if (n->n_spare_easy < MAX_SPARE_EASY) {
+        curl_easy_reset(e);
+        n->spare_easy[n->n_spare_easy++] = e;
+    } else {
+        curl_easy_cleanup(e);
+    }
+}
+
+void xfer_send(struct net *n, struct xfer *x)
+{
+    xfer_reset_answer(x);
+    CURL *e = easy_get(n);
+    x->easy = e;
+    curl_easy_setopt(e, CURLOPT_URL, x->url);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, n->headers);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "batchtop/" PACKAGE_VERSION);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 60000L);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, 30L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+    if (x->post != NULL) {
+        curl_easy_setopt(e, CURLOPT_POST, 1L);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->post);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(x->post));
+    }
+    x->sent_mono = clock_mono_ms();
+    if (n->n_sends == n->cap_sends) {
+        n->cap_sends = n->cap_sends ? n->cap_sends * 2 : 64;
+        n->sends = xreallocarray(n->sends, n->cap_sends, sizeof *n->sends);
+    }
+    n->sends[n->n_sends++] = x->sent_mono;
+    x->next = n->active;
+    n->active = x;
+    curl_multi_add_handle(n->multi, e);
+    log_printf("net", "%s %s (try %d)", x->post ? "POST" : "GET", x->url, x->attempt + 1);
+}
+
+/* Send x again after delay_ms; only from inside its done() or the completion path. */
+void xfer_requeue(struct net *n, struct xfer *x, int64_t delay_ms)
+{
+    x->attempt++;
+    x->due = clock_mono_ms() + delay_ms;
+    x->requeued = true;
+    x->next = n->waiting;
+    n->waiting = x;
+}
+
+void conn_retrying(struct net *n, int64_t delay_ms)
+{
+    n->conn = NET_CONN_RETRYING;
+    n->retry_in_ms = delay_ms;
+    push_state(n);
+}
+
+/* For a read whose 2xx body did not decode: retry like a transport error. */
+bool xfer_retry_garbled(struct net *n, struct xfer *x)
+{
+    struct retry_answer a = {.transport_error = true};
+    int64_t delay = retry_delay_ms(&a, x->attempt, x->max_retries, clock_now_ms(), jitter(n));
+    if (delay < 0)
+        return false;
+    xfer_requeue(n, x, delay);
+    conn_retrying(n, delay);
+    return true;
+}
+
+bool xfer_ok(const struct xfer *x)
+{
+    return x->code == CURLE_OK && x->status >= 200 && x->status < 300;
+}
+
+/* The error of a failed try, one readable line. */
+void xfer_error(struct net *n, const struct xfer *x, struct net_error *e)
+{
+    memset(e, 0, sizeof *e);
+    if (x->too_big) {
+        error_set(e, 0, "answer larger than 64 MiB");
+    } else if (x->code != CURLE_OK) {
+        const char *what = x->errbuf[0] ? x->errbuf : curl_easy_strerror(x->code);
+        char *raw = xasprintf("network error: %s", what);
+        e->message = errbody_sanitize(raw, strlen(raw), ERRBODY_MAX);
+        free(raw);
+    } else {
+        errbody_format(x->status, x->buf, x->len, e);
+    }
+    scrub_key(n, e->message);
+}
+
+/* A 2xx body that did not decode. */
+void garbled_error(struct net *n, struct net_error *e, const char *cause)
+{
+    memset(e, 0, sizeof *e);
+    char *raw = xasprintf("malformed answer: %s", cause ? cause : "?");
+    e->message = errbody_sanitize(raw, strlen(raw), ERRBODY_MAX);
+    free(raw);
+    scrub_key(n, e->message);
+}
+
+/* A read that failed for good: the connection is offline unless the server plainly refused. */
+void conn_after_failure(struct net *n, const struct xfer *x)
+{
+    if (x->status == 401)
+        n->conn = NET_CONN_UNAUTHORIZED;
+    else if (x->code != CURLE_OK || x->status == 0 || x->status >= 500 || x->status == 429 ||
+             x->status == 408 || xfer_ok(x))
+        n->conn = NET_CONN_OFFLINE;
+}
+
+void complete(struct net *n, CURL *easy, CURLcode code)
+{
+    struct xfer *x = NULL;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
+    for (struct xfer **pp = &n->active; *pp != NULL; pp = &(*pp)->next) {
+        if (*pp == x) {
+            *pp = x->next;
+            break;
+        }
+    }
+    x->next = NULL;
+    x->code = code;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &x->status);
+    curl_multi_remove_handle(n->multi, easy);
+    easy_release(n, easy);
+    x->easy = NULL;
+    int64_t now = clock_mono_ms();
+    n->latency_ms = now - x->sent_mono;
+    log_printf("net", "%s %s -> %ld (%s) %lld ms", x->post ? "POST" : "GET", x->url, x->status,
+               code == CURLE_OK ? "ok" : curl_easy_strerror(code), (long long)n->latency_ms);
+
+    int64_t date;
+    if (x->h_date != NULL && retry_parse_http_date(x->h_date, &date)) {
+        n->server_ms = date;
+        n->server_mono = now;
+        n->have_server_time = true;
+    }
+    enum net_conn before = n->conn;
+    if (x->status == 401)
+        n->conn = NET_CONN_UNAUTHORIZED;
+    else if (x->status != 0 && x->status < 500 && x->status != 429)
+        n->conn = NET_CONN_ONLINE;
+
+    if (!x->manual && !xfer_ok(x)) {
+        struct retry_answer a = {
+            .http_status = x->status,
+            .transport_error = x->code != CURLE_OK && !x->too_big,
+            .x_should_retry = x->h_should_retry,
+            .retry_after_ms = x->h_retry_after_ms,
+            .retry_after = x->h_retry_after,
+            .no_retry_on_409 = x->no_retry_409,
+        };
+        if (x->code != CURLE_OK)
+            a.http_status = 0;
+        int64_t delay = retry_delay_ms(&a, x->attempt, x->max_retries, clock_now_ms(), jitter(n));
+        if (delay >= 0) {
+            xfer_requeue(n, x, delay);
+            conn_retrying(n, delay);
+            return;
+        }
+    }
+    x->requeued = false;
+    x->done(n, x);
+    if (!x->requeued)
+        xfer_free(x);
+    if (n->conn != before && n->conn != NET_CONN_RETRYING)
+        push_state(n);
+}
+
+/* Take back a request xfer_send has just started and nobody has seen answered: its ctx is
+ * detached first (the caller keeps it), then the transfer is removed and freed. */
+void xfer_abort(struct net *n, struct xfer *x)
+{
+    for (struct xfer **pp = &n->active; *pp != NULL; pp = &(*pp)->next) {
+        if (*pp == x) {
+            *pp = x->next;
+            break;
+        }
+    }
+    curl_multi_remove_handle(n->multi, x->easy);
+    easy_release(n, x->easy);
+    x->easy = NULL;
+    x->ctx = NULL;
+    xfer_free(x);
+}

@@ -1,0 +1,142 @@
+/* test_core.c -- the network core without curses: list, open a batch, stop, against a live sim. */
+#include "config.h"
+
+#include <check.h>
+#include <json-c/json.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/clock.h"
+#include "model/strmap.h"
+#include "model/xalloc.h"
+#include "net/msg.h"
+#include "net/net.h"
+#include "tests/simproc.h"
+
+/*
+ * This program links libnet and libmodel only, no tui/ code: it is the proof that a program
+ * without a terminal (the coming command-line mode) can drive the very same network thread.
+ * Commands go in with net_submit, messages come out through net_fd/net_take_messages.
+ */
+
+static struct simproc sim;
+
+static void stop_sim(void)
+{
+    simproc_stop(&sim);
+}
+
+/* Wait up to timeout_ms for the first message of type (and id, when not NULL); the caller
+ * frees it. Every other message is freed on the way. */
+static struct net_msg *wait_for(struct net *net, enum net_msg_type type, const char *id,
+                                int timeout_ms)
+{
+    int64_t deadline = clock_mono_ms() + timeout_ms;
+    for (;;) {
+        int64_t left = deadline - clock_mono_ms();
+        if (left <= 0)
+            return NULL;
+        struct pollfd pfd = {net_fd(net), POLLIN, 0};
+        if (poll(&pfd, 1, (int)left) <= 0)
+            continue;
+        struct net_msg *found = NULL, *m = net_take_messages(net);
+        while (m != NULL) {
+            struct net_msg *next = m->next;
+            m->next = NULL;
+            if (found == NULL && m->type == type && (id == NULL || xstreq(m->id, id)))
+                found = m;
+            else
+                net_msg_free(m);
+            m = next;
+        }
+        if (found != NULL)
+            return found;
+    }
+}
+
+/* The simulator's own set of batch IDs (GET /_sim/state). */
+static void sim_ids(struct strmap *out)
+{
+    strmap_init(out, NULL);
+    long status = 0;
+    char *body = NULL;
+    ck_assert_int_eq(simproc_http(&sim, "GET", "/_sim/state", NULL, &status, &body), 0);
+    ck_assert_int_eq(status, 200);
+    struct json_object *root = json_tokener_parse(body), *arr = NULL;
+    ck_assert(root != NULL && json_object_object_get_ex(root, "batches", &arr));
+    for (size_t i = 0; i < json_object_array_length(arr); i++) {
+        struct json_object *id = NULL;
+        ck_assert(json_object_object_get_ex(json_object_array_get_idx(arr, i), "id", &id));
+        strmap_put(out, json_object_get_string(id), NULL);
+    }
+    json_object_put(root);
+    free(body);
+}
+
+START_TEST(core_lists_opens_and_stops_without_curses)
+{
+    static const char *const args[] = {"--batches", "250", "--seed", "11", NULL};
+    ck_assert_msg(simproc_start(&sim, args) == 0, "batchtop-sim did not start");
+    atexit(stop_sim);
+    struct net_config cfg = {0};
+    cfg.base_url = sim.url;
+    cfg.api_key = "llx-sim";
+    cfg.refresh_s = 5;
+    char *cause = NULL;
+    struct net *net = net_start(&cfg, &cause);
+    ck_assert_msg(net != NULL, "net_start: %s", cause ? cause : "?");
+
+    /* The whole list, as one generation, equal to the simulator's set. */
+    net_submit(net, net_cmd_new(NET_CMD_WATCH_LIST));
+    struct net_msg *list = wait_for(net, NET_MSG_LIST_FULL, NULL, 20000);
+    ck_assert_msg(list != NULL, "no full list within 20 s");
+    ck_assert(list->ok);
+    struct strmap ids;
+    sim_ids(&ids);
+    ck_assert_uint_eq(list->n_batches, strmap_count(&ids));
+    ck_assert_uint_eq(list->n_batches, 250);
+    for (size_t i = 0; i < list->n_batches; i++)
+        ck_assert_msg(strmap_has(&ids, list->batches[i].id), "%s not in the sim",
+                      list->batches[i].id);
+    strmap_done(&ids);
+
+    /* Open one batch: the batch with its results, then its directory's file names. */
+    char *id = xstrdup(list->batches[0].id);
+    net_msg_free(list);
+    struct net_cmd *watch = net_cmd_new(NET_CMD_WATCH_BATCH);
+    watch->id = xstrdup(id);
+    net_submit(net, watch);
+    struct net_msg *batch = wait_for(net, NET_MSG_BATCH, id, 20000);
+    ck_assert_msg(batch != NULL, "no batch %s within 20 s", id);
+    ck_assert(batch->ok && batch->n_batches == 1);
+    ck_assert_str_eq(batch->batches[0].id, id);
+    const char *dir = batch->batches[0].source_directory_id;
+    ck_assert_ptr_nonnull(dir);
+    struct net_msg *files = wait_for(net, NET_MSG_DIR_FILES, dir, 20000);
+    ck_assert_msg(files != NULL, "no file names for %s within 20 s", dir);
+    ck_assert_uint_gt(files->n_files, 0);
+    net_msg_free(files);
+    net_msg_free(batch);
+    free(id);
+
+    /* Stop: the thread ends and every request in flight is cancelled. */
+    net_stop(net);
+    ck_assert_int_eq(simproc_finish(&sim), 0);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("core");
+    TCase *t = tcase_create("core");
+    tcase_set_timeout(t, 90);
+    tcase_add_test(t, core_lists_opens_and_stops_without_curses);
+    suite_add_tcase(s, t);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
