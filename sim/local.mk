@@ -7,6 +7,10 @@ libsim_a_SOURCES = \
 	sim/world.c sim/world.h \
 	sim/wire.c sim/wire.h \
 	sim/faults.c sim/faults.h \
+	sim/handlers.h \
+	sim/request.c \
+	sim/h_batches.c \
+	sim/h_resources.c \
 	sim/server.c sim/server.h
 libsim_a_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JSONC_CFLAGS)
 

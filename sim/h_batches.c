@@ -1,0 +1,217 @@
+/* h_batches.c -- the batch endpoints: list, get, cancel, create. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <inttypes.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "model/xalloc.h"
+#include "sim/handlers.h"
+#include "sim/server.h"
+#include "sim/wire.h"
+
+void h_batch_list(struct server *s, const struct args *a, int64_t now, struct reply *r)
+{
+    struct world *w = s->world;
+    struct paging pg;
+    if (!paging_read(s, a, &pg, r))
+        return;
+    const char *st = arg_get(a, "status");
+    enum batch_status want = BATCH_UNKNOWN;
+    if (st != NULL && st[0] != '\0') {
+        want = batch_status_parse(st);
+        if (want == BATCH_UNKNOWN) {
+            reply_422(r, "query", "status",
+                      "Input should be 'PENDING', 'THROTTLED', 'RUNNING', 'COMPLETED', "
+                      "'FAILED' or 'CANCELLED'",
+                      "enum");
+            return;
+        }
+    }
+    const char *dir = arg_get(a, "source_directory_id");
+    if (dir != NULL && dir[0] == '\0')
+        dir = NULL;
+    int64_t after = INT64_MIN, before = INT64_MAX;
+    const char *t1 = arg_get(a, "created_at_on_or_after");
+    const char *t2 = arg_get(a, "created_at_on_or_before");
+    if (t1 != NULL && t1[0] != '\0' && !rng_parse_time(t1, &after)) {
+        reply_422(r, "query", "created_at_on_or_after", "Input should be a valid datetime",
+                  "datetime_from_date_parsing");
+        return;
+    }
+    if (t2 != NULL && t2[0] != '\0' && !rng_parse_time(t2, &before)) {
+        reply_422(r, "query", "created_at_on_or_before", "Input should be a valid datetime",
+                  "datetime_from_date_parsing");
+        return;
+    }
+    /* Batches are stored oldest first with strictly increasing created: walk backwards. */
+    size_t hi = world_batch_lower_bound(w, before == INT64_MAX ? INT64_MAX : before + 1);
+    size_t lo = world_batch_lower_bound(w, after);
+    size_t limit = hi;
+    if (pg.has_token) {
+        size_t tpos = world_batch_lower_bound(w, pg.after_created);
+        if (tpos < limit)
+            limit = tpos;
+    }
+    json_object *items = json_object_new_array();
+    size_t total = 0, count = 0;
+    const struct world_batch *last = NULL;
+    bool more = false;
+    for (size_t i = hi; i > lo; i--) {
+        const struct world_batch *b = w->batches[i - 1];
+        if (want != BATCH_UNKNOWN && b->status != want)
+            continue;
+        if (dir != NULL && strcmp(w->dirs[b->dir].id, dir) != 0)
+            continue;
+        total++;
+        if (i - 1 >= limit)
+            continue;
+        if (count < pg.size) {
+            json_object_array_add(items, wire_batch(w, b, now, false));
+            last = b;
+            count++;
+        } else {
+            more = true;
+        }
+    }
+    char *next = more && last != NULL ? token_make(last->created, last->id, pg.hash) : NULL;
+    reply_set(r, 200, page_object(items, next, total));
+}
+
+void h_batch_get(struct server *s, const char *id, const struct args *a, int64_t now,
+                        struct reply *r)
+{
+    struct world_batch *b = world_find_batch(s->world, id);
+    if (b == NULL) {
+        reply_detail(r, 404, "Batch not found");
+        return;
+    }
+    reply_set(r, 200, wire_batch(s->world, b, now, arg_has_value(a, "expand", "results")));
+}
+
+void h_batch_cancel(struct server *s, const char *id, int64_t now, struct reply *r)
+{
+    struct world_batch *b = world_find_batch(s->world, id);
+    if (b == NULL) {
+        reply_detail(r, 404, "Batch not found");
+        return;
+    }
+    if (!world_cancel_batch(s->world, b, now)) {
+        char *msg = xasprintf("Batch %s is %s and cannot be cancelled", b->id,
+                              batch_status_name(b->status));
+        reply_detail(r, 409, msg);
+        free(msg);
+        return;
+    }
+    reply_set(r, 200, wire_batch(s->world, b, now, false));
+}
+
+/* A string member of o, or NULL (with *wrong_type set when present but not a string). */
+static const char *member_string(json_object *o, const char *key, bool *present)
+{
+    json_object *v = NULL;
+    *present = o != NULL && json_object_object_get_ex(o, key, &v) && v != NULL;
+    if (!*present || !json_object_is_type(v, json_type_string))
+        return NULL;
+    return json_object_get_string(v);
+}
+
+void h_batch_create(struct server *s, const struct request *rq, int64_t now,
+                           struct reply *r, bool *created)
+{
+    struct world *w = s->world;
+    *created = false;
+    json_tokener *tok = json_tokener_new();
+    json_object *body =
+        rq->body != NULL ? json_tokener_parse_ex(tok, rq->body, (int)rq->len) : NULL;
+    bool complete = body != NULL && json_tokener_get_error(tok) == json_tokener_success &&
+                    (size_t)json_tokener_get_parse_end(tok) == rq->len;
+    json_tokener_free(tok);
+    if (!complete || !json_object_is_type(body, json_type_object)) {
+        const char *loc[] = {"body", NULL};
+        reply_set(r, 422,
+                  wire_validation(
+                      loc, complete ? "Input should be a valid dictionary" : "JSON decode error",
+                      complete ? "dict_type" : "json_invalid"));
+        json_object_put(body);
+        return;
+    }
+    bool present;
+    const char *dir_id = member_string(body, "source_directory_id", &present);
+    json_object *config = NULL, *job = NULL;
+    json_object_object_get_ex(body, "config", &config);
+    if (config != NULL)
+        json_object_object_get_ex(config, "job", &job);
+    const char *const loc_dir[] = {"body", "source_directory_id", NULL};
+    const char *const loc_config[] = {"body", "config", NULL};
+    const char *const loc_job[] = {"body", "config", "job", NULL};
+    const char *const loc_type[] = {"body", "config", "job", "type", NULL};
+    const char *const loc_cfg[] = {"body", "config", "job", "configuration_id", NULL};
+    if (dir_id == NULL) {
+        reply_set(r, 422,
+                  wire_validation(loc_dir,
+                                  present ? "Input should be a valid string" : "Field required",
+                                  present ? "string_type" : "missing"));
+    } else if (config == NULL || !json_object_is_type(config, json_type_object)) {
+        reply_set(r, 422, wire_validation(loc_config, "Field required", "missing"));
+    } else if (job == NULL || !json_object_is_type(job, json_type_object)) {
+        reply_set(r, 422, wire_validation(loc_job, "Field required", "missing"));
+    } else {
+        const char *type = member_string(job, "type", &present);
+        bool cpresent;
+        const char *cfg_id = member_string(job, "configuration_id", &cpresent);
+        enum job_type jt = job_type_parse(type);
+        if (type == NULL && !present) {
+            reply_set(r, 422, wire_validation(loc_type, "Field required", "missing"));
+        } else if (jt != JOB_TYPE_PARSE && jt != JOB_TYPE_EXTRACT) {
+            reply_set(r, 422,
+                      wire_validation(loc_type,
+                                      "Input should be 'parse_v2' or "
+                                      "'extract_v2'",
+                                      "literal_error"));
+        } else if (cfg_id == NULL) {
+            reply_set(r, 422,
+                      wire_validation(loc_cfg,
+                                      cpresent ? "Input should be a valid "
+                                                 "string"
+                                               : "Field required",
+                                      cpresent ? "string_type" : "missing"));
+        } else {
+            struct world_config *c = world_find_config(w, cfg_id);
+            struct world_dir *d = world_find_dir(w, dir_id);
+            if (c == NULL) {
+                reply_set(r, 422,
+                          wire_validation(loc_cfg, "Configuration not found", "value_error"));
+            } else if (c->type != jt) {
+                char *msg =
+                    xasprintf("Configuration %s is a %s configuration; %s needs a %s "
+                              "configuration",
+                              c->id, c->product_type, job_type_name(jt), job_type_name(jt));
+                reply_set(r, 422, wire_validation(loc_cfg, msg, "value_error"));
+                free(msg);
+            } else if (d == NULL) {
+                reply_detail(r, 404, "Directory not found");
+            } else if (d->nfiles > WORLD_MAX_FILES) {
+                char *msg = xasprintf("Directory %s has %zu files; a batch can process at most "
+                                      "1,000 files",
+                                      d->id, d->nfiles);
+                reply_detail(r, 400, msg);
+                free(msg);
+            } else {
+                struct world_batch *b =
+                    world_create_batch(w, (size_t)(d - w->dirs), (size_t)(c - w->configs), now);
+                reply_set(r, 201, wire_batch(w, b, now, false));
+                *created = true;
+            }
+        }
+    }
+    json_object_put(body);
+}

@@ -1,0 +1,308 @@
+/* h_resources.c -- directories, directory files, configurations, jobs and /_sim/state. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <inttypes.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "model/xalloc.h"
+#include "sim/handlers.h"
+#include "sim/server.h"
+#include "sim/wire.h"
+
+void h_dir_list(struct server *s, const struct args *a, struct reply *r)
+{
+    struct world *w = s->world;
+    struct paging pg;
+    if (!paging_read(s, a, &pg, r))
+        return;
+    const char *name = arg_get(a, "name");
+    struct picks p = {0};
+    for (size_t i = 0; i < w->ndirs; i++)
+        if (name == NULL || name[0] == '\0' || strcmp(w->dirs[i].name, name) == 0)
+            picks_add(&p, w->dirs[i].created, w->dirs[i].id, i, 0);
+    size_t first, count;
+    char *next;
+    picks_page(&p, &pg, &first, &count, &next);
+    json_object *items = json_object_new_array();
+    for (size_t k = first; k < first + count; k++)
+        json_object_array_add(items, wire_directory(w, &w->dirs[p.v[k].a]));
+    reply_set(r, 200, page_object(items, next, p.n));
+    free(p.v);
+}
+
+void h_dir_get(struct server *s, const char *id, struct reply *r)
+{
+    struct world_dir *d = world_find_dir(s->world, id);
+    if (d == NULL)
+        reply_detail(r, 404, "Directory not found");
+    else
+        reply_set(r, 200, wire_directory(s->world, d));
+}
+
+void h_file_list(struct server *s, const char *id, const struct args *a, struct reply *r)
+{
+    struct world_dir *d = world_find_dir(s->world, id);
+    if (d == NULL) {
+        reply_detail(r, 404, "Directory not found");
+        return;
+    }
+    struct paging pg;
+    if (!paging_read(s, a, &pg, r))
+        return;
+    const char *name = arg_get(a, "display_name");
+    const char *contains = arg_get(a, "display_name_contains");
+    const char *file_id = arg_get(a, "file_id");
+    struct picks p = {0};
+    for (size_t i = 0; i < d->nfiles; i++) {
+        const struct world_file *f = &d->files[i];
+        if (name != NULL && name[0] != '\0' && strcmp(f->name, name) != 0)
+            continue;
+        if (contains != NULL && contains[0] != '\0' && strstr(f->name, contains) == NULL)
+            continue;
+        if (file_id != NULL && file_id[0] != '\0' && strcmp(f->file_id, file_id) != 0)
+            continue;
+        picks_add(&p, f->created, f->id, i, 0);
+    }
+    size_t first, count;
+    char *next;
+    picks_page(&p, &pg, &first, &count, &next);
+    json_object *items = json_object_new_array();
+    for (size_t k = first; k < first + count; k++)
+        json_object_array_add(items, wire_file(s->world, d, &d->files[p.v[k].a]));
+    reply_set(r, 200, page_object(items, next, p.n));
+    free(p.v);
+}
+
+void h_file_get(struct server *s, char *ids, struct reply *r)
+{
+    char *slash = strchr(ids, '/');
+    *slash = '\0';
+    struct world_dir *d = world_find_dir(s->world, ids);
+    if (d == NULL) {
+        reply_detail(r, 404, "Directory not found");
+        return;
+    }
+    for (size_t i = 0; i < d->nfiles; i++) {
+        if (strcmp(d->files[i].id, slash + 1) == 0) {
+            reply_set(r, 200, wire_file(s->world, d, &d->files[i]));
+            return;
+        }
+    }
+    reply_detail(r, 404, "Directory file not found");
+}
+
+void h_config_list(struct server *s, const struct args *a, struct reply *r)
+{
+    static const char *const products[] = {"parse_v2", "extract_v2",     "classify_v2",
+                                           "split_v1", "spreadsheet_v1", "unknown"};
+    struct world *w = s->world;
+    struct paging pg;
+    if (!paging_read(s, a, &pg, r))
+        return;
+    bool any_product = false;
+    for (size_t i = 0; i < a->n; i++) {
+        if (strcmp(a->v[i].key, "product_type") != 0)
+            continue;
+        bool known = false;
+        for (size_t k = 0; k < sizeof products / sizeof products[0]; k++)
+            known = known || strcmp(a->v[i].value, products[k]) == 0;
+        if (!known) {
+            reply_422(r, "query", "product_type",
+                      "Input should be 'classify_v2', 'extract_v2', 'parse_v2', 'split_v1', "
+                      "'spreadsheet_v1' or 'unknown'",
+                      "enum");
+            return;
+        }
+        any_product = true;
+    }
+    const char *name = arg_get(a, "name");
+    struct picks p = {0};
+    for (size_t i = 0; i < w->nconfigs; i++) {
+        const struct world_config *c = &w->configs[i];
+        if (!c->listed)
+            continue;
+        if (any_product && !arg_has_value(a, "product_type", c->product_type))
+            continue;
+        if (name != NULL && name[0] != '\0' && strcmp(c->name, name) != 0)
+            continue;
+        picks_add(&p, c->created, c->id, i, 0);
+    }
+    size_t first, count;
+    char *next;
+    picks_page(&p, &pg, &first, &count, &next);
+    json_object *items = json_object_new_array();
+    for (size_t k = first; k < first + count; k++)
+        json_object_array_add(items, wire_config(&w->configs[p.v[k].a]));
+    reply_set(r, 200, page_object(items, next, p.n));
+    free(p.v);
+}
+
+void h_config_get(struct server *s, const char *id, struct reply *r)
+{
+    struct world_config *c = world_find_config(s->world, id);
+    if (c == NULL)
+        reply_detail(r, 404, "Configuration not found");
+    else
+        reply_set(r, 200, wire_config(c));
+}
+
+/* Job lookup that hides jobs of the other type and jobs not created yet. */
+static struct world_batch *find_job(struct server *s, const char *id, enum job_type type,
+                                    int64_t now, size_t *item, struct world_item_state *st)
+{
+    struct world_batch *b = world_find_job(s->world, id, item);
+    if (b == NULL || b->type != type)
+        return NULL;
+    world_item_state(s->world, b, *item, now, st);
+    return st->has_job ? b : NULL;
+}
+
+void h_job_list(struct server *s, enum job_type type, const struct args *a, int64_t now,
+                       struct reply *r)
+{
+    struct world *w = s->world;
+    struct paging pg;
+    if (!paging_read(s, a, &pg, r))
+        return;
+    const char *st_text = arg_get(a, "status");
+    enum job_status want = JOB_UNKNOWN;
+    if (st_text != NULL && st_text[0] != '\0') {
+        want = job_status_parse(st_text);
+        if (want == JOB_UNKNOWN) {
+            reply_422(r, "query", "status",
+                      "Input should be 'PENDING', 'RUNNING', "
+                      "'COMPLETED', 'FAILED' or 'CANCELLED'",
+                      "enum");
+            return;
+        }
+    }
+    int64_t after = INT64_MIN, before = INT64_MAX;
+    const char *t1 = arg_get(a, "created_at_on_or_after");
+    const char *t2 = arg_get(a, "created_at_on_or_before");
+    bool bad1 = t1 != NULL && t1[0] != '\0' && !rng_parse_time(t1, &after);
+    bool bad2 = t2 != NULL && t2[0] != '\0' && !rng_parse_time(t2, &before);
+    if (bad1 || bad2) {
+        reply_422(r, "query", bad1 ? "created_at_on_or_after" : "created_at_on_or_before",
+                  "Input should be a valid datetime", "datetime_from_date_parsing");
+        return;
+    }
+    bool by_id = arg_get(a, "job_ids") != NULL || arg_get(a, "job_ids[]") != NULL;
+    struct picks p = {0};
+    struct world_item_state st;
+    if (by_id) {
+        for (size_t k = 0; k < a->n; k++) {
+            if (strcmp(a->v[k].key, "job_ids") != 0 && strcmp(a->v[k].key, "job_ids[]") != 0)
+                continue;
+            const char *v = a->v[k].value;
+            while (*v != '\0') {
+                size_t len = strcspn(v, ",");
+                char id[WORLD_ID_SIZE];
+                if (len < sizeof id) {
+                    memcpy(id, v, len);
+                    id[len] = '\0';
+                    size_t item;
+                    struct world_batch *b = find_job(s, id, type, now, &item, &st);
+                    bool dup = false;
+                    for (size_t q = 0; b != NULL && q < p.n; q++)
+                        dup = dup || strcmp(p.v[q].id, b->items[item].job_id) == 0;
+                    if (b != NULL && !dup)
+                        picks_add(&p, st.created, b->items[item].job_id,
+                                  world_batch_lower_bound(w, b->created), item);
+                }
+                v += len;
+                if (*v == ',')
+                    v++;
+            }
+        }
+    } else {
+        for (size_t bi = 0; bi < w->nbatches; bi++) {
+            const struct world_batch *b = w->batches[bi];
+            if (b->type != type)
+                continue;
+            size_t mapped = world_mapped_count(b, now);
+            for (size_t i = 0; i < mapped; i++)
+                if (b->items[i].kind != WORLD_ITEM_MAP_ERROR)
+                    picks_add(&p, b->run_start + b->items[i].map_off, b->items[i].job_id, bi, i);
+        }
+    }
+    /* Filters on state and time, applied to the candidates. */
+    size_t keep = 0;
+    for (size_t k = 0; k < p.n; k++) {
+        const struct world_batch *b = w->batches[p.v[k].a];
+        world_item_state(w, b, p.v[k].b, now, &st);
+        if (want != JOB_UNKNOWN && st.status != want)
+            continue;
+        if (st.created < after || st.created > before)
+            continue;
+        p.v[keep++] = p.v[k];
+    }
+    p.n = keep;
+    size_t first, count;
+    char *next;
+    picks_page(&p, &pg, &first, &count, &next);
+    json_object *items = json_object_new_array();
+    for (size_t k = first; k < first + count; k++) {
+        const struct world_batch *b = w->batches[p.v[k].a];
+        world_item_state(w, b, p.v[k].b, now, &st);
+        json_object_array_add(items, type == JOB_TYPE_PARSE
+                                         ? wire_parse_job(w, b, p.v[k].b, &st)
+                                         : wire_extract_job(w, b, p.v[k].b, &st));
+    }
+    reply_set(r, 200, page_object(items, next, p.n));
+    free(p.v);
+}
+
+void h_job_get(struct server *s, enum job_type type, const char *id, const struct args *a,
+                      int64_t now, struct reply *r)
+{
+    size_t item;
+    struct world_item_state st;
+    struct world_batch *b = find_job(s, id, type, now, &item, &st);
+    if (b == NULL) {
+        reply_detail(r, 404, "Job not found");
+        return;
+    }
+    if (type == JOB_TYPE_EXTRACT) {
+        reply_set(r, 200, wire_extract_job(s->world, b, item, &st));
+        return;
+    }
+    unsigned expand = 0;
+    if (arg_has_value(a, "expand", "markdown_full"))
+        expand |= WIRE_EXPAND_MARKDOWN_FULL;
+    if (arg_has_value(a, "expand", "text_full"))
+        expand |= WIRE_EXPAND_TEXT_FULL;
+    if (arg_has_value(a, "expand", "markdown"))
+        expand |= WIRE_EXPAND_MARKDOWN;
+    if (arg_has_value(a, "expand", "text"))
+        expand |= WIRE_EXPAND_TEXT;
+    if (arg_has_value(a, "expand", "job_metadata"))
+        expand |= WIRE_EXPAND_JOB_METADATA;
+    reply_set(r, 200, wire_parse_get(s->world, b, item, &st, expand));
+}
+
+void h_state(struct server *s, struct reply *r)
+{
+    struct world *w = s->world;
+    json_object *arr = json_object_new_array_ext((int)w->nbatches);
+    for (size_t i = w->nbatches; i > 0; i--) {
+        const struct world_batch *b = w->batches[i - 1];
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "id", json_object_new_string(b->id));
+        json_object_object_add(o, "status", json_object_new_string(batch_status_name(b->status)));
+        json_object_array_add(arr, o);
+    }
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "batches", arr);
+    json_object_object_add(o, "project_id", json_object_new_string(w->project_id));
+    json_object_object_add(o, "faults_active", json_object_new_boolean(faults_active(s->faults)));
+    reply_set(r, 200, o);
+}

@@ -1,0 +1,124 @@
+/* handlers.h -- private to sim/: server state, request plumbing, the route handlers. */
+#ifndef SIM_HANDLERS_H
+#define SIM_HANDLERS_H
+
+/*
+ * server.c routes a request to one handler of h_batches.c or h_resources.c; every handler runs
+ * with the world locked and advanced to now, reads its arguments through request.c and fills
+ * a struct reply, which server.c sends (after any fault injection). Not for main.c.
+ */
+
+#include <json-c/json.h>
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "sim/faults.h"
+#include "sim/server.h"
+#include "sim/world.h"
+
+#define BODY_MAX (1024 * 1024)
+#define PAGE_SIZE_DEFAULT 50
+#define MAX_ARGS 512
+
+struct server {
+    struct MHD_Daemon *daemon;
+    struct world *world;
+    struct faults *faults;
+    struct server_params p;
+    int port;
+};
+
+/* One request, from the URI log callback to the completion callback. */
+struct request {
+    char *uri; /* raw path?query as received */
+    struct timespec start;
+    bool started;
+    char *body;
+    size_t len;
+    bool too_big;
+};
+
+struct arg {
+    const char *key, *value;
+};
+
+struct args {
+    struct arg v[MAX_ARGS];
+    size_t n;
+};
+
+/* What a handler answers. */
+struct reply {
+    int status;
+    json_object *json; /* owned */
+    const char *allow; /* Allow header for 405 */
+};
+
+struct paging {
+    size_t size;
+    bool has_token;
+    int64_t after_created;
+    char after_id[WORLD_ID_SIZE];
+    uint64_t hash;
+};
+
+/* A generic candidate for sorted paging (newest first, ties by id). */
+struct pick {
+    int64_t created;
+    const char *id;
+    size_t a, b;
+};
+
+struct picks {
+    struct pick *v;
+    size_t n, cap;
+};
+
+/* ---- request.c ---- */
+
+/* Gather the query arguments of c into a (borrowed strings, valid for the request). */
+void args_collect(struct MHD_Connection *c, struct args *a);
+const char *arg_get(const struct args *a, const char *key);
+/* Does a repeated (or comma-separated) key hold value? */
+bool arg_has_value(const struct args *a, const char *key, const char *value);
+void reply_set(struct reply *r, int status, json_object *j);
+void reply_detail(struct reply *r, int status, const char *msg);
+void reply_422(struct reply *r, const char *where, const char *field, const char *msg,
+                      const char *type);
+char *token_make(int64_t created, const char *id, uint64_t hash);
+/* Read page_size and page_token; false with r filled on error. */
+bool paging_read(const struct server *s, const struct args *a, struct paging *pg,
+                        struct reply *r);
+json_object *page_object(json_object *items, char *next, size_t total);
+void picks_add(struct picks *p, int64_t created, const char *id, size_t a, size_t b);
+/* Sort, then return [*first, *first + *count) of the page; *next a fresh token or NULL. */
+void picks_page(struct picks *p, const struct paging *pg, size_t *first, size_t *count,
+                       char **next);
+
+/* ---- h_batches.c ---- */
+
+void h_batch_list(struct server *s, const struct args *a, int64_t now, struct reply *r);
+void h_batch_get(struct server *s, const char *id, const struct args *a, int64_t now,
+                        struct reply *r);
+void h_batch_cancel(struct server *s, const char *id, int64_t now, struct reply *r);
+void h_batch_create(struct server *s, const struct request *rq, int64_t now,
+                           struct reply *r, bool *created);
+
+/* ---- h_resources.c ---- */
+
+void h_dir_list(struct server *s, const struct args *a, struct reply *r);
+void h_dir_get(struct server *s, const char *id, struct reply *r);
+void h_file_list(struct server *s, const char *id, const struct args *a, struct reply *r);
+void h_file_get(struct server *s, char *ids, struct reply *r);
+void h_config_list(struct server *s, const struct args *a, struct reply *r);
+void h_config_get(struct server *s, const char *id, struct reply *r);
+void h_job_list(struct server *s, enum job_type type, const struct args *a, int64_t now,
+                       struct reply *r);
+void h_job_get(struct server *s, enum job_type type, const char *id, const struct args *a,
+                      int64_t now, struct reply *r);
+void h_state(struct server *s, struct reply *r);
+
+#endif
