@@ -150,7 +150,7 @@ struct find_record {
     uint64_t seq_before;
 };
 
-/* What the thread knows of a batch ID it has seen (n->seen; the map owns these). */
+/* What the thread knows of a batch ID it has seen (one of n->seen_items). */
 struct seen {
     uint64_t seq;       /* order of first sighting, from n->seen_seq */
     int64_t created_ms; /* its created_at */
@@ -186,7 +186,9 @@ struct net {
     int64_t server_ms, server_mono; /* last server Date and when it arrived */
     bool have_server_time;
     uint64_t seen_seq;
-    struct strmap seen;               /* every batch ID ever seen -> struct seen * */
+    struct strmap seen;               /* every batch ID ever seen -> index in seen_items */
+    struct seen *seen_items;          /* n_seen used, cap_seen allocated; in order of sighting */
+    size_t n_seen, cap_seen;
     struct strmap files_cache;         /* directory ID -> struct files_entry * */
     char *files_loading;              /* directory whose files are being fetched */
     struct strmap job_cache;           /* terminal jobs: job ID -> struct job * */
@@ -236,10 +238,12 @@ void xfer_abort(struct net *n, struct xfer *x);
 
 /* ---- seen.c: batch IDs seen ---- */
 
-/* The record of batch id, or NULL; valid until the thread stops. */
+/* The record of batch id, or NULL; valid until the next seen_note. */
 struct seen *seen_find(const struct net *n, const char *id);
 /* Note a batch from any answer: recorded on its first sighting, created_ms kept current. */
 void seen_note(struct net *n, const struct batch *b);
+/* Forget every batch seen (at net_stop). */
+void seen_free(struct net *n);
 
 /* ---- pager.c: cursor pagination ---- */
 

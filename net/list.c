@@ -296,8 +296,8 @@ static void delta_departed(struct net *n)
     }
     if (n_dep > DEPARTED_GET_MAX && lo_text != NULL && !l->range_tried) {
         size_t known = 0;
-        for (struct strmap_entry *e = strmap_first(&n->seen); e != NULL; e = strmap_next(e)) {
-            const struct seen *s = strmap_value(e);
+        for (size_t i = 0; i < n->n_seen; i++) {
+            const struct seen *s = &n->seen_items[i];
             if (s->created_ms >= lo && s->created_ms <= hi)
                 known++;
         }

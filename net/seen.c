@@ -22,10 +22,11 @@
 #include "net/retry.h"
 #include "net/url.h"
 
-/* The record of id, or NULL. */
+/* The record of id, or NULL; valid until the next seen_note. */
 struct seen *seen_find(const struct net *n, const char *id)
 {
-    return strmap_get(&n->seen, id);
+    size_t i;
+    return strmap_get_index(&n->seen, id, &i) ? &n->seen_items[i] : NULL;
 }
 
 void seen_note(struct net *n, const struct batch *b)
@@ -34,9 +35,22 @@ void seen_note(struct net *n, const struct batch *b)
         return;
     struct seen *s = seen_find(n, b->id);
     if (s == NULL) {
-        s = xcalloc(1, sizeof *s);
+        if (n->n_seen == n->cap_seen) {
+            n->cap_seen = n->cap_seen ? n->cap_seen * 2 : 256;
+            n->seen_items = xreallocarray(n->seen_items, n->cap_seen, sizeof *n->seen_items);
+        }
+        s = &n->seen_items[n->n_seen];
+        memset(s, 0, sizeof *s);
         s->seq = ++n->seen_seq;
-        strmap_put(&n->seen, b->id, s);
+        strmap_put_index(&n->seen, b->id, n->n_seen++);
     }
     s->created_ms = b->created_ms;
+}
+
+void seen_free(struct net *n)
+{
+    strmap_done(&n->seen);
+    free(n->seen_items);
+    n->seen_items = NULL;
+    n->n_seen = n->cap_seen = 0;
 }

@@ -305,7 +305,7 @@ struct net *net_start(const struct net_config *cfg, char **cause)
     n->conn = NET_CONN_CONNECTING;
     n->rand_state = (unsigned)clock_mono_ms() ^ (unsigned)(uintptr_t)n;
     n->list.newest_ms = -1;
-    strmap_init(&n->seen, free);
+    strmap_init(&n->seen, NULL);
     strmap_init(&n->files_cache, files_free_ptr);
     strmap_init(&n->job_cache, job_free_ptr);
     strmap_init(&n->list.got, batch_free_ptr);
@@ -359,7 +359,7 @@ fail:
     free(n->project_id);
     free(n->organization_id);
     free(n->custom_headers);
-    strmap_done(&n->seen);
+    seen_free(n);
     strmap_done(&n->files_cache);
     strmap_done(&n->job_cache);
     pthread_mutex_destroy(&n->lock);
@@ -443,7 +443,7 @@ void net_stop(struct net *n)
         free(n->finds[i].cfg);
         free(n->finds[i].since);
     }
-    strmap_done(&n->seen);
+    seen_free(n);
     strmap_done(&n->files_cache);
     strmap_done(&n->job_cache);
     free(n->files_loading);
