@@ -60,7 +60,11 @@ static void usage(FILE *out)
           "  --malformed-rate P        share of 200 GET bodies truncated or garbled\n"
           "  --ambiguous-create-rate P share of creates that succeed but answer 500\n"
           "  --hostile-strings         put terminal escapes and control characters into file\n"
-          "                            names, configuration names, errors and job output\n"
+          "                            names, configuration names, errors and job output\n"          "  --results-while-running null|partial\n"
+          "                            results of an active batch: null until it ends, or the\n"
+          "                            files mapped so far (default partial)\n"
+          "  --complete-early          COMPLETED once every file is mapped to a job, while\n"
+          "                            jobs still run (what the SDK's wording allows)\n"
           "  -v, --verbose             log one line per request on stderr:\n"
           "                            METHOD PATH?QUERY STATUS MS\n"
           "  -h, --help                show this help and exit\n"
@@ -114,6 +118,8 @@ enum {
     OPT_AMBIGUOUS,
     OPT_HOSTILE,
     OPT_BATCH_FAIL,
+    OPT_RESULTS_RUNNING,
+    OPT_COMPLETE_EARLY,
     OPT_VERSION,
 };
 
@@ -136,6 +142,8 @@ int main(int argc, char **argv)
         {"ambiguous-create-rate", required_argument, NULL, OPT_AMBIGUOUS},
         {"batch-fail-rate", required_argument, NULL, OPT_BATCH_FAIL},
         {"hostile-strings", no_argument, NULL, OPT_HOSTILE},
+        {"results-while-running", required_argument, NULL, OPT_RESULTS_RUNNING},
+        {"complete-early", no_argument, NULL, OPT_COMPLETE_EARLY},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
@@ -210,6 +218,17 @@ int main(int argc, char **argv)
             break;
         case OPT_HOSTILE:
             wp.hostile = true;
+            break;
+        case OPT_RESULTS_RUNNING:
+            if (strcmp(optarg, "null") == 0)
+                wp.results_null = true;
+            else if (strcmp(optarg, "partial") == 0)
+                wp.results_null = false;
+            else
+                die_usage("--results-while-running takes null or partial", optarg);
+            break;
+        case OPT_COMPLETE_EARLY:
+            wp.complete_early = true;
             break;
         case 'v':
             sp.verbose = true;

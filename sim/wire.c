@@ -45,6 +45,10 @@ json_object *wire_batch(const struct world *w, const struct world_batch *b, int6
     put(o, "status", json_object_new_string(batch_status_name(b->status)));
     put(o, "created_at", wire_time(b->created));
     put(o, "updated_at", wire_time(b->updated));
+    /* "results: null unless requested with expand=results, or while the batch is still
+     * running" (SDK 2.16.0): with results_null, no partial list is ever shown. */
+    if (w->params.results_null && !batch_status_is_terminal(b->status))
+        results = false;
     size_t mapped = results ? world_mapped_count(b, t) : 0;
     if (mapped == 0) {
         put(o, "results", NULL);

@@ -117,6 +117,7 @@ static void make_schedule(struct world *w, struct rng *r, struct world_batch *b,
     b->items = xcalloc(n, sizeof *b->items);
     b->nitems = n;
     b->natural_end = 0;
+    b->map_end = 0;
     for (size_t i = 0; i < n; i++) {
         struct world_item *it = &b->items[i];
         double map = span * ((double)i + 0.2 + 0.6 * rng_unit(r)) / (double)n;
@@ -133,6 +134,8 @@ static void make_schedule(struct world *w, struct rng *r, struct world_batch *b,
             it->kind = roll < 0.03 + 0.08 ? WORLD_ITEM_JOB_FAILS : WORLD_ITEM_OK;
             rng_uuid(r, prefix, it->job_id, sizeof it->job_id);
         }
+        if (it->map_off > b->map_end)
+            b->map_end = it->map_off;
         int64_t done = it->map_off;
         if (it->kind != WORLD_ITEM_MAP_ERROR)
             done += it->pend + it->run;
@@ -146,7 +149,9 @@ static void start_batch(struct world *w, struct world_batch *b, int64_t start)
 {
     b->run_start = start;
     b->throttled = start > b->ready;
-    b->end = start + b->natural_end;
+    /* The SDK: "batch.success means the batch finished mapping every source file to a job";
+     * with complete_early the batch ends then, and its jobs go on to their own ends. */
+    b->end = start + (w->params.complete_early ? b->map_end + 1 : b->natural_end);
     if (b->fail_frac >= 0) {
         b->fail_at = start + (int64_t)(b->fail_frac * (double)b->natural_end);
         if (b->fail_at < b->end)

@@ -32,6 +32,8 @@ struct world_params {
     double speed;           /* lifecycle speed factor, > 0 */
     double batch_fail_rate; /* share of new batches failing at orchestration level */
     bool hostile;           /* escape sequences in names, errors and outputs */
+    bool results_null;      /* results stay null until the batch is terminal (the SDK allows it) */
+    bool complete_early;    /* COMPLETED once every file is mapped; jobs go on running */
 };
 
 struct world_file {
@@ -81,6 +83,7 @@ struct world_batch {
     int64_t fail_at;          /* -1 unless the orchestration fails (then absolute, once run) */
     double fail_frac;         /* < 0: never fails; else share of the natural run */
     int64_t natural_end;      /* ms from run_start until every item is terminal */
+    int64_t map_end;          /* ms from run_start until every item is mapped */
     int64_t end;              /* absolute end, -1 until known */
     bool throttled;           /* waited for a slot (ready < run_start) */
     enum batch_status status; /* as of the last world_advance */

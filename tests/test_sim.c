@@ -822,6 +822,73 @@ START_TEST(test_lifecycle_to_completed)
 }
 END_TEST
 
+/* --results-while-running null: an active batch never shows results, a finished one all. */
+START_TEST(test_results_null_while_running)
+{
+    struct simproc sp;
+    const char *args[] = {"--batches", "0", "--speed", "40", "--seed", "9",
+                          "--results-while-running", "null", NULL};
+    start(&sp, args);
+    char *dir = regular_dir(&sp);
+    char *id = create(&sp, dir, "parse_v2", "cfg-PARSE_AGENTIC");
+    json_object *b = wait_status(&sp, id, "RUNNING", 20);
+    /* Poll through the whole run: results stay null as long as the batch is active. */
+    size_t active_polls = 0;
+    for (;;) {
+        const char *st = sget(b, "status");
+        if (strcmp(st, "COMPLETED") == 0)
+            break;
+        ck_assert_str_eq(st, "RUNNING");
+        ck_assert_msg(oget(b, "results") == NULL, "results shown while RUNNING");
+        active_polls++;
+        json_object_put(b);
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        b = get_batch(&sp, id, true);
+    }
+    ck_assert_uint_gt(active_polls, 0);
+    ck_assert_int_eq(alen(b, "results"), 20);
+    json_object_put(b);
+    free(id);
+    free(dir);
+    finish(&sp);
+}
+END_TEST
+
+/* --complete-early: COMPLETED once every file is mapped, while some jobs still run. */
+START_TEST(test_complete_early)
+{
+    struct simproc sp;
+    const char *args[] = {"--batches", "0", "--speed", "10", "--seed", "9", "--complete-early",
+                          NULL};
+    start(&sp, args);
+    char *dir = regular_dir(&sp);
+    char *id = create(&sp, dir, "parse_v2", "cfg-PARSE_AGENTIC");
+    json_object *b = wait_status(&sp, id, "COMPLETED", 30);
+    ck_assert_int_eq(alen(b, "results"), 20);
+    char path[4096];
+    int off = snprintf(path, sizeof path, "/api/v2/parse?page_size=100");
+    for (size_t i = 0; i < 20; i++) {
+        json_object *ref = oget(aidx(b, "results", i), "job_reference");
+        if (ref != NULL)
+            off += snprintf(path + off, sizeof path - (size_t)off, "&job_ids=%s", sget(ref, "id"));
+    }
+    json_object_put(b);
+    json_object *list = get_ok(&sp, path);
+    size_t unfinished = 0;
+    for (size_t i = 0; i < alen(list, "items"); i++) {
+        const char *st = sget(aidx(list, "items", i), "status");
+        if (strcmp(st, "PENDING") == 0 || strcmp(st, "RUNNING") == 0)
+            unfinished++;
+    }
+    json_object_put(list);
+    ck_assert_msg(unfinished > 0, "every job was already finished when the batch completed");
+    free(id);
+    free(dir);
+    finish(&sp);
+}
+END_TEST
+
 START_TEST(test_lifecycle_throttled)
 {
     struct simproc sp;
@@ -1298,6 +1365,8 @@ static Suite *sim_suite(void)
         {"create_errors", test_create_errors},
         {"pagination", test_pagination_and_filters},
         {"completed", test_lifecycle_to_completed},
+        {"results_null", test_results_null_while_running},
+        {"complete_early", test_complete_early},
         {"throttled", test_lifecycle_throttled},
         {"cancelled", test_lifecycle_to_cancelled},
         {"fail_rate", test_fault_fail_rate_and_sigusr1},

@@ -79,8 +79,17 @@ const ref = done.results.find((r) => r.job_reference)?.job_reference;
 check(ref && ref.type === 'parse_v2' && ref.id.startsWith('pjb-'),
       `a result references ${ref?.id}`);
 const ids = done.results.filter((r) => r.job_reference).map((r) => r.job_reference.id);
-const jobs = [];
-for await (const j of client.parsing.list({ job_ids: ids, page_size: 100 })) jobs.push(j);
+// COMPLETED means every file was mapped to a job, not that the jobs ended (API.md): poll the
+// jobs in bulk until each is terminal, as a careful client does.
+let jobs = [];
+for (const until = Date.now() + 30000; ;) {
+    jobs = [];
+    for await (const j of client.parsing.list({ job_ids: ids, page_size: 100 })) jobs.push(j);
+    if (jobs.every((j) => ['COMPLETED', 'FAILED', 'CANCELLED'].includes(j.status)) ||
+        Date.now() > until)
+        break;
+    await new Promise((r) => setTimeout(r, 100));
+}
 check(jobs.length === ids.length &&
           jobs.every((j) => ['COMPLETED', 'FAILED'].includes(j.status)),
       `parsing.list({job_ids}) -> ${jobs.length} terminal jobs`);
