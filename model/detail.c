@@ -178,6 +178,53 @@ static void join_all(struct batch_detail *d)
     update_visible(d);
 }
 
+/*
+ * Rows: one per result, in the results' order; then, while the batch is active, one per file
+ * of its directory that has no result yet. The API may keep results null for a whole run
+ * ("null ... while the batch is still running"), so the directory's files are what the
+ * operator can see, and its file count is the denominator, never the number mapped so far.
+ */
+static void rebuild_rows(struct batch_detail *d)
+{
+    free_rows(d);
+    if (!d->have_batch)
+        return;
+    bool active = !batch_status_is_terminal(d->batch.status);
+    struct strmap in_results;
+    strmap_init(&in_results, NULL);
+    for (size_t i = 0; i < d->batch.n_results; i++)
+        strmap_put_index(&in_results, d->batch.results[i].file_id, i);
+    size_t extra = 0;
+    if (active)
+        for (struct strmap_entry *e = strmap_first(&d->names); e != NULL; e = strmap_next(e))
+            if (!strmap_has(&in_results, strmap_key(e)))
+                extra++;
+    if (d->batch.n_results + extra > 0)
+        d->rows = xcalloc(d->batch.n_results + extra, sizeof *d->rows);
+    for (size_t i = 0; i < d->batch.n_results; i++) {
+        const struct batch_result *res = &d->batch.results[i];
+        struct detail_row *r = &d->rows[d->n_rows++];
+        r->file_id = xstrdup(res->file_id ? res->file_id : "");
+        r->job_id = xstrdup(res->job_id);
+        r->job_type = res->job_id ? res->job_type : JOB_TYPE_UNKNOWN;
+        r->mapping_error = xstrdup(res->error_message);
+        r->job_status = JOB_UNKNOWN;
+    }
+    if (active) {
+        for (struct strmap_entry *e = strmap_first(&d->names); e != NULL; e = strmap_next(e)) {
+            if (strmap_has(&in_results, strmap_key(e)))
+                continue;
+            struct detail_row *r = &d->rows[d->n_rows++];
+            r->file_id = xstrdup(strmap_key(e));
+            r->job_type = JOB_TYPE_UNKNOWN;
+            r->job_status = JOB_UNKNOWN;
+            r->not_mapped = true;
+        }
+    }
+    strmap_done(&in_results);
+    join_all(d);
+}
+
 void detail_set_batch(struct batch_detail *d, const struct batch *b)
 {
     if (b == NULL || !xstreq(b->id, d->batch_id))
@@ -198,19 +245,7 @@ void detail_set_batch(struct batch_detail *d, const struct batch *b)
     d->batch = next;
     d->have_batch = true;
 
-    free_rows(d);
-    if (d->batch.n_results > 0)
-        d->rows = xcalloc(d->batch.n_results, sizeof *d->rows);
-    for (size_t i = 0; i < d->batch.n_results; i++) {
-        const struct batch_result *res = &d->batch.results[i];
-        struct detail_row *r = &d->rows[d->n_rows++];
-        r->file_id = xstrdup(res->file_id ? res->file_id : "");
-        r->job_id = xstrdup(res->job_id);
-        r->job_type = res->job_id ? res->job_type : JOB_TYPE_UNKNOWN;
-        r->mapping_error = xstrdup(res->error_message);
-        r->job_status = JOB_UNKNOWN;
-    }
-    join_all(d);
+    rebuild_rows(d);
 }
 
 void detail_set_names(struct batch_detail *d, const struct dir_file *files, size_t n)
@@ -227,7 +262,7 @@ void detail_set_names(struct batch_detail *d, const struct dir_file *files, size
             strmap_put_index(&d->names, files[i].id, d->n_names++);
         }
     }
-    join_all(d);
+    rebuild_rows(d);
 }
 
 void detail_set_jobs(struct batch_detail *d, const struct job *jobs, size_t n)
@@ -267,7 +302,9 @@ void detail_counts(const struct batch_detail *d, struct detail_counts *out)
     memset(out, 0, sizeof *out);
     for (size_t i = 0; i < d->n_rows; i++) {
         const struct detail_row *r = &d->rows[i];
-        if (r->mapping_error != NULL)
+        if (r->not_mapped)
+            out->not_mapped++;
+        else if (r->mapping_error != NULL)
             out->mapping_errors++;
         else if (r->job_id == NULL)
             out->no_job++;
@@ -288,7 +325,11 @@ static bool row_done_p(const struct detail_row *r)
 
 bool detail_progress(const struct batch_detail *d, size_t *done, size_t *total)
 {
-    if (!d->have_batch || !d->batch.has_results)
+    if (!d->have_batch)
+        return false;
+    /* Without results, the directory's files give the denominator while the batch is active. */
+    if (!d->batch.has_results &&
+        (batch_status_is_terminal(d->batch.status) || strmap_count(&d->names) == 0))
         return false;
     size_t n = 0;
     for (size_t i = 0; i < d->n_rows; i++)
@@ -297,6 +338,17 @@ bool detail_progress(const struct batch_detail *d, size_t *done, size_t *total)
     *done = n;
     *total = d->n_rows;
     return true;
+}
+
+size_t detail_jobs_running(const struct batch_detail *d)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < d->n_rows; i++) {
+        const struct detail_row *r = &d->rows[i];
+        if (r->job_id != NULL && r->job_known && !job_status_is_terminal(r->job_status))
+            n++;
+    }
+    return n;
 }
 
 bool detail_is_live(const struct batch_detail *d)

@@ -18,6 +18,7 @@ struct detail_row {
     char *job_status_text;      /* wire text of the status, NULL until known */
     char *mapping_error;        /* results[].error_message */
     char *job_error;            /* the job's error_message */
+    bool not_mapped;            /* a file of the directory with no result yet (batch active) */
 };
 
 struct batch_detail;
@@ -48,12 +49,15 @@ struct detail_counts {
     size_t mapping_errors;
     size_t no_job;
     size_t unknown;
+    size_t not_mapped; /* directory files without a result while the batch is active */
     size_t total;
 };
 void detail_counts(const struct batch_detail *d, struct detail_counts *out);
 /* Progress: done = rows whose job is terminal or that have a mapping error; total = rows.
  * Returns false (unknown, not 0/0) while the batch's results are not known. */
 bool detail_progress(const struct batch_detail *d, size_t *done, size_t *total);
+/* Rows whose job is known to be pending or running (a status arrived and is not terminal). */
+size_t detail_jobs_running(const struct batch_detail *d);
 /* True while the batch or any of its jobs may still change (the net keeps polling). */
 bool detail_is_live(const struct batch_detail *d);
 

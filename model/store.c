@@ -396,6 +396,20 @@ void store_set_progress(struct batch_store *s, const char *id, long done, long t
     touch(s);
 }
 
+void store_set_jobs_running(struct batch_store *s, const char *id, long running)
+{
+    size_t i;
+    if (!id_get(s, id, &i))
+        return;
+    struct store_entry *e = &s->entries[i];
+    if (running < 0)
+        running = 0;
+    if (e->jobs_running == running)
+        return;
+    e->jobs_running = running;
+    touch(s);
+}
+
 const char *store_newest_created_at(const struct batch_store *s)
 {
     const struct store_entry *best = NULL;

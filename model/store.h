@@ -28,6 +28,7 @@ struct store_entry {
     char *directory_name;            /* name of batch.source_directory_id, when known */
     long files_done;                 /* files whose job is terminal or that have a mapping error */
     long files_total;                /* result rows; -1 until the batch's results are known */
+    long jobs_running;               /* jobs known to be still running (0 when none known) */
 };
 
 /* A batch whose status keeps flipping keeps its first sighting and the newest changes, at most
@@ -73,6 +74,8 @@ bool store_remove(struct batch_store *s, const char *id);
  * remembered for batches of that directory that arrive later; NULL forgets it. */
 void store_set_directory_name(struct batch_store *s, const char *directory_id, const char *name);
 void store_set_progress(struct batch_store *s, const char *id, long done, long total);
+/* Jobs of the batch known to be pending or running (a COMPLETED batch may still have some). */
+void store_set_jobs_running(struct batch_store *s, const char *id, long running);
 
 /* The newest created_at (server text) of any stored batch, by parsed time; NULL when empty
  * or when no created_at parses. The store parses created_at/updated_at itself on upsert, so

@@ -1535,27 +1535,39 @@ START_TEST(detail_progress_unknown_until_results)
     ck_assert(!detail_progress(d, &done, &total));
     ck_assert_uint_eq(detail_row_count(d), 0);
 
-    /* The batch without results (null while running): still unknown, never 0/0. */
+    /* The batch without results (null while running, as the API allows for the whole run):
+     * the directory's five files are the rows, not mapped yet, and the denominator. */
     struct batch b = detail_batch_fixture("RUNNING", false);
     detail_set_batch(d, &b);
     batch_done(&b);
     ck_assert_ptr_nonnull(detail_batch(d));
-    ck_assert(!detail_progress(d, &done, &total));
-    ck_assert(done == 99 && total == 99);
+    ck_assert(detail_progress(d, &done, &total));
+    ck_assert(done == 0 && total == 5);
+    ck_assert_uint_eq(detail_row_count(d), 5);
+    for (size_t i = 0; i < 5; i++)
+        ck_assert(detail_row_at(d, i)->not_mapped && detail_row_at(d, i)->job_id == NULL);
+    struct detail_counts c;
+    detail_counts(d, &c);
+    ck_assert_uint_eq(c.not_mapped, 5);
+    ck_assert_uint_eq(c.no_job, 0);
 
     /* Results: dfl-1's job COMPLETED and dfl-3's mapping error are done. */
+    /* dfl-9, in the directory without a result yet, stays a row: the total is the directory's. */
     apply_results(d, "RUNNING");
     ck_assert(detail_progress(d, &done, &total));
     ck_assert_uint_eq(done, 2);
-    ck_assert_uint_eq(total, 4);
-    struct detail_counts c;
+    ck_assert_uint_eq(total, 5);
+    ck_assert(detail_row_at(d, 4)->not_mapped);
+    ck_assert_str_eq(detail_row_at(d, 4)->file_id, "dfl-9");
     detail_counts(d, &c);
+    ck_assert_uint_eq(c.not_mapped, 1);
     ck_assert_uint_eq(c.by_status[JOB_COMPLETED], 1);
     ck_assert_uint_eq(c.by_status[JOB_RUNNING], 1);
     ck_assert_uint_eq(c.mapping_errors, 1);
     ck_assert_uint_eq(c.no_job, 1);
     ck_assert_uint_eq(c.unknown, 0);
-    ck_assert_uint_eq(c.total, 4);
+    ck_assert_uint_eq(c.total, 5);
+    ck_assert_uint_eq(detail_jobs_running(d), 1); /* known RUNNING, not merely unknown */
 
     /* A later answer without results keeps the rows and the progress. */
     b = detail_batch_fixture("RUNNING", false);
@@ -1564,17 +1576,20 @@ START_TEST(detail_progress_unknown_until_results)
     batch_done(&b);
     ck_assert_str_eq(detail_batch(d)->updated_at, "2026-11-28T18:20:00Z");
     ck_assert(detail_batch(d)->has_results);
-    ck_assert_uint_eq(detail_row_count(d), 4);
+    ck_assert_uint_eq(detail_row_count(d), 5);
     ck_assert(detail_progress(d, &done, &total));
     ck_assert_uint_eq(done, 2);
 
-    /* The last file gets a job, everything finishes. */
+    /* The last file gets a job, everything finishes; once the batch is terminal its results
+     * are the whole set, so dfl-9 (not part of this batch) is no longer a row. */
     struct batch full = detail_batch_fixture("COMPLETED", true);
     xstrset(&full.results[3].job_id, "pjb-4");
     full.results[3].job_type = JOB_TYPE_PARSE;
     detail_set_batch(d, &full);
     batch_done(&full);
+    ck_assert_uint_eq(detail_row_count(d), 4);
     detail_counts(d, &c);
+    ck_assert_uint_eq(c.not_mapped, 0);
     ck_assert_uint_eq(c.unknown, 1);   /* pjb-4: a job whose status is not known yet */
     ck_assert_uint_eq(c.no_job, 0);
     struct job j4 = {.id = (char *)"pjb-4", .status = JOB_CANCELLED,

@@ -21,6 +21,9 @@ static void annotate_progress(struct app *a)
     size_t done, total;
     if (a->detail && detail_progress(a->detail, &done, &total))
         store_set_progress(a->store, detail_batch_id(a->detail), (long)done, (long)total);
+    if (a->detail)
+        store_set_jobs_running(a->store, detail_batch_id(a->detail),
+                               (long)detail_jobs_running(a->detail));
 }
 
 static void take_connection(struct app *a, const struct net_msg *m)

@@ -102,6 +102,18 @@ static void batch_draw(struct screen *s, struct app *a, int top, int rows, int c
     if (b)
         x += draw_text(top, x, cols - x, batch_status_text(b),
                        draw_batch_status_attr(b->status) | A_BOLD, false);
+    if (b && b->status == BATCH_COMPLETED) {
+        /* COMPLETED means every file was mapped to a job, not that the jobs are done. */
+        size_t running = detail_jobs_running(a->detail);
+        if (running > 0) {
+            snprintf(buf, sizeof buf, " \xc2\xb7 %zu job%s running", running,
+                     running == 1 ? "" : "s");
+            x += draw_text(top, x, cols - x, buf, draw_attr(COLOR_ROLE_BUSY) | A_BOLD, false);
+        }
+    } else if (b && b->status == BATCH_FAILED) {
+        x += draw_text(top, x, cols - x, " \xc2\xb7 orchestration failed: per-file rows unreliable",
+                       draw_attr(COLOR_ROLE_BAD), false);
+    }
     draw_text(top, x, cols - x, b ? (live ? "  live" : "  final") : "  loading\xe2\x80\xa6", A_DIM,
               false);
 
@@ -141,6 +153,10 @@ static void batch_draw(struct screen *s, struct app *a, int top, int rows, int c
         if (dc.mapping_errors) {
             snprintf(buf, sizeof buf, "mapping errors %zu  ", dc.mapping_errors);
             x += draw_text(top + 4, x, cols - x, buf, draw_attr(COLOR_ROLE_BAD), false);
+        }
+        if (dc.not_mapped) {
+            snprintf(buf, sizeof buf, "not mapped yet %zu  ", dc.not_mapped);
+            x += draw_text(top + 4, x, cols - x, buf, A_DIM, false);
         }
         if (dc.no_job) {
             snprintf(buf, sizeof buf, "no job yet %zu  ", dc.no_job);
@@ -210,7 +226,7 @@ static void batch_draw(struct screen *s, struct app *a, int top, int rows, int c
             row->job_id ? row->job_id : "-",
             row->job_known
                 ? (row->job_status_text ? row->job_status_text : job_status_name(row->job_status))
-                : (row->job_id ? "?" : "-"),
+                : (row->job_id ? "?" : (row->not_mapped ? "not mapped" : "-")),
             row->mapping_error ? row->mapping_error : (row->job_error ? row->job_error : ""),
         };
         x = 1;

@@ -123,6 +123,14 @@ static const struct detail_row *current_row(struct file_screen *f, struct app *a
 
 static void fetch(struct file_screen *f, struct app *a)
 {
+    /* A file opened before it was mapped (results may stay null for a whole run) gets its
+     * job from the live row once the batch maps it. */
+    const struct detail_row *r = current_row(f, a);
+    if (!f->row.job_id && r != &f->row && r->job_id) {
+        f->row.job_id = xstrdup(r->job_id);
+        f->row.job_type = r->job_type;
+        f->out.type = r->job_type;
+    }
     if (!f->row.job_id || f->fetching)
         return;
     struct net_cmd *c = net_cmd_new(NET_CMD_FETCH_OUTPUT);

@@ -34,7 +34,10 @@ static void cell(const struct store_entry *e, enum list_column c, char *buf, siz
         draw_time(e->batch.updated_ms, buf, len);
         break;
     case COL_PROGRESS:
-        if (e->files_total > 0) {
+        if (e->batch.status == BATCH_COMPLETED && e->jobs_running > 0) {
+            /* COMPLETED means mapped, not done (API.md): say that jobs still run. */
+            snprintf(buf, len, "%ld jobs running", e->jobs_running);
+        } else if (e->files_total > 0) {
             char bar[256];
             int bw = width - 5;
             if (bw > 20)

@@ -72,6 +72,7 @@ screen_log
 keys Enter
 wait_for 'Batch bat-' 5
 wait_re 'Files \([1-9]' 20
+wait_re '^>.* pjb-' 20   # the first row is a mapped file (unmapped ones come after results)
 screen_log
 keys Enter
 wait_for 'Output:' 10

@@ -1,0 +1,46 @@
+#!/bin/bash
+# fidelity.sh -- the real API's liberties, shown honestly: results null for a whole run (the
+# directory's files are the rows, "not mapped yet", and the denominator), and a batch that is
+# COMPLETED while its jobs still run (said in the Batch screen; polling goes on to the end).
+. "${TOP_SRCDIR:-.}/tests/e2e/lib.sh"
+need_tmux
+
+sim_start --seed 23 --speed 0.5 --batches 0 --results-while-running null --complete-early
+tmux_start 140 40
+
+dir=$(api '/api/v1/beta/directories?page_size=100' | jq -r '[.items[] | select(.name != "thousand" and .name != "big-1001")][0].id')
+[ -n "$dir" ] && [ "$dir" != null ] || fail "no regular directory"
+nfiles=$(api "/api/v1/beta/directories/$dir/files?page_size=100" | jq '.items | length')
+[ "$nfiles" -gt 0 ] || fail "the directory has no files"
+id=$(create_batch "$dir")
+[ -n "$id" ] && [ "$id" != null ] || fail "could not create a batch"
+run_batchtop --refresh 2
+wait_for "${id:0:13}" 10
+
+step "results null while RUNNING: the directory's files are the rows, not mapped yet"
+keys Enter
+wait_for "Batch $id" 5
+wait_re "files 0/$nfiles " 15
+wait_for "not mapped yet $nfiles" 5
+[ "$(screen | grep -cE '^[> ].* dfl-.* not mapped( |$)')" -gt 0 ] || fail "no row says not mapped yet"
+[ "$(api "/api/v2/batches/$id?expand=results" | jq -r '.results')" = null ] ||
+    fail "the simulator showed results while the batch runs"
+
+step "COMPLETED while jobs still run: said so, and the view stays live"
+wait_re "COMPLETED · [0-9]+ jobs? running" 40
+screen | grep -qE "COMPLETED · [0-9]+ jobs? running.*live" || fail "a COMPLETED batch with running jobs is not live"
+keys q
+wait_re "COMPLETED .* [0-9]+ jobs running" 10   # the list says it too (PROGRESS column)
+keys Enter
+wait_for "Batch $id" 5
+
+step "every job ends: the count goes, the view is final, the denominator never changed"
+wait_re "COMPLETED +final" 60
+wait_re "files $nfiles/$nfiles " 10
+not_on_screen "jobs running"
+not_on_screen "not mapped yet"
+
+keys q
+wait_for 'Batches (1/1)' 5
+keys q
+wait_for 'BATCHTOP-EXIT=0' 5
