@@ -28,31 +28,43 @@ static void stop_sim(void)
     simproc_stop(&sim);
 }
 
-/* Wait up to timeout_ms for the first message of type (and id, when not NULL); the caller
- * frees it. Every other message is freed on the way. */
+/* Messages received and not matched yet, oldest first. */
+static struct net_msg *pending;
+
+/* The first message of type (and id, when not NULL), received before or within timeout_ms;
+ * NULL on timeout. The caller frees it; other messages wait in `pending` for a later call. */
 static struct net_msg *wait_for(struct net *net, enum net_msg_type type, const char *id,
                                 int timeout_ms)
 {
     int64_t deadline = clock_mono_ms() + timeout_ms;
     for (;;) {
+        for (struct net_msg **pp = &pending; *pp != NULL; pp = &(*pp)->next) {
+            struct net_msg *m = *pp;
+            if (m->type == type && (id == NULL || xstreq(m->id, id))) {
+                *pp = m->next;
+                m->next = NULL;
+                return m;
+            }
+        }
         int64_t left = deadline - clock_mono_ms();
         if (left <= 0)
             return NULL;
         struct pollfd pfd = {net_fd(net), POLLIN, 0};
         if (poll(&pfd, 1, (int)left) <= 0)
             continue;
-        struct net_msg *found = NULL, *m = net_take_messages(net);
-        while (m != NULL) {
-            struct net_msg *next = m->next;
-            m->next = NULL;
-            if (found == NULL && m->type == type && (id == NULL || xstreq(m->id, id)))
-                found = m;
-            else
-                net_msg_free(m);
-            m = next;
-        }
-        if (found != NULL)
-            return found;
+        struct net_msg **tail = &pending;
+        while (*tail != NULL)
+            tail = &(*tail)->next;
+        *tail = net_take_messages(net);
+    }
+}
+
+static void drop_pending(void)
+{
+    while (pending != NULL) {
+        struct net_msg *m = pending;
+        pending = m->next;
+        net_msg_free(m);
     }
 }
 
@@ -123,6 +135,7 @@ START_TEST(core_lists_opens_and_stops_without_curses)
 
     /* Stop: the thread ends and every request in flight is cancelled. */
     net_stop(net);
+    drop_pending();
     ck_assert_int_eq(simproc_finish(&sim), 0);
 }
 END_TEST
