@@ -14,8 +14,11 @@
     X(BATCH_CANCELLED, "CANCELLED") \
     X(BATCH_UNKNOWN, "UNKNOWN")
 
+/* THROTTLED: extract jobs may report it (the SDK's extract status is a string and its list
+ * filter accepts THROTTLED); parse jobs never do. */
 #define JOB_STATUS_LIST(X) \
     X(JOB_PENDING, "PENDING") \
+    X(JOB_THROTTLED, "THROTTLED") \
     X(JOB_RUNNING, "RUNNING") \
     X(JOB_COMPLETED, "COMPLETED") \
     X(JOB_FAILED, "FAILED") \

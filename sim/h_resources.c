@@ -177,10 +177,13 @@ void h_job_list(struct server *s, enum job_type type, const struct args *a, int6
     enum job_status want = JOB_UNKNOWN;
     if (st_text != NULL && st_text[0] != '\0') {
         want = job_status_parse(st_text);
-        if (want == JOB_UNKNOWN) {
+        /* Parse statuses are an enum without THROTTLED; extract's filter accepts it. */
+        if (want == JOB_UNKNOWN || (want == JOB_THROTTLED && type != JOB_TYPE_EXTRACT)) {
             reply_422(r, "query", "status",
-                      "Input should be 'PENDING', 'RUNNING', "
-                      "'COMPLETED', 'FAILED' or 'CANCELLED'",
+                      type == JOB_TYPE_EXTRACT ? "Input should be 'PENDING', 'THROTTLED', "
+                                                 "'RUNNING', 'COMPLETED', 'FAILED' or 'CANCELLED'"
+                                               : "Input should be 'PENDING', 'RUNNING', "
+                                                 "'COMPLETED', 'FAILED' or 'CANCELLED'",
                       "enum");
             return;
         }

@@ -65,6 +65,9 @@ static void usage(FILE *out)
           "                            files mapped so far (default partial)\n"
           "  --complete-early          COMPLETED once every file is mapped to a job, while\n"
           "                            jobs still run (what the SDK's wording allows)\n"
+          "  --throttle-jobs           extract jobs report THROTTLED for the first half of\n"
+          "                            their wait\n"
+          "  --page-size-refuse N      answer 422 to a page_size above N instead of clamping\n"
           "  -v, --verbose             log one line per request on stderr:\n"
           "                            METHOD PATH?QUERY STATUS MS\n"
           "  -h, --help                show this help and exit\n"
@@ -120,6 +123,8 @@ enum {
     OPT_BATCH_FAIL,
     OPT_RESULTS_RUNNING,
     OPT_COMPLETE_EARLY,
+    OPT_THROTTLE_JOBS,
+    OPT_PAGE_REFUSE,
     OPT_VERSION,
 };
 
@@ -144,6 +149,8 @@ int main(int argc, char **argv)
         {"hostile-strings", no_argument, NULL, OPT_HOSTILE},
         {"results-while-running", required_argument, NULL, OPT_RESULTS_RUNNING},
         {"complete-early", no_argument, NULL, OPT_COMPLETE_EARLY},
+        {"throttle-jobs", no_argument, NULL, OPT_THROTTLE_JOBS},
+        {"page-size-refuse", required_argument, NULL, OPT_PAGE_REFUSE},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
@@ -229,6 +236,12 @@ int main(int argc, char **argv)
             break;
         case OPT_COMPLETE_EARLY:
             wp.complete_early = true;
+            break;
+        case OPT_THROTTLE_JOBS:
+            wp.throttle_jobs = true;
+            break;
+        case OPT_PAGE_REFUSE:
+            sp.page_size_refuse = (size_t)parse_count(optarg, 100000);
             break;
         case 'v':
             sp.verbose = true;

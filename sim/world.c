@@ -221,7 +221,10 @@ void world_item_state(const struct world *w, const struct world_batch *b, size_t
         st->status = JOB_CANCELLED;
         st->updated = cancel;
     } else if (t < pend_end) {
-        st->status = JOB_PENDING;
+        st->status = w->params.throttle_jobs && b->type == JOB_TYPE_EXTRACT &&
+                             t < map + it->pend / 2
+                         ? JOB_THROTTLED
+                         : JOB_PENDING;
     } else if (t < run_end) {
         st->status = JOB_RUNNING;
         st->updated = pend_end;

@@ -34,6 +34,7 @@ struct world_params {
     bool hostile;           /* escape sequences in names, errors and outputs */
     bool results_null;      /* results stay null until the batch is terminal (the SDK allows it) */
     bool complete_early;    /* COMPLETED once every file is mapped; jobs go on running */
+    bool throttle_jobs;     /* extract jobs spend the first half of their wait THROTTLED */
 };
 
 struct world_file {

@@ -269,6 +269,10 @@ START_TEST(status_names_and_unknown_text)
     ck_assert(!batch_status_is_terminal(BATCH_UNKNOWN));
     ck_assert_int_eq(job_status_parse("FAILED"), JOB_FAILED);
     ck_assert_int_eq(job_status_parse("QUEUED"), JOB_UNKNOWN);
+    /* An extract job may be THROTTLED: shown as such, not as UNKNOWN, and not finished. */
+    ck_assert_int_eq(job_status_parse("THROTTLED"), JOB_THROTTLED);
+    ck_assert_str_eq(job_status_name(JOB_THROTTLED), "THROTTLED");
+    ck_assert(!job_status_is_terminal(JOB_THROTTLED));
     ck_assert_int_eq(job_type_parse("extract_v2"), JOB_TYPE_EXTRACT);
     ck_assert_int_eq(job_type_parse("classify_v2"), JOB_TYPE_UNKNOWN);
 

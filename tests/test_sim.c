@@ -889,6 +889,58 @@ START_TEST(test_complete_early)
 }
 END_TEST
 
+/* --throttle-jobs: extract jobs report THROTTLED, and only extract's filter accepts it. */
+START_TEST(test_throttled_extract_jobs)
+{
+    struct simproc sp;
+    const char *args[] = {"--batches", "0", "--speed", "2", "--seed", "9", "--throttle-jobs",
+                          NULL};
+    start(&sp, args);
+    char *dir = regular_dir(&sp);
+    json_object *cfgs = get_ok(&sp, "/api/v1/beta/configurations?product_type=extract_v2");
+    ck_assert_uint_gt(alen(cfgs, "items"), 0);
+    char *cfg = strdup(sget(aidx(cfgs, "items", 0), "id"));
+    json_object_put(cfgs);
+    char *id = create(&sp, dir, "extract_v2", cfg);
+    long status = 0;
+    json_object *refused = call(&sp, "GET", "/api/v2/parse?status=THROTTLED", NULL, &status);
+    ck_assert_int_eq(status, 422);
+    json_object_put(refused);
+    /* Poll until a job of the batch is THROTTLED, through the extract status filter. */
+    bool seen = false;
+    for (double until = now_s() + 30; !seen && now_s() < until;) {
+        json_object *b = get_batch(&sp, id, true);
+        char path[4096];
+        int off = snprintf(path, sizeof path, "/api/v2/extract?status=THROTTLED&page_size=100");
+        size_t refs = 0;
+        for (size_t i = 0; i < alen(b, "results"); i++) {
+            json_object *ref = oget(aidx(b, "results", i), "job_reference");
+            if (ref != NULL && refs < 40) {
+                off += snprintf(path + off, sizeof path - (size_t)off, "&job_ids=%s",
+                                sget(ref, "id"));
+                refs++;
+            }
+        }
+        json_object_put(b);
+        if (refs > 0) {
+            json_object *list = get_ok(&sp, path);
+            for (size_t i = 0; i < alen(list, "items"); i++) {
+                ck_assert_str_eq(sget(aidx(list, "items", i), "status"), "THROTTLED");
+                seen = true;
+            }
+            json_object_put(list);
+        }
+        struct timespec ts = {0, 30 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    ck_assert_msg(seen, "no extract job was ever THROTTLED");
+    free(id);
+    free(cfg);
+    free(dir);
+    finish(&sp);
+}
+END_TEST
+
 START_TEST(test_lifecycle_throttled)
 {
     struct simproc sp;
@@ -1367,6 +1419,7 @@ static Suite *sim_suite(void)
         {"completed", test_lifecycle_to_completed},
         {"results_null", test_results_null_while_running},
         {"complete_early", test_complete_early},
+        {"throttled_jobs", test_throttled_extract_jobs},
         {"throttled", test_lifecycle_throttled},
         {"cancelled", test_lifecycle_to_cancelled},
         {"fail_rate", test_fault_fail_rate_and_sigusr1},

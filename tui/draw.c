@@ -59,6 +59,7 @@ attr_t draw_job_status_attr(enum job_status s)
     case JOB_PENDING:
         return draw_attr(COLOR_ROLE_WAIT);
     case JOB_RUNNING:
+    case JOB_THROTTLED:
         return draw_attr(COLOR_ROLE_BUSY);
     case JOB_COMPLETED:
         return draw_attr(COLOR_ROLE_GOOD);
