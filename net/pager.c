@@ -179,10 +179,37 @@ static bool pager_more(const struct pager *p, const char *token)
  * So the server prepares page k+1 while page k is parsed. A page whose items then fail to
  * decode takes that request back, so failures and retries behave as if it was never sent.
  */
+/*
+ * The maximum page size is undocumented: a server that refuses ours with a 422 naming
+ * page_size gets the same page asked again with a smaller one (100, then 50, then none at
+ * all: the server's default), and the smaller size is kept for the rest of the session.
+ * True when the page was sent again (x gave its pager to the new request).
+ */
+static bool pager_page_size_refused(struct net *n, struct pager *p, struct xfer *x)
+{
+    if (x->code != CURLE_OK || x->status != 422 || n->uctx.page_size <= 0)
+        return false;
+    struct net_error e = {0};
+    errbody_format(x->status, x->buf, x->len, &e);
+    bool about_size = e.field != NULL && strstr(e.field, "page_size") != NULL;
+    net_error_done(&e);
+    if (!about_size)
+        return false;
+    int before = n->uctx.page_size;
+    n->uctx.page_size = before > 50 ? 50 : 0;
+    log_printf("net", "page_size=%d refused (422): asking with %s from now on", before,
+               n->uctx.page_size > 0 ? "page_size=50" : "no page_size");
+    x->ctx = NULL; /* the pager moves to the new request */
+    xfer_send(n, xfer_new(pager_url(n, p), pager_page_done, p, pager_free));
+    return true;
+}
+
 void pager_page_done(struct net *n, struct xfer *x)
 {
     struct pager *p = x->ctx;
     struct net_error err = {0};
+    if (!xfer_ok(x) && pager_page_size_refused(n, p, x))
+        return;
     if (!xfer_ok(x)) {
         conn_after_failure(n, x);
         xfer_error(n, x, &err);

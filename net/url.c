@@ -178,6 +178,7 @@ char *url_config_list(const struct url_ctx *c, const char *product_type, const c
     sb_begin(&b, c, "/api/v1/beta/configurations");
     sb_page_size(&b, c);
     sb_param(&b, "product_type", product_type);
+    sb_param(&b, "latest_only", "true"); /* the picker offers each configuration's newest version */
     sb_param(&b, "page_token", page_token);
     return sb_end(&b, c);
 }

@@ -162,6 +162,13 @@ bool paging_read(const struct server *s, const struct args *a, struct paging *pg
             return false;
         }
         pg->size = (size_t)v;
+        if (s->p.page_size_refuse > 0 && pg->size > s->p.page_size_refuse) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "Input should be less than or equal to %zu",
+                     s->p.page_size_refuse);
+            reply_422(r, "query", "page_size", msg, "less_than_equal");
+            return false;
+        }
     }
     if (pg->size > s->p.page_size_max)
         pg->size = s->p.page_size_max;

@@ -21,6 +21,7 @@ struct server_params {
     const char *api_key; /* borrowed for the server's lifetime */
     bool verbose;
     size_t page_size_max;
+    size_t page_size_refuse; /* > 0: a page_size above it is answered 422, not clamped */
 };
 
 struct server;

@@ -1021,6 +1021,49 @@ START_TEST(hostile_strings)
 }
 END_TEST
 
+/* A server that refuses our page size with 422 (the maximum is undocumented): every list
+ * still loads complete, first at page_size=50, then with none at all; the size is kept. */
+START_TEST(page_size_refused)
+{
+    static const char *const limits[] = {"50", "20"};
+    for (size_t k = 0; k < 2; k++) {
+        struct h h;
+        const char *args[] = {"--seed", "11", "--batches", "120", "--page-size-refuse",
+                              limits[k], NULL};
+        h_sim(&h, args);
+        h_net(&h, 60000);
+        uint64_t req = h_simple(&h, NET_CMD_WATCH_LIST);
+        struct net_msg *m = h_wait_type(&h, NET_MSG_LIST_FULL, req, 20000);
+        ck_assert_msg(m->ok, "list failed: %s", m->error.message ? m->error.message : "?");
+        struct strmap state;
+        sim_state(&h, &state);
+        ck_assert_uint_eq(m->n_batches, strmap_count(&state));
+        ck_assert_uint_eq(m->n_batches, 120);
+        net_msg_free(m);
+        strmap_done(&state);
+        /* The pickers' lists load too, and a second full list asks no oversized page again. */
+        req = h_simple(&h, NET_CMD_LIST_DIRECTORIES);
+        m = h_wait_type(&h, NET_MSG_DIRECTORIES, req, 20000);
+        ck_assert(m->ok && m->n_directories > 0);
+        net_msg_free(m);
+        long refused = simproc_count(&h.sp, " 422 ");
+        req = h_simple(&h, NET_CMD_REFRESH);
+        m = h_wait_type(&h, NET_MSG_LIST_FULL, req, 20000);
+        ck_assert(m->ok && m->n_batches == 120);
+        net_msg_free(m);
+        ck_assert_int_eq(simproc_count(&h.sp, " 422 "), refused); /* remembered */
+        if (k == 0) {
+            ck_assert_int_eq(refused, 1);
+            ck_assert_int_ge(simproc_count(&h.sp, "page_size=50"), 3);
+        } else {
+            ck_assert_int_eq(refused, 2);
+            ck_assert_int_ge(simproc_count(&h.sp, "GET /api/v2/batches?page_token="), 2);
+        }
+        h_done(&h);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("net-live");
@@ -1029,6 +1072,7 @@ static Suite *suite(void)
         const TTest *test;
     } cases[] = {
         {"pagination", list_pagination},
+        {"page-size-422", page_size_refused},
         {"create", create_watch_cancel_output},
         {"thousand", open_thousand},
         {"5xx", fault_5xx},

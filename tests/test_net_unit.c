@@ -81,7 +81,7 @@ START_TEST(url_list_filters_and_scope)
     free(u);
     u = url_config_list(&ctx, "extract_v2", NULL);
     ck_assert_str_eq(u, "https://api.example.com/api/v1/beta/configurations?page_size=100"
-                        "&product_type=extract_v2");
+                        "&product_type=extract_v2&latest_only=true");
     free(u);
     u = url_directory_list(&ctx, "t");
     ck_assert_str_eq(u, "https://api.example.com/api/v1/beta/directories?page_size=100"
