@@ -76,7 +76,9 @@ wait_re '^>.* pjb-' 20   # the first row is a mapped file (unmapped ones come af
 screen_log
 keys Enter
 wait_for 'Output:' 10
-wait_gone 'loading output' 10
+# the output itself is on screen (its line range), not only its header: a job that was still
+# running when the file was opened loads its output when it ends
+wait_re 'Output: .* [0-9]+-[0-9]+/[0-9]+' 30
 screen_log
 keys w
 wait_for 'write to file:' 5
