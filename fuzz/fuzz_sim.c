@@ -2,8 +2,10 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <json-c/json.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -134,7 +136,29 @@ static char *exchange(const char *req, size_t req_len, size_t *ans_len, bool dia
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+    int rc = connect(fd, (struct sockaddr *)&a, sizeof a);
+    if (rc != 0 && errno == EINTR) {
+        /* libFuzzer's timer signal arrived while the listen queue was full: the connection
+         * goes on by itself. Wait for it like for an answer (8 s); no connection by then is a
+         * stall, handled as one by the caller. */
+        struct pollfd p = {fd, POLLOUT, 0};
+        int n;
+        do
+            n = poll(&p, 1, 8000);
+        while (n < 0 && errno == EINTR);
+        int err = 0;
+        socklen_t elen = sizeof err;
+        if (n == 0) {
+            fprintf(stderr, "fuzz_sim: connect did not complete within 8 s\n");
+            close(fd);
+            return NULL;
+        }
+        if (n == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) == 0 && err == 0)
+            rc = 0;
+        else
+            errno = err != 0 ? err : errno;
+    }
+    if (rc != 0) {
         perror("fuzz_sim: connect to the in-process simulator");
         fprintf(stderr, "fuzz_sim: port %d\n", port);
         abort();
