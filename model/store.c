@@ -239,8 +239,10 @@ static bool upsert(struct batch_store *s, const struct batch *b, struct batch *t
         enum batch_status from = e->batch.status;
         batch_done(&e->batch);
         keep_batch(&e->batch, b, take);
-        if (status_changed)
+        if (status_changed) {
             history_add(e, from, &e->batch);
+            e->jobs_running = 0; /* counted under the old status: not known for the new one */
+        }
         if (dir_changed)
             xstrset(&e->directory_name, dir_name(s, e->batch.source_directory_id));
     } else {

@@ -28,7 +28,8 @@ struct store_entry {
     char *directory_name;            /* name of batch.source_directory_id, when known */
     long files_done;                 /* files whose job is terminal or that have a mapping error */
     long files_total;                /* result rows; -1 until the batch's results are known */
-    long jobs_running;               /* jobs known to be still running (0 when none known) */
+    long jobs_running;               /* jobs known to be still running (0 when none known);
+                                        reset when the status changes */
 };
 
 /* A batch whose status keeps flipping keeps its first sighting and the newest changes, at most

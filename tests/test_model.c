@@ -1738,6 +1738,30 @@ END_TEST
 
 /* ================================ runner ================================ */
 
+START_TEST(store_jobs_running_forgotten_on_status_change)
+{
+    struct batch_store *s = store_new();
+    struct batch b = {0};
+    b.id = (char *)"bat-1";
+    b.status = BATCH_RUNNING;
+    b.status_text = (char *)"RUNNING";
+    b.updated_at = (char *)"2026-11-28T18:00:00Z";
+    store_upsert(s, &b);
+    store_set_jobs_running(s, "bat-1", 13);
+    ck_assert_int_eq(store_find(s, "bat-1")->jobs_running, 13);
+    /* The batch completes while it is not open: the old count must not be shown beside
+     * COMPLETED as if its jobs still ran. */
+    b.status = BATCH_COMPLETED;
+    b.status_text = (char *)"COMPLETED";
+    b.updated_at = (char *)"2026-11-28T18:01:00Z";
+    store_upsert(s, &b);
+    ck_assert_int_eq(store_find(s, "bat-1")->jobs_running, 0);
+    store_set_jobs_running(s, "bat-1", 4); /* an open batch sets it again */
+    ck_assert_int_eq(store_find(s, "bat-1")->jobs_running, 4);
+    store_free(s);
+}
+END_TEST
+
 /* ================================================================ strmap */
 
 static int strmap_freed;
@@ -1849,6 +1873,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, store_remove_keeps_index_consistent);
     tcase_add_test(tc, store_index_random_operations);
     tcase_add_test(tc, store_annotations);
+    tcase_add_test(tc, store_jobs_running_forgotten_on_status_change);
     tcase_add_test(tc, store_newest_created_is_by_parsed_time);
     suite_add_tcase(s, tc);
 
