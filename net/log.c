@@ -61,6 +61,14 @@ void log_set_secret(const char *secret)
     pthread_mutex_unlock(&log_lock);
 }
 
+char *log_secret_copy(void)
+{
+    pthread_mutex_lock(&log_lock);
+    char *copy = xstrdup(log_secret);
+    pthread_mutex_unlock(&log_lock);
+    return copy;
+}
+
 /* Overwrite every occurrence of secret in line with '*' (same length, so in place). */
 static void scrub(char *line, const char *secret)
 {

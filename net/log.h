@@ -11,7 +11,10 @@ bool log_enabled(void);
 /* One line, prefixed with the time and the thread's tag ("ui" / "net"); a trailing newline
  * is added. Callers never pass secrets; the key is also scrubbed if it was registered. */
 void log_printf(const char *tag, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Register the secret to scrub from every line (copied). */
+/* Register the secret to scrub from every line (copied). It is the one registry of the
+ * secret: error bodies (errbody.h) mask it too, before anything is cut. */
 void log_set_secret(const char *secret);
+/* A copy of the registered secret (caller frees), NULL when none is registered. */
+char *log_secret_copy(void);
 
 #endif

@@ -10,6 +10,7 @@
 #include "net/decode.h"
 #include "net/errbody.h"
 #include "net/idmap.h"
+#include "net/log.h"
 #include "net/msg.h"
 #include "net/retry.h"
 #include "net/url.h"
@@ -769,6 +770,93 @@ START_TEST(errbody_cases)
 }
 END_TEST
 
+/* True when s holds a prefix of key at least n bytes long anywhere. */
+static bool holds_key_prefix(const char *s, const char *key, size_t n)
+{
+    char *p = xstrndup(key, n);
+    bool found = strstr(s, p) != NULL;
+    free(p);
+    return found;
+}
+
+START_TEST(errbody_key_masked_before_the_cut)
+{
+    static const char key[] = "llx-SECRETKEY-0123456789abcdef";
+    const size_t k = sizeof key - 1;
+    struct net_error e;
+    log_set_secret(key);
+
+    /* A server echoing the key across the 500-byte cut of a detail string: before the fix
+     * the cut came first and "llx-SECRETKEY-0" stayed on screen and in the log. */
+    for (size_t at = ERRBODY_MAX - k; at <= ERRBODY_MAX; at++) {
+        char detail[ERRBODY_MAX + 64];
+        memset(detail, 'a', at);
+        memcpy(detail + at, key, k);
+        detail[at + k] = '\0';
+        char *body = xasprintf("{\"detail\":\"%s and %s again\"}", detail, key);
+        errbody_format(400, body, strlen(body), &e);
+        ck_assert_uint_le(strlen(e.message), ERRBODY_MAX);
+        ck_assert_msg(!holds_key_prefix(e.message, key, ERRBODY_PREFIX_MIN),
+                      "key prefix shown with the key at %zu: %s", at, e.message);
+        if (at < ERRBODY_MAX) /* some of it was before the cut: shown masked */
+            ck_assert_ptr_nonnull(strchr(e.message, '*'));
+        net_error_done(&e);
+        free(body);
+    }
+
+    /* The raw (non-JSON) path cuts at 200 bytes. */
+    for (size_t at = ERRBODY_RAW_MAX - k; at <= ERRBODY_RAW_MAX; at++) {
+        char body[ERRBODY_RAW_MAX + 64];
+        memset(body, '<', at);
+        memcpy(body + at, key, k);
+        errbody_format(502, body, at + k, &e);
+        ck_assert_msg(!holds_key_prefix(e.message, key, ERRBODY_PREFIX_MIN),
+                      "key prefix shown with the raw key at %zu: %s", at, e.message);
+        net_error_done(&e);
+    }
+
+    /* Every occurrence, also one written with JSON escapes and one after a control byte. */
+    const char *esc = "{\"detail\":\"\\u006clx-SECRETKEY-0123456789abcdef|"
+                      "\\u001bllx-SECRETKEY-0123456789abcdef|llx-SECRETKEY-0123456789abcdef\"}";
+    errbody_format(404, esc, strlen(esc), &e);
+    ck_assert_str_eq(e.message, "******************************|?******************************|"
+                                "******************************");
+    net_error_done(&e);
+
+    /* A body that itself holds only part of the key, cut inside that part. */
+    char part[ERRBODY_RAW_MAX + 64];
+    memset(part, 'x', ERRBODY_RAW_MAX - 8);
+    memcpy(part + ERRBODY_RAW_MAX - 8, key, 20);
+    errbody_format(500, part, ERRBODY_RAW_MAX + 12, &e);
+    ck_assert(!holds_key_prefix(e.message, key, ERRBODY_PREFIX_MIN));
+    ck_assert(strstr(e.message, "xx********") != NULL);
+    net_error_done(&e);
+
+    /* The 422 list: path and message joined, then masked, then cut. */
+    char *v422 = xasprintf("{\"detail\":[{\"loc\":[\"body\",\"x\"],\"msg\":\"%0*d%s\"}]}",
+                           ERRBODY_MAX - 10, 0, key);
+    errbody_format(422, v422, strlen(v422), &e);
+    ck_assert(!holds_key_prefix(e.message, key, ERRBODY_PREFIX_MIN));
+    net_error_done(&e);
+    free(v422);
+
+    log_set_secret(NULL);
+}
+END_TEST
+
+START_TEST(errbody_scrub_pure)
+{
+    char s[] = "k3yk3y-k3\0k3y";
+    errbody_scrub(s, sizeof s - 1, "k3y");
+    ck_assert_int_eq(memcmp(s, "******-k3\0***", sizeof s - 1), 0);
+    char t[] = "abc";
+    errbody_scrub(t, 3, NULL);
+    errbody_scrub(t, 3, "");
+    errbody_scrub(t, 3, "abcd");
+    ck_assert_str_eq(t, "abc");
+}
+END_TEST
+
 /* ================================================================ idmap */
 
 START_TEST(idmap_basics)
@@ -827,6 +915,8 @@ static Suite *suite(void)
     suite_add_tcase(s, t);
     t = tcase_create("errbody");
     tcase_add_test(t, errbody_cases);
+    tcase_add_test(t, errbody_key_masked_before_the_cut);
+    tcase_add_test(t, errbody_scrub_pure);
     suite_add_tcase(s, t);
     t = tcase_create("idmap");
     tcase_add_test(t, idmap_basics);
