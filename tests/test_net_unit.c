@@ -106,6 +106,107 @@ START_TEST(url_job_ids_repeat)
 }
 END_TEST
 
+START_TEST(url_loopback_is_literal_only)
+{
+    static const char *const yes[] = {"localhost", "LocalHost",        "127.0.0.1",
+                                      "127.1.2.3", "127.255.255.255",  "[::1]",
+                                      "::1",       "[0:0:0:0:0:0:0:1]"};
+    static const char *const no[] = {"127.evil.example",
+                                     "127.0.0.1.nip.io",
+                                     "localhost.evil",
+                                     "0x7f.1",
+                                     "0x7f000001",
+                                     "127.1",
+                                     "127.0.0.1.",
+                                     "0127.0.0.1",
+                                     "127.0.0.256",
+                                     "128.0.0.1",
+                                     "127.0.0.01",
+                                     "2130706433",
+                                     "localhost.",
+                                     "evil-localhost",
+                                     "[::2]",
+                                     "[::ffff:8.8.8.8]",
+                                     "[::1",
+                                     "",
+                                     "127.0.0",
+                                     "127.0.0.1.2",
+                                     "127..0.1",
+                                     "[::1%25lo]"};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        ck_assert_msg(url_host_is_loopback(yes[i]), "%s should be loopback", yes[i]);
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        ck_assert_msg(!url_host_is_loopback(no[i]), "%s should not be loopback", no[i]);
+    ck_assert(!url_host_is_loopback(NULL));
+}
+END_TEST
+
+START_TEST(url_cleartext_and_endpoint)
+{
+    ck_assert(!url_cleartext_remote("https://api.example.com"));
+    ck_assert(!url_cleartext_remote("http://127.0.0.1:8765"));
+    ck_assert(!url_cleartext_remote("HTTP://localhost/x"));
+    ck_assert(!url_cleartext_remote("http://[::1]:80/"));
+    ck_assert(!url_cleartext_remote("http://evil.example@127.0.0.1:9/"));
+    ck_assert(url_cleartext_remote("http://127.evil.example"));
+    ck_assert(url_cleartext_remote("http://127.0.0.1.nip.io:8765"));
+    ck_assert(url_cleartext_remote("http://localhost.evil/"));
+    ck_assert(url_cleartext_remote("http://0x7f.1"));
+    ck_assert(url_cleartext_remote("http://127.0.0.1@evil.example"));
+    ck_assert(url_cleartext_remote("http://evil.example/@127.0.0.1"));
+    ck_assert(url_cleartext_remote("http://evil.example#@127.0.0.1"));
+    ck_assert(url_cleartext_remote("http://api.example.com"));
+
+    char *e = url_endpoint("http://user:pw@api.example.com:8080/v1?x=1");
+    ck_assert_str_eq(e, "http://api.example.com:8080");
+    free(e);
+    e = url_endpoint("https://api.cloud.llamaindex.ai");
+    ck_assert_str_eq(e, "https://api.cloud.llamaindex.ai");
+    free(e);
+    e = url_endpoint("http://[::1]:9/");
+    ck_assert_str_eq(e, "http://[::1]:9");
+    free(e);
+
+    char *cause = NULL;
+    ck_assert(url_base_valid("http://user:pw@h.example:1/base/", NULL));
+    ck_assert(url_base_valid("https://api.cloud.llamaindex.ai", NULL));
+    static const char *const bad[] = {"ftp://x",         "http://",       "http://u:p/w@h",
+                                      "http://a@b@c",    "http://h:port", "http://h x",
+                                      "http://h:123456", "http://[::1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_msg(!url_base_valid(bad[i], &cause), "%s should be refused", bad[i]);
+        ck_assert_ptr_nonnull(cause);
+        free(cause);
+        cause = NULL;
+    }
+}
+END_TEST
+
+START_TEST(url_redact_userinfo)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"GET http://user:pw@h.example/api/v2/batches?x=1 (try 1)",
+         "GET http://***@h.example/api/v2/batches?x=1 (try 1)"},
+        {"http://tok@h", "http://***@h"},
+        {"http://u:p/w@h/x", "http://***@h/x"},
+        {"a https://h/x b http://u:p@g/y", "a https://h/x b http://***@g/y"},
+        {"no url here", "no url here"},
+        {"\"http://u:p@h\" and http://h", "\"http://***@h\" and http://h"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *r = url_redact(cases[i].in);
+        ck_assert_str_eq(r, cases[i].out);
+        free(r);
+    }
+    char *r = url_redact(NULL);
+    ck_assert_str_eq(r, "");
+    free(r);
+}
+END_TEST
+
 /* ================================================================ retry */
 
 START_TEST(retry_table)
@@ -893,6 +994,9 @@ static Suite *suite(void)
     tcase_add_test(t, url_ids_escaped);
     tcase_add_test(t, url_list_filters_and_scope);
     tcase_add_test(t, url_job_ids_repeat);
+    tcase_add_test(t, url_loopback_is_literal_only);
+    tcase_add_test(t, url_cleartext_and_endpoint);
+    tcase_add_test(t, url_redact_userinfo);
     suite_add_tcase(s, t);
     t = tcase_create("retry");
     tcase_add_test(t, retry_table);

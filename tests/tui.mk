@@ -12,6 +12,6 @@ tests_test_tui_keys_LDADD = libtui.a libmodel.a $(NCURSES_LIBS) $(CHECK_LIBS)
 
 # Terminal tests: the real batchtop in a private tmux against a live batchtop-sim.
 E2E_TESTS = tests/e2e/list.sh tests/e2e/create.sh tests/e2e/batch.sh tests/e2e/safety.sh \
-	tests/e2e/faults.sh
+	tests/e2e/faults.sh tests/e2e/hostile.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += tests/e2e/lib.sh $(E2E_TESTS)

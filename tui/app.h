@@ -85,7 +85,8 @@ struct log_entry {
 
 struct app {
     struct app_options opt;
-    char *endpoint; /* scheme://host shown in the header */
+    char *endpoint; /* scheme://host[:port] shown in the header, never user:password@ */
+    bool cleartext; /* plain http:// to a host that is not a literal loopback address */
     struct net *net;
 
     struct batch_store *store;
