@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "model/xalloc.h"
 #include "net/decode.h"
@@ -958,6 +960,78 @@ START_TEST(errbody_scrub_pure)
 }
 END_TEST
 
+/* ================================================================ the debug log */
+
+static char *read_all(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    char *buf = xcalloc(1, 65536);
+    size_t n = fread(buf, 1, 65535, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+START_TEST(log_file_private_and_redacted)
+{
+    char dir[] = "/tmp/bt-log-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char *path = xasprintf("%s/debug.log", dir);
+    umask(022);
+    char *cause = NULL;
+    ck_assert(log_open(path, &cause));
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0600);
+    log_set_secret("llx-LOGKEY");
+    log_printf("net", "GET %s (try 1)", "http://alice:hunter2@api.example.com/api/v2/batches");
+    log_printf("net", "key llx-LOGKEY in a line");
+    log_close();
+    char *text = read_all(path);
+    ck_assert_ptr_null(strstr(text, "hunter2"));
+    ck_assert_ptr_null(strstr(text, "alice"));
+    ck_assert_ptr_null(strstr(text, "llx-LOGKEY"));
+    ck_assert_ptr_nonnull(strstr(text, "GET http://***@api.example.com/api/v2/batches (try 1)"));
+    free(text);
+
+    /* A link planted where the log goes is refused, with what it points at; the target is
+     * left alone. */
+    char *target = xasprintf("%s/target", dir), *link = xasprintf("%s/link.log", dir);
+    FILE *t = fopen(target, "w");
+    ck_assert_ptr_nonnull(t);
+    fputs("precious\n", t);
+    fclose(t);
+    ck_assert_int_eq(symlink(target, link), 0);
+    ck_assert(!log_open(link, &cause));
+    ck_assert_ptr_nonnull(cause);
+    ck_assert_ptr_nonnull(strstr(cause, "symbolic link"));
+    ck_assert_ptr_nonnull(strstr(cause, target));
+    free(cause);
+    cause = NULL;
+    text = read_all(target);
+    ck_assert_str_eq(text, "precious\n");
+    free(text);
+
+    /* A FIFO is refused at once (no reader would block the start). */
+    char *fifo = xasprintf("%s/fifo", dir);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    ck_assert(!log_open(fifo, &cause));
+    ck_assert_ptr_nonnull(cause);
+    free(cause);
+
+    unlink(fifo);
+    unlink(link);
+    unlink(target);
+    unlink(path);
+    rmdir(dir);
+    free(fifo);
+    free(link);
+    free(target);
+    free(path);
+}
+END_TEST
+
 /* ================================================================ idmap */
 
 START_TEST(idmap_basics)
@@ -1021,6 +1095,9 @@ static Suite *suite(void)
     tcase_add_test(t, errbody_cases);
     tcase_add_test(t, errbody_key_masked_before_the_cut);
     tcase_add_test(t, errbody_scrub_pure);
+    suite_add_tcase(s, t);
+    t = tcase_create("log");
+    tcase_add_test(t, log_file_private_and_redacted);
     suite_add_tcase(s, t);
     t = tcase_create("idmap");
     tcase_add_test(t, idmap_basics);

@@ -161,8 +161,7 @@ int main(int argc, char **argv)
     if (opt.log_path) {
         char *cause = NULL;
         if (!log_open(opt.log_path, &cause)) {
-            fprintf(stderr, "batchtop: cannot open the log %s: %s\n", opt.log_path,
-                    cause ? cause : "error");
+            fprintf(stderr, "batchtop: --log %s: %s\n", opt.log_path, cause ? cause : "error");
             free(cause);
             return 2;
         }
