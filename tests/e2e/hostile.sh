@@ -1,7 +1,8 @@
 #!/bin/bash
 # hostile.sh -- a hostile or broken server and a careless setup: nothing hidden, nothing leaked.
 # Plain http to a remote host is said in the header; user:password@ in the base URL is never
-# shown or logged.
+# shown or logged; a server's invisible or reordering characters show, and an ID it sends
+# with unsafe characters never goes into the new-batch form (drawn raw by the form library).
 . "${TOP_SRCDIR:-.}/tests/e2e/lib.sh"
 need_tmux
 
@@ -50,4 +51,74 @@ keys Enter
 wait_for 'LINK-EXIT=2' 5
 on_screen "it is a symbolic link (to "
 [ "$(cat "$E2E_TMP/target")" = precious ] || fail "the link's target was written"
+
+# canned_start: tests/canned-server answering from $E2E_TMP/canned (see tests/canned_server.c).
+CANNED_PID=
+canned_start() {
+    "$TOP_BUILDDIR/tests/canned-server" "$E2E_TMP/canned" >"$E2E_TMP/canned.out" \
+        2>"$E2E_TMP/canned.err" &
+    CANNED_PID=$!
+    local deadline=$(( $(now_ms) + 10000 )) line
+    while :; do
+        line=$(head -n 1 "$E2E_TMP/canned.out" 2>/dev/null)
+        case $line in
+        "listening on http://"*) CANNED_URL=${line#listening on }; break ;;
+        esac
+        kill -0 "$CANNED_PID" 2>/dev/null || fail "canned-server exited"
+        [ "$(now_ms)" -lt "$deadline" ] || fail "canned-server did not start within 10 s"
+        sleep 0.05
+    done
+}
+canned_stop() {
+    [ -n "$CANNED_PID" ] && kill "$CANNED_PID" 2>/dev/null && wait "$CANNED_PID" 2>/dev/null
+    CANNED_PID=
+}
+trap 'canned_stop; e2e_cleanup' EXIT
+mkdir -p "$E2E_TMP/canned"
+C=$E2E_TMP/canned
+empty='{"items":[],"next_page_token":null}'
+echo "$empty" >"$C/GET_api_v2_batches.json"
+echo "$empty" >"$C/GET_api_v1_beta_configurations.json"
+# U+200B inside a name, U+202E reversing its end, a tag character; an ID holding an escape
+# sequence; an ID holding a zero-width space.
+cat >"$C/GET_api_v1_beta_directories.json" <<'JSON'
+{"items":[
+ {"id":"dir-good-1","name":"Pay\u200brolls \u202egnp.exe","type":"user"},
+ {"id":"dir-\u001b[2Jevil","name":"Escape id","type":"user"},
+ {"id":"dir-zw\u200bsp","name":"Zero width id","type":"user"},
+ {"id":"dir-tag-2","name":"Tag\udb40\udc41ged","type":"user"}
+],"next_page_token":null}
+JSON
+canned_start
+
+step "invisible and reordering characters show; unsafe IDs never go into the form"
+SIM_URL=$CANNED_URL run_batchtop
+wait_for 'Batches (0/0)' 10
+keys n
+wait_for 'New batch' 5
+keys F2
+wait_for 'Pick a source directory' 5
+wait_for 'Pay?rolls ?gnp.exe' 10
+on_screen 'Tag?ged'
+on_screen 'Escape id'
+not_on_screen 'Payrolls'
+type_text 'Escape'
+keys Enter
+wait_for 'not used: the picked ID holds unsafe characters: dir-\x1b[2Jevil' 5
+not_on_screen 'Pick a source directory'
+screen | grep -F 'Source directory ID' | grep -q 'dir-' && fail "the unsafe ID went into the field"
+keys F2
+wait_for 'Pick a source directory' 5
+type_text 'Zero'
+keys Enter
+wait_for 'not used: the picked ID holds unsafe characters: dir-zw?sp' 5
+keys F2
+wait_for 'Pick a source directory' 5
+type_text 'rolls'
+keys Enter
+wait_for 'Source directory ID   dir-good-1' 5
+not_on_screen 'not used:'
+keys Escape
+wait_for 'Batches (0/0)' 5
+quit_batchtop
 echo PASS
