@@ -117,12 +117,18 @@ struct line {
     size_t len;
 };
 
+/* Append text[0..n), NUL bytes included (errbody_sanitize shows each as '?'). */
+static void line_addn(struct line *l, const char *text, size_t n)
+{
+    l->s = xrealloc(l->s, l->len + n + 1);
+    memcpy(l->s + l->len, text, n);
+    l->len += n;
+    l->s[l->len] = '\0';
+}
+
 static void line_add(struct line *l, const char *text)
 {
-    size_t n = strlen(text);
-    l->s = xrealloc(l->s, l->len + n + 1);
-    memcpy(l->s + l->len, text, n + 1);
-    l->len += n;
+    line_addn(l, text, strlen(text));
 }
 
 /* "config.job.type" from ["body","config","job","type"]; NULL when loc is unusable. */
@@ -171,8 +177,9 @@ static bool format_details(struct json_object *detail, struct net_error *e)
         json_object_object_get_ex(d, "loc", &loc);
         json_object_object_get_ex(d, "msg", &msg);
         char *path = loc_path(loc);
-        const char *text = json_object_is_type(msg, json_type_string) ? json_object_get_string(msg)
-                                                                      : "invalid value";
+        bool is_text = json_object_is_type(msg, json_type_string);
+        const char *text = is_text ? json_object_get_string(msg) : "invalid value";
+        size_t text_len = is_text ? (size_t)json_object_get_string_len(msg) : strlen(text);
         if (l.len > 0)
             line_add(&l, "; ");
         if (path != NULL) {
@@ -181,7 +188,7 @@ static bool format_details(struct json_object *detail, struct net_error *e)
             if (e->field == NULL)
                 e->field = errbody_sanitize(path, strlen(path), ERRBODY_MAX);
         }
-        line_add(&l, text);
+        line_addn(&l, text, text_len);
         free(path);
     }
     if (l.len == 0) {

@@ -798,6 +798,69 @@ START_TEST(decode_garbage_never_crashes)
 }
 END_TEST
 
+START_TEST(decode_nul_kept_visible_or_refused)
+{
+    char *cause = NULL, *token = NULL;
+    struct directory *dirs = NULL;
+    size_t n = 0;
+
+    /* A name with a NUL: everything after it stays, the NUL shows as "\0". */
+    const char *d1 = "{\"items\":[{\"id\":\"dir-1\",\"name\":\"Pay\\u0000rolls (copy)\"}],"
+                     "\"next_page_token\":null}";
+    ck_assert(decode_directory_page(d1, strlen(d1), &dirs, &n, &token, &cause));
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(dirs[0].name, "Pay\\0rolls (copy)");
+    directory_done(&dirs[0]);
+    free(dirs);
+
+    /* An ID with a NUL would name another object once cut: refused, with its path. */
+    const char *d2 = "{\"items\":[{\"id\":\"dir-1\\u0000../x\",\"name\":\"n\"}],"
+                     "\"next_page_token\":null}";
+    ck_assert(!decode_directory_page(d2, strlen(d2), &dirs, &n, &token, &cause));
+    ck_assert_str_eq(cause, "items[0].id: contains a NUL character");
+    free(cause);
+    cause = NULL;
+    const char *d3 = "{\"items\":[],\"next_page_token\":\"abc\\u0000def\"}";
+    ck_assert(!decode_directory_page(d3, strlen(d3), &dirs, &n, &token, &cause));
+    ck_assert_str_eq(cause, "next_page_token: contains a NUL character");
+    free(cause);
+    cause = NULL;
+
+    /* A batch: the per-file error keeps its tail; a file ID with a NUL is refused. */
+    struct batch b;
+    const char *b1 = "{\"id\":\"bat-1\",\"status\":\"FAILED\",\"source_directory_id\":\"dir-1\","
+                     "\"results\":[{\"source_directory_file_id\":\"dfl-1\","
+                     "\"error_message\":\"timeout\\u0000; also: disk full\"}]}";
+    ck_assert(decode_batch(b1, strlen(b1), &b, &cause));
+    ck_assert_str_eq(b.results[0].error_message, "timeout\\0; also: disk full");
+    batch_done(&b);
+    const char *b2 =
+        "{\"id\":\"bat-1\",\"status\":\"FAILED\",\"source_directory_id\":\"dir\\u0000\"}";
+    ck_assert(!decode_batch(b2, strlen(b2), &b, &cause));
+    ck_assert_str_eq(cause, "source_directory_id: contains a NUL character");
+    free(cause);
+    cause = NULL;
+
+    /* Output text and job fields. */
+    struct job j;
+    struct job_output out;
+    const char *p1 = "{\"job\":{\"id\":\"pjb-1\",\"status\":\"COMPLETED\",\"name\":\"a\\u0000b\"},"
+                     "\"markdown_full\":\"# T\\u0000itle\"}";
+    ck_assert(decode_parse_job(p1, strlen(p1), &j, &out, &cause));
+    ck_assert_str_eq(j.name, "a\\0b");
+    ck_assert_str_eq(out.markdown, "# T\\0itle");
+    job_done(&j);
+    job_output_done(&out);
+
+    /* An error body's 422 message keeps its tail too (the NUL shows as '?'). */
+    struct net_error e;
+    const char *v = "{\"detail\":[{\"loc\":[\"body\",\"x\"],\"msg\":\"bad\\u0000 value\"}]}";
+    errbody_format(422, v, strlen(v), &e);
+    ck_assert_str_eq(e.message, "x: bad? value");
+    net_error_done(&e);
+}
+END_TEST
+
 START_TEST(encode_create_body)
 {
     char *s = decode_create_body("dir-\"1\"", JOB_TYPE_EXTRACT, "cfg-2");
@@ -1090,6 +1153,7 @@ static Suite *suite(void)
     tcase_add_test(t, decode_big_and_deep);
     tcase_add_test(t, decode_garbage_never_crashes);
     tcase_add_test(t, encode_create_body);
+    tcase_add_test(t, decode_nul_kept_visible_or_refused);
     suite_add_tcase(s, t);
     t = tcase_create("errbody");
     tcase_add_test(t, errbody_cases);

@@ -86,7 +86,8 @@ cat >"$C/GET_api_v1_beta_directories.json" <<'JSON'
  {"id":"dir-good-1","name":"Pay\u200brolls \u202egnp.exe","type":"user"},
  {"id":"dir-\u001b[2Jevil","name":"Escape id","type":"user"},
  {"id":"dir-zw\u200bsp","name":"Zero width id","type":"user"},
- {"id":"dir-tag-2","name":"Tag\udb40\udc41ged","type":"user"}
+ {"id":"dir-tag-2","name":"Tag\udb40\udc41ged","type":"user"},
+ {"id":"dir-nul-3","name":"Nul\u0000tail","type":"user"}
 ],"next_page_token":null}
 JSON
 canned_start
@@ -100,6 +101,7 @@ keys F2
 wait_for 'Pick a source directory' 5
 wait_for 'Pay?rolls ?gnp.exe' 10
 on_screen 'Tag?ged'
+on_screen 'Nul\0tail'   # a NUL inside a JSON string no longer cuts the name short
 on_screen 'Escape id'
 not_on_screen 'Payrolls'
 type_text 'Escape'
