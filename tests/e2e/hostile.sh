@@ -123,4 +123,27 @@ not_on_screen 'not used:'
 keys Escape
 wait_for 'Batches (0/0)' 5
 quit_batchtop
+
+step "a server echoing the key across the 500-byte cut: no part of it on screen or in the log"
+KEY=llx-hostile-0123456789abcdefghij
+echo 400 >"$C/POST_api_v2_batches.status"
+printf '{"detail":"%s%s and once more %s"}' "$(printf 'x%.0s' $(seq 1 485))" "$KEY" "$KEY" \
+    >"$C/POST_api_v2_batches.json"
+SIM_URL=$CANNED_URL run_batchtop --log "$E2E_TMP/key.log"
+wait_for 'Batches (0/0)' 10
+keys n
+wait_for 'New batch' 5
+type_text 'dir-good-1'
+keys Tab Tab
+type_text 'cfg-PARSE_AGENTIC'
+keys Enter
+wait_for 'not created (HTTP 400): xxxx' 10
+keys Escape m
+wait_for 'Messages (' 5
+wait_for '***' 5
+not_on_screen 'llx-h'
+keys q
+quit_batchtop
+grep -q 'not created (HTTP 400)' "$E2E_TMP/key.log" || fail "the error is not in the log"
+grep -q 'llx-h' "$E2E_TMP/key.log" && fail "part of the key is in the log"
 echo PASS
