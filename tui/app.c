@@ -471,5 +471,6 @@ int app_run(const struct app_options *opt)
     a.net = NULL;
     tui_done();
     app_free(&a);
-    return 0;
+    /* ended by SIGINT, SIGTERM or SIGHUP: say so in the status, as a shell would */
+    return term_quit_signal() ? 128 + term_quit_signal() : 0;
 }

@@ -62,6 +62,7 @@ int main(int argc, char **argv)
     int c;
 
     setlocale(LC_ALL, "");
+    term_alloc_failure_install();
     while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
         switch (c) {
         case 'h':
