@@ -75,7 +75,7 @@ wait_re 'Files \([1-9]' 20
 screen_log
 keys Enter
 wait_for 'Output:' 10
-wait_gone 'loading output' 10
+wait_re '^ # ' 20  # the output itself: the job may not have finished when the file opens
 screen_log
 keys w
 wait_for 'write to file:' 5
