@@ -9,12 +9,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void (*failure_hook)(const char *message);
+
+void xalloc_set_failure_hook(void (*hook)(const char *message))
+{
+    failure_hook = hook;
+}
+
+static void fail(const char *message)
+{
+    if (failure_hook != NULL)
+        failure_hook(message); /* does not return */
+    fprintf(stderr, "batchtop: %s\n", message);
+    abort();
+}
+
 static void *check(void *p, size_t size)
 {
-    if (p == NULL && size != 0) {
-        fputs("batchtop: out of memory\n", stderr);
-        abort();
-    }
+    if (p == NULL && size != 0)
+        fail("out of memory");
     return p;
 }
 
@@ -37,10 +50,8 @@ void *xrealloc(void *ptr, size_t size)
 
 void *xreallocarray(void *ptr, size_t count, size_t size)
 {
-    if (size != 0 && count > SIZE_MAX / size) {
-        fputs("batchtop: allocation too large\n", stderr);
-        abort();
-    }
+    if (size != 0 && count > SIZE_MAX / size)
+        fail("out of memory (allocation too large)");
     return xrealloc(ptr, count * size);
 }
 

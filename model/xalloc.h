@@ -5,10 +5,15 @@
 #include <stddef.h>
 
 /*
- * Every allocation in batchtop goes through these. On exhaustion they print one line on
- * stderr and abort() (the UI registers its terminal restore with atexit/abort handling in
- * tui/), so callers never check for NULL (STYLE.md rule 7, htop XUtils.c).
+ * Every allocation in batchtop goes through these. On exhaustion they call the failure hook
+ * (the UI registers one that restores the terminal, prints the message and exits 1: see
+ * term_alloc_failure_install in tui/term.h); without a hook they print one line on stderr
+ * and abort(). Callers never check for NULL (STYLE.md rule 7, htop XUtils.c).
  */
+
+/* Call hook(message) on an allocation failure instead of printing and aborting; hook must
+ * not return (if it does, the default still runs). NULL restores the default. */
+void xalloc_set_failure_hook(void (*hook)(const char *message));
 void *xmalloc(size_t size);
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *ptr, size_t size);

@@ -95,9 +95,31 @@ static struct json_object *field(struct json_object *o, const char *key)
     return v; /* NULL for a JSON null */
 }
 
-/* A string field: *out = copy or NULL (absent/null). */
-static bool get_str(struct json_object *o, const char *path, const char *key, bool required,
-                    char **out, char **cause)
+/* s[0..len) as a C string with each NUL byte (JSON "\u0000") written as the two characters
+ * "\0", so nothing after it is silently cut off the text that is shown. */
+static char *visible_copy(const char *s, size_t len)
+{
+    size_t nuls = 0;
+    for (size_t i = 0; i < len; i++)
+        nuls += s[i] == '\0';
+    char *out = xmalloc(len + nuls + 1), *o = out;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '\0') {
+            *o++ = '\\';
+            *o++ = '0';
+        } else {
+            *o++ = s[i];
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* A string field: *out = copy or NULL (absent/null). Display text (ident false) keeps a
+ * NUL visible as "\0"; an identifier (ident true) holding one is refused, since a C string
+ * would silently name a different object. */
+static bool get_string(struct json_object *o, const char *path, const char *key, bool required,
+                       bool ident, char **out, char **cause)
 {
     struct json_object *v = field(o, key);
     *out = NULL;
@@ -105,8 +127,26 @@ static bool get_str(struct json_object *o, const char *path, const char *key, bo
         return required ? fail(cause, path, key, "missing") : true;
     if (!json_object_is_type(v, json_type_string))
         return fail(cause, path, key, "expected a string");
-    *out = xstrndup(json_object_get_string(v), (size_t)json_object_get_string_len(v));
+    const char *s = json_object_get_string(v);
+    size_t len = (size_t)json_object_get_string_len(v);
+    if (ident && memchr(s, '\0', len) != NULL)
+        return fail(cause, path, key, "contains a NUL character");
+    *out = visible_copy(s, len);
     return true;
+}
+
+/* Display text: names, messages, statuses, times. */
+static bool get_str(struct json_object *o, const char *path, const char *key, bool required,
+                    char **out, char **cause)
+{
+    return get_string(o, path, key, required, false, out, cause);
+}
+
+/* An identifier that may be absent or null (IDs, tokens): never with a NUL. */
+static bool get_ident(struct json_object *o, const char *path, const char *key, char **out,
+                      char **cause)
+{
+    return get_string(o, path, key, false, true, out, cause);
 }
 
 /* A required ID: a non-empty string. An empty one would build a path that names the
@@ -114,7 +154,7 @@ static bool get_str(struct json_object *o, const char *path, const char *key, bo
 static bool get_id(struct json_object *o, const char *path, const char *key, char **out,
                    char **cause)
 {
-    if (!get_str(o, path, key, true, out, cause))
+    if (!get_string(o, path, key, true, true, out, cause))
         return false;
     if ((*out)[0] == '\0') {
         free(*out);
@@ -182,7 +222,7 @@ static bool result_from(struct json_object *o, const char *path, struct batch_re
     struct json_object *ref;
     char sub[160];
     if (!need_object(o, path, cause) ||
-        !get_str(o, path, "source_directory_file_id", true, &r->file_id, cause) ||
+        !get_string(o, path, "source_directory_file_id", true, true, &r->file_id, cause) ||
         !get_str(o, path, "error_message", false, &r->error_message, cause) ||
         !get_obj(o, path, "job_reference", &ref, cause))
         goto bad;
@@ -208,8 +248,8 @@ static bool batch_from(struct json_object *o, const char *path, struct batch *b,
     char sub[160] = "";
     if (!need_object(o, path, cause) || !get_id(o, path, "id", &b->id, cause) ||
         !get_str(o, path, "status", true, &b->status_text, cause) ||
-        !get_str(o, path, "project_id", false, &b->project_id, cause) ||
-        !get_str(o, path, "source_directory_id", false, &b->source_directory_id, cause) ||
+        !get_ident(o, path, "project_id", &b->project_id, cause) ||
+        !get_ident(o, path, "source_directory_id", &b->source_directory_id, cause) ||
         !get_time(o, path, "created_at", &b->created_at, &b->created_ms, cause) ||
         !get_time(o, path, "updated_at", &b->updated_at, &b->updated_ms, cause) ||
         !get_obj(o, path, "config", &config, cause))
@@ -224,7 +264,7 @@ static bool batch_from(struct json_object *o, const char *path, struct batch *b,
         char jp[176];
         join(jp, sizeof jp, sub, "job");
         if (!get_str(job, jp, "type", false, &b->job_type_text, cause) ||
-            !get_str(job, jp, "configuration_id", false, &b->configuration_id, cause))
+            !get_ident(job, jp, "configuration_id", &b->configuration_id, cause))
             goto bad;
         b->job_type = job_type_parse(b->job_type_text);
     }
@@ -280,7 +320,7 @@ static bool directory_from(struct json_object *o, const char *path, struct direc
         !get_str(o, path, "name", false, &d->name, cause) ||
         !get_str(o, path, "type", false, &d->type, cause) ||
         !get_str(o, path, "description", false, &d->description, cause) ||
-        !get_str(o, path, "project_id", false, &d->project_id, cause) ||
+        !get_ident(o, path, "project_id", &d->project_id, cause) ||
         !get_str(o, path, "created_at", false, &d->created_at, cause) ||
         !get_str(o, path, "updated_at", false, &d->updated_at, cause)) {
         directory_done(d);
@@ -294,10 +334,10 @@ static bool dir_file_from(struct json_object *o, const char *path, struct dir_fi
 {
     memset(f, 0, sizeof *f);
     if (!need_object(o, path, cause) || !get_id(o, path, "id", &f->id, cause) ||
-        !get_str(o, path, "directory_id", false, &f->directory_id, cause) ||
+        !get_ident(o, path, "directory_id", &f->directory_id, cause) ||
         !get_str(o, path, "display_name", false, &f->display_name, cause) ||
-        !get_str(o, path, "file_id", false, &f->file_id, cause) ||
-        !get_str(o, path, "unique_id", false, &f->unique_id, cause) ||
+        !get_ident(o, path, "file_id", &f->file_id, cause) ||
+        !get_ident(o, path, "unique_id", &f->unique_id, cause) ||
         !get_str(o, path, "created_at", false, &f->created_at, cause) ||
         !get_str(o, path, "updated_at", false, &f->updated_at, cause)) {
         dir_file_done(f);
@@ -453,7 +493,7 @@ struct decode_page *decode_page_begin(const char *body, size_t len, char **next_
     char *token = NULL;
     struct json_object *arr = NULL;
     bool ok =
-        need_object(root, "", cause) && get_str(root, "", "next_page_token", false, &token, cause);
+        need_object(root, "", cause) && get_ident(root, "", "next_page_token", &token, cause);
     if (ok) {
         arr = field(root, "items");
         if (arr == NULL)
@@ -548,33 +588,33 @@ static bool page_decode(const char *body, size_t len, size_t size, item_from_fn 
  * The typed entry points of one list kind whose items need no argument: the adaptors that the
  * generic pager calls, the one-shot decode_<kind>_page and the second step decode_page_<kinds>.
  */
-#define PAGE_KIND(type, from, one_shot, second_step)                                            \
-    static bool type##_item(struct json_object *o, const char *path, void *item, void *arg,     \
-                            char **cause)                                                       \
-    {                                                                                           \
-        (void)arg;                                                                              \
-        return from(o, path, item, cause);                                                      \
-    }                                                                                           \
-    static void type##_item_done(void *item)                                                    \
-    {                                                                                           \
-        type##_done(item);                                                                      \
-    }                                                                                           \
-    bool one_shot(const char *body, size_t len, struct type **items, size_t *n,                 \
-                  char **next_token, char **cause)                                              \
-    {                                                                                           \
-        void *out;                                                                              \
-        bool ok = page_decode(body, len, sizeof **items, type##_item, type##_item_done, NULL,   \
-                              &out, n, next_token, cause);                                      \
-        *items = out;                                                                           \
-        return ok;                                                                              \
-    }                                                                                           \
-    bool second_step(struct decode_page *pg, struct type **items, size_t *n, char **cause)      \
-    {                                                                                           \
-        void *out;                                                                              \
-        bool ok = page_items(pg, sizeof **items, type##_item, type##_item_done, NULL, &out, n,  \
-                             cause);                                                            \
-        *items = out;                                                                           \
-        return ok;                                                                              \
+#define PAGE_KIND(type, from, one_shot, second_step)                                              \
+    static bool type##_item(struct json_object *o, const char *path, void *item, void *arg,       \
+                            char **cause)                                                         \
+    {                                                                                             \
+        (void)arg;                                                                                \
+        return from(o, path, item, cause);                                                        \
+    }                                                                                             \
+    static void type##_item_done(void *item)                                                      \
+    {                                                                                             \
+        type##_done(item);                                                                        \
+    }                                                                                             \
+    bool one_shot(const char *body, size_t len, struct type **items, size_t *n,                   \
+                  char **next_token, char **cause)                                                \
+    {                                                                                             \
+        void *out;                                                                                \
+        bool ok = page_decode(body, len, sizeof **items, type##_item, type##_item_done, NULL,     \
+                              &out, n, next_token, cause);                                        \
+        *items = out;                                                                             \
+        return ok;                                                                                \
+    }                                                                                             \
+    bool second_step(struct decode_page *pg, struct type **items, size_t *n, char **cause)        \
+    {                                                                                             \
+        void *out;                                                                                \
+        bool ok =                                                                                 \
+            page_items(pg, sizeof **items, type##_item, type##_item_done, NULL, &out, n, cause);  \
+        *items = out;                                                                             \
+        return ok;                                                                                \
     }
 
 PAGE_KIND(batch, batch_from, decode_batch_page, decode_page_batches)

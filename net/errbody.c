@@ -11,6 +11,7 @@
 
 #include "model/xalloc.h"
 #include "net/decode.h"
+#include "net/log.h"
 
 /* Length of the valid UTF-8 sequence at s[0..len), 0 when it is not one (overlong, surrogate,
  * beyond U+10FFFF, a bad or missing continuation byte). */
@@ -44,15 +45,52 @@ static size_t utf8_valid_len(const unsigned char *s, size_t len, unsigned *cp)
     return n;
 }
 
+void errbody_scrub(char *s, size_t len, const char *secret)
+{
+    size_t k = secret != NULL ? strlen(secret) : 0;
+    if (s == NULL || k == 0)
+        return;
+    for (size_t i = 0; i + k <= len;) {
+        if (memcmp(s + i, secret, k) == 0) {
+            memset(s + i, '*', k);
+            i += k;
+        } else {
+            i++;
+        }
+    }
+}
+
+/* The longest tail of out[0..o) that is a proper prefix of secret, at least
+ * ERRBODY_PREFIX_MIN bytes (shorter ones say nothing), is masked: what a cut left of a key. */
+static void mask_cut_prefix(char *out, size_t o, const char *secret)
+{
+    size_t k = secret != NULL ? strlen(secret) : 0;
+    if (k < 2)
+        return;
+    for (size_t n = k - 1 < o ? k - 1 : o; n >= ERRBODY_PREFIX_MIN; n--) {
+        if (memcmp(out + o - n, secret, n) == 0) {
+            memset(out + o - n, '*', n);
+            return;
+        }
+    }
+}
+
 char *errbody_sanitize(const char *s, size_t len, size_t max)
 {
     if (s == NULL)
         len = 0;
+    /* Mask the key in a full copy first: cutting first would leave a key split by the cut
+     * unmatched, its prefix on screen and in the log. */
+    char *secret = log_secret_copy();
+    char *work = xmalloc(len + 1);
+    if (len > 0)
+        memcpy(work, s, len);
+    errbody_scrub(work, len, secret);
     char *out = xmalloc(len + 1);
     size_t o = 0, i = 0;
     while (i < len && o < max) {
         unsigned cp = 0;
-        size_t n = utf8_valid_len((const unsigned char *)s + i, len - i, &cp);
+        size_t n = utf8_valid_len((const unsigned char *)work + i, len - i, &cp);
         if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) {
             /* Controls, DEL, C1 and bytes that are not UTF-8 all become one visible '?'. */
             out[o++] = '?';
@@ -61,11 +99,15 @@ char *errbody_sanitize(const char *s, size_t len, size_t max)
         }
         if (o + n > max)
             break;
-        memcpy(out + o, s + i, n);
+        memcpy(out + o, work + i, n);
         o += n;
         i += n;
     }
+    if (i < len)
+        mask_cut_prefix(out, o, secret);
     out[o] = '\0';
+    free(work);
+    free(secret);
     return out;
 }
 
@@ -75,12 +117,18 @@ struct line {
     size_t len;
 };
 
+/* Append text[0..n), NUL bytes included (errbody_sanitize shows each as '?'). */
+static void line_addn(struct line *l, const char *text, size_t n)
+{
+    l->s = xrealloc(l->s, l->len + n + 1);
+    memcpy(l->s + l->len, text, n);
+    l->len += n;
+    l->s[l->len] = '\0';
+}
+
 static void line_add(struct line *l, const char *text)
 {
-    size_t n = strlen(text);
-    l->s = xrealloc(l->s, l->len + n + 1);
-    memcpy(l->s + l->len, text, n + 1);
-    l->len += n;
+    line_addn(l, text, strlen(text));
 }
 
 /* "config.job.type" from ["body","config","job","type"]; NULL when loc is unusable. */
@@ -129,8 +177,9 @@ static bool format_details(struct json_object *detail, struct net_error *e)
         json_object_object_get_ex(d, "loc", &loc);
         json_object_object_get_ex(d, "msg", &msg);
         char *path = loc_path(loc);
-        const char *text = json_object_is_type(msg, json_type_string) ? json_object_get_string(msg)
-                                                                      : "invalid value";
+        bool is_text = json_object_is_type(msg, json_type_string);
+        const char *text = is_text ? json_object_get_string(msg) : "invalid value";
+        size_t text_len = is_text ? (size_t)json_object_get_string_len(msg) : strlen(text);
         if (l.len > 0)
             line_add(&l, "; ");
         if (path != NULL) {
@@ -139,7 +188,7 @@ static bool format_details(struct json_object *detail, struct net_error *e)
             if (e->field == NULL)
                 e->field = errbody_sanitize(path, strlen(path), ERRBODY_MAX);
         }
-        line_add(&l, text);
+        line_addn(&l, text, text_len);
         free(path);
     }
     if (l.len == 0) {

@@ -8,7 +8,10 @@
  * entries are joined with "; ", field from the first); {"detail":"text"} becomes the text;
  * 401 becomes "unauthorized — check LLAMA_CLOUD_API_KEY"; anything else "HTTP 503: " plus at
  * most 200 bytes of the body. Control characters are replaced by '?' in every output and
- * messages are cut at ERRBODY_MAX bytes on a UTF-8 boundary. Pure: safe to fuzz.
+ * messages are cut at ERRBODY_MAX bytes on a UTF-8 boundary. The API key registered with
+ * log_set_secret() (log.h) is masked with '*' wherever it occurs, before anything is cut,
+ * and a cut never leaves a key prefix of ERRBODY_PREFIX_MIN bytes or more at the end.
+ * Otherwise pure: safe to fuzz.
  */
 
 #include <stddef.h>
@@ -17,11 +20,16 @@
 
 #define ERRBODY_RAW_MAX 200
 #define ERRBODY_MAX 500
+#define ERRBODY_PREFIX_MIN 4
 
 /* Fill e (overwritten, not freed first) from an HTTP answer with this status and body. */
 void errbody_format(long http_status, const char *body, size_t len, struct net_error *e);
-/* A copy of s[0..len) with control characters (C0, DEL, C1 as UTF-8) replaced by '?' and cut
- * to at most max bytes without splitting a UTF-8 sequence. Caller frees. */
+/* A copy of s[0..len) with the registered key masked, then control characters (C0, DEL, C1
+ * as UTF-8) replaced by '?', then cut to at most max bytes without splitting a UTF-8
+ * sequence (a key prefix left at the cut is masked too). Caller frees. */
 char *errbody_sanitize(const char *s, size_t len, size_t max);
+/* Overwrite every occurrence of secret in s[0..len) (NUL bytes allowed) with '*', in place;
+ * a NULL or empty secret does nothing. */
+void errbody_scrub(char *s, size_t len, const char *secret);
 
 #endif

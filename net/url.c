@@ -3,9 +3,12 @@
 
 #include "net/url.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "model/xalloc.h"
 
@@ -210,4 +213,182 @@ char *url_job_get(const struct url_ctx *c, enum job_type type, const char *id)
         sb_param(&b, "expand", "text_full");
     }
     return sb_end(&b, c);
+}
+
+/* ---- the base URL itself: where it points, what is safe to show ---- */
+
+/* The authority of scheme://authority/…: *start and *len; false without "://". The
+ * authority ends at the first '/', '?' or '#' (RFC 3986), which is also where curl ends it. */
+static bool authority(const char *url, const char **start, size_t *len)
+{
+    const char *p = url != NULL ? strstr(url, "://") : NULL;
+    if (p == NULL)
+        return false;
+    *start = p + 3;
+    *len = strcspn(*start, "/?#");
+    return true;
+}
+
+/* Host and port of an authority without userinfo: host (brackets kept) and the text after
+ * it. False when the port is not 1-5 digits. */
+static bool host_port(const char *auth, size_t len, const char **host, size_t *hlen)
+{
+    const char *at = NULL;
+    for (size_t i = 0; i < len; i++)
+        if (auth[i] == '@')
+            at = auth + i;
+    if (at != NULL) {
+        len -= (size_t)(at + 1 - auth);
+        auth = at + 1;
+    }
+    size_t h;
+    if (len > 0 && auth[0] == '[') {
+        const char *close = memchr(auth, ']', len);
+        if (close == NULL)
+            return false;
+        h = (size_t)(close - auth) + 1;
+    } else {
+        const char *colon = memchr(auth, ':', len);
+        h = colon != NULL ? (size_t)(colon - auth) : len;
+    }
+    if (h < len) {
+        if (auth[h] != ':')
+            return false;
+        size_t digits = len - h - 1;
+        if (digits == 0 || digits > 5 || strspn(auth + h + 1, "0123456789") < digits)
+            return false;
+    }
+    *host = auth;
+    *hlen = h;
+    return true;
+}
+
+/* Four decimal octets, no leading zeros, each at most 255, the first 127. */
+static bool ipv4_loopback(const char *s)
+{
+    int parts = 0;
+    while (parts < 4) {
+        size_t n = strspn(s, "0123456789");
+        if (n == 0 || n > 3 || (n > 1 && s[0] == '0'))
+            return false;
+        int v = atoi(s);
+        if (v > 255 || (parts == 0 && v != 127))
+            return false;
+        s += n;
+        parts++;
+        if (parts < 4) {
+            if (*s != '.')
+                return false;
+            s++;
+        }
+    }
+    return *s == '\0';
+}
+
+bool url_host_is_loopback(const char *host)
+{
+    if (host == NULL || host[0] == '\0')
+        return false;
+    if (strcasecmp(host, "localhost") == 0)
+        return true;
+    char v6[64];
+    size_t n = strlen(host);
+    if (host[0] == '[') {
+        if (n < 3 || host[n - 1] != ']' || n - 2 >= sizeof v6)
+            return false;
+        memcpy(v6, host + 1, n - 2);
+        v6[n - 2] = '\0';
+    } else if (strchr(host, ':') != NULL) {
+        if (n >= sizeof v6)
+            return false;
+        memcpy(v6, host, n + 1);
+    } else {
+        return ipv4_loopback(host);
+    }
+    struct in6_addr a;
+    return inet_pton(AF_INET6, v6, &a) == 1 && IN6_IS_ADDR_LOOPBACK(&a);
+}
+
+static size_t count_at(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += s[i] == '@';
+    return n;
+}
+
+bool url_base_valid(const char *url, char **cause)
+{
+    const char *why = NULL;
+    const char *auth, *host;
+    size_t alen, hlen;
+    if (url == NULL || (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8)))
+        why = "it must start with http:// or https://";
+    else if (!authority(url, &auth, &alen) || !host_port(auth, alen, &host, &hlen) || hlen == 0)
+        why = "it has no usable host[:port]";
+    else if (count_at(auth, alen) > 1)
+        why = "it has more than one '@' before the host";
+    else if (strchr(auth + alen, '@') != NULL)
+        why = "it has an '@' after the host (a password holding '/', '?' or '#' must be "
+              "percent-encoded)";
+    else
+        for (const unsigned char *p = (const unsigned char *)url; *p && why == NULL; p++)
+            if (*p <= 0x20 || *p == 0x7f)
+                why = "it holds spaces or control characters";
+    if (why != NULL && cause != NULL)
+        *cause = xstrdup(why);
+    return why == NULL;
+}
+
+bool url_cleartext_remote(const char *url)
+{
+    if (url == NULL || strncasecmp(url, "http://", 7) != 0)
+        return false;
+    const char *auth, *host;
+    size_t alen, hlen;
+    if (!authority(url, &auth, &alen) || !host_port(auth, alen, &host, &hlen))
+        return true;
+    char *h = xstrndup(host, hlen);
+    bool loop = url_host_is_loopback(h);
+    free(h);
+    return !loop;
+}
+
+char *url_endpoint(const char *url)
+{
+    const char *auth, *host;
+    size_t alen, hlen;
+    if (!authority(url, &auth, &alen))
+        return xstrdup("?");
+    if (!host_port(auth, alen, &host, &hlen))
+        return xasprintf("%.*s?", (int)(auth - url), url);
+    /* host and port: everything after the userinfo up to the authority's end */
+    return xasprintf("%.*s%.*s", (int)(auth - url), url, (int)(auth + alen - host), host);
+}
+
+char *url_redact(const char *text)
+{
+    struct sbuf b = {0};
+    sb_add(&b, "", 0);
+    const char *s = text != NULL ? text : "";
+    for (;;) {
+        const char *p = strstr(s, "://");
+        if (p == NULL)
+            break;
+        const char *start = p + 3;
+        size_t span = strcspn(start, " \t\r\n\"'<>");
+        const char *at = NULL;
+        for (size_t i = 0; i < span; i++)
+            if (start[i] == '@')
+                at = start + i;
+        sb_add(&b, s, (size_t)(start - s));
+        if (at != NULL) {
+            sb_str(&b, "***");
+            s = at;
+        } else {
+            s = start;
+        }
+    }
+    sb_str(&b, s);
+    return b.s;
 }

@@ -63,4 +63,23 @@ char *url_job_list(const struct url_ctx *c, enum job_type type, const char *cons
 /* One job with its output: parse adds expand=markdown_full&expand=text_full. */
 char *url_job_get(const struct url_ctx *c, enum job_type type, const char *id);
 
+/* ---- the base URL: is it usable, is it plain text to a remote host, what to show ----
+ * The authority is parsed as RFC 3986 and curl do: it ends at the first '/', '?' or '#', and
+ * "user:password@" before the host is userinfo, which is never shown or logged. */
+
+/* False (and *cause, caller frees) unless url is http(s)://host[:port][/path] with at most
+ * one userinfo '@', no '@' after the host, a numeric port, and no space or control byte. */
+bool url_base_valid(const char *url, char **cause);
+/* True only for a literal loopback host: localhost, 127.x.y.z written as four decimal
+ * octets, or ::1 (bracketed or not). Never resolves: "127.evil.example", "127.0.0.1.nip.io",
+ * "localhost.evil", "0x7f.1" and "127.1" are not loopback. */
+bool url_host_is_loopback(const char *host);
+/* True when url is http:// to a host url_host_is_loopback() refuses (the key goes in clear). */
+bool url_cleartext_remote(const char *url);
+/* "scheme://host[:port]" of url, without userinfo or path; "?" marks what did not parse. */
+char *url_endpoint(const char *url);
+/* A copy of text in which the userinfo of every "scheme://user:password@" is "***" (up to
+ * the last '@' before a space or quote, so an unencoded '/' in a password is covered too). */
+char *url_redact(const char *text);
+
 #endif

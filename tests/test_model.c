@@ -2,6 +2,9 @@
 #include "config.h"
 
 #include <check.h>
+#include <unistd.h>
+#include <stdint.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,15 +135,35 @@ END_TEST
 START_TEST(clock_parse_rejects_garbage)
 {
     static const char *const bad[] = {
-        "", "garbage", "2026-11-28", "2026-11-28T", "2026-11-28T18:11", "2026-11-28T18:11:19.Z",
-        "2026-11-28T18:11:19Zjunk", "2026-11-28T18:11:19.117Z ", " 2026-11-28T18:11:19Z",
-        "2026-13-01T00:00:00Z", "2026-00-10T00:00:00Z", "2026-11-00T00:00:00Z",
-        "2026-11-31T00:00:00Z", "2023-02-29T00:00:00Z", "2100-02-29T00:00:00Z",
-        "2026-11-28T24:00:00Z", "2026-11-28T18:60:00Z", "2026-11-28T18:11:61Z",
-        "2026-11-28X18:11:19Z", "2026-1-28T18:11:19Z", "26-11-28T18:11:19Z",
-        "2026-11-28T18:11:19+25:00", "2026-11-28T18:11:19+02:60", "2026-11-28T18:11:19+2",
-        "2026-11-28T18:11:19+02:0", "2026-11-28T18:11:19.117ZZ", "2026-11-28T1a:11:19Z",
-        "2026/11/28T18:11:19Z", "\xff\xfe",
+        "",
+        "garbage",
+        "2026-11-28",
+        "2026-11-28T",
+        "2026-11-28T18:11",
+        "2026-11-28T18:11:19.Z",
+        "2026-11-28T18:11:19Zjunk",
+        "2026-11-28T18:11:19.117Z ",
+        " 2026-11-28T18:11:19Z",
+        "2026-13-01T00:00:00Z",
+        "2026-00-10T00:00:00Z",
+        "2026-11-00T00:00:00Z",
+        "2026-11-31T00:00:00Z",
+        "2023-02-29T00:00:00Z",
+        "2100-02-29T00:00:00Z",
+        "2026-11-28T24:00:00Z",
+        "2026-11-28T18:60:00Z",
+        "2026-11-28T18:11:61Z",
+        "2026-11-28X18:11:19Z",
+        "2026-1-28T18:11:19Z",
+        "26-11-28T18:11:19Z",
+        "2026-11-28T18:11:19+25:00",
+        "2026-11-28T18:11:19+02:60",
+        "2026-11-28T18:11:19+2",
+        "2026-11-28T18:11:19+02:0",
+        "2026-11-28T18:11:19.117ZZ",
+        "2026-11-28T1a:11:19Z",
+        "2026/11/28T18:11:19Z",
+        "\xff\xfe",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int64_t ms = 42;
@@ -157,7 +180,7 @@ START_TEST(clock_parse_ignores_process_timezone)
 {
     const char *old = getenv("TZ");
     char *saved = xstrdup(old);
-    setenv("TZ", "XST-9:30", 1);   /* POSIX zone, no tzdata needed */
+    setenv("TZ", "XST-9:30", 1); /* POSIX zone, no tzdata needed */
     tzset();
     int64_t ms = 0;
     ck_assert(clock_parse_iso8601("2026-11-28T18:11:19.117Z", &ms));
@@ -227,9 +250,12 @@ START_TEST(clock_format_age_short_units)
         int64_t ms;
         const char *want;
     } cases[] = {
-        {0, "0s"}, {999, "0s"}, {4999, "4s"}, {59999, "59s"}, {60000, "1m"},
-        {3599999, "59m"}, {3600000, "1h"}, {86399999, "23h"}, {86400000, "1d"},
-        {5 * 86400000LL, "5d"}, {-5000, "0s"}, {INT64_MAX, "999999d"},
+        {0, "0s"},        {999, "0s"},
+        {4999, "4s"},     {59999, "59s"},
+        {60000, "1m"},    {3599999, "59m"},
+        {3600000, "1h"},  {86399999, "23h"},
+        {86400000, "1d"}, {5 * 86400000LL, "5d"},
+        {-5000, "0s"},    {INT64_MAX, "999999d"},
     };
     char buf[8];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -322,7 +348,7 @@ START_TEST(objects_deep_copy)
     ck_assert_str_eq(w.status_text, "RUNNING");
     batch_done(&b);
     batch_done(&c);
-    batch_done(&c);   /* twice is harmless */
+    batch_done(&c); /* twice is harmless */
     batch_done(&w);
     ck_assert_ptr_null(c.id);
 
@@ -335,10 +361,16 @@ START_TEST(objects_deep_copy)
     batch_done(&c);
     batch_done(&e);
 
-    struct job j = {.id = xstrdup("pjb-1"), .type = JOB_TYPE_PARSE, .status = JOB_FAILED,
-                    .status_text = xstrdup("FAILED"), .error_message = xstrdup("boom"),
-                    .name = xstrdup("a.pdf"), .tier = xstrdup("agentic"),
-                    .created_at = xstrdup("x"), .created_ms = 5, .updated_at = NULL,
+    struct job j = {.id = xstrdup("pjb-1"),
+                    .type = JOB_TYPE_PARSE,
+                    .status = JOB_FAILED,
+                    .status_text = xstrdup("FAILED"),
+                    .error_message = xstrdup("boom"),
+                    .name = xstrdup("a.pdf"),
+                    .tier = xstrdup("agentic"),
+                    .created_at = xstrdup("x"),
+                    .created_ms = 5,
+                    .updated_at = NULL,
                     .updated_ms = -1};
     struct job jc;
     job_copy(&jc, &j);
@@ -350,8 +382,8 @@ START_TEST(objects_deep_copy)
     job_done(&jc);
     job_done(&jc);
 
-    struct directory d = {.id = xstrdup("dir-1"), .name = xstrdup("Invoices"),
-                          .type = xstrdup("user")};
+    struct directory d = {
+        .id = xstrdup("dir-1"), .name = xstrdup("Invoices"), .type = xstrdup("user")};
     struct directory dc;
     directory_copy(&dc, &d);
     directory_done(&d);
@@ -359,7 +391,8 @@ START_TEST(objects_deep_copy)
     ck_assert_ptr_null(dc.description);
     directory_done(&dc);
 
-    struct dir_file f = {.id = xstrdup("dfl-1"), .display_name = xstrdup("a.pdf"),
+    struct dir_file f = {.id = xstrdup("dfl-1"),
+                         .display_name = xstrdup("a.pdf"),
                          .directory_id = xstrdup("dir-1")};
     struct dir_file fc;
     dir_file_copy(&fc, &f);
@@ -367,8 +400,10 @@ START_TEST(objects_deep_copy)
     ck_assert_str_eq(fc.display_name, "a.pdf");
     dir_file_done(&fc);
 
-    struct config g = {.id = xstrdup("cfg-1"), .name = xstrdup("fast"),
-                       .product_type = xstrdup("parse_v2"), .tier = xstrdup("fast")};
+    struct config g = {.id = xstrdup("cfg-1"),
+                       .name = xstrdup("fast"),
+                       .product_type = xstrdup("parse_v2"),
+                       .tier = xstrdup("fast")};
     struct config gc;
     config_copy(&gc, &g);
     config_done(&g);
@@ -429,7 +464,7 @@ START_TEST(store_upsert_and_find)
     ck_assert_uint_eq(e->batch.n_results, 0);
     ck_assert_str_eq(e->batch.updated_at, "2026-11-28T18:12:00Z");
     ck_assert_int_eq(e->batch.updated_ms, T_REF - 19117 + 60000);
-    ck_assert_uint_eq(e->n_history, 1);   /* updated_at is not a status change */
+    ck_assert_uint_eq(e->n_history, 1); /* updated_at is not a status change */
 
     /* A batch without an ID is refused. */
     struct batch nid = mk_batch("x", "PENDING", NULL);
@@ -485,13 +520,13 @@ START_TEST(store_history_records_every_change_even_backwards)
     pinned_now = T_REF + 1000;
     put(s, "bat-1", "RUNNING", t);
     pinned_now = T_REF + 2000;
-    put(s, "bat-1", "RUNNING", t);          /* no change: not recorded */
+    put(s, "bat-1", "RUNNING", t); /* no change: not recorded */
     pinned_now = T_REF + 3000;
     ck_assert(put(s, "bat-1", "PENDING", t)); /* backwards: recorded */
     pinned_now = T_REF + 4000;
-    put(s, "bat-1", "PAUSED", t);           /* a status the API may add later */
+    put(s, "bat-1", "PAUSED", t); /* a status the API may add later */
     pinned_now = T_REF + 5000;
-    put(s, "bat-1", "WAITING", t);          /* UNKNOWN to UNKNOWN, other text */
+    put(s, "bat-1", "WAITING", t); /* UNKNOWN to UNKNOWN, other text */
 
     const struct store_entry *e = store_find(s, "bat-1");
     ck_assert_uint_eq(e->n_history, 5);
@@ -594,8 +629,7 @@ START_TEST(store_take_variants_match_copies)
     put(take, "bat-1", "RUNNING", iso_at(1));
 
     struct batch gen[4] = {
-        mk_batch("bat-2", "PENDING", iso_at(2)),
-        mk_batch("bat-3", "COMPLETED", iso_at(3)),
+        mk_batch("bat-2", "PENDING", iso_at(2)), mk_batch("bat-3", "COMPLETED", iso_at(3)),
         mk_batch("bat-1", "RUNNING", iso_at(1)),   /* unchanged: freed */
         mk_batch("bat-3", "COMPLETED", iso_at(3)), /* a duplicate: unchanged by then */
     };
@@ -830,7 +864,7 @@ END_TEST
 START_TEST(store_annotations)
 {
     struct batch_store *s = store_new();
-    put(s, "bat-1", "RUNNING", NULL);   /* dir-a */
+    put(s, "bat-1", "RUNNING", NULL); /* dir-a */
     struct batch b = mk_batch("bat-2", "RUNNING", NULL);
     xstrset(&b.source_directory_id, "dir-b");
     store_upsert(s, &b);
@@ -867,9 +901,9 @@ START_TEST(store_annotations)
     v = store_version(s);
     store_set_progress(s, "bat-1", 3, 10);
     ck_assert(store_version(s) == v);
-    store_set_progress(s, "bat-nope", 1, 1);   /* ignored */
+    store_set_progress(s, "bat-nope", 1, 1); /* ignored */
     ck_assert_uint_eq(store_count(s), 4);
-    store_set_progress(s, "bat-1", 12, 10);    /* clamped */
+    store_set_progress(s, "bat-1", 12, 10); /* clamped */
     ck_assert_int_eq(store_find(s, "bat-1")->files_done, 10);
     /* Progress survives a list update of the same batch. */
     put(s, "bat-1", "COMPLETED", NULL);
@@ -893,7 +927,7 @@ START_TEST(store_newest_created_is_by_parsed_time)
     store_remove(s, "bat-5");
     store_remove(s, "bat-1");
     store_remove(s, "bat-2");
-    ck_assert_ptr_null(store_newest_created_at(s));   /* none parses */
+    ck_assert_ptr_null(store_newest_created_at(s)); /* none parses */
     store_free(s);
 }
 END_TEST
@@ -933,14 +967,20 @@ START_TEST(view_defaults_and_cells)
     list_view_rebuild(v, s);
     char buf[64];
     ck_assert_str_eq(view_ids(v, buf, sizeof buf), "bat-e bat-b bat-c bat-a bat-d");
-    ck_assert_uint_eq(list_view_selected(v), 0);   /* the first row */
+    ck_assert_uint_eq(list_view_selected(v), 0); /* the first row */
     ck_assert_str_eq(list_view_selected_id(v), "bat-e");
     ck_assert_uint_eq(list_view_total(v), 5);
 
     const struct store_entry *a = store_find(s, "bat-a");
-    static const char *const want_a[COL_COUNT] = {
-        "bat-a", "RUNNING", "parse_v2", "cfg-PARSE_AGENTIC", "Invoices", "1/3", "33%",
-        "2026-11-28T10:00:00Z", "2026-11-28T10:00:00Z"};
+    static const char *const want_a[COL_COUNT] = {"bat-a",
+                                                  "RUNNING",
+                                                  "parse_v2",
+                                                  "cfg-PARSE_AGENTIC",
+                                                  "Invoices",
+                                                  "1/3",
+                                                  "33%",
+                                                  "2026-11-28T10:00:00Z",
+                                                  "2026-11-28T10:00:00Z"};
     for (int c = 0; c < COL_COUNT; c++) {
         list_cell_text(a, (enum list_column)c, buf, sizeof buf);
         ck_assert_str_eq(buf, want_a[c]);
@@ -954,7 +994,7 @@ START_TEST(view_defaults_and_cells)
     ck_assert_str_eq(buf, "-");
     const struct store_entry *c = store_find(s, "bat-c");
     list_cell_text(c, COL_FILES, buf, sizeof buf);
-    ck_assert_str_eq(buf, "-");   /* unknown, never 0/0 */
+    ck_assert_str_eq(buf, "-"); /* unknown, never 0/0 */
     list_cell_text(c, COL_PROGRESS, buf, sizeof buf);
     ck_assert_str_eq(buf, "-");
 
@@ -974,7 +1014,7 @@ START_TEST(view_defaults_and_cells)
     ck_assert_str_eq(buf, "");
 
     /* Truncation never splits a UTF-8 character. */
-    store_set_directory_name(s, "dir-zzz", "d\xc3\xa9j\xc3\xa0");   /* "déjà" */
+    store_set_directory_name(s, "dir-zzz", "d\xc3\xa9j\xc3\xa0"); /* "déjà" */
     x = store_find(s, "bat-x");
     char small[3];
     list_cell_text(x, COL_DIRECTORY, small, sizeof small);
@@ -996,20 +1036,20 @@ START_TEST(view_filter_case_insensitive_and_inverted)
         const char *filter;
         const char *want;
     } cases[] = {
-        {"BAT-C", "bat-c"},                 /* ID */
-        {"running", "bat-a"},               /* status word */
-        {"paused", "bat-d"},                /* an unknown status by its text */
-        {"T12:", "bat-b"},                  /* created time text */
-        {"invoices", "bat-e bat-b bat-c bat-a bat-d"},   /* directory name */
-        {"10/10", "bat-b"},                 /* FILES */
-        {"9%", "bat-e"},                    /* PROGRESS */
+        {"BAT-C", "bat-c"},                            /* ID */
+        {"running", "bat-a"},                          /* status word */
+        {"paused", "bat-d"},                           /* an unknown status by its text */
+        {"T12:", "bat-b"},                             /* created time text */
+        {"invoices", "bat-e bat-b bat-c bat-a bat-d"}, /* directory name */
+        {"10/10", "bat-b"},                            /* FILES */
+        {"9%", "bat-e"},                               /* PROGRESS */
         {"100%", "bat-b"},
         {"!running", "bat-e bat-b bat-c bat-d"},
-        {"!", "bat-e bat-b bat-c bat-a bat-d"},   /* '!' alone filters nothing */
+        {"!", "bat-e bat-b bat-c bat-a bat-d"}, /* '!' alone filters nothing */
         {"", "bat-e bat-b bat-c bat-a bat-d"},
         {"nothing-matches", ""},
         {"!bat-", ""},
-        {"bat-arunning", ""},               /* a match never spans two cells */
+        {"bat-arunning", ""}, /* a match never spans two cells */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         list_view_set_filter(v, cases[i].filter);
@@ -1091,7 +1131,7 @@ END_TEST
 START_TEST(view_sort_every_column)
 {
     struct batch_store *s = small_store();
-    struct batch b = mk_batch("bat-f", "RUNNING", "yesterday");   /* unparsable time */
+    struct batch b = mk_batch("bat-f", "RUNNING", "yesterday"); /* unparsable time */
     xstrset(&b.source_directory_id, "dir-b");
     xstrset(&b.configuration_id, "cfg-Alpha");
     store_upsert(s, &b);
@@ -1105,8 +1145,8 @@ START_TEST(view_sort_every_column)
         bool inverted;
         const char *want;
     } cases[] = {
-        {COL_CREATED, false, "bat-e bat-b bat-c bat-a bat-d bat-f"},   /* newest first */
-        {COL_CREATED, true, "bat-d bat-a bat-c bat-b bat-e bat-f"},    /* unparsable last */
+        {COL_CREATED, false, "bat-e bat-b bat-c bat-a bat-d bat-f"}, /* newest first */
+        {COL_CREATED, true, "bat-d bat-a bat-c bat-b bat-e bat-f"},  /* unparsable last */
         {COL_UPDATED, false, "bat-e bat-b bat-c bat-a bat-d bat-f"},
         {COL_ID, false, "bat-a bat-b bat-c bat-d bat-e bat-f"},
         {COL_ID, true, "bat-f bat-e bat-d bat-c bat-b bat-a"},
@@ -1141,31 +1181,31 @@ START_TEST(view_selection_survives_resort_and_filter)
 {
     struct batch_store *s = small_store();
     struct list_view *v = list_view_new();
-    list_view_rebuild(v, s);   /* e b c a d */
+    list_view_rebuild(v, s); /* e b c a d */
     ck_assert(list_view_select_id(v, "bat-c"));
     ck_assert_uint_eq(list_view_selected(v), 2);
 
-    list_view_set_sort(v, COL_ID, false);   /* a b c d e */
+    list_view_set_sort(v, COL_ID, false); /* a b c d e */
     list_view_rebuild(v, s);
     ck_assert_str_eq(list_view_selected_id(v), "bat-c");
     ck_assert_uint_eq(list_view_selected(v), 2);
-    list_view_set_sort(v, COL_ID, true);    /* e d c b a */
+    list_view_set_sort(v, COL_ID, true); /* e d c b a */
     list_view_rebuild(v, s);
     list_view_move(v, 1);
     ck_assert_str_eq(list_view_selected_id(v), "bat-b");
-    list_view_set_sort(v, COL_CREATED, false);   /* e b c a d */
+    list_view_set_sort(v, COL_CREATED, false); /* e b c a d */
     list_view_rebuild(v, s);
     ck_assert_str_eq(list_view_selected_id(v), "bat-b");
     ck_assert_uint_eq(list_view_selected(v), 1);
 
     /* A store refresh that changes other rows keeps the row under the cursor. */
-    put(s, "bat-z", "PENDING", "2026-11-28T23:00:00Z");   /* a new first row */
+    put(s, "bat-z", "PENDING", "2026-11-28T23:00:00Z"); /* a new first row */
     list_view_rebuild(v, s);
     ck_assert_str_eq(list_view_selected_id(v), "bat-b");
     ck_assert_uint_eq(list_view_selected(v), 2);
 
     /* Filtered out: the next row of the previous order that is still shown. */
-    list_view_set_filter(v, "!bat-b");   /* z e c a d */
+    list_view_set_filter(v, "!bat-b"); /* z e c a d */
     list_view_rebuild(v, s);
     ck_assert_str_eq(list_view_selected_id(v), "bat-c");
     ck_assert_uint_eq(list_view_selected(v), 2);
@@ -1186,32 +1226,32 @@ START_TEST(view_selection_moves_to_neighbour_on_removal)
 {
     struct batch_store *s = small_store();
     struct list_view *v = list_view_new();
-    list_view_rebuild(v, s);   /* e b c a d */
+    list_view_rebuild(v, s); /* e b c a d */
     char buf[64];
 
     list_view_select_id(v, "bat-c");
     store_remove(s, "bat-c");
-    list_view_rebuild(v, s);   /* e b a d */
-    ck_assert_str_eq(list_view_selected_id(v), "bat-a");   /* the next one */
+    list_view_rebuild(v, s);                             /* e b a d */
+    ck_assert_str_eq(list_view_selected_id(v), "bat-a"); /* the next one */
     ck_assert_uint_eq(list_view_selected(v), 2);
 
     /* The next rows vanish too: the first survivor after it, else before it. */
     list_view_select_id(v, "bat-b");
     store_remove(s, "bat-b");
     store_remove(s, "bat-a");
-    list_view_rebuild(v, s);   /* e d */
+    list_view_rebuild(v, s); /* e d */
     ck_assert_str_eq(view_ids(v, buf, sizeof buf), "bat-e bat-d");
     ck_assert_str_eq(list_view_selected_id(v), "bat-d");
 
-    list_view_select_id(v, "bat-d");   /* the last row */
+    list_view_select_id(v, "bat-d"); /* the last row */
     store_remove(s, "bat-d");
     list_view_rebuild(v, s);
-    ck_assert_str_eq(list_view_selected_id(v), "bat-e");   /* the previous one */
+    ck_assert_str_eq(list_view_selected_id(v), "bat-e"); /* the previous one */
     ck_assert_uint_eq(list_view_selected(v), 0);
 
     /* A complete generation that drops the selected batch behaves the same. */
     put(s, "bat-y", "RUNNING", "2026-11-28T01:00:00Z");
-    list_view_rebuild(v, s);   /* e y */
+    list_view_rebuild(v, s); /* e y */
     struct batch keep = mk_batch("bat-y", "RUNNING", "2026-11-28T01:00:00Z");
     store_apply_generation(s, &keep, 1);
     batch_done(&keep);
@@ -1223,7 +1263,7 @@ START_TEST(view_selection_moves_to_neighbour_on_removal)
     ck_assert_uint_eq(list_view_count(v), 0);
     ck_assert_uint_eq(list_view_selected(v), (size_t)-1);
     ck_assert_ptr_null(list_view_selected_id(v));
-    list_view_move(v, 1);   /* harmless without rows */
+    list_view_move(v, 1); /* harmless without rows */
     list_view_select_index(v, 3);
     ck_assert_ptr_null(list_view_selected_id(v));
     list_view_free(v);
@@ -1235,7 +1275,7 @@ START_TEST(view_move_clamps_and_select_id_waits_for_new_batch)
 {
     struct batch_store *s = small_store();
     struct list_view *v = list_view_new();
-    list_view_rebuild(v, s);   /* e b c a d */
+    list_view_rebuild(v, s); /* e b c a d */
     list_view_move(v, 2);
     ck_assert_str_eq(list_view_selected_id(v), "bat-c");
     list_view_move(v, -1);
@@ -1279,7 +1319,7 @@ END_TEST
 
 /* 10,000 batches: every status, ten directories, progress on two thirds of them. */
 static const char *const big_status[] = {"PENDING", "THROTTLED", "RUNNING", "COMPLETED",
-                                         "FAILED", "CANCELLED", "PAUSED"};
+                                         "FAILED",  "CANCELLED", "PAUSED"};
 #define BIG_N 10000
 
 static struct batch_store *big_store(void)
@@ -1330,8 +1370,8 @@ START_TEST(view_ten_thousand_filter_sort_counts)
     ck_assert_uint_eq(sum, BIG_N);
     /* Newest first; the newest is the one created at second 9999. */
     for (size_t i = 1; i < BIG_N; i++)
-        ck_assert(list_view_row(v, i - 1)->batch.created_ms
-                  > list_view_row(v, i)->batch.created_ms);
+        ck_assert(list_view_row(v, i - 1)->batch.created_ms >
+                  list_view_row(v, i)->batch.created_ms);
 
     /* Directory filter, case-insensitive: exactly the batches of dir-3. */
     list_view_set_filter(v, "INVOICES-3");
@@ -1372,11 +1412,11 @@ START_TEST(view_ten_thousand_filter_sort_counts)
     list_view_set_status_mask(v, STATUS_MASK_ACTIVE);
     list_view_set_sort(v, COL_ID, false);
     list_view_rebuild(v, s);
-    size_t active = counts[BATCH_PENDING] + counts[BATCH_THROTTLED] + counts[BATCH_RUNNING]
-                    + counts[BATCH_UNKNOWN];
+    size_t active = counts[BATCH_PENDING] + counts[BATCH_THROTTLED] + counts[BATCH_RUNNING] +
+                    counts[BATCH_UNKNOWN];
     ck_assert_uint_eq(list_view_count(v), active);
-    ck_assert(!list_view_select_id(v, "bat-05002"));  /* 5002 % 7 == 4: FAILED, not shown */
-    ck_assert(list_view_select_id(v, "bat-05000"));   /* RUNNING, dir-0 */
+    ck_assert(!list_view_select_id(v, "bat-05002")); /* 5002 % 7 == 4: FAILED, not shown */
+    ck_assert(list_view_select_id(v, "bat-05000"));  /* RUNNING, dir-0 */
     list_view_set_sort(v, COL_CREATED, false);
     list_view_rebuild(v, s);
     ck_assert_str_eq(list_view_selected_id(v), "bat-05000");
@@ -1468,12 +1508,11 @@ static void snapshot(const struct batch_detail *d, char *buf, size_t len)
     buf[0] = '\0';
     for (size_t i = 0; i < detail_row_count(d); i++) {
         const struct detail_row *r = detail_row_at(d, i);
-        at += (size_t)snprintf(buf + at, len - at, "%s|%s|%s|%s|%s|%s;",
-                               r->display_name ? r->display_name : "-", r->file_id,
-                               r->job_id ? r->job_id : "-",
-                               r->job_known ? job_status_name(r->job_status) : "?",
-                               r->mapping_error ? r->mapping_error : "-",
-                               r->job_error ? r->job_error : "-");
+        at += (size_t)snprintf(
+            buf + at, len - at, "%s|%s|%s|%s|%s|%s;", r->display_name ? r->display_name : "-",
+            r->file_id, r->job_id ? r->job_id : "-",
+            r->job_known ? job_status_name(r->job_status) : "?",
+            r->mapping_error ? r->mapping_error : "-", r->job_error ? r->job_error : "-");
     }
 }
 
@@ -1515,7 +1554,7 @@ START_TEST(detail_any_arrival_order_gives_same_rows)
     apply_jobs(d, "RUNNING", "PENDING");
     apply_results(d, "RUNNING");
     apply_names(d, 2, 5);
-    apply_results(d, "COMPLETED");   /* results again: joined data stays */
+    apply_results(d, "COMPLETED"); /* results again: joined data stays */
     apply_jobs(d, "COMPLETED", "FAILED");
     char got[512];
     snapshot(d, got, sizeof got);
@@ -1596,8 +1635,8 @@ START_TEST(detail_progress_unknown_until_results)
     ck_assert_uint_eq(c.not_mapped, 0);
     ck_assert_uint_eq(c.unknown, 1);   /* pjb-4: a job whose status is not known yet */
     ck_assert_uint_eq(c.no_job, 0);
-    struct job j4 = {.id = (char *)"pjb-4", .status = JOB_CANCELLED,
-                     .status_text = (char *)"CANCELLED"};
+    struct job j4 = {
+        .id = (char *)"pjb-4", .status = JOB_CANCELLED, .status_text = (char *)"CANCELLED"};
     detail_set_jobs(d, &j4, 1);
     apply_jobs(d, "COMPLETED", "FAILED");
     ck_assert(detail_progress(d, &done, &total));
@@ -1631,7 +1670,7 @@ START_TEST(detail_liveness)
     struct batch_detail *d = detail_new("bat-1");
     struct batch b = detail_batch_fixture("RUNNING", false);
     detail_set_batch(d, &b);
-    ck_assert(detail_is_live(d));   /* batch not terminal */
+    ck_assert(detail_is_live(d)); /* batch not terminal */
     batch_done(&b);
 
     /* COMPLETED while results are still null: keep polling for them. */
@@ -1645,7 +1684,7 @@ START_TEST(detail_liveness)
     ck_assert(detail_is_live(d));
     apply_jobs(d, "COMPLETED", "RUNNING");
     ck_assert(detail_is_live(d));
-    apply_jobs(d, "COMPLETED", "QUEUED");   /* a status we do not know is not terminal */
+    apply_jobs(d, "COMPLETED", "QUEUED"); /* a status we do not know is not terminal */
     ck_assert(detail_is_live(d));
     struct detail_counts c;
     detail_counts(d, &c);
@@ -1698,7 +1737,7 @@ START_TEST(detail_failed_only_and_filter)
     ck_assert(detail_failed_only(d));
     ck_assert_str_eq(visible_files(d, buf, sizeof buf), "dfl-2 dfl-3");
 
-    detail_set_filter(d, "BAD pdf");   /* the job's error */
+    detail_set_filter(d, "BAD pdf"); /* the job's error */
     ck_assert_str_eq(detail_filter(d), "BAD pdf");
     ck_assert_str_eq(visible_files(d, buf, sizeof buf), "dfl-2");
     detail_set_failed_only(d, false);
@@ -1707,12 +1746,12 @@ START_TEST(detail_failed_only_and_filter)
         const char *filter;
         const char *want;
     } cases[] = {
-        {"A.PDF", "dfl-1"},                   /* display name */
-        {"dfl-4", "dfl-4"},                   /* file ID */
-        {"pjb-", "dfl-1 dfl-2"},              /* job ID */
-        {"completed", "dfl-1"},               /* job status */
-        {"unsupported", "dfl-3"},             /* mapping error */
-        {"!pdf", "dfl-3 dfl-4"},              /* inverted */
+        {"A.PDF", "dfl-1"},       /* display name */
+        {"dfl-4", "dfl-4"},       /* file ID */
+        {"pjb-", "dfl-1 dfl-2"},  /* job ID */
+        {"completed", "dfl-1"},   /* job status */
+        {"unsupported", "dfl-3"}, /* mapping error */
+        {"!pdf", "dfl-3 dfl-4"},  /* inverted */
         {"!", "dfl-1 dfl-2 dfl-3 dfl-4"},
         {"", "dfl-1 dfl-2 dfl-3 dfl-4"},
         {"zzz", ""},
@@ -1839,6 +1878,30 @@ START_TEST(strmap_iteration_in_insertion_order)
 }
 END_TEST
 
+/* ---- xalloc: a failure goes to the hook (the UI's restore-then-report), else aborts ---- */
+
+static void hook_exits(const char *message)
+{
+    _exit(strcmp(message, "out of memory (allocation too large)") == 0 ? 7 : 8);
+}
+
+START_TEST(xalloc_failure_calls_the_hook)
+{
+    xalloc_set_failure_hook(hook_exits);
+    void *p = xreallocarray(NULL, SIZE_MAX / 2 + 1, 2);
+    free(p);
+    ck_abort_msg("xreallocarray returned after an overflow");
+}
+END_TEST
+
+START_TEST(xalloc_failure_without_hook_aborts)
+{
+    xalloc_set_failure_hook(NULL);
+    void *p = xreallocarray(NULL, SIZE_MAX / 2 + 1, 2);
+    free(p);
+}
+END_TEST
+
 static Suite *model_suite(void)
 {
     Suite *s = suite_create("model");
@@ -1878,7 +1941,7 @@ static Suite *model_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("view");
-    tcase_set_timeout(tc, 60);   /* valgrind runs of the 10,000-row test */
+    tcase_set_timeout(tc, 60); /* valgrind runs of the 10,000-row test */
     tcase_add_test(tc, view_defaults_and_cells);
     tcase_add_test(tc, view_filter_case_insensitive_and_inverted);
     tcase_add_test(tc, view_status_masks_and_counts);
@@ -1889,6 +1952,10 @@ static Suite *model_suite(void)
     tcase_add_test(tc, view_ten_thousand_filter_sort_counts);
     suite_add_tcase(s, tc);
 
+    tc = tcase_create("xalloc");
+    tcase_add_exit_test(tc, xalloc_failure_calls_the_hook, 7);
+    tcase_add_test_raise_signal(tc, xalloc_failure_without_hook_aborts, SIGABRT);
+    suite_add_tcase(s, tc);
     tc = tcase_create("detail");
     tcase_add_test(tc, detail_any_arrival_order_gives_same_rows);
     tcase_add_test(tc, detail_progress_unknown_until_results);

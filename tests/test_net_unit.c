@@ -5,10 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "model/xalloc.h"
 #include "net/decode.h"
 #include "net/errbody.h"
+#include "net/log.h"
 #include "net/msg.h"
 #include "net/retry.h"
 #include "net/url.h"
@@ -101,6 +104,107 @@ START_TEST(url_job_ids_repeat)
     ck_assert_str_eq(u, "https://api.example.com/api/v2/extract?job_ids=pjb-1&page_size=100"
                         "&page_token=n");
     free(u);
+}
+END_TEST
+
+START_TEST(url_loopback_is_literal_only)
+{
+    static const char *const yes[] = {"localhost", "LocalHost",        "127.0.0.1",
+                                      "127.1.2.3", "127.255.255.255",  "[::1]",
+                                      "::1",       "[0:0:0:0:0:0:0:1]"};
+    static const char *const no[] = {"127.evil.example",
+                                     "127.0.0.1.nip.io",
+                                     "localhost.evil",
+                                     "0x7f.1",
+                                     "0x7f000001",
+                                     "127.1",
+                                     "127.0.0.1.",
+                                     "0127.0.0.1",
+                                     "127.0.0.256",
+                                     "128.0.0.1",
+                                     "127.0.0.01",
+                                     "2130706433",
+                                     "localhost.",
+                                     "evil-localhost",
+                                     "[::2]",
+                                     "[::ffff:8.8.8.8]",
+                                     "[::1",
+                                     "",
+                                     "127.0.0",
+                                     "127.0.0.1.2",
+                                     "127..0.1",
+                                     "[::1%25lo]"};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        ck_assert_msg(url_host_is_loopback(yes[i]), "%s should be loopback", yes[i]);
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        ck_assert_msg(!url_host_is_loopback(no[i]), "%s should not be loopback", no[i]);
+    ck_assert(!url_host_is_loopback(NULL));
+}
+END_TEST
+
+START_TEST(url_cleartext_and_endpoint)
+{
+    ck_assert(!url_cleartext_remote("https://api.example.com"));
+    ck_assert(!url_cleartext_remote("http://127.0.0.1:8765"));
+    ck_assert(!url_cleartext_remote("HTTP://localhost/x"));
+    ck_assert(!url_cleartext_remote("http://[::1]:80/"));
+    ck_assert(!url_cleartext_remote("http://evil.example@127.0.0.1:9/"));
+    ck_assert(url_cleartext_remote("http://127.evil.example"));
+    ck_assert(url_cleartext_remote("http://127.0.0.1.nip.io:8765"));
+    ck_assert(url_cleartext_remote("http://localhost.evil/"));
+    ck_assert(url_cleartext_remote("http://0x7f.1"));
+    ck_assert(url_cleartext_remote("http://127.0.0.1@evil.example"));
+    ck_assert(url_cleartext_remote("http://evil.example/@127.0.0.1"));
+    ck_assert(url_cleartext_remote("http://evil.example#@127.0.0.1"));
+    ck_assert(url_cleartext_remote("http://api.example.com"));
+
+    char *e = url_endpoint("http://user:pw@api.example.com:8080/v1?x=1");
+    ck_assert_str_eq(e, "http://api.example.com:8080");
+    free(e);
+    e = url_endpoint("https://api.cloud.llamaindex.ai");
+    ck_assert_str_eq(e, "https://api.cloud.llamaindex.ai");
+    free(e);
+    e = url_endpoint("http://[::1]:9/");
+    ck_assert_str_eq(e, "http://[::1]:9");
+    free(e);
+
+    char *cause = NULL;
+    ck_assert(url_base_valid("http://user:pw@h.example:1/base/", NULL));
+    ck_assert(url_base_valid("https://api.cloud.llamaindex.ai", NULL));
+    static const char *const bad[] = {"ftp://x",         "http://",       "http://u:p/w@h",
+                                      "http://a@b@c",    "http://h:port", "http://h x",
+                                      "http://h:123456", "http://[::1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_msg(!url_base_valid(bad[i], &cause), "%s should be refused", bad[i]);
+        ck_assert_ptr_nonnull(cause);
+        free(cause);
+        cause = NULL;
+    }
+}
+END_TEST
+
+START_TEST(url_redact_userinfo)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"GET http://user:pw@h.example/api/v2/batches?x=1 (try 1)",
+         "GET http://***@h.example/api/v2/batches?x=1 (try 1)"},
+        {"http://tok@h", "http://***@h"},
+        {"http://u:p/w@h/x", "http://***@h/x"},
+        {"a https://h/x b http://u:p@g/y", "a https://h/x b http://***@g/y"},
+        {"no url here", "no url here"},
+        {"\"http://u:p@h\" and http://h", "\"http://***@h\" and http://h"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *r = url_redact(cases[i].in);
+        ck_assert_str_eq(r, cases[i].out);
+        free(r);
+    }
+    char *r = url_redact(NULL);
+    ck_assert_str_eq(r, "");
+    free(r);
 }
 END_TEST
 
@@ -693,6 +797,69 @@ START_TEST(decode_garbage_never_crashes)
 }
 END_TEST
 
+START_TEST(decode_nul_kept_visible_or_refused)
+{
+    char *cause = NULL, *token = NULL;
+    struct directory *dirs = NULL;
+    size_t n = 0;
+
+    /* A name with a NUL: everything after it stays, the NUL shows as "\0". */
+    const char *d1 = "{\"items\":[{\"id\":\"dir-1\",\"name\":\"Pay\\u0000rolls (copy)\"}],"
+                     "\"next_page_token\":null}";
+    ck_assert(decode_directory_page(d1, strlen(d1), &dirs, &n, &token, &cause));
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(dirs[0].name, "Pay\\0rolls (copy)");
+    directory_done(&dirs[0]);
+    free(dirs);
+
+    /* An ID with a NUL would name another object once cut: refused, with its path. */
+    const char *d2 = "{\"items\":[{\"id\":\"dir-1\\u0000../x\",\"name\":\"n\"}],"
+                     "\"next_page_token\":null}";
+    ck_assert(!decode_directory_page(d2, strlen(d2), &dirs, &n, &token, &cause));
+    ck_assert_str_eq(cause, "items[0].id: contains a NUL character");
+    free(cause);
+    cause = NULL;
+    const char *d3 = "{\"items\":[],\"next_page_token\":\"abc\\u0000def\"}";
+    ck_assert(!decode_directory_page(d3, strlen(d3), &dirs, &n, &token, &cause));
+    ck_assert_str_eq(cause, "next_page_token: contains a NUL character");
+    free(cause);
+    cause = NULL;
+
+    /* A batch: the per-file error keeps its tail; a file ID with a NUL is refused. */
+    struct batch b;
+    const char *b1 = "{\"id\":\"bat-1\",\"status\":\"FAILED\",\"source_directory_id\":\"dir-1\","
+                     "\"results\":[{\"source_directory_file_id\":\"dfl-1\","
+                     "\"error_message\":\"timeout\\u0000; also: disk full\"}]}";
+    ck_assert(decode_batch(b1, strlen(b1), &b, &cause));
+    ck_assert_str_eq(b.results[0].error_message, "timeout\\0; also: disk full");
+    batch_done(&b);
+    const char *b2 =
+        "{\"id\":\"bat-1\",\"status\":\"FAILED\",\"source_directory_id\":\"dir\\u0000\"}";
+    ck_assert(!decode_batch(b2, strlen(b2), &b, &cause));
+    ck_assert_str_eq(cause, "source_directory_id: contains a NUL character");
+    free(cause);
+    cause = NULL;
+
+    /* Output text and job fields. */
+    struct job j;
+    struct job_output out;
+    const char *p1 = "{\"job\":{\"id\":\"pjb-1\",\"status\":\"COMPLETED\",\"name\":\"a\\u0000b\"},"
+                     "\"markdown_full\":\"# T\\u0000itle\"}";
+    ck_assert(decode_parse_job(p1, strlen(p1), &j, &out, &cause));
+    ck_assert_str_eq(j.name, "a\\0b");
+    ck_assert_str_eq(out.markdown, "# T\\0itle");
+    job_done(&j);
+    job_output_done(&out);
+
+    /* An error body's 422 message keeps its tail too (the NUL shows as '?'). */
+    struct net_error e;
+    const char *v = "{\"detail\":[{\"loc\":[\"body\",\"x\"],\"msg\":\"bad\\u0000 value\"}]}";
+    errbody_format(422, v, strlen(v), &e);
+    ck_assert_str_eq(e.message, "x: bad? value");
+    net_error_done(&e);
+}
+END_TEST
+
 START_TEST(encode_create_body)
 {
     char *s = decode_create_body("dir-\"1\"", JOB_TYPE_EXTRACT, "cfg-2");
@@ -768,6 +935,165 @@ START_TEST(errbody_cases)
 }
 END_TEST
 
+/* True when s holds a prefix of key at least n bytes long anywhere. */
+static bool holds_key_prefix(const char *s, const char *key, size_t n)
+{
+    char *p = xstrndup(key, n);
+    bool found = strstr(s, p) != NULL;
+    free(p);
+    return found;
+}
+
+START_TEST(errbody_key_masked_before_the_cut)
+{
+    static const char key[] = "llx-SECRETKEY-0123456789abcdef";
+    const size_t k = sizeof key - 1;
+    struct net_error e;
+    log_set_secret(key);
+
+    /* A server echoing the key across the 500-byte cut of a detail string: before the fix
+     * the cut came first and "llx-SECRETKEY-0" stayed on screen and in the log. */
+    for (size_t at = ERRBODY_MAX - k; at <= ERRBODY_MAX; at++) {
+        char detail[ERRBODY_MAX + 64];
+        memset(detail, 'a', at);
+        memcpy(detail + at, key, k);
+        detail[at + k] = '\0';
+        char *body = xasprintf("{\"detail\":\"%s and %s again\"}", detail, key);
+        errbody_format(400, body, strlen(body), &e);
+        ck_assert_uint_le(strlen(e.message), ERRBODY_MAX);
+        ck_assert_msg(!holds_key_prefix(e.message, key, ERRBODY_PREFIX_MIN),
+                      "key prefix shown with the key at %zu: %s", at, e.message);
+        if (at < ERRBODY_MAX) /* some of it was before the cut: shown masked */
+            ck_assert_ptr_nonnull(strchr(e.message, '*'));
+        net_error_done(&e);
+        free(body);
+    }
+
+    /* The raw (non-JSON) path cuts at 200 bytes. */
+    for (size_t at = ERRBODY_RAW_MAX - k; at <= ERRBODY_RAW_MAX; at++) {
+        char body[ERRBODY_RAW_MAX + 64];
+        memset(body, '<', at);
+        memcpy(body + at, key, k);
+        errbody_format(502, body, at + k, &e);
+        ck_assert_msg(!holds_key_prefix(e.message, key, ERRBODY_PREFIX_MIN),
+                      "key prefix shown with the raw key at %zu: %s", at, e.message);
+        net_error_done(&e);
+    }
+
+    /* Every occurrence, also one written with JSON escapes and one after a control byte. */
+    const char *esc = "{\"detail\":\"\\u006clx-SECRETKEY-0123456789abcdef|"
+                      "\\u001bllx-SECRETKEY-0123456789abcdef|llx-SECRETKEY-0123456789abcdef\"}";
+    errbody_format(404, esc, strlen(esc), &e);
+    ck_assert_str_eq(e.message, "******************************|?******************************|"
+                                "******************************");
+    net_error_done(&e);
+
+    /* A body that itself holds only part of the key, cut inside that part. */
+    char part[ERRBODY_RAW_MAX + 64];
+    memset(part, 'x', ERRBODY_RAW_MAX - 8);
+    memcpy(part + ERRBODY_RAW_MAX - 8, key, 20);
+    errbody_format(500, part, ERRBODY_RAW_MAX + 12, &e);
+    ck_assert(!holds_key_prefix(e.message, key, ERRBODY_PREFIX_MIN));
+    ck_assert(strstr(e.message, "xx********") != NULL);
+    net_error_done(&e);
+
+    /* The 422 list: path and message joined, then masked, then cut. */
+    char *v422 = xasprintf("{\"detail\":[{\"loc\":[\"body\",\"x\"],\"msg\":\"%0*d%s\"}]}",
+                           ERRBODY_MAX - 10, 0, key);
+    errbody_format(422, v422, strlen(v422), &e);
+    ck_assert(!holds_key_prefix(e.message, key, ERRBODY_PREFIX_MIN));
+    net_error_done(&e);
+    free(v422);
+
+    log_set_secret(NULL);
+}
+END_TEST
+
+START_TEST(errbody_scrub_pure)
+{
+    char s[] = "k3yk3y-k3\0k3y";
+    errbody_scrub(s, sizeof s - 1, "k3y");
+    ck_assert_int_eq(memcmp(s, "******-k3\0***", sizeof s - 1), 0);
+    char t[] = "abc";
+    errbody_scrub(t, 3, NULL);
+    errbody_scrub(t, 3, "");
+    errbody_scrub(t, 3, "abcd");
+    ck_assert_str_eq(t, "abc");
+}
+END_TEST
+
+/* ================================================================ the debug log */
+
+static char *read_all(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    char *buf = xcalloc(1, 65536);
+    size_t n = fread(buf, 1, 65535, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+START_TEST(log_file_private_and_redacted)
+{
+    char dir[] = "/tmp/bt-log-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char *path = xasprintf("%s/debug.log", dir);
+    umask(022);
+    char *cause = NULL;
+    ck_assert(log_open(path, &cause));
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0600);
+    log_set_secret("llx-LOGKEY");
+    log_printf("net", "GET %s (try 1)", "http://alice:hunter2@api.example.com/api/v2/batches");
+    log_printf("net", "key llx-LOGKEY in a line");
+    log_close();
+    char *text = read_all(path);
+    ck_assert_ptr_null(strstr(text, "hunter2"));
+    ck_assert_ptr_null(strstr(text, "alice"));
+    ck_assert_ptr_null(strstr(text, "llx-LOGKEY"));
+    ck_assert_ptr_nonnull(strstr(text, "GET http://***@api.example.com/api/v2/batches (try 1)"));
+    free(text);
+
+    /* A link planted where the log goes is refused, with what it points at; the target is
+     * left alone. */
+    char *target = xasprintf("%s/target", dir), *link = xasprintf("%s/link.log", dir);
+    FILE *t = fopen(target, "w");
+    ck_assert_ptr_nonnull(t);
+    fputs("precious\n", t);
+    fclose(t);
+    ck_assert_int_eq(symlink(target, link), 0);
+    ck_assert(!log_open(link, &cause));
+    ck_assert_ptr_nonnull(cause);
+    ck_assert_ptr_nonnull(strstr(cause, "symbolic link"));
+    ck_assert_ptr_nonnull(strstr(cause, target));
+    free(cause);
+    cause = NULL;
+    text = read_all(target);
+    ck_assert_str_eq(text, "precious\n");
+    free(text);
+
+    /* A FIFO is refused at once (no reader would block the start). */
+    char *fifo = xasprintf("%s/fifo", dir);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    ck_assert(!log_open(fifo, &cause));
+    ck_assert_ptr_nonnull(cause);
+    free(cause);
+
+    unlink(fifo);
+    unlink(link);
+    unlink(target);
+    unlink(path);
+    rmdir(dir);
+    free(fifo);
+    free(link);
+    free(target);
+    free(path);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("net-unit");
@@ -776,6 +1102,9 @@ static Suite *suite(void)
     tcase_add_test(t, url_ids_escaped);
     tcase_add_test(t, url_list_filters_and_scope);
     tcase_add_test(t, url_job_ids_repeat);
+    tcase_add_test(t, url_loopback_is_literal_only);
+    tcase_add_test(t, url_cleartext_and_endpoint);
+    tcase_add_test(t, url_redact_userinfo);
     suite_add_tcase(s, t);
     t = tcase_create("retry");
     tcase_add_test(t, retry_table);
@@ -795,9 +1124,15 @@ static Suite *suite(void)
     tcase_add_test(t, decode_big_and_deep);
     tcase_add_test(t, decode_garbage_never_crashes);
     tcase_add_test(t, encode_create_body);
+    tcase_add_test(t, decode_nul_kept_visible_or_refused);
     suite_add_tcase(s, t);
     t = tcase_create("errbody");
     tcase_add_test(t, errbody_cases);
+    tcase_add_test(t, errbody_key_masked_before_the_cut);
+    tcase_add_test(t, errbody_scrub_pure);
+    suite_add_tcase(s, t);
+    t = tcase_create("log");
+    tcase_add_test(t, log_file_private_and_redacted);
     suite_add_tcase(s, t);
     return s;
 }

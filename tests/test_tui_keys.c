@@ -3,10 +3,15 @@
 
 #include <check.h>
 #include <curses.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "model/xalloc.h"
 #include "tui/keys.h"
+#include "tui/term.h"
 
 static const unsigned scopes[] = {SCOPE_LIST, SCOPE_BATCH, SCOPE_FILE};
 
@@ -120,6 +125,38 @@ START_TEST(test_key_names)
 }
 END_TEST
 
+/* An allocation failure in batchtop: terminal restored (die's path), the message on stderr
+ * where it is seen, exit status 1. Run in a child whose stderr is a pipe. */
+START_TEST(test_out_of_memory_is_reported_after_restore)
+{
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        dup2(fds[1], STDERR_FILENO);
+        close(fds[0]);
+        term_alloc_failure_install();
+        void *p = xreallocarray(NULL, SIZE_MAX / 2 + 1, 2);
+        free(p);
+        _exit(99); /* not reached */
+    }
+    close(fds[1]);
+    char buf[256];
+    size_t used = 0;
+    ssize_t n;
+    while (used + 1 < sizeof buf && (n = read(fds[0], buf + used, sizeof buf - 1 - used)) > 0)
+        used += (size_t)n;
+    buf[used] = '\0';
+    close(fds[0]);
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFEXITED(status), "status %#x (%s)", status, buf);
+    ck_assert_int_eq(WEXITSTATUS(status), 1);
+    ck_assert_str_eq(buf, "batchtop: out of memory (allocation too large)\n");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("tui_keys");
@@ -129,6 +166,9 @@ int main(void)
     tcase_add_test(tc, test_no_key_bound_twice_in_a_scope);
     tcase_add_test(tc, test_design_keys);
     tcase_add_test(tc, test_key_names);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("fatal");
+    tcase_add_test(tc, test_out_of_memory_is_reported_after_restore);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -4,6 +4,7 @@
 
 #include <check.h>
 #include <locale.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +63,79 @@ START_TEST(test_bidi_override_replaced)
                          "fdp.exe");
     ck_assert_str_eq(c, "abc?fdp.exe");
     free(c);
+}
+END_TEST
+
+START_TEST(test_invisible_and_reordering_replaced)
+{
+    static const char *const hidden[] = {
+        "\xe2\x80\x8b",     /* U+200B zero width space */
+        "\xe2\x80\x8c",     /* U+200C zero width non-joiner */
+        "\xe2\x80\x8d",     /* U+200D zero width joiner */
+        "\xef\xbb\xbf",     /* U+FEFF zero width no-break space (BOM) */
+        "\xc2\xad",         /* U+00AD soft hyphen */
+        "\xe2\x80\x8e",     /* U+200E left-to-right mark */
+        "\xe2\x80\x8f",     /* U+200F right-to-left mark */
+        "\xe2\x80\xaa",     /* U+202A LRE */
+        "\xe2\x80\xab",     /* U+202B RLE */
+        "\xe2\x80\xac",     /* U+202C PDF */
+        "\xe2\x80\xad",     /* U+202D LRO */
+        "\xe2\x80\xae",     /* U+202E RLO */
+        "\xe2\x81\xa6",     /* U+2066 LRI */
+        "\xe2\x81\xa7",     /* U+2067 RLI */
+        "\xe2\x81\xa8",     /* U+2068 FSI */
+        "\xe2\x81\xa9",     /* U+2069 PDI */
+        "\xe2\x81\xa0",     /* U+2060 word joiner */
+        "\xe2\x80\xa8",     /* U+2028 line separator */
+        "\xf3\xa0\x80\x80", /* U+E0000 */
+        "\xf3\xa0\x81\x81", /* U+E0041 tag latin capital a */
+        "\xf3\xa0\x81\xbf", /* U+E007F cancel tag */
+    };
+    for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++) {
+        char in[32];
+        snprintf(in, sizeof in, "pay%spal", hidden[i]);
+        char *c = text_clean(in);
+        ck_assert_msg(strcmp(c, "pay?pal") == 0, "case %zu: got '%s'", i, c);
+        free(c);
+        /* what is measured is what is drawn: one visible column */
+        ck_assert_int_eq(text_width(in), 7);
+        char out[64];
+        ck_assert_int_eq(text_fit(in, 7, false, out, sizeof out), 7);
+        ck_assert_str_eq(out, "pay?pal");
+    }
+    /* A name that looks like "invoice.pdf" but is not: every hidden part shows. */
+    char *c = text_clean("invoice\xe2\x80\x8b.\xf3\xa0\x81\xa5pdf\xe2\x80\xae");
+    ck_assert_str_eq(c, "invoice?.?pdf?");
+    free(c);
+    /* Ordinary combining marks and emoji stay. */
+    c = text_clean("e\xcc\x81\xf0\x9f\x93\x84");
+    ck_assert_str_eq(c, "e\xcc\x81\xf0\x9f\x93\x84");
+    free(c);
+}
+END_TEST
+
+START_TEST(test_safe_id)
+{
+    ck_assert(text_is_safe_id("dir-0123abcd"));
+    ck_assert(text_is_safe_id("cfg-PARSE_AGENTIC"));
+    ck_assert(text_is_safe_id("a.b:c/d~e"));
+    ck_assert(!text_is_safe_id(NULL));
+    ck_assert(!text_is_safe_id(""));
+    ck_assert(!text_is_safe_id("dir 1"));
+    ck_assert(!text_is_safe_id("dir-1\x1b[2J"));
+    ck_assert(!text_is_safe_id("dir-\xe2\x80\x8b"
+                               "1"));
+    ck_assert(!text_is_safe_id("dir-\xe2\x80\xae"
+                               "1"));
+    ck_assert(!text_is_safe_id("dir-\xc2\x9b"
+                               "1"));
+    ck_assert(!text_is_safe_id("dir\x7f"));
+    char long_id[TEXT_ID_MAX + 2];
+    memset(long_id, 'a', sizeof long_id - 1);
+    long_id[sizeof long_id - 1] = '\0';
+    ck_assert(!text_is_safe_id(long_id));
+    long_id[TEXT_ID_MAX] = '\0';
+    ck_assert(text_is_safe_id(long_id));
 }
 END_TEST
 
@@ -259,6 +333,8 @@ static Suite *text_suite(void)
     tcase_add_test(tc, test_c1_del_and_whitespace);
     tcase_add_test(tc, test_invalid_utf8_becomes_question_mark);
     tcase_add_test(tc, test_bidi_override_replaced);
+    tcase_add_test(tc, test_invisible_and_reordering_replaced);
+    tcase_add_test(tc, test_safe_id);
     tcase_add_test(tc, test_cjk_and_emoji_widths);
     tcase_add_test(tc, test_fit_pads_to_exact_width);
     tcase_add_test(tc, test_fit_cuts_with_ellipsis);

@@ -1,4 +1,5 @@
-# tests/tui.mk -- tests for tui/: unit tests of the key table and the text sanitizer.
+# tests/tui.mk -- tests for tui/: unit tests of the key table, the text sanitizer and the
+# out-of-memory path, the tmux end-to-end scripts and the canned server they use.
 check_PROGRAMS += tests/test_tui_text tests/test_tui_keys
 TESTS += tests/test_tui_text tests/test_tui_keys
 
@@ -10,8 +11,14 @@ tests_test_tui_keys_SOURCES = tests/test_tui_keys.c
 tests_test_tui_keys_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(NCURSES_CFLAGS)
 tests_test_tui_keys_LDADD = libtui.a libmodel.a $(NCURSES_LIBS) $(CHECK_LIBS)
 
+# A server that answers from files: the hostile answers of tests/e2e/hostile.sh.
+check_PROGRAMS += tests/canned-server
+tests_canned_server_SOURCES = tests/canned_server.c
+tests_canned_server_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS)
+tests_canned_server_LDADD = $(MHD_LIBS)
+
 # Terminal tests: the real batchtop in a private tmux against a live batchtop-sim.
 E2E_TESTS = tests/e2e/list.sh tests/e2e/create.sh tests/e2e/batch.sh tests/e2e/safety.sh \
-	tests/e2e/faults.sh tests/e2e/fidelity.sh
+	tests/e2e/faults.sh tests/e2e/fidelity.sh tests/e2e/hostile.sh tests/e2e/fatal.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += tests/e2e/lib.sh $(E2E_TESTS)

@@ -15,6 +15,7 @@
 #include "model/clock.h"
 #include "model/xalloc.h"
 #include "net/log.h"
+#include "net/url.h"
 #include "tui/apply.h"
 #include "tui/draw.h"
 #include "tui/screens.h"
@@ -348,21 +349,6 @@ static int next_timeout(struct app *a)
     return (int)(wait < 0 ? 0 : wait);
 }
 
-static char *endpoint_of(const char *url)
-{
-    const char *p = strstr(url, "://");
-    const char *host = p ? p + 3 : url;
-    size_t n = strcspn(host, "/?#");
-    const char *at = memchr(host, '@', n); /* never show user:password@ */
-    if (at) {
-        n -= (size_t)(at + 1 - host);
-        host = at + 1;
-    }
-    if (p)
-        return xasprintf("%.*s%.*s", (int)(p + 3 - url), url, (int)n, host);
-    return xstrndup(host, n);
-}
-
 /* Free everything the app owns (screens and the net thread are already gone). */
 static void app_free(struct app *a)
 {
@@ -393,7 +379,8 @@ int app_run(const struct app_options *opt)
     char *cause = NULL;
     memset(&a, 0, sizeof a);
     a.opt = *opt;
-    a.endpoint = endpoint_of(opt->base_url);
+    a.endpoint = url_endpoint(opt->base_url);
+    a.cleartext = url_cleartext_remote(opt->base_url);
     a.store = store_new();
     a.view = list_view_new();
     a.conn = NET_CONN_CONNECTING;
@@ -427,6 +414,10 @@ int app_run(const struct app_options *opt)
     app_submit(&a, net_cmd_new(NET_CMD_WATCH_LIST));
     app_submit(&a, net_cmd_new(NET_CMD_LIST_DIRECTORIES));
     app_log(&a, false, "connecting to %s", a.endpoint);
+    if (a.cleartext)
+        app_log(&a, true,
+                "plain http:// to a host that is not loopback: the API key and every "
+                "answer travel unencrypted");
 
     bool redraw = true;
     while (!a.quit) {
@@ -480,5 +471,6 @@ int app_run(const struct app_options *opt)
     a.net = NULL;
     tui_done();
     app_free(&a);
-    return 0;
+    /* ended by SIGINT, SIGTERM or SIGHUP: say so in the status, as a shell would */
+    return term_quit_signal() ? 128 + term_quit_signal() : 0;
 }

@@ -85,7 +85,8 @@ struct log_entry {
 
 struct app {
     struct app_options opt;
-    char *endpoint; /* scheme://host shown in the header */
+    char *endpoint; /* scheme://host[:port] shown in the header, never user:password@ */
+    bool cleartext; /* plain http:// to a host that is not a literal loopback address */
     struct net *net;
 
     struct batch_store *store;
@@ -126,7 +127,8 @@ struct app {
     char *pending_copy;     /* an OSC 52 sequence written after the next doupdate */
 };
 
-/* Run the whole UI (terminal already checked); returns the exit status. */
+/* Run the whole UI (terminal already checked); returns the exit status: 0, or 128 + the
+ * signal (SIGINT, SIGTERM, SIGHUP) that ended it. */
 int app_run(const struct app_options *opt);
 
 /* Push a screen (takes data). A full stack frees data with ops->done and returns false. */

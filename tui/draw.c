@@ -143,6 +143,8 @@ void draw_header(struct app *a, int cols)
         bool state;
     } seg[] = {
         {"batchtop", 9, false},
+        /* a warning, next to the name so a narrow terminal never cuts it off */
+        {a->cleartext ? "PLAIN HTTP: key sent unencrypted" : NULL, 9, false},
         {a->endpoint, 1, false},
         {c, 8, true},
         {upd, 7, false},
@@ -177,7 +179,8 @@ void draw_header(struct app *a, int cols)
             x += draw_text(0, x, cols - x, sep, hattr, false);
         first = false;
         attr_t at = hattr | A_BOLD;
-        if (seg[i].state && (a->conn == NET_CONN_UNAUTHORIZED || a->conn == NET_CONN_OFFLINE))
+        if (i == 1 /* the plain-http warning */ ||
+            (seg[i].state && (a->conn == NET_CONN_UNAUTHORIZED || a->conn == NET_CONN_OFFLINE)))
             at = (use_color ? COLOR_PAIR(COLOR_ROLE_BAD) : A_REVERSE) | A_BOLD;
         x += draw_text(0, x, cols - x, seg[i].text, at, false);
     }

@@ -251,8 +251,21 @@ static void submit(struct form_screen *f, struct app *a)
     free(cfg);
 }
 
+/*
+ * The form library draws a field's buffer as it is, without text_clean, so only IDs of
+ * printable ASCII go in (text_is_safe_id); one the server sent with anything else (an escape,
+ * an invisible or reordering character) is refused, shown cleaned in the field's error.
+ */
 static void pick_into(struct app *a, struct form_screen *f, int i, const char *id)
 {
+    if (!text_is_safe_id(id) || strlen(id) > FIELD_MAX) {
+        char *msg = xasprintf("not used: the picked ID holds unsafe characters: %s", id);
+        xstrset(&f->errors[i], msg);
+        app_log(a, true, "%s", msg);
+        free(msg);
+        set_current_field(f->form, f->fields[i]);
+        return;
+    }
     set_field_buffer(f->fields[i], 0, id);
     xstrset(&f->errors[i], NULL);
     if (!f->sending)
@@ -315,8 +328,11 @@ static unsigned form_key(struct screen *s, struct app *a, struct key_event k)
         default:
             break;
         }
-        if (cur != F_TYPE && k.code >= 32 && k.code != 127)
+        /* IDs are ASCII; the field is drawn raw, so nothing else is typed into it */
+        if (cur != F_TYPE && k.code >= 32 && k.code < 127)
             form_driver_w(f->form, OK, (wchar_t)k.code);
+        else if (cur != F_TYPE && k.code >= 127)
+            xstrset(&f->errors[cur], "IDs hold ASCII letters, digits and punctuation only");
         return REACT_REDRAW;
     }
     switch (k.code) {

@@ -13,6 +13,7 @@
 
 #include "model/xalloc.h"
 #include "net/log.h"
+#include "net/url.h"
 #include "tui/app.h"
 #include "tui/demo.h"
 #include "tui/term.h"
@@ -38,41 +39,6 @@ static void usage(FILE *out)
           out);
 }
 
-/* True when url is http:// to a host that is not loopback (the key would travel in clear). */
-static bool cleartext_remote(const char *url)
-{
-    if (strncasecmp(url, "http://", 7) != 0)
-        return false;
-    const char *host = url + 7;
-    size_t n = strcspn(host, "/?#");
-    const char *at = memchr(host, '@', n);
-    if (at) {
-        n -= (size_t)(at + 1 - host);
-        host = at + 1;
-    }
-    char h[256];
-    size_t hn = n < sizeof h - 1 ? n : sizeof h - 1;
-    memcpy(h, host, hn);
-    h[hn] = '\0';
-    if (h[0] == '[') {
-        char *end = strchr(h, ']');
-        if (end)
-            end[1] = '\0';
-    } else {
-        char *colon = strchr(h, ':');
-        if (colon)
-            *colon = '\0';
-    }
-    return !(strcasecmp(h, "localhost") == 0 || strncmp(h, "127.", 4) == 0 ||
-             strcmp(h, "[::1]") == 0);
-}
-
-static bool valid_url(const char *url)
-{
-    return (strncasecmp(url, "http://", 7) == 0 && url[7]) ||
-           (strncasecmp(url, "https://", 8) == 0 && url[8]);
-}
-
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -96,6 +62,7 @@ int main(int argc, char **argv)
     int c;
 
     setlocale(LC_ALL, "");
+    term_alloc_failure_install();
     while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
         switch (c) {
         case 'h':
@@ -163,11 +130,18 @@ int main(int argc, char **argv)
         base_url = getenv("LLAMA_CLOUD_BASE_URL");
     if (!base_url || !base_url[0])
         base_url = DEFAULT_BASE_URL;
-    if (!opt.demo && !valid_url(base_url)) {
-        fprintf(stderr, "batchtop: the base URL must start with http:// or https://\n");
-        return 2;
+    if (!opt.demo) {
+        char *cause = NULL;
+        if (!url_base_valid(base_url, &cause)) {
+            char *shown = url_redact(base_url);
+            fprintf(stderr, "batchtop: the base URL %s is not usable: %s\n", shown, cause);
+            free(shown);
+            free(cause);
+            return 2;
+        }
     }
-    if (!opt.demo && cleartext_remote(base_url))
+    /* Said again in the header for as long as batchtop runs (this line is seen after exit). */
+    if (!opt.demo && url_cleartext_remote(base_url))
         fputs("batchtop: warning: the base URL uses http:// to a remote host; "
               "the API key travels in clear text\n",
               stderr);
@@ -188,8 +162,7 @@ int main(int argc, char **argv)
     if (opt.log_path) {
         char *cause = NULL;
         if (!log_open(opt.log_path, &cause)) {
-            fprintf(stderr, "batchtop: cannot open the log %s: %s\n", opt.log_path,
-                    cause ? cause : "error");
+            fprintf(stderr, "batchtop: --log %s: %s\n", opt.log_path, cause ? cause : "error");
             free(cause);
             return 2;
         }

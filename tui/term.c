@@ -7,12 +7,14 @@
 #include <term.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "model/xalloc.h"
@@ -21,7 +23,56 @@ static int sig_pipe[2] = {-1, -1};
 static volatile sig_atomic_t curses_on;
 static volatile sig_atomic_t done_once;
 static volatile sig_atomic_t hook_ran;
+static volatile sig_atomic_t quit_signal; /* the last SIGINT/SIGTERM/SIGHUP, 0 if none */
 static void (*exit_hook)(void);
+
+/*
+ * The restore that needs nothing but write(2) and tcsetattr(3), both async-signal-safe:
+ * captured by term_start while it is safe to ask terminfo, used by the fatal-signal path
+ * and by a restore from a thread that does not own curses. endwin() is neither.
+ */
+static char raw_restore_seq[256];
+static size_t raw_restore_len;
+static struct termios shell_tio;
+static bool have_shell_tio;
+static pthread_t ui_thread;
+static bool ui_thread_known;
+
+/* Append terminfo capability cap to the restore sequence, without "$<5>" padding. */
+static void capture_cap(const char *cap)
+{
+    const char *v = tigetstr(cap);
+    if (v == NULL || v == (char *)-1)
+        return;
+    for (const char *p = v; *p; p++) {
+        if (p[0] == '$' && p[1] == '<') {
+            const char *end = strchr(p, '>');
+            if (end != NULL) {
+                p = end;
+                continue;
+            }
+        }
+        if (raw_restore_len + 1 < sizeof raw_restore_seq)
+            raw_restore_seq[raw_restore_len++] = *p;
+    }
+}
+
+/* Async-signal-safe: the captured sequence, then the terminal modes the shell had. */
+static void raw_restore(void)
+{
+    size_t off = 0;
+    while (off < raw_restore_len) {
+        ssize_t n = write(STDOUT_FILENO, raw_restore_seq + off, raw_restore_len - off);
+        if (n <= 0) {
+            if (n < 0 && errno == EINTR)
+                continue;
+            break;
+        }
+        off += (size_t)n;
+    }
+    if (have_shell_tio)
+        tcsetattr(STDIN_FILENO, TCSADRAIN, &shell_tio);
+}
 
 static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 #define N_FATAL (sizeof fatal_signals / sizeof fatal_signals[0])
@@ -30,6 +81,8 @@ static struct sigaction old_fatal[N_FATAL];
 static void on_signal(int sig)
 {
     int saved = errno;
+    if (sig != SIGWINCH)
+        quit_signal = sig;
     unsigned char b = (unsigned char)sig;
     if (sig_pipe[1] >= 0) {
         ssize_t r = write(sig_pipe[1], &b, 1);
@@ -46,10 +99,17 @@ static void run_hook(void)
     }
 }
 
+/* Only async-signal-safe calls: no endwin(), no stdio, no malloc (STYLE.md). */
 static void on_fatal(int sig)
 {
-    tui_done();
+    int saved = errno;
+    if (curses_on && !done_once) {
+        done_once = 1;
+        curses_on = 0;
+        raw_restore();
+    }
     run_hook();
+    errno = saved;
     for (size_t i = 0; i < N_FATAL; i++) {
         if (fatal_signals[i] == sig) {
             sigaction(sig, &old_fatal[i], NULL);
@@ -151,6 +211,9 @@ void term_start(void)
         registered = true;
     }
     set_escdelay(25);
+    have_shell_tio = tcgetattr(STDIN_FILENO, &shell_tio) == 0;
+    ui_thread = pthread_self();
+    ui_thread_known = true;
     if (!initscr()) {
         fputs("batchtop: cannot start the terminal UI\n", stderr);
         exit(2);
@@ -164,6 +227,12 @@ void term_start(void)
     keypad(stdscr, TRUE);
     nodelay(stdscr, TRUE);
     curs_set(0);
+    /* what endwin() would send: attributes off, cursor shown, keypad off, main screen */
+    raw_restore_len = 0;
+    capture_cap("sgr0");
+    capture_cap("cnorm");
+    capture_cap("rmkx");
+    capture_cap("rmcup");
     term_resize();
 }
 
@@ -187,8 +256,27 @@ void tui_done(void)
         return;
     done_once = 1;
     curses_on = 0;
+    if (ui_thread_known && !pthread_equal(pthread_self(), ui_thread)) {
+        raw_restore(); /* curses belongs to the UI thread (e.g. out of memory in the net thread) */
+        return;
+    }
     curs_set(1);
     endwin();
+}
+
+int term_quit_signal(void)
+{
+    return quit_signal;
+}
+
+static void out_of_memory(const char *message)
+{
+    die("%s", message);
+}
+
+void term_alloc_failure_install(void)
+{
+    xalloc_set_failure_hook(out_of_memory);
 }
 
 void term_set_exit_hook(void (*hook)(void))

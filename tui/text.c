@@ -94,6 +94,19 @@ static bool is_bidi_control(uint32_t cp)
            cp == 0x200f || cp == 0x061c;
 }
 
+/* Characters that draw nothing (or a blank) yet change what a name means: zero-width
+ * space/joiners, soft hyphen, word joiner and invisible operators, the BOM, Hangul and
+ * Mongolian fillers, line/paragraph separators, interlinear annotation, tag characters. */
+static bool is_invisible(uint32_t cp)
+{
+    return cp == 0x00ad || cp == 0x034f || cp == 0x115f || cp == 0x1160 || cp == 0x17b4 ||
+           cp == 0x17b5 || (cp >= 0x180b && cp <= 0x180f) || (cp >= 0x200b && cp <= 0x200d) ||
+           cp == 0x2028 || cp == 0x2029 || (cp >= 0x2060 && cp <= 0x2064) ||
+           (cp >= 0x206a && cp <= 0x206f) || cp == 0x3164 || cp == 0xfeff || cp == 0xffa0 ||
+           (cp >= 0xfff9 && cp <= 0xfffb) || (cp >= 0x1d173 && cp <= 0x1d17a) ||
+           (cp >= 0xe0000 && cp <= 0xe007f);
+}
+
 /*
  * One display unit of sanitized output: its bytes and its width in columns (0 for a
  * combining mark that attaches to the previous unit).
@@ -133,7 +146,7 @@ static bool next_unit(const unsigned char **p, struct unit *u)
         u->bytes[0] = (char)cp;
         u->len = 1;
         u->width = 1;
-    } else if (!utf8_mode || is_bidi_control(cp)) {
+    } else if (!utf8_mode || is_bidi_control(cp) || is_invisible(cp)) {
         u->bytes[0] = '?';
         u->len = 1;
         u->width = 1;
@@ -373,4 +386,15 @@ size_t text_cut(const char *clean, int width)
         end = w.p;
     }
     return (size_t)(end - base);
+}
+
+bool text_is_safe_id(const char *s)
+{
+    if (s == NULL || s[0] == '\0')
+        return false;
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++, n++)
+        if (*p <= 0x20 || *p >= 0x7f || n >= TEXT_ID_MAX)
+            return false;
+    return true;
 }

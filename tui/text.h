@@ -5,7 +5,9 @@
 /*
  * Every string that came from the server passes through here before it is drawn. Control
  * characters (C0, DEL, C1) become a visible `\xNN` marker, tab/newline/CR become a space,
- * invalid UTF-8 and bidi overrides become '?', and widths are measured with wcwidth() so
+ * invalid UTF-8, bidi controls (U+202A-202E, U+2066-2069, U+200E/200F, U+061C) and invisible
+ * characters (zero-width space and joiners, U+FEFF, soft hyphen, word joiner, tag characters
+ * U+E0000-E007F and the like) become '?', and widths are measured with wcwidth() so
  * CJK, emoji and combining marks line up. When the locale is not UTF-8 every non-ASCII
  * character becomes '?', the ellipsis becomes "..." and bars use '#'.
  * Pure functions of their input and of the mode set by text_init/text_set_utf8.
@@ -34,6 +36,10 @@ int text_fit_left(const char *s, int width, bool pad, char *out, size_t len);
 /* For text already cleaned: the byte length of the longest prefix that fits in width
  * columns, at least one character when s is not empty (for wrapping). */
 size_t text_cut(const char *clean, int width);
+/* True when s can be used as an ID as it is: 1 to TEXT_ID_MAX bytes of printable ASCII
+ * without spaces (so nothing in it can be invisible, reorder text or move the cursor). */
+#define TEXT_ID_MAX 256
+bool text_is_safe_id(const char *s);
 /* A progress bar of `width` cells for done/total (full blocks, or '#' in ASCII mode). */
 void text_bar(long done, long total, int width, char *out, size_t len);
 

@@ -1,6 +1,7 @@
 #!/bin/bash
 # batch.sh -- the Batch and File screens: every file's display name (CJK and emoji rows
-# aligned), a file's markdown and text, search, writing it to a file (no silent overwrite),
+# aligned), a file's markdown and text, search, writing it to a file (no silent overwrite, never
+# through a symbolic link),
 # cancelling a running batch and refusing a finished one.
 . "${TOP_SRCDIR:-.}/tests/e2e/lib.sh"
 need_tmux
@@ -119,6 +120,25 @@ wait_for 'already exists' 5
 keys y
 wait_for "to $out" 5
 grep -qF "# $first" "$out" || fail "the file was not overwritten after 'y'"
+
+step "w never writes through a symbolic link: it says where the link points and refuses"
+echo precious >"$E2E_TMP/precious"
+ln -s "$E2E_TMP/precious" "$E2E_TMP/link.md"
+keys w C-u
+type_text "$E2E_TMP/link.md"
+keys Enter
+wait_for "link.md is a symbolic link to $E2E_TMP/precious" 5
+not_on_screen 'Overwrite it?'
+[ "$(cat "$E2E_TMP/precious")" = precious ] || fail "the link's target was written"
+[ -L "$E2E_TMP/link.md" ] || fail "the link was replaced"
+rm -f "$E2E_TMP/new.md"
+keys w C-u
+type_text "$E2E_TMP/new.md"
+keys Enter
+wait_for "to $E2E_TMP/new.md" 5
+# tmux (and so batchtop) inherits this script's umask
+want=$(printf '%o' $(( 0666 & ~$(umask) )))
+[ "$(stat -c %a "$E2E_TMP/new.md")" = "$want" ] || fail "a new file is not 0666 & ~umask ($want)"
 keys q
 wait_for "Batch $done_id" 5
 
