@@ -14,6 +14,10 @@ struct job_info {
     enum job_status status;
     char *status_text;
     char *error;
+    bool has_credits, has_pages, pages_checked;
+    double credits;
+    int64_t pages;
+    size_t pages_failed;
 };
 
 struct batch_detail {
@@ -24,8 +28,10 @@ struct batch_detail {
     struct detail_row *rows;
     size_t n_rows;
 
-    struct strmap names;             /* file ID -> index in name_list */
+    struct strmap names;             /* file ID -> index in name_list and name_deleted */
     char **name_list;
+    bool *name_deleted;
+    char *names_error;
     size_t n_names;
     struct strmap jobs;              /* job ID -> index in job_list */
     struct job_info *job_list;
@@ -102,6 +108,8 @@ void detail_free(struct batch_detail *d)
     for (size_t i = 0; i < d->n_names; i++)
         free(d->name_list[i]);
     free(d->name_list);
+    free(d->name_deleted);
+    free(d->names_error);
     strmap_done(&d->jobs);
     for (size_t i = 0; i < d->n_jobs; i++) {
         free(d->job_list[i].status_text);
@@ -159,10 +167,18 @@ static void update_visible(struct batch_detail *d)
 static void join_row(struct batch_detail *d, struct detail_row *r)
 {
     size_t k;
-    const char *name = strmap_get_index(&d->names, r->file_id, &k) ? d->name_list[k] : NULL;
+    bool named = strmap_get_index(&d->names, r->file_id, &k);
+    const char *name = named ? d->name_list[k] : NULL;
     if (!xstreq(r->display_name, name))
         xstrset(&r->display_name, name);
+    r->deleted = named && d->name_deleted[k];
     const struct job_info *j = strmap_get_index(&d->jobs, r->job_id, &k) ? &d->job_list[k] : NULL;
+    r->has_credits = j != NULL && j->has_credits;
+    r->credits = r->has_credits ? j->credits : 0;
+    r->has_pages = j != NULL && j->has_pages;
+    r->pages = r->has_pages ? j->pages : 0;
+    r->pages_checked = j != NULL && j->pages_checked;
+    r->pages_failed = r->pages_checked ? j->pages_failed : 0;
     r->job_known = j != NULL;
     r->job_status = j ? j->status : JOB_UNKNOWN;
     if (!xstreq(r->job_status_text, j ? j->status_text : NULL))
@@ -195,9 +211,10 @@ static void rebuild_rows(struct batch_detail *d)
     for (size_t i = 0; i < d->batch.n_results; i++)
         strmap_put_index(&in_results, d->batch.results[i].file_id, i);
     size_t extra = 0;
+    /* a file deleted from the directory will not be mapped: no "not mapped yet" row for it */
     if (active)
         for (struct strmap_entry *e = strmap_first(&d->names); e != NULL; e = strmap_next(e))
-            if (!strmap_has(&in_results, strmap_key(e)))
+            if (!strmap_has(&in_results, strmap_key(e)) && !d->name_deleted[strmap_index(e)])
                 extra++;
     if (d->batch.n_results + extra > 0)
         d->rows = xcalloc(d->batch.n_results + extra, sizeof *d->rows);
@@ -212,7 +229,7 @@ static void rebuild_rows(struct batch_detail *d)
     }
     if (active) {
         for (struct strmap_entry *e = strmap_first(&d->names); e != NULL; e = strmap_next(e)) {
-            if (strmap_has(&in_results, strmap_key(e)))
+            if (strmap_has(&in_results, strmap_key(e)) || d->name_deleted[strmap_index(e)])
                 continue;
             struct detail_row *r = &d->rows[d->n_rows++];
             r->file_id = xstrdup(strmap_key(e));
@@ -258,10 +275,15 @@ void detail_set_names(struct batch_detail *d, const struct dir_file *files, size
             xstrset(&d->name_list[k], files[i].display_name);
         } else {
             d->name_list = xreallocarray(d->name_list, d->n_names + 1, sizeof *d->name_list);
+            d->name_deleted =
+                xreallocarray(d->name_deleted, d->n_names + 1, sizeof *d->name_deleted);
             d->name_list[d->n_names] = xstrdup(files[i].display_name);
-            strmap_put_index(&d->names, files[i].id, d->n_names++);
+            k = d->n_names++;
+            strmap_put_index(&d->names, files[i].id, k);
         }
+        d->name_deleted[k] = files[i].deleted_at != NULL;
     }
+    xstrset(&d->names_error, NULL);
     rebuild_rows(d);
 }
 
@@ -281,7 +303,35 @@ void detail_set_jobs(struct batch_detail *d, const struct job *jobs, size_t n)
         j->status = jobs[i].status;
         xstrset(&j->status_text, jobs[i].status_text);
         xstrset(&j->error, jobs[i].error_message);
+        if (jobs[i].has_credits) { /* a later answer without usage does not unbill a job */
+            j->has_credits = true;
+            j->credits = jobs[i].credits;
+        }
+        if (jobs[i].has_pages) {
+            j->has_pages = true;
+            j->pages = jobs[i].pages_billed;
+        }
     }
+    join_all(d);
+}
+
+void detail_set_names_error(struct batch_detail *d, const char *why)
+{
+    xstrset(&d->names_error, why);
+}
+
+const char *detail_names_error(const struct batch_detail *d)
+{
+    return d != NULL ? d->names_error : NULL;
+}
+
+void detail_set_output_pages(struct batch_detail *d, const char *job_id, size_t failed)
+{
+    size_t k;
+    if (job_id == NULL || !strmap_get_index(&d->jobs, job_id, &k))
+        return;
+    d->job_list[k].pages_checked = true;
+    d->job_list[k].pages_failed = failed;
     join_all(d);
 }
 
@@ -302,6 +352,8 @@ void detail_counts(const struct batch_detail *d, struct detail_counts *out)
     memset(out, 0, sizeof *out);
     for (size_t i = 0; i < d->n_rows; i++) {
         const struct detail_row *r = &d->rows[i];
+        if (r->deleted)
+            out->deleted++;
         if (r->not_mapped)
             out->not_mapped++;
         else if (r->mapping_error != NULL)
@@ -316,6 +368,31 @@ void detail_counts(const struct batch_detail *d, struct detail_counts *out)
             out->by_status[JOB_UNKNOWN]++;
     }
     out->total = d->n_rows;
+}
+
+void detail_usage(const struct batch_detail *d, struct detail_usage *out)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < d->n_rows; i++) {
+        const struct detail_row *r = &d->rows[i];
+        if (r->job_id == NULL)
+            continue;
+        out->jobs++;
+        if (r->has_credits) {
+            out->billed++;
+            out->credits += r->credits;
+        }
+        if (r->has_pages) {
+            out->with_pages++;
+            out->pages += r->pages;
+        }
+        if (r->pages_checked) {
+            out->pages_checked++;
+            out->pages_failed += r->pages_failed;
+            out->files_with_failed_pages += r->pages_failed > 0;
+        }
+    }
+    out->partial = out->billed < out->jobs;
 }
 
 static bool row_done_p(const struct detail_row *r)

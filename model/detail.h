@@ -19,6 +19,13 @@ struct detail_row {
     char *mapping_error;        /* results[].error_message */
     char *job_error;            /* the job's error_message */
     bool not_mapped;            /* a file of the directory with no result yet (batch active) */
+    bool deleted;               /* the directory file was deleted (deleted_at set) */
+    bool has_credits;           /* the job's usage.credits has been billed */
+    double credits;
+    bool has_pages;             /* pages billed are known (extract: metadata.usage) */
+    int64_t pages;
+    bool pages_checked;         /* the job's output pages were read (File screen) */
+    size_t pages_failed;        /* ... and this many failed */
 };
 
 struct batch_detail;
@@ -36,8 +43,16 @@ const struct batch *detail_batch(const struct batch_detail *d);
 void detail_set_batch(struct batch_detail *d, const struct batch *b);
 /* Merge directory file names, in any order, before or after the results arrive. */
 void detail_set_names(struct batch_detail *d, const struct dir_file *files, size_t n);
-/* Merge job statuses (matched by job ID), in any order, before or after the results. */
+/* Why the directory's file names cannot be had (a 404: the directory expired or was
+ * deleted); NULL clears it. Rows keep their file IDs. */
+void detail_set_names_error(struct batch_detail *d, const char *why);
+const char *detail_names_error(const struct batch_detail *d);
+/* Merge job statuses (matched by job ID), in any order, before or after the results. Usage
+ * already known for a job is kept when a later answer carries none. */
 void detail_set_jobs(struct batch_detail *d, const struct job *jobs, size_t n);
+/* What a job's output said of its pages: `failed` of them failed (a COMPLETED parse job may
+ * still have failed pages, up to the configuration's allowed ratio). */
+void detail_set_output_pages(struct batch_detail *d, const char *job_id, size_t failed);
 
 size_t detail_row_count(const struct batch_detail *d);
 const struct detail_row *detail_row_at(const struct batch_detail *d, size_t i);
@@ -50,9 +65,24 @@ struct detail_counts {
     size_t no_job;
     size_t unknown;
     size_t not_mapped; /* directory files without a result while the batch is active */
+    size_t deleted;    /* rows whose directory file was deleted */
     size_t total;
 };
 void detail_counts(const struct batch_detail *d, struct detail_counts *out);
+/* Cost: credits and pages summed over the rows' jobs. `partial` while some job with an ID
+ * has not been billed yet (credits null or not yet seen). */
+struct detail_usage {
+    double credits;
+    size_t billed;            /* jobs whose credits are known */
+    size_t jobs;              /* rows with a job */
+    int64_t pages;
+    size_t with_pages;        /* jobs whose pages billed are known */
+    size_t pages_checked;     /* jobs whose output pages were read */
+    size_t files_with_failed_pages;
+    size_t pages_failed;
+    bool partial;
+};
+void detail_usage(const struct batch_detail *d, struct detail_usage *out);
 /* Progress: done = rows whose job is terminal or that have a mapping error; total = rows.
  * Returns false (unknown, not 0/0) while the batch's results are not known. */
 bool detail_progress(const struct batch_detail *d, size_t *done, size_t *total);

@@ -86,6 +86,11 @@ void job_copy(struct job *dst, const struct job *src)
     dst->created_ms = src->created_ms;
     dst->updated_at = xstrdup(src->updated_at);
     dst->updated_ms = src->updated_ms;
+    dst->has_credits = src->has_credits;
+    dst->credits = src->credits;
+    dst->has_pages = src->has_pages;
+    dst->pages_billed = src->pages_billed;
+    dst->unbilled = src->unbilled;
 }
 
 void job_done(struct job *j)
@@ -106,6 +111,7 @@ void job_output_done(struct job_output *o)
     free(o->markdown);
     free(o->text);
     free(o->json);
+    free(o->failed_pages);
     memset(o, 0, sizeof *o);
 }
 
@@ -118,10 +124,13 @@ void directory_copy(struct directory *dst, const struct directory *src)
     dst->project_id = xstrdup(src->project_id);
     dst->created_at = xstrdup(src->created_at);
     dst->updated_at = xstrdup(src->updated_at);
+    dst->expires_at = xstrdup(src->expires_at);
+    dst->expires_ms = src->expires_ms;
 }
 
 void directory_done(struct directory *d)
 {
+    free(d->expires_at);
     free(d->id);
     free(d->name);
     free(d->type);
@@ -141,10 +150,12 @@ void dir_file_copy(struct dir_file *dst, const struct dir_file *src)
     dst->unique_id = xstrdup(src->unique_id);
     dst->created_at = xstrdup(src->created_at);
     dst->updated_at = xstrdup(src->updated_at);
+    dst->deleted_at = xstrdup(src->deleted_at);
 }
 
 void dir_file_done(struct dir_file *f)
 {
+    free(f->deleted_at);
     free(f->id);
     free(f->directory_id);
     free(f->display_name);

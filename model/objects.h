@@ -56,15 +56,25 @@ struct job {
     int64_t created_ms;
     char *updated_at;
     int64_t updated_ms;
+    /* usage (expand=usage): credits billed, and pages billed (extract: metadata.usage). Both
+     * are null on the wire until billing records them; has_* says whether a number came. */
+    bool has_credits;
+    double credits;
+    bool has_pages;
+    int64_t pages_billed;
+    bool unbilled;             /* usage came with credits null: billing has not recorded it */
 };
 
 /* A job's output, fetched on demand for the File screen. */
 struct job_output {
     char *job_id;
     enum job_type type;
-    char *markdown;            /* parse: markdown_full */
-    char *text;                /* parse: text_full */
+    char *markdown;            /* parse: markdown_full, else the markdown pages joined */
+    char *text;                /* parse: text_full, else the text pages joined */
     char *json;                /* extract: extract_result pretty-printed, 2-space indent */
+    size_t pages;              /* parse: pages listed (0 when only the full fields came) */
+    size_t pages_failed;       /* parse: pages with success:false */
+    char *failed_pages;        /* "3: error, 7: error" (NULL when none failed) */
 };
 
 struct directory {
@@ -75,6 +85,8 @@ struct directory {
     char *project_id;
     char *created_at;
     char *updated_at;
+    char *expires_at;          /* ephemeral directories: when it goes away (NULL: never) */
+    int64_t expires_ms;
 };
 
 struct dir_file {
@@ -85,6 +97,7 @@ struct dir_file {
     char *unique_id;
     char *created_at;
     char *updated_at;
+    char *deleted_at;          /* set for a deleted file (seen with include_deleted=true) */
 };
 
 struct config {

@@ -412,6 +412,20 @@ void store_set_jobs_running(struct batch_store *s, const char *id, long running)
     touch(s);
 }
 
+void store_set_credits(struct batch_store *s, const char *id, double credits, bool partial)
+{
+    size_t i;
+    if (!id_get(s, id, &i))
+        return;
+    struct store_entry *e = &s->entries[i];
+    if (e->credits_known && e->credits == credits && e->credits_partial == partial)
+        return;
+    e->credits_known = true;
+    e->credits = credits;
+    e->credits_partial = partial;
+    touch(s);
+}
+
 const char *store_newest_created_at(const struct batch_store *s)
 {
     const struct store_entry *best = NULL;

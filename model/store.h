@@ -30,6 +30,10 @@ struct store_entry {
     long files_total;                /* result rows; -1 until the batch's results are known */
     long jobs_running;               /* jobs known to be still running (0 when none known);
                                         reset when the status changes */
+    bool credits_known;              /* credits summed over the jobs billed so far (the Batch
+                                        screen's count); partial while some are not billed */
+    bool credits_partial;
+    double credits;
 };
 
 /* A batch whose status keeps flipping keeps its first sighting and the newest changes, at most
@@ -77,6 +81,8 @@ void store_set_directory_name(struct batch_store *s, const char *directory_id, c
 void store_set_progress(struct batch_store *s, const char *id, long done, long total);
 /* Jobs of the batch known to be pending or running (a COMPLETED batch may still have some). */
 void store_set_jobs_running(struct batch_store *s, const char *id, long running);
+/* Credits billed for a batch's jobs so far; partial while some job is not billed yet. */
+void store_set_credits(struct batch_store *s, const char *id, double credits, bool partial);
 
 /* The newest created_at (server text) of any stored batch, by parsed time; NULL when empty
  * or when no created_at parses. The store parses created_at/updated_at itself on upsert, so

@@ -105,6 +105,11 @@ static const char *cell_str(const struct store_entry *e, enum list_column c, cha
         snprintf(tmp, 32, "%ld%%",
                  (long)((double)e->files_done * 100.0 / (double)e->files_total));
         return tmp;
+    case COL_CREDITS:
+        if (!e->credits_known)
+            return "-";
+        snprintf(tmp, 32, "%.10g%s", e->credits, e->credits_partial ? "+" : "");
+        return tmp;
     case COL_CREATED:
         s = b->created_at;
         break;
@@ -290,6 +295,12 @@ static int compare_rows(const struct list_view *v, size_t ia, size_t ib)
             if (r == 0)
                 r = cmp_i64(a->files_total, b->files_total);
         }
+        break;
+    case COL_CREDITS:
+        known_a = a->credits_known;
+        known_b = b->credits_known;
+        if (known_a && known_b)
+            r = (a->credits > b->credits) - (a->credits < b->credits);
         break;
     default: {
         int c = v->sort_col;

@@ -205,6 +205,27 @@ static bool get_obj(struct json_object *o, const char *path, const char *key,
     return true;
 }
 
+/* A number that may be null or absent (*has false). Integers stay exact up to 2^53. */
+static bool get_num(struct json_object *o, const char *path, const char *key, bool *has,
+                    double *out, char **cause)
+{
+    struct json_object *v = field(o, key);
+    *has = false;
+    *out = 0;
+    if (v == NULL)
+        return true;
+    if (json_object_is_type(v, json_type_int))
+        *out = (double)json_object_get_int64(v);
+    else if (json_object_is_type(v, json_type_double))
+        *out = json_object_get_double(v);
+    else
+        return fail(cause, path, key, "expected a number");
+    if (!(*out >= 0 && *out < 1e15)) /* NaN, negative or absurd: not a bill to add up */
+        return fail(cause, path, key, "out of range");
+    *has = true;
+    return true;
+}
+
 static bool need_object(struct json_object *o, const char *path, char **cause)
 {
     if (o == NULL || !json_object_is_type(o, json_type_object))
@@ -292,6 +313,31 @@ bad:
     return false;
 }
 
+/* usage.credits (parse and extract), and metadata.usage.num_pages_billed (extract). Absent
+ * unless asked for with expand=usage, and null until billing records it. */
+static bool job_usage_from(struct json_object *o, const char *path, struct job *j, char **cause)
+{
+    struct json_object *u, *meta, *mu = NULL;
+    char sub[160], sub2[160];
+    double pages;
+    if (!get_obj(o, path, "usage", &u, cause) || !get_obj(o, path, "metadata", &meta, cause))
+        return false;
+    join(sub, sizeof sub, path, "usage");
+    if (u != NULL && !get_num(u, sub, "credits", &j->has_credits, &j->credits, cause))
+        return false;
+    j->unbilled = u != NULL && !j->has_credits;
+    if (meta == NULL)
+        return true;
+    join(sub, sizeof sub, path, "metadata");
+    if (!get_obj(meta, sub, "usage", &mu, cause))
+        return false;
+    join(sub2, sizeof sub2, sub, "usage");
+    if (mu != NULL && !get_num(mu, sub2, "num_pages_billed", &j->has_pages, &pages, cause))
+        return false;
+    j->pages_billed = j->has_pages ? (int64_t)pages : 0;
+    return true;
+}
+
 static bool job_from(struct json_object *o, const char *path, enum job_type type, struct job *j,
                      char **cause)
 {
@@ -304,7 +350,8 @@ static bool job_from(struct json_object *o, const char *path, enum job_type type
         !get_str(o, path, "name", false, &j->name, cause) ||
         !get_str(o, path, "tier", false, &j->tier, cause) ||
         !get_time(o, path, "created_at", &j->created_at, &j->created_ms, cause) ||
-        !get_time(o, path, "updated_at", &j->updated_at, &j->updated_ms, cause)) {
+        !get_time(o, path, "updated_at", &j->updated_at, &j->updated_ms, cause) ||
+        !job_usage_from(o, path, j, cause)) {
         job_done(j);
         return false;
     }
@@ -322,7 +369,8 @@ static bool directory_from(struct json_object *o, const char *path, struct direc
         !get_str(o, path, "description", false, &d->description, cause) ||
         !get_ident(o, path, "project_id", &d->project_id, cause) ||
         !get_str(o, path, "created_at", false, &d->created_at, cause) ||
-        !get_str(o, path, "updated_at", false, &d->updated_at, cause)) {
+        !get_str(o, path, "updated_at", false, &d->updated_at, cause) ||
+        !get_time(o, path, "expires_at", &d->expires_at, &d->expires_ms, cause)) {
         directory_done(d);
         return false;
     }
@@ -339,7 +387,8 @@ static bool dir_file_from(struct json_object *o, const char *path, struct dir_fi
         !get_ident(o, path, "file_id", &f->file_id, cause) ||
         !get_ident(o, path, "unique_id", &f->unique_id, cause) ||
         !get_str(o, path, "created_at", false, &f->created_at, cause) ||
-        !get_str(o, path, "updated_at", false, &f->updated_at, cause)) {
+        !get_str(o, path, "updated_at", false, &f->updated_at, cause) ||
+        !get_str(o, path, "deleted_at", false, &f->deleted_at, cause)) {
         dir_file_done(f);
         return false;
     }
@@ -383,6 +432,92 @@ bool decode_batch(const char *body, size_t len, struct batch *out, char **cause)
     return ok;
 }
 
+/* A growing string; bounded by the body it is built from, which is capped. */
+struct strbuf {
+    char *data;
+    size_t len, cap;
+};
+
+static void strbuf_add(struct strbuf *b, const char *s)
+{
+    size_t n = strlen(s);
+    if (b->len + n + 1 > b->cap) {
+        b->cap = (b->len + n + 1) * 2;
+        b->data = xrealloc(b->data, b->cap);
+    }
+    memcpy(b->data + b->len, s, n + 1);
+    b->len += n;
+}
+
+#define FAILED_PAGES_LISTED 20 /* the rest are counted, not listed */
+
+/* The documented parse output: {"pages": [{page_number, <key>: "…"} | {page_number,
+ * success: false, error}]}. Joins the good pages into *joined when it is given (the full
+ * field was absent) and, when out is given, counts the pages and lists the failed ones. */
+static bool pages_from(struct json_object *root, const char *key, struct job_output *out,
+                       char **joined, char **cause)
+{
+    struct json_object *o, *arr;
+    char sub[64];
+    if (!get_obj(root, "", key, &o, cause))
+        return false;
+    if (o == NULL)
+        return true;
+    arr = field(o, "pages");
+    if (arr == NULL)
+        return true;
+    if (!json_object_is_type(arr, json_type_array))
+        return fail(cause, key, "pages", "expected an array");
+    struct strbuf text = {0}, failed = {0};
+    size_t n = json_object_array_length(arr), nfailed = 0;
+    bool ok = true;
+    for (size_t i = 0; i < n && ok; i++) {
+        struct json_object *pg = json_object_array_get_idx(arr, i);
+        snprintf(sub, sizeof sub, "%s.pages[%zu]", key, i);
+        struct json_object *success = field(pg, "success");
+        double number = 0;
+        bool has_number;
+        char *s = NULL, *err = NULL;
+        ok = need_object(pg, sub, cause) &&
+             get_num(pg, sub, "page_number", &has_number, &number, cause);
+        if (!ok)
+            break;
+        if (success != NULL && json_object_is_type(success, json_type_boolean) &&
+            !json_object_get_boolean(success)) {
+            ok = get_str(pg, sub, "error", false, &err, cause);
+            if (ok && ++nfailed <= FAILED_PAGES_LISTED) {
+                char *line = xasprintf("%s%.0f: %s", failed.len > 0 ? "; " : "", number,
+                                       err != NULL ? err : "failed");
+                strbuf_add(&failed, line);
+                free(line);
+            } else if (ok && nfailed == FAILED_PAGES_LISTED + 1) {
+                strbuf_add(&failed, "; …");
+            }
+            free(err);
+            continue;
+        }
+        ok = get_str(pg, sub, key, false, &s, cause);
+        if (ok && joined != NULL && s != NULL) {
+            if (text.len > 0)
+                strbuf_add(&text, "\n\n");
+            strbuf_add(&text, s);
+        }
+        free(s);
+    }
+    if (ok && joined != NULL)
+        *joined = text.data != NULL ? text.data : xstrdup("");
+    else
+        free(text.data);
+    if (ok && out != NULL) {
+        out->pages = n;
+        out->pages_failed = nfailed;
+        out->failed_pages = failed.data;
+    } else {
+        free(failed.data);
+    }
+    return ok;
+}
+
 bool decode_parse_job(const char *body, size_t len, struct job *job, struct job_output *out,
                       char **cause)
 {
@@ -396,8 +531,14 @@ bool decode_parse_job(const char *body, size_t len, struct job *job, struct job_
     if (ok && jo == NULL)
         ok = fail(cause, "", "job", "missing");
     ok = ok && job_from(jo, "job", JOB_TYPE_PARSE, job, cause);
+    /* usage may come beside the job as well as inside it */
+    if (ok && !job->has_credits && !job_usage_from(root, "", job, cause))
+        ok = false;
     if (ok && (!get_str(root, "", "markdown_full", false, &out->markdown, cause) ||
-               !get_str(root, "", "text_full", false, &out->text, cause))) {
+               !get_str(root, "", "text_full", false, &out->text, cause) ||
+               !pages_from(root, "markdown", out, out->markdown == NULL ? &out->markdown : NULL,
+                           cause) ||
+               !pages_from(root, "text", NULL, out->text == NULL ? &out->text : NULL, cause))) {
         job_done(job);
         job_output_done(out);
         ok = false;

@@ -129,6 +129,7 @@ struct watch_state {
 struct files_entry {
     struct dir_file *files;
     size_t n;
+    struct net_error gone; /* http_status 404: the directory's files cannot be listed */
 };
 
 struct create_job {

@@ -69,7 +69,9 @@ enum net_msg_type {
     NET_MSG_LIST_FAILED,     /* error: the list refresh failed; keep the old data, mark it stale */
     NET_MSG_BATCH,           /* batches[0]: the watched batch, with results when known */
     NET_MSG_BATCH_FAILED,    /* error; id = batch ID */
-    NET_MSG_DIR_FILES,       /* id = directory ID; files: every file of it (complete) */
+    NET_MSG_DIR_FILES,       /* id = directory ID; files: every file of it (complete);
+                                ok false: its file list cannot be had (e.g. 404: the directory
+                                expired or was deleted), error says why; sent once per watch */
     NET_MSG_JOBS,            /* jobs: statuses of the watched batch's jobs (any subset) */
     NET_MSG_OUTPUT,          /* output: a job's output; jobs[0]: the job as that answer gave it */
     NET_MSG_OUTPUT_FAILED,   /* error; id = job ID */

@@ -171,6 +171,8 @@ char *url_directory_files(const struct url_ctx *c, const char *directory_id,
     sb_segment(&b, directory_id);
     sb_str(&b, "/files");
     sb_page_size(&b, c);
+    /* the names of a batch's files, even of those deleted since the batch mapped them */
+    sb_param(&b, "include_deleted", "true");
     sb_param(&b, "page_token", page_token);
     return sb_end(&b, c);
 }
@@ -198,6 +200,8 @@ char *url_job_list(const struct url_ctx *c, enum job_type type, const char *cons
     sb_begin(&b, c, job_path(type));
     for (size_t i = 0; i < n; i++)
         sb_param(&b, "job_ids", ids[i]);
+    if (type == JOB_TYPE_EXTRACT) /* parse lists take no expand; their items carry usage */
+        sb_param(&b, "expand", "usage");
     sb_page_size(&b, c);
     sb_param(&b, "page_token", page_token);
     return sb_end(&b, c);
@@ -209,9 +213,14 @@ char *url_job_get(const struct url_ctx *c, enum job_type type, const char *id)
     sb_begin(&b, c, job_path(type));
     sb_segment(&b, id);
     if (type != JOB_TYPE_EXTRACT) {
+        /* the full fields when the server has them (undocumented in the TS SDK 2.16.0), and
+         * the documented pages, which alone show the pages that failed */
         sb_param(&b, "expand", "markdown_full");
         sb_param(&b, "expand", "text_full");
+        sb_param(&b, "expand", "markdown");
+        sb_param(&b, "expand", "text");
     }
+    sb_param(&b, "expand", "usage");
     return sb_end(&b, c);
 }
 

@@ -30,6 +30,7 @@ void files_free_ptr(void *p)
     for (size_t i = 0; i < e->n; i++)
         dir_file_done(&e->files[i]);
     free(e->files);
+    net_error_done(&e->gone);
     free(e);
 }
 
@@ -65,6 +66,13 @@ static void watch_files(struct net *n)
     if (w->files_sent || dir == NULL)
         return;
     struct files_entry *e = strmap_get(&n->files_cache, dir);
+    if (e != NULL && e->gone.http_status != 0) {
+        struct net_msg *m = msg_new(NET_MSG_DIR_FILES, w->req, dir);
+        msg_fail(m, &e->gone);
+        msg_push(n, m);
+        w->files_sent = true;
+        return;
+    }
     if (e != NULL) {
         struct net_msg *m = msg_new(NET_MSG_DIR_FILES, w->req, dir);
         m->files = xcalloc(e->n ? e->n : 1, sizeof *m->files);
@@ -95,6 +103,13 @@ static void files_done(struct net *n, struct pager *p, bool ok, const struct net
         p->items = NULL;
         p->n = p->cap = 0;
         strmap_put(&n->files_cache, p->id, e);
+    } else if (err != NULL && err->http_status == 404) {
+        /* The directory expired or was deleted: the batch is still worth showing, so say it
+         * once and do not ask again on every interval. */
+        struct files_entry *e = xcalloc(1, sizeof *e);
+        e->gone.http_status = 404;
+        e->gone.message = xstrdup(err->message);
+        strmap_put(&n->files_cache, p->id, e);
     } else if (w->id != NULL && p->gen == w->gen) {
         w->live = true; /* the next interval asks again */
         struct net_msg *m = msg_new(NET_MSG_BATCH_FAILED, 0, w->id);
@@ -113,7 +128,9 @@ static void jobs_page(struct net *n, struct pager *p, void *items, size_t count)
     struct watch_state *w = &n->watch;
     struct job *jobs = items;
     for (size_t i = 0; i < count; i++) {
-        if (job_status_is_terminal(jobs[i].status) && jobs[i].id != NULL) {
+        /* final once terminal and billed (or sent without usage): an unbilled one is asked
+         * again, so its credits show when billing records them */
+        if (job_status_is_terminal(jobs[i].status) && jobs[i].id != NULL && !jobs[i].unbilled) {
             struct job *c = xmalloc(sizeof *c);
             job_copy(c, &jobs[i]);
             strmap_put(&n->job_cache, c->id, c);
@@ -125,7 +142,7 @@ static void jobs_page(struct net *n, struct pager *p, void *items, size_t count)
     m->jobs = xcalloc(count, sizeof *m->jobs);
     for (size_t i = 0; i < count; i++) {
         job_copy(&m->jobs[i], &jobs[i]);
-        if (job_status_is_terminal(jobs[i].status) && jobs[i].id != NULL)
+        if (job_status_is_terminal(jobs[i].status) && jobs[i].id != NULL && !jobs[i].unbilled)
             strmap_put(&w->delivered, jobs[i].id, NULL);
     }
     m->n_jobs = count;
@@ -216,6 +233,13 @@ static void watch_get_done(struct net *n, struct xfer *x)
         if (decode_batch(x->buf, x->len, &b, &cause)) {
             seen_note(n, &b);
             active_note(n, &b);
+            if (w->have_batch && !batch_status_is_terminal(w->batch.status) &&
+                batch_status_is_terminal(b.status) && b.source_directory_id != NULL) {
+                /* The batch ended: its files' names once more, since some may have been
+                 * deleted from the directory during the run. */
+                strmap_remove(&n->files_cache, b.source_directory_id);
+                w->files_sent = false;
+            }
             batch_done(&w->batch);
             w->batch = b;
             w->have_batch = true;

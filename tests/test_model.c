@@ -979,6 +979,7 @@ START_TEST(view_defaults_and_cells)
                                                   "Invoices",
                                                   "1/3",
                                                   "33%",
+                                                  "-",
                                                   "2026-11-28T10:00:00Z",
                                                   "2026-11-28T10:00:00Z"};
     for (int c = 0; c < COL_COUNT; c++) {
@@ -992,6 +993,14 @@ START_TEST(view_defaults_and_cells)
     ck_assert_str_eq(buf, "0/0");
     list_cell_text(d, COL_PROGRESS, buf, sizeof buf);
     ck_assert_str_eq(buf, "-");
+    /* credits once the Batch screen has summed them; "+" while some job is not billed */
+    store_set_credits(s, "bat-d", 42.5, true);
+    list_cell_text(store_find(s, "bat-d"), COL_CREDITS, buf, sizeof buf);
+    ck_assert_str_eq(buf, "42.5+");
+    store_set_credits(s, "bat-d", 120, false);
+    list_cell_text(store_find(s, "bat-d"), COL_CREDITS, buf, sizeof buf);
+    ck_assert_str_eq(buf, "120");
+    d = store_find(s, "bat-d");
     const struct store_entry *c = store_find(s, "bat-c");
     list_cell_text(c, COL_FILES, buf, sizeof buf);
     ck_assert_str_eq(buf, "-"); /* unknown, never 0/0 */
@@ -1713,6 +1722,84 @@ START_TEST(detail_liveness)
 }
 END_TEST
 
+/* Deleted files, credits and failed pages: what the Batch screen counts beside the statuses. */
+START_TEST(detail_deleted_usage_and_failed_pages)
+{
+    struct batch_detail *d = detail_new("bat-1");
+    /* RUNNING with results null: dfl-9 was deleted before the run and will never be mapped,
+     * so it is no "not mapped yet" row and not in the denominator. */
+    struct batch b = detail_batch_fixture("RUNNING", false);
+    detail_set_batch(d, &b);
+    batch_done(&b);
+    struct dir_file f[3];
+    memset(f, 0, sizeof f);
+    f[0].id = (char *)"dfl-1";
+    f[1].id = (char *)"dfl-2";
+    f[2].id = (char *)"dfl-9";
+    f[2].deleted_at = (char *)"2026-11-28T18:00:00Z";
+    detail_set_names(d, f, 3);
+    size_t done, total;
+    ck_assert(detail_progress(d, &done, &total));
+    ck_assert_uint_eq(total, 2);
+
+    /* The results arrive; dfl-1 is deleted during the run: it keeps its row, marked. */
+    apply_results(d, "COMPLETED");
+    f[0].deleted_at = (char *)"2026-11-28T18:30:00Z";
+    detail_set_names(d, f, 3);
+    struct detail_counts c;
+    detail_counts(d, &c);
+    ck_assert_uint_eq(c.deleted, 1);
+    ck_assert(detail_row_at(d, 0)->deleted);
+    ck_assert(!detail_row_at(d, 1)->deleted);
+
+    /* Credits: one job billed, one not yet: partial. A later answer without usage (e.g. a
+     * list that carries none) does not unbill it. */
+    struct job j[2];
+    memset(j, 0, sizeof j);
+    j[0].id = (char *)"pjb-1";
+    j[0].status = JOB_COMPLETED;
+    j[0].has_credits = true;
+    j[0].credits = 30;
+    j[1].id = (char *)"pjb-2";
+    j[1].status = JOB_COMPLETED;
+    j[1].unbilled = true;
+    detail_set_jobs(d, j, 2);
+    struct detail_usage u;
+    detail_usage(d, &u);
+    ck_assert_uint_eq(u.jobs, 2);
+    ck_assert_uint_eq(u.billed, 1);
+    ck_assert(u.partial);
+    ck_assert(u.credits == 30);
+    j[0].has_credits = false;
+    j[1].has_credits = true;
+    j[1].credits = 12.5;
+    j[1].has_pages = true;
+    j[1].pages_billed = 4;
+    detail_set_jobs(d, j, 2);
+    detail_usage(d, &u);
+    ck_assert(!u.partial);
+    ck_assert(u.credits == 42.5);
+    ck_assert_int_eq(u.pages, 4);
+    ck_assert(detail_row_at(d, 1)->has_credits);
+
+    /* A COMPLETED job whose output had failed pages is counted. */
+    detail_set_output_pages(d, "pjb-2", 2);
+    detail_set_output_pages(d, "pjb-unknown", 5); /* another batch's job: ignored */
+    detail_usage(d, &u);
+    ck_assert_uint_eq(u.pages_failed, 2);
+    ck_assert_uint_eq(u.files_with_failed_pages, 1);
+    ck_assert_uint_eq(u.pages_checked, 1);
+    ck_assert_uint_eq(detail_row_at(d, 1)->pages_failed, 2);
+
+    /* The directory's file list is gone (404): said once, cleared by names arriving. */
+    detail_set_names_error(d, "file names unavailable: HTTP 404");
+    ck_assert_str_eq(detail_names_error(d), "file names unavailable: HTTP 404");
+    detail_set_names(d, f, 1);
+    ck_assert_ptr_null(detail_names_error(d));
+    detail_free(d);
+}
+END_TEST
+
 /* The file IDs of the shown rows, joined by spaces. */
 static const char *visible_files(const struct batch_detail *d, char *buf, size_t len)
 {
@@ -1960,6 +2047,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, detail_any_arrival_order_gives_same_rows);
     tcase_add_test(tc, detail_progress_unknown_until_results);
     tcase_add_test(tc, detail_liveness);
+    tcase_add_test(tc, detail_deleted_usage_and_failed_pages);
     tcase_add_test(tc, detail_failed_only_and_filter);
     suite_add_tcase(s, tc);
     return s;

@@ -48,14 +48,15 @@ START_TEST(url_ids_escaped)
     free(u);
     u = url_directory_files(&ctx, "dir a&b", NULL);
     ck_assert_str_eq(u, "https://api.example.com/api/v1/beta/directories/dir%20a%26b/files"
-                        "?page_size=100");
+                        "?page_size=100&include_deleted=true");
     free(u);
     u = url_job_get(&ctx, JOB_TYPE_PARSE, "pjb-\xe2\x9c\x93");
     ck_assert_str_eq(u, "https://api.example.com/api/v2/parse/pjb-%E2%9C%93"
-                        "?expand=markdown_full&expand=text_full");
+                        "?expand=markdown_full&expand=text_full&expand=markdown&expand=text"
+                        "&expand=usage");
     free(u);
     u = url_job_get(&ctx, JOB_TYPE_EXTRACT, "ejb-1");
-    ck_assert_str_eq(u, "https://api.example.com/api/v2/extract/ejb-1");
+    ck_assert_str_eq(u, "https://api.example.com/api/v2/extract/ejb-1?expand=usage");
     free(u);
     u = url_escape("a-b_c~d.e f");
     ck_assert_str_eq(u, "a-b_c~d%2Ee%20f");
@@ -101,7 +102,7 @@ START_TEST(url_job_ids_repeat)
                         "&job_ids=pjb-3&page_size=100");
     free(u);
     u = url_job_list(&ctx, JOB_TYPE_EXTRACT, ids, 1, "n");
-    ck_assert_str_eq(u, "https://api.example.com/api/v2/extract?job_ids=pjb-1&page_size=100"
+    ck_assert_str_eq(u, "https://api.example.com/api/v2/extract?job_ids=pjb-1&expand=usage&page_size=100"
                         "&page_token=n");
     free(u);
 }
@@ -693,6 +694,96 @@ START_TEST(decode_outputs)
 }
 END_TEST
 
+/* The documented parse output: pages, some failed; usage beside the job or inside it. */
+START_TEST(decode_output_pages_and_usage)
+{
+    struct job j;
+    struct job_output o;
+    char *cause = NULL;
+    const char *pages =
+        "{\"job\":{\"id\":\"pjb-1\",\"status\":\"COMPLETED\",\"usage\":{\"credits\":12}},"
+        "\"markdown\":{\"pages\":[{\"page_number\":1,\"markdown\":\"# One\",\"success\":true},"
+        "{\"page_number\":2,\"success\":false,\"error\":\"timed out\"},"
+        "{\"page_number\":3,\"markdown\":\"three\"}]},"
+        "\"text\":{\"pages\":[{\"page_number\":1,\"text\":\"One\"},"
+        "{\"page_number\":2,\"success\":false,\"error\":\"timed out\"}]}}";
+    ck_assert(decode_parse_job(pages, strlen(pages), &j, &o, &cause));
+    ck_assert_str_eq(o.markdown, "# One\n\nthree");
+    ck_assert_str_eq(o.text, "One");
+    ck_assert_uint_eq(o.pages, 3);
+    ck_assert_uint_eq(o.pages_failed, 1);
+    ck_assert_str_eq(o.failed_pages, "2: timed out");
+    ck_assert(j.has_credits);
+    ck_assert(j.credits == 12.0);
+    ck_assert(!j.has_pages);
+    job_done(&j);
+    job_output_done(&o);
+
+    /* the full field wins for the text; the pages still count the failures */
+    const char *both = "{\"job\":{\"id\":\"pjb-1\",\"status\":\"COMPLETED\"},"
+                       "\"usage\":{\"credits\":null},\"markdown_full\":\"FULL\","
+                       "\"markdown\":{\"pages\":[{\"page_number\":4,\"success\":false}]}}";
+    ck_assert(decode_parse_job(both, strlen(both), &j, &o, &cause));
+    ck_assert_str_eq(o.markdown, "FULL");
+    ck_assert_ptr_null(o.text);
+    ck_assert_uint_eq(o.pages_failed, 1);
+    ck_assert_str_eq(o.failed_pages, "4: failed");
+    ck_assert(!j.has_credits); /* null until billed */
+    job_done(&j);
+    job_output_done(&o);
+
+    const char *badpages = "{\"job\":{\"id\":\"pjb-1\",\"status\":\"COMPLETED\"},"
+                           "\"markdown\":{\"pages\":{}}}";
+    ck_assert(!decode_parse_job(badpages, strlen(badpages), &j, &o, &cause));
+    ck_assert_str_eq(cause, "markdown.pages: expected an array");
+    free(cause);
+    cause = NULL;
+    const char *badcredits = "{\"job\":{\"id\":\"pjb-1\",\"status\":\"COMPLETED\","
+                             "\"usage\":{\"credits\":-3}}}";
+    ck_assert(!decode_parse_job(badcredits, strlen(badcredits), &j, &o, &cause));
+    ck_assert_str_eq(cause, "job.usage.credits: out of range");
+    free(cause);
+    cause = NULL;
+
+    const char *ext = "{\"id\":\"ejb-1\",\"status\":\"COMPLETED\",\"usage\":{\"credits\":45.5,"
+                      "\"extract_credits\":30,\"parse_credits\":15.5},"
+                      "\"metadata\":{\"usage\":{\"num_pages_billed\":3,"
+                      "\"num_pages_extracted\":3}}}";
+    ck_assert(decode_extract_job(ext, strlen(ext), &j, &o, &cause));
+    ck_assert(j.has_credits && j.credits == 45.5);
+    ck_assert(j.has_pages);
+    ck_assert_int_eq(j.pages_billed, 3);
+    job_done(&j);
+    job_output_done(&o);
+
+    /* directory files carry deleted_at; directories expires_at */
+    const char *files = "{\"items\":[{\"id\":\"dfl-1\",\"display_name\":\"a.pdf\","
+                        "\"deleted_at\":\"2026-12-01T00:00:00Z\"},{\"id\":\"dfl-2\"}],"
+                        "\"next_page_token\":null}";
+    struct dir_file *f;
+    size_t n;
+    char *token = NULL;
+    ck_assert(decode_dir_file_page(files, strlen(files), &f, &n, &token, &cause));
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(f[0].deleted_at, "2026-12-01T00:00:00Z");
+    ck_assert_ptr_null(f[1].deleted_at);
+    for (size_t i = 0; i < n; i++)
+        dir_file_done(&f[i]);
+    free(f);
+    free(token);
+    const char *dirs = "{\"items\":[{\"id\":\"dir-1\",\"type\":\"ephemeral\","
+                       "\"expires_at\":\"2026-12-01T00:00:00Z\"}]}";
+    struct directory *d;
+    ck_assert(decode_directory_page(dirs, strlen(dirs), &d, &n, &token, &cause));
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(d[0].expires_at, "2026-12-01T00:00:00Z");
+    ck_assert(d[0].expires_ms > 0);
+    directory_done(&d[0]);
+    free(d);
+    free(token);
+}
+END_TEST
+
 START_TEST(decode_big_and_deep)
 {
     /* 5 MB of items decodes. */
@@ -1121,6 +1212,7 @@ static Suite *suite(void)
     tcase_add_test(t, decode_token_hint);
     tcase_add_test(t, decode_other_pages);
     tcase_add_test(t, decode_outputs);
+    tcase_add_test(t, decode_output_pages_and_usage);
     tcase_add_test(t, decode_big_and_deep);
     tcase_add_test(t, decode_garbage_never_crashes);
     tcase_add_test(t, encode_create_body);

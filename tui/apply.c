@@ -21,9 +21,14 @@ static void annotate_progress(struct app *a)
     size_t done, total;
     if (a->detail && detail_progress(a->detail, &done, &total))
         store_set_progress(a->store, detail_batch_id(a->detail), (long)done, (long)total);
-    if (a->detail)
+    if (a->detail) {
         store_set_jobs_running(a->store, detail_batch_id(a->detail),
                                (long)detail_jobs_running(a->detail));
+        struct detail_usage u;
+        detail_usage(a->detail, &u);
+        if (u.billed > 0)
+            store_set_credits(a->store, detail_batch_id(a->detail), u.credits, u.partial);
+    }
 }
 
 static void take_connection(struct app *a, const struct net_msg *m)
@@ -80,7 +85,12 @@ unsigned apply_message(struct app *a, const struct net_msg *m)
                 m->error.message ? m->error.message : "unknown error");
         break;
     case NET_MSG_DIR_FILES:
-        if (a->detail) {
+        if (a->detail && !m->ok) {
+            char *why = xasprintf("file names unavailable: %s",
+                                  m->error.message ? m->error.message : "unknown error");
+            detail_set_names_error(a->detail, why);
+            free(why);
+        } else if (a->detail) {
             detail_set_names(a->detail, m->files, m->n_files);
             annotate_progress(a);
         }
@@ -93,6 +103,15 @@ unsigned apply_message(struct app *a, const struct net_msg *m)
         }
         break;
     case NET_MSG_OUTPUT:
+        /* the output's job carries its usage, and its pages say which of them failed */
+        if (a->detail && m->n_jobs > 0) {
+            detail_set_jobs(a->detail, m->jobs, m->n_jobs);
+            if (m->output.type == JOB_TYPE_PARSE && m->output.pages > 0)
+                detail_set_output_pages(a->detail, m->output.job_id, m->output.pages_failed);
+            annotate_progress(a);
+            list_view_rebuild(a->view, a->store);
+        }
+        break;
     case NET_MSG_OUTPUT_FAILED:
     case NET_MSG_CREATED:
         break;

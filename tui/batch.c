@@ -85,6 +85,67 @@ static void draw_history(const struct store_entry *e, int y, int cols)
     }
 }
 
+/* The ERROR cell: a mapping error, else the job's error, and what else a row must not hide: a
+ * file deleted from its directory, pages that failed in a COMPLETED job. */
+static const char *row_note(const struct detail_row *r, char *buf, size_t len)
+{
+    const char *err = r->mapping_error ? r->mapping_error : r->job_error;
+    char pages[64] = "";
+    if (r->pages_failed > 0)
+        snprintf(pages, sizeof pages, "%zu page%s failed", r->pages_failed,
+                 r->pages_failed == 1 ? "" : "s");
+    snprintf(buf, len, "%s%s%s%s%s", r->deleted ? "file deleted" : "",
+             r->deleted && (pages[0] || err) ? " \xc2\xb7 " : "", pages,
+             pages[0] && err ? " \xc2\xb7 " : "", err ? err : "");
+    return buf;
+}
+
+/* An ephemeral directory that has expired, or expires within a day, is worth a warning. */
+static void directory_warning(struct app *a, const char *dir_id, int y, int x, int cols)
+{
+    const struct directory *d = NULL;
+    for (size_t i = 0; i < a->n_directories && d == NULL; i++)
+        if (xstreq(a->directories[i].id, dir_id))
+            d = &a->directories[i];
+    if (d == NULL || d->expires_ms < 0)
+        return;
+    int64_t left = d->expires_ms - clock_now_ms();
+    char age[32], buf[96];
+    clock_format_age(left >= 0 ? left : -left, age, sizeof age);
+    if (left <= 0)
+        snprintf(buf, sizeof buf, "   directory expired %s ago", age);
+    else if (left < 24 * 3600 * 1000LL)
+        snprintf(buf, sizeof buf, "   directory expires in %s", age);
+    else
+        return;
+    draw_text(y, x, cols - x, buf, draw_attr(COLOR_ROLE_BAD) | A_BOLD, false);
+}
+
+/* Credits and pages billed so far, and the pages found failed in the outputs read. */
+static void draw_usage(struct app *a, int y, int x, int cols)
+{
+    struct detail_usage u;
+    char buf[160];
+    detail_usage(a->detail, &u);
+    if (u.billed > 0) {
+        char pages[48] = "";
+        if (u.with_pages > 0)
+            snprintf(pages, sizeof pages, " \xc2\xb7 %lld pages", (long long)u.pages);
+        if (u.partial)
+            snprintf(buf, sizeof buf, "cost %.10g credits%s (partial: %zu/%zu billed)  ",
+                     u.credits, pages, u.billed, u.jobs);
+        else
+            snprintf(buf, sizeof buf, "cost %.10g credits%s  ", u.credits, pages);
+        x += draw_text(y, x, cols - x, buf, A_NORMAL, false);
+    }
+    if (u.pages_failed > 0) {
+        snprintf(buf, sizeof buf, "pages failed %zu in %zu file%s (of %zu read)", u.pages_failed,
+                 u.files_with_failed_pages, u.files_with_failed_pages == 1 ? "" : "s",
+                 u.pages_checked);
+        draw_text(y, x, cols - x, buf, draw_attr(COLOR_ROLE_BAD) | A_BOLD, false);
+    }
+}
+
 static void batch_draw(struct screen *s, struct app *a, int top, int rows, int cols)
 {
     struct batch_screen *bs = s->data;
@@ -124,7 +185,8 @@ static void batch_draw(struct screen *s, struct app *a, int top, int rows, int c
                  dname ? ")" : "",
                  b->job_type_text ? b->job_type_text : job_type_name(b->job_type),
                  or_dash(b->configuration_id));
-        draw_text(top + 1, 1, cols - 1, buf, A_NORMAL, false);
+        x = 1 + draw_text(top + 1, 1, cols - 1, buf, A_NORMAL, false);
+        directory_warning(a, b->source_directory_id, top + 1, x, cols);
         draw_time(b->created_ms, t1, sizeof t1);
         draw_time(b->updated_ms, t2, sizeof t2);
         snprintf(buf, sizeof buf, "created: %s (%s)   updated: %s (%s)   project: %s", t1,
@@ -163,9 +225,14 @@ static void batch_draw(struct screen *s, struct app *a, int top, int rows, int c
             x += draw_text(top + 4, x, cols - x, buf, A_DIM, false);
         }
         if (dc.unknown) {
-            snprintf(buf, sizeof buf, "status unknown %zu", dc.unknown);
-            draw_text(top + 4, x, cols - x, buf, A_DIM, false);
+            snprintf(buf, sizeof buf, "status unknown %zu  ", dc.unknown);
+            x += draw_text(top + 4, x, cols - x, buf, A_DIM, false);
         }
+        if (dc.deleted) {
+            snprintf(buf, sizeof buf, "deleted %zu  ", dc.deleted);
+            x += draw_text(top + 4, x, cols - x, buf, draw_attr(COLOR_ROLE_BAD), false);
+        }
+        draw_usage(a, top + 4, x, cols);
     } else {
         draw_text(top + 4, x, cols - x,
                   b && batch_status_is_terminal(b->status) ? "no per-file results"
@@ -178,6 +245,14 @@ static void batch_draw(struct screen *s, struct app *a, int top, int rows, int c
              detail_row_count(a->detail), detail_failed_only(a->detail) ? "  failed only" : "",
              filter && filter[0] ? "  filter: " : "", filter ? filter : "");
     draw_text(top + 5, 0, cols, buf, A_BOLD, true);
+    x = text_width(buf);
+    if (b && b->status == BATCH_FAILED) /* the API: no reliable per-file result set */
+        x += draw_text(top + 5, x, cols - x, "  unreliable: the batch failed",
+                       draw_attr(COLOR_ROLE_BAD) | A_BOLD, false);
+    if (detail_names_error(a->detail) != NULL) {
+        snprintf(buf, sizeof buf, "  %s", detail_names_error(a->detail));
+        draw_text(top + 5, x, cols - x, buf, draw_attr(COLOR_ROLE_BAD), false);
+    }
 
     static const char *names[] = {"FILE", "FILE ID", "JOB ID", "JOB STATUS", "ERROR"};
     struct draw_col c[] = {
@@ -220,6 +295,7 @@ static void batch_draw(struct screen *s, struct app *a, int top, int rows, int c
         int y = top + 7 + r;
         draw_fill(y, 0, cols, base);
         draw_text(y, 0, 1, selected ? ">" : " ", base, true);
+        char note[512];
         const char *cells[5] = {
             row->display_name ? row->display_name : "(name not known yet)",
             row->file_id,
@@ -227,7 +303,7 @@ static void batch_draw(struct screen *s, struct app *a, int top, int rows, int c
             row->job_known
                 ? (row->job_status_text ? row->job_status_text : job_status_name(row->job_status))
                 : (row->job_id ? "?" : (row->not_mapped ? "not mapped" : "-")),
-            row->mapping_error ? row->mapping_error : (row->job_error ? row->job_error : ""),
+            row_note(row, note, sizeof note),
         };
         x = 1;
         for (int k = 0; k < n; k++) {

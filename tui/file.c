@@ -147,9 +147,22 @@ static void file_draw(struct screen *s, struct app *a, int top, int rows, int co
     char buf[1024];
     int x = draw_text(top, 0, cols, " File ", A_BOLD, false);
     draw_text(top, x, cols - x, r->display_name ? r->display_name : r->file_id, A_BOLD, false);
-    snprintf(buf, sizeof buf, "file: %s   job: %s (%s)", r->file_id,
-             r->job_id ? r->job_id : "none", job_type_name(r->job_type));
-    draw_text(top + 1, 1, cols - 1, buf, A_NORMAL, false);
+    char cost[96] = "";
+    if (r->job_id != NULL) {
+        char pages[32] = "";
+        if (r->has_pages)
+            snprintf(pages, sizeof pages, " \xc2\xb7 %lld pages", (long long)r->pages);
+        if (r->has_credits)
+            snprintf(cost, sizeof cost, "   cost: %.10g credits%s", r->credits, pages);
+        else
+            snprintf(cost, sizeof cost, "   cost: not billed yet");
+    }
+    snprintf(buf, sizeof buf, "file: %s   job: %s (%s)%s", r->file_id,
+             r->job_id ? r->job_id : "none", job_type_name(r->job_type), cost);
+    x = 1 + draw_text(top + 1, 1, cols - 1, buf, A_NORMAL, false);
+    if (r->deleted)
+        draw_text(top + 1, x, cols - x, "  deleted from its directory",
+                  draw_attr(COLOR_ROLE_BAD), false);
     x = 1 + draw_text(top + 2, 1, cols - 1, "job status: ", A_NORMAL, false);
     const char *st =
         r->job_known ? (r->job_status_text ? r->job_status_text : job_status_name(r->job_status))
@@ -176,6 +189,13 @@ static void file_draw(struct screen *s, struct app *a, int top, int rows, int co
     snprintf(buf, sizeof buf, " Output: %s%s%s", document_kind(f), f->search ? "  search: " : "",
              f->search ? f->search : "");
     draw_text(top + 4, 0, cols, buf, A_BOLD | A_UNDERLINE, true);
+    x = text_width(buf);
+    if (f->have_output && f->out.pages_failed > 0) {
+        /* a COMPLETED job may still have lost pages: never let it look clean */
+        snprintf(buf, sizeof buf, "  %zu of %zu pages failed: %s ", f->out.pages_failed,
+                 f->out.pages, f->out.failed_pages ? f->out.failed_pages : "");
+        draw_text(top + 4, x, cols - x, buf, draw_attr(COLOR_ROLE_BAD) | A_BOLD, false);
+    }
 
     int ptop = top + 5, page = rows - 5;
     if (page < 1)
@@ -469,6 +489,9 @@ static unsigned file_message(struct screen *s, struct app *a, const struct net_m
         f->out.markdown = xstrdup(m->output.markdown);
         f->out.text = xstrdup(m->output.text);
         f->out.json = xstrdup(m->output.json);
+        f->out.pages = m->output.pages;
+        f->out.pages_failed = m->output.pages_failed;
+        f->out.failed_pages = xstrdup(m->output.failed_pages);
         if (f->out.type == JOB_TYPE_PARSE && !f->out.markdown && f->out.text)
             f->show_text = true;
         f->have_output = true;
@@ -542,6 +565,11 @@ void file_screen_open(struct app *a, const struct detail_row *row)
     f->row.job_status_text = xstrdup(row->job_status_text);
     f->row.mapping_error = xstrdup(row->mapping_error);
     f->row.job_error = xstrdup(row->job_error);
+    f->row.deleted = row->deleted;
+    f->row.has_credits = row->has_credits;
+    f->row.credits = row->credits;
+    f->row.has_pages = row->has_pages;
+    f->row.pages = row->pages;
     f->out.type = row->job_type;
     f->match = -1;
     f->dirty = true;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "model/clock.h"
 #include "model/xalloc.h"
 #include "tui/draw.h"
 #include "tui/screens.h"
@@ -31,6 +32,8 @@ struct pick_row {
     const char *name;
     const char *id;
     const char *extra;
+    const char *version; /* configurations: their version, a datetime string */
+    int64_t expires_ms;  /* directories: when an ephemeral one expires, -1 never */
 };
 
 static bool loaded(const struct picker *p, const struct app *a)
@@ -54,6 +57,8 @@ static bool raw_row(const struct picker *p, const struct app *a, size_t i, struc
         r->name = a->directories[i].name;
         r->id = a->directories[i].id;
         r->extra = a->directories[i].type;
+        r->version = NULL;
+        r->expires_ms = a->directories[i].expires_ms;
         return true;
     }
     if (p->type == JOB_TYPE_PARSE) {
@@ -61,6 +66,8 @@ static bool raw_row(const struct picker *p, const struct app *a, size_t i, struc
             r->name = "Agentic (built-in preset)";
             r->id = PRESET_ID;
             r->extra = "preset";
+            r->version = NULL;
+            r->expires_ms = -1;
             return true;
         }
         i--;
@@ -69,9 +76,34 @@ static bool raw_row(const struct picker *p, const struct app *a, size_t i, struc
         return false;
     r->name = a->configs[p->type][i].name;
     r->id = a->configs[p->type][i].id;
-    r->extra =
-        a->configs[p->type][i].tier ? a->configs[p->type][i].tier : a->configs[p->type][i].version;
+    r->extra = a->configs[p->type][i].tier;
+    r->version = a->configs[p->type][i].version;
+    r->expires_ms = -1;
     return true;
+}
+
+/* The third column: a directory's type (and its expiry when ephemeral), a configuration's
+ * tier and version (a datetime, shown as local time when it parses, else as sent). */
+static void extra_cell(const struct pick_row *r, char *buf, size_t len)
+{
+    char when[48] = "";
+    if (r->version != NULL) {
+        int64_t ms;
+        if (clock_parse_iso8601(r->version, &ms))
+            draw_time(ms, when, sizeof when);
+        else
+            snprintf(when, sizeof when, "%s", r->version);
+    } else if (r->expires_ms >= 0) {
+        int64_t left = r->expires_ms - clock_now_ms();
+        char age[24];
+        clock_format_age(left >= 0 ? left : -left, age, sizeof age);
+        if (left > 0)
+            snprintf(when, sizeof when, "expires in %s", age);
+        else
+            snprintf(when, sizeof when, "expired");
+    }
+    snprintf(buf, len, "%s%s%s", r->extra ? r->extra : "", r->extra && when[0] ? " \xc2\xb7 " : "",
+             when);
 }
 
 /* The i-th row after filtering; false past the end. */
@@ -127,7 +159,8 @@ static void picker_draw(struct screen *s, struct app *a, int top, int rows, int 
         {8, 12, 50, 0, false},
     };
     draw_layout(c, 3, w - 5);
-    const char *names[] = {"NAME", "ID", p->kind == PICKER_DIRECTORIES ? "TYPE" : "TIER"};
+    const char *names[] = {"NAME", "ID",
+                           p->kind == PICKER_DIRECTORIES ? "TYPE" : "TIER \xc2\xb7 VERSION"};
     int cx = x + 3;
     for (int i = 0; i < 3; i++) {
         if (!c[i].shown)
@@ -153,8 +186,9 @@ static void picker_draw(struct screen *s, struct app *a, int top, int rows, int 
         int yy = y + 3 + i;
         draw_fill(yy, x + 1, w - 2, at);
         draw_text(yy, x + 1, 2, selected ? ">" : " ", at, true);
-        const char *cells[3] = {r.name ? r.name : "(no name)", r.id ? r.id : "?",
-                                r.extra ? r.extra : ""};
+        char extra[96];
+        extra_cell(&r, extra, sizeof extra);
+        const char *cells[3] = {r.name ? r.name : "(no name)", r.id ? r.id : "?", extra};
         cx = x + 3;
         for (int k = 0; k < 3; k++) {
             if (!c[k].shown)
