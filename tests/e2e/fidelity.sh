@@ -44,3 +44,43 @@ keys q
 wait_for 'Batches (1/1)' 5
 keys q
 wait_for 'BATCHTOP-EXIT=0' 5
+
+step "a FAILED batch's rows are marked unreliable; THROTTLED extract jobs say so"
+"$TMUX_CMD" -L "$E2E_SOCK" kill-server >/dev/null 2>&1
+kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null; SIM_PID=
+sim_start --seed 37 --speed 1 --batches 0 --throttle-jobs
+tmux_start 140 40
+dir=$(api '/api/v1/beta/directories?page_size=100' | jq -r '[.items[] | select(.name != "thousand" and .name != "big-1001")][0].id')
+cfg=$(api '/api/v1/beta/configurations?page_size=100&product_type=extract_v2' | jq -r '.items[0].id')
+[ -n "$cfg" ] && [ "$cfg" != null ] || fail "no extract configuration"
+ext=$(create_batch "$dir" extract_v2 "$cfg")
+[ -n "$ext" ] && [ "$ext" != null ] || fail "could not create an extract batch"
+run_batchtop --refresh 2
+wait_for "${ext:0:13}" 10
+keys Enter
+wait_for "Batch $ext" 5
+wait_re "^[> ].* ejb-[^ ]+ +THROTTLED" 40
+wait_re "THROTTLED [0-9]+" 5      # counted under its own name, not UNKNOWN
+not_on_screen "UNKNOWN"
+keys q
+wait_for "Batches (" 5
+keys q
+wait_for 'BATCHTOP-EXIT=0' 5
+
+"$TMUX_CMD" -L "$E2E_SOCK" kill-server >/dev/null 2>&1
+kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null; SIM_PID=
+sim_start --seed 41 --speed 4 --batches 0 --batch-fail-rate 1
+tmux_start 140 40
+dir=$(api '/api/v1/beta/directories?page_size=100' | jq -r '[.items[] | select(.name != "thousand" and .name != "big-1001")][0].id')
+bad=$(create_batch "$dir")
+[ -n "$bad" ] && [ "$bad" != null ] || fail "could not create a batch"
+run_batchtop --refresh 2
+wait_for "${bad:0:13}" 10
+keys Enter
+wait_for "Batch $bad" 5
+wait_re "FAILED · orchestration failed: per-file rows unreliable" 60
+wait_for "unreliable: the batch failed" 5
+keys q
+wait_for "Batches (" 5
+keys q
+wait_for 'BATCHTOP-EXIT=0' 5
