@@ -341,8 +341,9 @@ void list_refresh_delta(struct net *n)
     l->failed = false;
     l->range_tried = false;
     l->gets_tried = false;
-    strmap_init(&l->got, batch_free_ptr);
-    strmap_init(&l->gone, NULL);
+    /* empty them, not re-init: a failed delta may have left entries (a leak otherwise) */
+    strmap_clear(&l->got);
+    strmap_clear(&l->gone);
     static const enum batch_status active[] = {BATCH_PENDING, BATCH_THROTTLED, BATCH_RUNNING};
     for (size_t i = 0; i < 3; i++) {
         struct pager *p = pager_new(PK_BATCHES, delta_list_done, l->gen);
