@@ -4,6 +4,7 @@ noinst_LIBRARIES += libsim.a
 libsim_a_SOURCES = \
 	sim/rng.c sim/rng.h \
 	sim/names.c sim/names.h \
+	sim/index.c sim/index.h \
 	sim/world.c sim/world.h \
 	sim/wire.c sim/wire.h \
 	sim/faults.c sim/faults.h \
