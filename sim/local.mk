@@ -6,6 +6,8 @@ libsim_a_SOURCES = \
 	sim/names.c sim/names.h \
 	sim/index.c sim/index.h \
 	sim/world.c sim/world.h \
+	sim/dirs.c sim/dirs.h \
+	sim/usage.c sim/usage.h \
 	sim/wire.c sim/wire.h \
 	sim/faults.c sim/faults.h \
 	sim/handlers.h \
