@@ -94,7 +94,7 @@ void h_batch_list(struct server *s, const struct args *a, int64_t now, struct re
 }
 
 void h_batch_get(struct server *s, const char *id, const struct args *a, int64_t now,
-                        struct reply *r)
+                 struct reply *r)
 {
     struct world_batch *b = world_find_batch(s->world, id);
     if (b == NULL) {
@@ -131,8 +131,8 @@ static const char *member_string(json_object *o, const char *key, bool *present)
     return json_object_get_string(v);
 }
 
-void h_batch_create(struct server *s, const struct request *rq, int64_t now,
-                           struct reply *r, bool *created)
+void h_batch_create(struct server *s, const struct request *rq, int64_t now, struct reply *r,
+                    bool *created)
 {
     struct world *w = s->world;
     *created = false;

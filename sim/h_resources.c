@@ -177,7 +177,7 @@ static struct world_batch *find_job(struct server *s, const char *id, enum job_t
 }
 
 void h_job_list(struct server *s, enum job_type type, const struct args *a, int64_t now,
-                       struct reply *r)
+                struct reply *r)
 {
     struct world *w = s->world;
     struct paging pg;
@@ -253,8 +253,8 @@ void h_job_list(struct server *s, enum job_type type, const struct args *a, int6
     picks_page(&p, &pg, &first, &count, &next);
     /* The extract list documents expand=configuration and extract_metadata (not usage); the
      * parse list documents no expand at all, so its items never carry usage. */
-    unsigned expand = arg_has_value(a, "expand", "extract_metadata") ? WIRE_EXPAND_EXTRACT_METADATA
-                                                                     : 0;
+    unsigned expand =
+        arg_has_value(a, "expand", "extract_metadata") ? WIRE_EXPAND_EXTRACT_METADATA : 0;
     json_object *items = json_object_new_array();
     for (size_t k = first; k < first + count; k++) {
         const struct world_batch *b = w->batches[p.v[k].a];
@@ -268,7 +268,7 @@ void h_job_list(struct server *s, enum job_type type, const struct args *a, int6
 }
 
 void h_job_get(struct server *s, enum job_type type, const char *id, const struct args *a,
-                      int64_t now, struct reply *r)
+               int64_t now, struct reply *r)
 {
     size_t item;
     struct world_item_state st;

@@ -92,26 +92,25 @@ bool args_check_arrays(const struct args *a, struct reply *r);
 void reply_set(struct reply *r, int status, json_object *j);
 void reply_detail(struct reply *r, int status, const char *msg);
 void reply_422(struct reply *r, const char *where, const char *field, const char *msg,
-                      const char *type);
+               const char *type);
 char *token_make(int64_t created, const char *id, uint64_t hash);
 /* Read page_size and page_token; false with r filled on error. */
-bool paging_read(const struct server *s, const struct args *a, struct paging *pg,
-                        struct reply *r);
+bool paging_read(const struct server *s, const struct args *a, struct paging *pg, struct reply *r);
 /* {"items", "next_page_token"} (+ "total_size" with --total-size); frees next. */
 json_object *page_object(const struct server *s, json_object *items, char *next, size_t total);
 void picks_add(struct picks *p, int64_t created, const char *id, size_t a, size_t b);
 /* Sort, then return [*first, *first + *count) of the page; *next a fresh token or NULL. */
 void picks_page(struct picks *p, const struct paging *pg, size_t *first, size_t *count,
-                       char **next);
+                char **next);
 
 /* ---- h_batches.c ---- */
 
 void h_batch_list(struct server *s, const struct args *a, int64_t now, struct reply *r);
 void h_batch_get(struct server *s, const char *id, const struct args *a, int64_t now,
-                        struct reply *r);
+                 struct reply *r);
 void h_batch_cancel(struct server *s, const char *id, int64_t now, struct reply *r);
-void h_batch_create(struct server *s, const struct request *rq, int64_t now,
-                           struct reply *r, bool *created);
+void h_batch_create(struct server *s, const struct request *rq, int64_t now, struct reply *r,
+                    bool *created);
 
 /* ---- h_resources.c ---- */
 
@@ -123,9 +122,9 @@ void h_file_get(struct server *s, char *ids, int64_t now, struct reply *r);
 void h_config_list(struct server *s, const struct args *a, struct reply *r);
 void h_config_get(struct server *s, const char *id, struct reply *r);
 void h_job_list(struct server *s, enum job_type type, const struct args *a, int64_t now,
-                       struct reply *r);
+                struct reply *r);
 void h_job_get(struct server *s, enum job_type type, const char *id, const struct args *a,
-                      int64_t now, struct reply *r);
+               int64_t now, struct reply *r);
 void h_state(struct server *s, struct reply *r);
 
 #endif

@@ -117,7 +117,7 @@ void reply_detail(struct reply *r, int status, const char *msg)
 }
 
 void reply_422(struct reply *r, const char *where, const char *field, const char *msg,
-                      const char *type)
+               const char *type)
 {
     const char *loc[] = {where, field, NULL};
     reply_set(r, 422, wire_validation(loc, msg, type));
@@ -180,10 +180,8 @@ static bool token_read(const char *tok, uint64_t hash, int64_t *created, char *i
     return true;
 }
 
-
 /* Read page_size and page_token; false with r filled on error. */
-bool paging_read(const struct server *s, const struct args *a, struct paging *pg,
-                        struct reply *r)
+bool paging_read(const struct server *s, const struct args *a, struct paging *pg, struct reply *r)
 {
     memset(pg, 0, sizeof *pg);
     pg->size = PAGE_SIZE_DEFAULT;
@@ -233,7 +231,6 @@ json_object *page_object(const struct server *s, json_object *items, char *next,
     return o;
 }
 
-
 static int pick_cmp(const void *pa, const void *pb)
 {
     const struct pick *x = pa, *y = pb;
@@ -241,7 +238,6 @@ static int pick_cmp(const void *pa, const void *pb)
         return x->created > y->created ? -1 : 1;
     return strcmp(x->id, y->id);
 }
-
 
 void picks_add(struct picks *p, int64_t created, const char *id, size_t a, size_t b)
 {
@@ -254,7 +250,7 @@ void picks_add(struct picks *p, int64_t created, const char *id, size_t a, size_
 
 /* Sort, then return [*first, *first + *count) of the page; *next a fresh token or NULL. */
 void picks_page(struct picks *p, const struct paging *pg, size_t *first, size_t *count,
-                       char **next)
+                char **next)
 {
     if (p->n > 1)
         qsort(p->v, p->n, sizeof *p->v, pick_cmp);

@@ -108,8 +108,8 @@ json_object *usage_parse(const struct world *w, const struct world_batch *b, siz
     return u;
 }
 
-void usage_extract(json_object *job, const struct world *w, const struct world_batch *b,
-                   size_t i, const struct world_item_state *st, int64_t now)
+void usage_extract(json_object *job, const struct world *w, const struct world_batch *b, size_t i,
+                   const struct world_item_state *st, int64_t now)
 {
     (void)i;
     bool known = billed(w, st, now);

@@ -32,7 +32,7 @@ const char *usage_page_error(const struct world_batch *b, size_t i, int page);
 json_object *usage_parse(const struct world *w, const struct world_batch *b, size_t i,
                          const struct world_item_state *st, int64_t now);
 /* Add "usage" and "metadata": {"usage": {...}} to an extract job object. */
-void usage_extract(json_object *job, const struct world *w, const struct world_batch *b,
-                   size_t i, const struct world_item_state *st, int64_t now);
+void usage_extract(json_object *job, const struct world *w, const struct world_batch *b, size_t i,
+                   const struct world_item_state *st, int64_t now);
 
 #endif

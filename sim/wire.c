@@ -60,8 +60,7 @@ json_object *wire_batch(const struct world *w, const struct world_batch *b, int6
     json_object *arr = json_object_new_array_ext((int)mapped);
     for (size_t i = 0; i < mapped; i++) {
         json_object *r = json_object_new_object();
-        put(r, "source_directory_file_id",
-            json_object_new_string(d->files[b->items[i].file].id));
+        put(r, "source_directory_file_id", json_object_new_string(d->files[b->items[i].file].id));
         if (b->items[i].kind == WORLD_ITEM_MAP_ERROR) {
             char *err = world_item_error(w, b, i);
             put(r, "job_reference", NULL);
