@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "model/xalloc.h"
+#include "sim/dirs.h"
 #include "sim/handlers.h"
 #include "sim/server.h"
 #include "sim/wire.h"
@@ -52,27 +53,33 @@ void h_batch_list(struct server *s, const struct args *a, int64_t now, struct re
                   "datetime_from_date_parsing");
         return;
     }
-    /* Batches are stored oldest first with strictly increasing created: walk backwards. */
+    /*
+     * Batches are stored oldest first with strictly increasing created. Newest first (the
+     * default) walks backwards from the end; --sort oldest walks forwards. A token holds the
+     * created of the last batch sent, so the next page starts strictly past it either way.
+     */
     size_t hi = world_batch_lower_bound(w, before == INT64_MAX ? INT64_MAX : before + 1);
     size_t lo = world_batch_lower_bound(w, after);
-    size_t limit = hi;
+    bool oldest = s->p.sort_oldest;
+    size_t from = oldest ? lo : hi; /* the page starts there (exclusive bound when newest) */
     if (pg.has_token) {
-        size_t tpos = world_batch_lower_bound(w, pg.after_created);
-        if (tpos < limit)
-            limit = tpos;
+        size_t tpos = world_batch_lower_bound(w, oldest ? pg.after_created + 1 : pg.after_created);
+        if (oldest ? tpos > from : tpos < from)
+            from = tpos;
     }
     json_object *items = json_object_new_array();
     size_t total = 0, count = 0;
     const struct world_batch *last = NULL;
     bool more = false;
-    for (size_t i = hi; i > lo; i--) {
-        const struct world_batch *b = w->batches[i - 1];
+    for (size_t k = lo; k < hi; k++) {
+        size_t i = oldest ? k : hi - 1 - (k - lo);
+        const struct world_batch *b = w->batches[i];
         if (want != BATCH_UNKNOWN && b->status != want)
             continue;
         if (dir != NULL && strcmp(w->dirs[b->dir].id, dir) != 0)
             continue;
         total++;
-        if (i - 1 >= limit)
+        if (oldest ? i < from : i >= from)
             continue;
         if (count < pg.size) {
             json_object_array_add(items, wire_batch(w, b, now, false));
@@ -83,11 +90,11 @@ void h_batch_list(struct server *s, const struct args *a, int64_t now, struct re
         }
     }
     char *next = more && last != NULL ? token_make(last->created, last->id, pg.hash) : NULL;
-    reply_set(r, 200, page_object(items, next, total));
+    reply_set(r, 200, page_object(s, items, next, total));
 }
 
 void h_batch_get(struct server *s, const char *id, const struct args *a, int64_t now,
-                        struct reply *r)
+                 struct reply *r)
 {
     struct world_batch *b = world_find_batch(s->world, id);
     if (b == NULL) {
@@ -124,8 +131,8 @@ static const char *member_string(json_object *o, const char *key, bool *present)
     return json_object_get_string(v);
 }
 
-void h_batch_create(struct server *s, const struct request *rq, int64_t now,
-                           struct reply *r, bool *created)
+void h_batch_create(struct server *s, const struct request *rq, int64_t now, struct reply *r,
+                    bool *created)
 {
     struct world *w = s->world;
     *created = false;
@@ -186,7 +193,8 @@ void h_batch_create(struct server *s, const struct request *rq, int64_t now,
                                       cpresent ? "string_type" : "missing"));
         } else {
             struct world_config *c = world_find_config(w, cfg_id);
-            struct world_dir *d = world_find_dir(w, dir_id);
+            /* an expired ephemeral directory is gone: 404 as for an unknown one */
+            struct world_dir *d = dirs_find_live(w, dir_id, now);
             if (c == NULL) {
                 reply_set(r, 422,
                           wire_validation(loc_cfg, "Configuration not found", "value_error"));
@@ -210,6 +218,11 @@ void h_batch_create(struct server *s, const struct request *rq, int64_t now,
                     world_create_batch(w, (size_t)(d - w->dirs), (size_t)(c - w->configs), now);
                 reply_set(r, 201, wire_batch(w, b, now, false));
                 *created = true;
+                /* --delete-files N: the directory's first N files vanish a second later
+                 * (speed applied), while this batch runs */
+                if (w->params.delete_files > 0)
+                    dirs_delete_first(d, w->params.delete_files,
+                                      now + (int64_t)(1000.0 / w->params.speed));
             }
         }
     }

@@ -14,11 +14,12 @@
 #include <time.h>
 
 #include "model/xalloc.h"
+#include "sim/dirs.h"
 #include "sim/handlers.h"
 #include "sim/server.h"
 #include "sim/wire.h"
 
-void h_dir_list(struct server *s, const struct args *a, struct reply *r)
+void h_dir_list(struct server *s, const struct args *a, int64_t now, struct reply *r)
 {
     struct world *w = s->world;
     struct paging pg;
@@ -26,31 +27,35 @@ void h_dir_list(struct server *s, const struct args *a, struct reply *r)
         return;
     const char *name = arg_get(a, "name");
     struct picks p = {0};
-    for (size_t i = 0; i < w->ndirs; i++)
+    for (size_t i = 0; i < w->ndirs; i++) {
+        if (dirs_expired(&w->dirs[i], now)) /* an expired directory is gone */
+            continue;
         if (name == NULL || name[0] == '\0' || strcmp(w->dirs[i].name, name) == 0)
             picks_add(&p, w->dirs[i].created, w->dirs[i].id, i, 0);
+    }
     size_t first, count;
     char *next;
     picks_page(&p, &pg, &first, &count, &next);
     json_object *items = json_object_new_array();
     for (size_t k = first; k < first + count; k++)
         json_object_array_add(items, wire_directory(w, &w->dirs[p.v[k].a]));
-    reply_set(r, 200, page_object(items, next, p.n));
+    reply_set(r, 200, page_object(s, items, next, p.n));
     free(p.v);
 }
 
-void h_dir_get(struct server *s, const char *id, struct reply *r)
+void h_dir_get(struct server *s, const char *id, int64_t now, struct reply *r)
 {
-    struct world_dir *d = world_find_dir(s->world, id);
+    struct world_dir *d = dirs_find_live(s->world, id, now);
     if (d == NULL)
         reply_detail(r, 404, "Directory not found");
     else
         reply_set(r, 200, wire_directory(s->world, d));
 }
 
-void h_file_list(struct server *s, const char *id, const struct args *a, struct reply *r)
+void h_file_list(struct server *s, const char *id, const struct args *a, int64_t now,
+                 struct reply *r)
 {
-    struct world_dir *d = world_find_dir(s->world, id);
+    struct world_dir *d = dirs_find_live(s->world, id, now);
     if (d == NULL) {
         reply_detail(r, 404, "Directory not found");
         return;
@@ -61,9 +66,14 @@ void h_file_list(struct server *s, const char *id, const struct args *a, struct 
     const char *name = arg_get(a, "display_name");
     const char *contains = arg_get(a, "display_name_contains");
     const char *file_id = arg_get(a, "file_id");
+    bool deleted_too;
+    if (!arg_bool(a, "include_deleted", &deleted_too, r))
+        return;
     struct picks p = {0};
     for (size_t i = 0; i < d->nfiles; i++) {
         const struct world_file *f = &d->files[i];
+        if (!deleted_too && dirs_file_deleted(f, now))
+            continue;
         if (name != NULL && name[0] != '\0' && strcmp(f->name, name) != 0)
             continue;
         if (contains != NULL && contains[0] != '\0' && strstr(f->name, contains) == NULL)
@@ -77,23 +87,23 @@ void h_file_list(struct server *s, const char *id, const struct args *a, struct 
     picks_page(&p, &pg, &first, &count, &next);
     json_object *items = json_object_new_array();
     for (size_t k = first; k < first + count; k++)
-        json_object_array_add(items, wire_file(s->world, d, &d->files[p.v[k].a]));
-    reply_set(r, 200, page_object(items, next, p.n));
+        json_object_array_add(items, wire_file(s->world, d, &d->files[p.v[k].a], now));
+    reply_set(r, 200, page_object(s, items, next, p.n));
     free(p.v);
 }
 
-void h_file_get(struct server *s, char *ids, struct reply *r)
+void h_file_get(struct server *s, char *ids, int64_t now, struct reply *r)
 {
     char *slash = strchr(ids, '/');
     *slash = '\0';
-    struct world_dir *d = world_find_dir(s->world, ids);
+    struct world_dir *d = dirs_find_live(s->world, ids, now);
     if (d == NULL) {
         reply_detail(r, 404, "Directory not found");
         return;
     }
     for (size_t i = 0; i < d->nfiles; i++) {
         if (strcmp(d->files[i].id, slash + 1) == 0) {
-            reply_set(r, 200, wire_file(s->world, d, &d->files[i]));
+            reply_set(r, 200, wire_file(s->world, d, &d->files[i], now)); /* even deleted */
             return;
         }
     }
@@ -142,7 +152,7 @@ void h_config_list(struct server *s, const struct args *a, struct reply *r)
     json_object *items = json_object_new_array();
     for (size_t k = first; k < first + count; k++)
         json_object_array_add(items, wire_config(&w->configs[p.v[k].a]));
-    reply_set(r, 200, page_object(items, next, p.n));
+    reply_set(r, 200, page_object(s, items, next, p.n));
     free(p.v);
 }
 
@@ -167,7 +177,7 @@ static struct world_batch *find_job(struct server *s, const char *id, enum job_t
 }
 
 void h_job_list(struct server *s, enum job_type type, const struct args *a, int64_t now,
-                       struct reply *r)
+                struct reply *r)
 {
     struct world *w = s->world;
     struct paging pg;
@@ -198,33 +208,22 @@ void h_job_list(struct server *s, enum job_type type, const struct args *a, int6
                   "Input should be a valid datetime", "datetime_from_date_parsing");
         return;
     }
-    bool by_id = arg_get(a, "job_ids") != NULL || arg_get(a, "job_ids[]") != NULL;
+    /* repeated keys only: args_check_arrays refused commas and job_ids[] already */
+    bool by_id = arg_get(a, "job_ids") != NULL;
     struct picks p = {0};
     struct world_item_state st;
     if (by_id) {
         for (size_t k = 0; k < a->n; k++) {
-            if (strcmp(a->v[k].key, "job_ids") != 0 && strcmp(a->v[k].key, "job_ids[]") != 0)
+            if (strcmp(a->v[k].key, "job_ids") != 0)
                 continue;
-            const char *v = a->v[k].value;
-            while (*v != '\0') {
-                size_t len = strcspn(v, ",");
-                char id[WORLD_ID_SIZE];
-                if (len < sizeof id) {
-                    memcpy(id, v, len);
-                    id[len] = '\0';
-                    size_t item;
-                    struct world_batch *b = find_job(s, id, type, now, &item, &st);
-                    bool dup = false;
-                    for (size_t q = 0; b != NULL && q < p.n; q++)
-                        dup = dup || strcmp(p.v[q].id, b->items[item].job_id) == 0;
-                    if (b != NULL && !dup)
-                        picks_add(&p, st.created, b->items[item].job_id,
-                                  world_batch_lower_bound(w, b->created), item);
-                }
-                v += len;
-                if (*v == ',')
-                    v++;
-            }
+            size_t item;
+            struct world_batch *b = find_job(s, a->v[k].value, type, now, &item, &st);
+            bool dup = false;
+            for (size_t q = 0; b != NULL && q < p.n; q++)
+                dup = dup || strcmp(p.v[q].id, b->items[item].job_id) == 0;
+            if (b != NULL && !dup)
+                picks_add(&p, st.created, b->items[item].job_id,
+                          world_batch_lower_bound(w, b->created), item);
         }
     } else {
         for (size_t bi = 0; bi < w->nbatches; bi++) {
@@ -252,20 +251,24 @@ void h_job_list(struct server *s, enum job_type type, const struct args *a, int6
     size_t first, count;
     char *next;
     picks_page(&p, &pg, &first, &count, &next);
+    /* The extract list documents expand=configuration and extract_metadata (not usage); the
+     * parse list documents no expand at all, so its items never carry usage. */
+    unsigned expand =
+        arg_has_value(a, "expand", "extract_metadata") ? WIRE_EXPAND_EXTRACT_METADATA : 0;
     json_object *items = json_object_new_array();
     for (size_t k = first; k < first + count; k++) {
         const struct world_batch *b = w->batches[p.v[k].a];
         world_item_state(w, b, p.v[k].b, now, &st);
         json_object_array_add(items, type == JOB_TYPE_PARSE
                                          ? wire_parse_job(w, b, p.v[k].b, &st)
-                                         : wire_extract_job(w, b, p.v[k].b, &st));
+                                         : wire_extract_job(w, b, p.v[k].b, &st, expand, now));
     }
-    reply_set(r, 200, page_object(items, next, p.n));
+    reply_set(r, 200, page_object(s, items, next, p.n));
     free(p.v);
 }
 
 void h_job_get(struct server *s, enum job_type type, const char *id, const struct args *a,
-                      int64_t now, struct reply *r)
+               int64_t now, struct reply *r)
 {
     size_t item;
     struct world_item_state st;
@@ -274,22 +277,29 @@ void h_job_get(struct server *s, enum job_type type, const char *id, const struc
         reply_detail(r, 404, "Job not found");
         return;
     }
-    if (type == JOB_TYPE_EXTRACT) {
-        reply_set(r, 200, wire_extract_job(s->world, b, item, &st));
-        return;
-    }
+    /* expand values as the SDK lists them; unknown ones are ignored */
+    static const struct {
+        const char *name;
+        unsigned flag;
+        enum job_type type; /* JOB_TYPE_UNKNOWN: both */
+    } known[] = {
+        {"markdown_full", WIRE_EXPAND_MARKDOWN_FULL, JOB_TYPE_PARSE},
+        {"text_full", WIRE_EXPAND_TEXT_FULL, JOB_TYPE_PARSE},
+        {"markdown", WIRE_EXPAND_MARKDOWN, JOB_TYPE_PARSE},
+        {"text", WIRE_EXPAND_TEXT, JOB_TYPE_PARSE},
+        {"job_metadata", WIRE_EXPAND_JOB_METADATA, JOB_TYPE_PARSE},
+        {"usage", WIRE_EXPAND_USAGE, JOB_TYPE_UNKNOWN},
+        {"extract_metadata", WIRE_EXPAND_EXTRACT_METADATA, JOB_TYPE_EXTRACT},
+    };
     unsigned expand = 0;
-    if (arg_has_value(a, "expand", "markdown_full"))
-        expand |= WIRE_EXPAND_MARKDOWN_FULL;
-    if (arg_has_value(a, "expand", "text_full"))
-        expand |= WIRE_EXPAND_TEXT_FULL;
-    if (arg_has_value(a, "expand", "markdown"))
-        expand |= WIRE_EXPAND_MARKDOWN;
-    if (arg_has_value(a, "expand", "text"))
-        expand |= WIRE_EXPAND_TEXT;
-    if (arg_has_value(a, "expand", "job_metadata"))
-        expand |= WIRE_EXPAND_JOB_METADATA;
-    reply_set(r, 200, wire_parse_get(s->world, b, item, &st, expand));
+    for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+        if ((known[k].type == JOB_TYPE_UNKNOWN || known[k].type == type) &&
+            arg_has_value(a, "expand", known[k].name))
+            expand |= known[k].flag;
+    if (type == JOB_TYPE_EXTRACT)
+        reply_set(r, 200, wire_extract_job(s->world, b, item, &st, expand, now));
+    else
+        reply_set(r, 200, wire_parse_get(s->world, b, item, &st, expand, now));
 }
 
 void h_state(struct server *s, struct reply *r)

@@ -82,43 +82,49 @@ struct picks {
 /* Gather the query arguments of c into a (borrowed strings, valid for the request). */
 void args_collect(struct MHD_Connection *c, struct args *a);
 const char *arg_get(const struct args *a, const char *key);
-/* Does a repeated (or comma-separated) key hold value? */
+/* Does a repeated key hold value (exactly)? */
 bool arg_has_value(const struct args *a, const char *key, const char *value);
+/* A boolean query argument (absent = false); false with r filled (422) when not a boolean. */
+bool arg_bool(const struct args *a, const char *key, bool *out, struct reply *r);
+/* The SDK repeats array keys (job_ids=a&job_ids=b): a comma in an array parameter's value or a
+ * "key[]" is a client encoding bug, answered 422 so it fails loudly. False with r filled. */
+bool args_check_arrays(const struct args *a, struct reply *r);
 void reply_set(struct reply *r, int status, json_object *j);
 void reply_detail(struct reply *r, int status, const char *msg);
 void reply_422(struct reply *r, const char *where, const char *field, const char *msg,
-                      const char *type);
+               const char *type);
 char *token_make(int64_t created, const char *id, uint64_t hash);
 /* Read page_size and page_token; false with r filled on error. */
-bool paging_read(const struct server *s, const struct args *a, struct paging *pg,
-                        struct reply *r);
-json_object *page_object(json_object *items, char *next, size_t total);
+bool paging_read(const struct server *s, const struct args *a, struct paging *pg, struct reply *r);
+/* {"items", "next_page_token"} (+ "total_size" with --total-size); frees next. */
+json_object *page_object(const struct server *s, json_object *items, char *next, size_t total);
 void picks_add(struct picks *p, int64_t created, const char *id, size_t a, size_t b);
 /* Sort, then return [*first, *first + *count) of the page; *next a fresh token or NULL. */
 void picks_page(struct picks *p, const struct paging *pg, size_t *first, size_t *count,
-                       char **next);
+                char **next);
 
 /* ---- h_batches.c ---- */
 
 void h_batch_list(struct server *s, const struct args *a, int64_t now, struct reply *r);
 void h_batch_get(struct server *s, const char *id, const struct args *a, int64_t now,
-                        struct reply *r);
+                 struct reply *r);
 void h_batch_cancel(struct server *s, const char *id, int64_t now, struct reply *r);
-void h_batch_create(struct server *s, const struct request *rq, int64_t now,
-                           struct reply *r, bool *created);
+void h_batch_create(struct server *s, const struct request *rq, int64_t now, struct reply *r,
+                    bool *created);
 
 /* ---- h_resources.c ---- */
 
-void h_dir_list(struct server *s, const struct args *a, struct reply *r);
-void h_dir_get(struct server *s, const char *id, struct reply *r);
-void h_file_list(struct server *s, const char *id, const struct args *a, struct reply *r);
-void h_file_get(struct server *s, char *ids, struct reply *r);
+void h_dir_list(struct server *s, const struct args *a, int64_t now, struct reply *r);
+void h_dir_get(struct server *s, const char *id, int64_t now, struct reply *r);
+void h_file_list(struct server *s, const char *id, const struct args *a, int64_t now,
+                 struct reply *r);
+void h_file_get(struct server *s, char *ids, int64_t now, struct reply *r);
 void h_config_list(struct server *s, const struct args *a, struct reply *r);
 void h_config_get(struct server *s, const char *id, struct reply *r);
 void h_job_list(struct server *s, enum job_type type, const struct args *a, int64_t now,
-                       struct reply *r);
+                struct reply *r);
 void h_job_get(struct server *s, enum job_type type, const char *id, const struct args *a,
-                      int64_t now, struct reply *r);
+               int64_t now, struct reply *r);
 void h_state(struct server *s, struct reply *r);
 
 #endif

@@ -4,7 +4,10 @@ noinst_LIBRARIES += libsim.a
 libsim_a_SOURCES = \
 	sim/rng.c sim/rng.h \
 	sim/names.c sim/names.h \
+	sim/index.c sim/index.h \
 	sim/world.c sim/world.h \
+	sim/dirs.c sim/dirs.h \
+	sim/usage.c sim/usage.h \
 	sim/wire.c sim/wire.h \
 	sim/faults.c sim/faults.h \
 	sim/handlers.h \

@@ -60,7 +60,8 @@ static void usage(FILE *out)
           "  --malformed-rate P        share of 200 GET bodies truncated or garbled\n"
           "  --ambiguous-create-rate P share of creates that succeed but answer 500\n"
           "  --hostile-strings         put terminal escapes and control characters into file\n"
-          "                            names, configuration names, errors and job output\n"          "  --results-while-running null|partial\n"
+          "                            names, configuration names, errors and job output\n"
+          "  --results-while-running null|partial\n"
           "                            results of an active batch: null until it ends, or the\n"
           "                            files mapped so far (default partial)\n"
           "  --complete-early          COMPLETED once every file is mapped to a job, while\n"
@@ -68,10 +69,30 @@ static void usage(FILE *out)
           "  --throttle-jobs           extract jobs report THROTTLED for the first half of\n"
           "                            their wait\n"
           "  --page-size-refuse N      answer 422 to a page_size above N instead of clamping\n"
+          "  --sort newest|oldest      order of GET /api/v2/batches by created_at (default\n"
+          "                            newest; the real order is undocumented)\n"
+          "  --total-size              send total_size in every cursor page (not in the SDK's\n"
+          "                            cursor type); --no-total-size: omit it (the default)\n"
+          "  --billing-delay MS        usage credits stay null until MS (speed applied) after\n"
+          "                            a job ends (default 0: at the terminal state)\n"
+          "  --directory-ttl SECONDS   regular directories are ephemeral and expire SECONDS\n"
+          "                            after start: then 404, gone from the list (default 0:\n"
+          "                            user directories that never expire)\n"
+          "  --delete-files N          creating a batch soft-deletes the first N files of its\n"
+          "                            directory one second (speed applied) later\n"
+          "  --failed-pages P          share of pages of a COMPLETED parse job that failed\n"
+          "                            ({page_number, success: false, error}; default 0)\n"
+          "  --no-full-output          never return markdown_full/text_full (undocumented in\n"
+          "                            TS SDK 2.16.0), only the documented pages\n"
           "  -v, --verbose             log one line per request on stderr:\n"
           "                            METHOD PATH?QUERY STATUS MS\n"
           "  -h, --help                show this help and exit\n"
           "      --version             show the version and exit\n"
+          "\n"
+          "Always, as SDK 2.16.0 types it: configuration version is a datetime string; extract\n"
+          "file_input is a dfl- ID; directories carry expires_at; array query parameters are\n"
+          "repeated keys, and a comma-separated value or a key[] is answered 422. expand=usage\n"
+          "adds usage to a parse or extract GET; expand=extract_metadata adds extract_metadata.\n"
           "\n"
           "SIGUSR1 or POST /_sim/faults/off turns every fault off; GET /_sim/state lists every\n"
           "batch's id and status. SIGINT and SIGTERM stop the simulator.\n",
@@ -125,6 +146,14 @@ enum {
     OPT_COMPLETE_EARLY,
     OPT_THROTTLE_JOBS,
     OPT_PAGE_REFUSE,
+    OPT_SORT,
+    OPT_TOTAL_SIZE,
+    OPT_NO_TOTAL_SIZE,
+    OPT_BILLING_DELAY,
+    OPT_DIR_TTL,
+    OPT_DELETE_FILES,
+    OPT_FAILED_PAGES,
+    OPT_NO_FULL_OUTPUT,
     OPT_VERSION,
 };
 
@@ -151,6 +180,14 @@ int main(int argc, char **argv)
         {"complete-early", no_argument, NULL, OPT_COMPLETE_EARLY},
         {"throttle-jobs", no_argument, NULL, OPT_THROTTLE_JOBS},
         {"page-size-refuse", required_argument, NULL, OPT_PAGE_REFUSE},
+        {"sort", required_argument, NULL, OPT_SORT},
+        {"total-size", no_argument, NULL, OPT_TOTAL_SIZE},
+        {"no-total-size", no_argument, NULL, OPT_NO_TOTAL_SIZE},
+        {"billing-delay", required_argument, NULL, OPT_BILLING_DELAY},
+        {"directory-ttl", required_argument, NULL, OPT_DIR_TTL},
+        {"delete-files", required_argument, NULL, OPT_DELETE_FILES},
+        {"failed-pages", required_argument, NULL, OPT_FAILED_PAGES},
+        {"no-full-output", no_argument, NULL, OPT_NO_FULL_OUTPUT},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
@@ -242,6 +279,33 @@ int main(int argc, char **argv)
             break;
         case OPT_PAGE_REFUSE:
             sp.page_size_refuse = (size_t)parse_count(optarg, 100000);
+            break;
+        case OPT_SORT:
+            if (strcmp(optarg, "newest") == 0)
+                sp.sort_oldest = false;
+            else if (strcmp(optarg, "oldest") == 0)
+                sp.sort_oldest = true;
+            else
+                die_usage("--sort takes newest or oldest", optarg);
+            break;
+        case OPT_TOTAL_SIZE:
+        case OPT_NO_TOTAL_SIZE:
+            sp.total_size = opt == OPT_TOTAL_SIZE;
+            break;
+        case OPT_BILLING_DELAY:
+            wp.billing_delay_ms = (int64_t)parse_count(optarg, 86400000);
+            break;
+        case OPT_DIR_TTL:
+            wp.directory_ttl_s = (int64_t)parse_count(optarg, 10LL * 365 * 86400);
+            break;
+        case OPT_DELETE_FILES:
+            wp.delete_files = (size_t)parse_count(optarg, WORLD_MAX_FILES + 1);
+            break;
+        case OPT_FAILED_PAGES:
+            wp.failed_pages = parse_double(optarg, 0, 1);
+            break;
+        case OPT_NO_FULL_OUTPUT:
+            wp.no_full_output = true;
             break;
         case 'v':
             sp.verbose = true;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -44,25 +45,62 @@ const char *arg_get(const struct args *a, const char *key)
     return NULL;
 }
 
-/* Does a repeated (or comma-separated) key hold value? */
+/* Does a repeated key hold value? Only exact values count (see args_check_arrays). */
 bool arg_has_value(const struct args *a, const char *key, const char *value)
 {
-    size_t vl = strlen(value);
+    for (size_t i = 0; i < a->n; i++)
+        if (strcmp(a->v[i].key, key) == 0 && strcmp(a->v[i].value, value) == 0)
+            return true;
+    return false;
+}
+
+bool arg_bool(const struct args *a, const char *key, bool *out, struct reply *r)
+{
+    /* pydantic's lax booleans */
+    static const char *const yes[] = {"true", "1", "yes", "on", "t", "y"};
+    static const char *const no[] = {"false", "0", "no", "off", "f", "n"};
+    const char *v = arg_get(a, key);
+    *out = false;
+    if (v == NULL)
+        return true;
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+        if (strcasecmp(v, yes[i]) == 0) {
+            *out = true;
+            return true;
+        }
+        if (strcasecmp(v, no[i]) == 0)
+            return true;
+    }
+    reply_422(r, "query", key, "Input should be a valid boolean, unable to interpret input",
+              "bool_parsing");
+    return false;
+}
+
+bool args_check_arrays(const struct args *a, struct reply *r)
+{
+    /* the array parameters of the endpoints served (SDK 2.16.0) */
+    static const char *const arrays[] = {"job_ids", "expand", "product_type", "types", "status"};
     for (size_t i = 0; i < a->n; i++) {
-        if (strcmp(a->v[i].key, key) != 0 && !(strncmp(a->v[i].key, key, strlen(key)) == 0 &&
-                                               strcmp(a->v[i].key + strlen(key), "[]") == 0))
-            continue;
-        const char *p = a->v[i].value;
-        while (*p != '\0') {
-            size_t n = strcspn(p, ",");
-            if (n == vl && strncmp(p, value, vl) == 0)
-                return true;
-            p += n;
-            if (*p == ',')
-                p++;
+        const char *k = a->v[i].key;
+        size_t kl = strlen(k);
+        if (kl >= 2 && strcmp(k + kl - 2, "[]") == 0) {
+            reply_422(r, "query", k,
+                      "Extra inputs are not permitted: an array parameter repeats its plain "
+                      "key (job_ids=a&job_ids=b)",
+                      "extra_forbidden");
+            return false;
+        }
+        for (size_t j = 0; j < sizeof arrays / sizeof arrays[0]; j++) {
+            if (strcmp(k, arrays[j]) == 0 && strchr(a->v[i].value, ',') != NULL) {
+                reply_422(r, "query", k,
+                          "A comma-separated list is not split: repeat the key for each value "
+                          "(job_ids=a&job_ids=b)",
+                          "value_error");
+                return false;
+            }
         }
     }
-    return false;
+    return true;
 }
 
 void reply_set(struct reply *r, int status, json_object *j)
@@ -79,7 +117,7 @@ void reply_detail(struct reply *r, int status, const char *msg)
 }
 
 void reply_422(struct reply *r, const char *where, const char *field, const char *msg,
-                      const char *type)
+               const char *type)
 {
     const char *loc[] = {where, field, NULL};
     reply_set(r, 422, wire_validation(loc, msg, type));
@@ -142,10 +180,8 @@ static bool token_read(const char *tok, uint64_t hash, int64_t *created, char *i
     return true;
 }
 
-
 /* Read page_size and page_token; false with r filled on error. */
-bool paging_read(const struct server *s, const struct args *a, struct paging *pg,
-                        struct reply *r)
+bool paging_read(const struct server *s, const struct args *a, struct paging *pg, struct reply *r)
 {
     memset(pg, 0, sizeof *pg);
     pg->size = PAGE_SIZE_DEFAULT;
@@ -183,16 +219,17 @@ bool paging_read(const struct server *s, const struct args *a, struct paging *pg
     return true;
 }
 
-json_object *page_object(json_object *items, char *next, size_t total)
+json_object *page_object(const struct server *s, json_object *items, char *next, size_t total)
 {
     json_object *o = json_object_new_object();
     json_object_object_add(o, "items", items);
     json_object_object_add(o, "next_page_token", next ? json_object_new_string(next) : NULL);
-    json_object_object_add(o, "total_size", json_object_new_int64((int64_t)total));
+    /* not in the SDK's cursor type: only with --total-size */
+    if (s->p.total_size)
+        json_object_object_add(o, "total_size", json_object_new_int64((int64_t)total));
     free(next);
     return o;
 }
-
 
 static int pick_cmp(const void *pa, const void *pb)
 {
@@ -201,7 +238,6 @@ static int pick_cmp(const void *pa, const void *pb)
         return x->created > y->created ? -1 : 1;
     return strcmp(x->id, y->id);
 }
-
 
 void picks_add(struct picks *p, int64_t created, const char *id, size_t a, size_t b)
 {
@@ -214,7 +250,7 @@ void picks_add(struct picks *p, int64_t created, const char *id, size_t a, size_
 
 /* Sort, then return [*first, *first + *count) of the page; *next a fresh token or NULL. */
 void picks_page(struct picks *p, const struct paging *pg, size_t *first, size_t *count,
-                       char **next)
+                char **next)
 {
     if (p->n > 1)
         qsort(p->v, p->n, sizeof *p->v, pick_cmp);

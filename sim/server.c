@@ -278,6 +278,8 @@ static enum MHD_Result dispatch(struct server *s, struct MHD_Connection *c, cons
         reply_detail(&r, 404, "Project not found");
     } else if (bad_id) {
         reply_detail(&r, 404, "Not Found");
+    } else if (!control && !args_check_arrays(a, &r)) {
+        /* r holds the 422 */
     } else {
         switch (rt) {
         case R_BATCHES:
@@ -293,16 +295,16 @@ static enum MHD_Result dispatch(struct server *s, struct MHD_Connection *c, cons
             h_batch_cancel(s, id, now, &r);
             break;
         case R_DIRS:
-            h_dir_list(s, a, &r);
+            h_dir_list(s, a, now, &r);
             break;
         case R_DIR:
-            h_dir_get(s, id, &r);
+            h_dir_get(s, id, now, &r);
             break;
         case R_DIR_FILES:
-            h_file_list(s, id, a, &r);
+            h_file_list(s, id, a, now, &r);
             break;
         case R_DIR_FILE:
-            h_file_get(s, id, &r);
+            h_file_get(s, id, now, &r);
             break;
         case R_CONFIGS:
             h_config_list(s, a, &r);

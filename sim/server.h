@@ -22,6 +22,8 @@ struct server_params {
     bool verbose;
     size_t page_size_max;
     size_t page_size_refuse; /* > 0: a page_size above it is answered 422, not clamped */
+    bool sort_oldest;        /* batch list oldest created_at first (default newest first) */
+    bool total_size;         /* cursor pages carry total_size (not in the SDK's type) */
 };
 
 struct server;

@@ -8,9 +8,11 @@
 #include <string.h>
 
 #include "model/xalloc.h"
+#include "sim/dirs.h"
 #include "sim/names.h"
+#include "sim/usage.h"
 
-#define PAGES_PER_DOC 3
+#define PAGES_PER_DOC USAGE_PAGES
 
 json_object *wire_time(int64_t ms)
 {
@@ -58,7 +60,7 @@ json_object *wire_batch(const struct world *w, const struct world_batch *b, int6
     json_object *arr = json_object_new_array_ext((int)mapped);
     for (size_t i = 0; i < mapped; i++) {
         json_object *r = json_object_new_object();
-        put(r, "source_directory_file_id", json_object_new_string(d->files[i].id));
+        put(r, "source_directory_file_id", json_object_new_string(d->files[b->items[i].file].id));
         if (b->items[i].kind == WORLD_ITEM_MAP_ERROR) {
             char *err = world_item_error(w, b, i);
             put(r, "job_reference", NULL);
@@ -83,18 +85,19 @@ json_object *wire_directory(const struct world *w, const struct world_dir *d)
     put(o, "id", json_object_new_string(d->id));
     put(o, "name", json_object_new_string(d->name));
     put(o, "project_id", json_object_new_string(w->project_id));
-    put(o, "type", json_object_new_string("user"));
+    /* SDK 2.16.0 DirectoryGetResponse: no data_source_id, no file_count; expires_at is set
+     * on the ephemeral directories of --directory-ttl */
+    put(o, "type", json_object_new_string(d->expires > 0 ? "ephemeral" : "user"));
     put(o, "description", json_object_new_string(d->description));
-    put(o, "data_source_id", NULL);
-    put(o, "file_count", json_object_new_int64((int64_t)d->nfiles));
     put(o, "created_at", wire_time(d->created));
     put(o, "updated_at", wire_time(d->updated));
     put(o, "deleted_at", NULL);
+    put(o, "expires_at", d->expires > 0 ? wire_time(d->expires) : NULL);
     return o;
 }
 
 json_object *wire_file(const struct world *w, const struct world_dir *d,
-                       const struct world_file *f)
+                       const struct world_file *f, int64_t t)
 {
     json_object *o = json_object_new_object();
     put(o, "id", json_object_new_string(f->id));
@@ -104,9 +107,20 @@ json_object *wire_file(const struct world *w, const struct world_dir *d,
     put(o, "unique_id", json_object_new_string(f->file_id));
     put(o, "file_id", json_object_new_string(f->file_id));
     put(o, "created_at", wire_time(f->created));
-    put(o, "updated_at", wire_time(f->created));
-    put(o, "deleted_at", NULL);
+    bool gone = dirs_file_deleted(f, t);
+    put(o, "updated_at", wire_time(gone ? f->deleted : f->created));
+    put(o, "deleted_at", gone ? wire_time(f->deleted) : NULL);
     return o;
+}
+
+/* The current dated parse version of a tier, as SDK 2.16.0 lists them. */
+static const char *dated(const char *tier)
+{
+    if (tier != NULL && strcmp(tier, "fast") == 0)
+        return "2026-06-15";
+    if (tier != NULL && (strcmp(tier, "cost_effective") == 0 || strcmp(tier, "agentic_plus") == 0))
+        return "2026-08-19";
+    return "2026-09-07";
 }
 
 json_object *wire_config(const struct world_config *c)
@@ -119,6 +133,12 @@ json_object *wire_config(const struct world_config *c)
     put(p, "product_type", json_object_new_string(c->product_type));
     if (c->tier != NULL)
         put(p, "tier", json_object_new_string(c->tier));
+    /* ParseV2Parameters.version is required: "latest" or one of the tier's dated versions
+     * (the SDK lists each tier's current one); ExtractV2Parameters.version is optional. */
+    if (c->type == JOB_TYPE_PARSE)
+        put(p, "version", json_object_new_string(c->version % 2 ? "latest" : dated(c->tier)));
+    else if (c->type == JOB_TYPE_EXTRACT)
+        put(p, "version", json_object_new_string("latest"));
     if (c->type == JOB_TYPE_EXTRACT) {
         json_object *schema = json_tokener_parse(
             "{\"type\":\"object\",\"properties\":{\"number\":{\"type\":\"string\"},"
@@ -126,9 +146,8 @@ json_object *wire_config(const struct world_config *c)
         put(p, "data_schema", schema);
     }
     put(o, "parameters", p);
-    char version[16];
-    snprintf(version, sizeof version, "%d", c->version);
-    put(o, "version", json_object_new_string(version));
+    /* ConfigurationResponse.version: "Version identifier (datetime string)" */
+    put(o, "version", wire_time(c->updated));
     put(o, "created_at", wire_time(c->created));
     put(o, "updated_at", wire_time(c->updated));
     return o;
@@ -154,19 +173,32 @@ json_object *wire_parse_job(const struct world *w, const struct world_batch *b, 
 {
     json_object *o = json_object_new_object();
     job_common(o, w, b, i, st);
-    put(o, "name", json_object_new_string(w->dirs[b->dir].files[i].name));
+    put(o, "name", json_object_new_string(w->dirs[b->dir].files[b->items[i].file].name));
     const char *tier = w->configs[b->config].tier;
     put(o, "tier", json_object_new_string(tier != NULL ? tier : "agentic"));
     return o;
 }
 
+/* {"pages": [...]}; a failed page (--failed-pages) is {page_number, success: false, error}, the
+ * SDK's FailedMarkdownPage; in text pages it also keeps "text": "" because the SDK's Text.Page
+ * has no failed variant and requires text (the simulator's guess). */
 static json_object *pages(const struct world *w, const struct world_batch *b, size_t i,
                           bool markdown)
 {
-    const char *title = w->dirs[b->dir].files[i].name;
+    const char *title = w->dirs[b->dir].files[b->items[i].file].name;
     json_object *o = json_object_new_object();
     json_object *arr = json_object_new_array();
     for (int p = 1; p <= PAGES_PER_DOC; p++) {
+        if (usage_page_failed(w, b, i, p)) {
+            json_object *pg = json_object_new_object();
+            put(pg, "page_number", json_object_new_int(p));
+            if (!markdown)
+                put(pg, "text", json_object_new_string(""));
+            put(pg, "success", json_object_new_boolean(0));
+            put(pg, "error", json_object_new_string(usage_page_error(b, i, p)));
+            json_object_array_add(arr, pg);
+            continue;
+        }
         struct rng r;
         rng_init(&r, b->items[i].seed + (uint64_t)p);
         char *s = markdown ? names_markdown_page(&r, title, p, w->params.hostile)
@@ -183,34 +215,65 @@ static json_object *pages(const struct world *w, const struct world_batch *b, si
     return o;
 }
 
-json_object *wire_parse_get(const struct world *w, const struct world_batch *b, size_t i,
-                            const struct world_item_state *st, unsigned expand)
+/* markdown_full / text_full: the pages that did not fail, joined as names_markdown() and
+ * names_text() join them (same seeds, so the output without failed pages is unchanged). */
+static json_object *full_output(const struct world *w, const struct world_batch *b, size_t i,
+                                bool markdown)
 {
-    json_object *o = json_object_new_object();
-    put(o, "job", wire_parse_job(w, b, i, st));
-    if (st->status != JOB_COMPLETED)
-        return o;
-    const char *title = w->dirs[b->dir].files[i].name;
+    const char *title = w->dirs[b->dir].files[b->items[i].file].name;
     struct rng r;
     rng_init(&r, b->items[i].seed);
-    if (expand & WIRE_EXPAND_MARKDOWN_FULL) {
-        char *s = names_markdown(&r, title, PAGES_PER_DOC, w->params.hostile);
-        put(o, "markdown_full", json_object_new_string(s));
+    size_t cap = 4096, len = 0;
+    char *out = xmalloc(cap);
+    out[0] = '\0';
+    for (int p = 1; p <= PAGES_PER_DOC; p++) {
+        if (usage_page_failed(w, b, i, p))
+            continue;
+        struct rng pr;
+        rng_init(&pr, r.state + (uint64_t)p);
+        char *s = markdown ? names_markdown_page(&pr, title, p, w->params.hostile)
+                           : names_text_page(&pr, title, p, w->params.hostile);
+        const char *sep = len == 0 ? "" : markdown ? "\n---\n\n" : "\n\n";
+        size_t need = len + strlen(sep) + strlen(s) + 1;
+        if (need > cap) {
+            cap = need * 2;
+            out = xrealloc(out, cap);
+        }
+        len += (size_t)sprintf(out + len, "%s%s", sep, s);
         free(s);
     }
-    if (expand & WIRE_EXPAND_TEXT_FULL) {
-        char *s = names_text(&r, title, PAGES_PER_DOC, w->params.hostile);
-        put(o, "text_full", json_object_new_string(s));
-        free(s);
-    }
+    json_object *o = json_object_new_string(out);
+    free(out);
+    return o;
+}
+
+json_object *wire_parse_get(const struct world *w, const struct world_batch *b, size_t i,
+                            const struct world_item_state *st, unsigned expand, int64_t now)
+{
+    json_object *o = json_object_new_object();
+    json_object *job = wire_parse_job(w, b, i, st);
+    /* "usage — credits billed against the job" lives in job (ParsingGetResponse.Job.usage) */
+    if (expand & WIRE_EXPAND_USAGE)
+        put(job, "usage", usage_parse(w, b, i, st, now));
+    put(o, "job", job);
+    if (st->status != JOB_COMPLETED)
+        return o;
+    /* --no-full-output: what TS SDK 2.16.0 documents, no markdown_full/text_full at all */
+    if ((expand & WIRE_EXPAND_MARKDOWN_FULL) && !w->params.no_full_output)
+        put(o, "markdown_full", full_output(w, b, i, true));
+    if ((expand & WIRE_EXPAND_TEXT_FULL) && !w->params.no_full_output)
+        put(o, "text_full", full_output(w, b, i, false));
     if (expand & WIRE_EXPAND_MARKDOWN)
         put(o, "markdown", pages(w, b, i, true));
     if (expand & WIRE_EXPAND_TEXT)
         put(o, "text", pages(w, b, i, false));
     if (expand & WIRE_EXPAND_JOB_METADATA) {
+        /* page counts agree with the pages above; credits are usage's business */
+        int ok = usage_pages_ok(w, b, i);
         json_object *m = json_object_new_object();
         put(m, "page_count", json_object_new_int(PAGES_PER_DOC));
-        put(m, "credits_used", json_object_new_int(PAGES_PER_DOC * 3));
+        put(m, "pages_succeeded", json_object_new_int(ok));
+        put(m, "pages_failed", json_object_new_int(PAGES_PER_DOC - ok));
         put(o, "job_metadata", m);
     }
     return o;
@@ -253,13 +316,26 @@ static json_object *extract_result(const struct world *w, const struct world_bat
 }
 
 json_object *wire_extract_job(const struct world *w, const struct world_batch *b, size_t i,
-                              const struct world_item_state *st)
+                              const struct world_item_state *st, unsigned expand, int64_t now)
 {
     json_object *o = json_object_new_object();
     job_common(o, w, b, i, st);
     put(o, "configuration_id", json_object_new_string(w->configs[b->config].id));
-    put(o, "file_input", json_object_new_string(w->dirs[b->dir].files[i].file_id));
+    /* "File ID or parse job ID that was extracted": the directory file's dfl- ID */
+    put(o, "file_input", json_object_new_string(w->dirs[b->dir].files[b->items[i].file].id));
     put(o, "extract_result", st->status == JOB_COMPLETED ? extract_result(w, b, i) : NULL);
+    if (expand & WIRE_EXPAND_USAGE)
+        usage_extract(o, w, b, i, st, now);
+    if (expand & WIRE_EXPAND_EXTRACT_METADATA) {
+        /* ExtractJobMetadata; the simulator runs no separate parse job, so parse_job_id is
+         * null and no per-field metadata is kept */
+        json_object *m = json_object_new_object();
+        const char *tier = w->configs[b->config].tier;
+        put(m, "field_metadata", NULL);
+        put(m, "parse_job_id", NULL);
+        put(m, "parse_tier", str_or_null(st->status == JOB_COMPLETED ? tier : NULL));
+        put(o, "extract_metadata", m);
+    }
     return o;
 }
 

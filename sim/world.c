@@ -9,81 +9,8 @@
 #include <string.h>
 
 #include "model/xalloc.h"
+#include "sim/index.h"
 #include "sim/names.h"
-
-/* ---- a small open-addressing index: id -> (a, b) ---- */
-
-struct world_index {
-    size_t cap, count;
-    const char **keys; /* borrowed from batches/items, which never move */
-    size_t *a, *b;
-};
-
-static struct world_index *index_new(size_t expect)
-{
-    struct world_index *ix = xcalloc(1, sizeof *ix);
-    ix->cap = 64;
-    while (ix->cap < expect * 2)
-        ix->cap *= 2;
-    ix->keys = xcalloc(ix->cap, sizeof *ix->keys);
-    ix->a = xcalloc(ix->cap, sizeof *ix->a);
-    ix->b = xcalloc(ix->cap, sizeof *ix->b);
-    return ix;
-}
-
-static void index_free(struct world_index *ix)
-{
-    if (ix == NULL)
-        return;
-    free(ix->keys);
-    free(ix->a);
-    free(ix->b);
-    free(ix);
-}
-
-static size_t index_slot(const struct world_index *ix, const char *key)
-{
-    size_t mask = ix->cap - 1;
-    size_t i = (size_t)rng_fnv(RNG_FNV_INIT, key, strlen(key)) & mask;
-    while (ix->keys[i] != NULL && strcmp(ix->keys[i], key) != 0)
-        i = (i + 1) & mask;
-    return i;
-}
-
-static void index_put(struct world_index *ix, const char *key, size_t a, size_t b)
-{
-    if ((ix->count + 1) * 2 > ix->cap) {
-        struct world_index old = *ix;
-        ix->cap *= 2;
-        ix->count = 0;
-        ix->keys = xcalloc(ix->cap, sizeof *ix->keys);
-        ix->a = xcalloc(ix->cap, sizeof *ix->a);
-        ix->b = xcalloc(ix->cap, sizeof *ix->b);
-        for (size_t i = 0; i < old.cap; i++)
-            if (old.keys[i] != NULL)
-                index_put(ix, old.keys[i], old.a[i], old.b[i]);
-        free(old.keys);
-        free(old.a);
-        free(old.b);
-    }
-    size_t i = index_slot(ix, key);
-    if (ix->keys[i] == NULL)
-        ix->count++;
-    ix->keys[i] = key;
-    ix->a[i] = a;
-    ix->b[i] = b;
-}
-
-static bool index_get(const struct world_index *ix, const char *key, size_t *a, size_t *b)
-{
-    size_t i = index_slot(ix, key);
-    if (ix->keys[i] == NULL)
-        return false;
-    *a = ix->a[i];
-    if (b != NULL)
-        *b = ix->b[i];
-    return true;
-}
 
 /* ---- schedules ---- */
 
@@ -109,8 +36,10 @@ static int64_t pending_time(struct world *w, struct rng *r)
     return scaled(w, 1000);
 }
 
-/* Fill b->items for a directory of n files; sets natural_end. */
-static void make_schedule(struct world *w, struct rng *r, struct world_batch *b, size_t n)
+/* Fill b->items for n files (directory indexes files[], or 0..n-1 when NULL); sets
+ * natural_end. */
+static void make_schedule(struct world *w, struct rng *r, struct world_batch *b, size_t n,
+                          const uint32_t *files)
 {
     const char *prefix = b->type == JOB_TYPE_EXTRACT ? "ejb-" : "pjb-";
     double span = 12000.0 * sqrt((double)n / 20.0); /* 20 files: mapped over 12 s */
@@ -120,6 +49,7 @@ static void make_schedule(struct world *w, struct rng *r, struct world_batch *b,
     b->map_end = 0;
     for (size_t i = 0; i < n; i++) {
         struct world_item *it = &b->items[i];
+        it->file = files != NULL ? files[i] : (uint32_t)i;
         double map = span * ((double)i + 0.2 + 0.6 * rng_unit(r)) / (double)n;
         double pend = 500 + (double)rng_below(r, 2500);
         double run = 2000 + (double)rng_below(r, 10000);
@@ -384,6 +314,9 @@ static void make_dir(struct world *w, struct rng *r, struct world_dir *d, char *
     d->name = name;
     d->description = names_directory_description(r, name);
     d->created = created;
+    /* --directory-ttl: every regular directory is ephemeral, gone TTL seconds after start */
+    if (!bulk && w->params.directory_ttl_s > 0)
+        d->expires = w->started + w->params.directory_ttl_s * 1000;
     d->nfiles = nfiles;
     d->files = xcalloc(nfiles ? nfiles : 1, sizeof *d->files);
     for (size_t i = 0; i < nfiles; i++) {
@@ -407,9 +340,9 @@ static void make_configs(struct world *w, struct rng *r, int64_t now)
         {"contracts-agentic", "parse_v2", "agentic", JOB_TYPE_PARSE},
         {"receipts-cost-effective", "parse_v2", "cost_effective", JOB_TYPE_PARSE},
         {"research-agentic-plus", "parse_v2", "agentic_plus", JOB_TYPE_PARSE},
-        {"invoice-fields", "extract_v2", NULL, JOB_TYPE_EXTRACT},
-        {"contract-parties", "extract_v2", NULL, JOB_TYPE_EXTRACT},
-        {"receipt-totals", "extract_v2", NULL, JOB_TYPE_EXTRACT},
+        {"invoice-fields", "extract_v2", "agentic", JOB_TYPE_EXTRACT},
+        {"contract-parties", "extract_v2", "agentic_plus", JOB_TYPE_EXTRACT},
+        {"receipt-totals", "extract_v2", "cost_effective", JOB_TYPE_EXTRACT},
         {"document-router", "classify_v2", NULL, JOB_TYPE_UNKNOWN},
     };
     size_t n = sizeof table / sizeof table[0];
@@ -470,7 +403,7 @@ static struct world_batch *old_batch(struct world *w, struct rng *r, size_t dir,
     }
     b->cancel_at = b->fail_at = b->end = b->run_start = -1;
     b->fail_frac = -1;
-    make_schedule(w, r, b, w->dirs[dir].nfiles);
+    make_schedule(w, r, b, w->dirs[dir].nfiles, NULL);
     int64_t pend = pending_time(w, r);
     switch (want) {
     case BATCH_PENDING:
@@ -680,7 +613,15 @@ struct world_batch *world_create_batch(struct world *w, size_t dir, size_t confi
     b->ready = b->created + pending_time(w, r);
     b->cancel_at = b->fail_at = b->end = b->run_start = -1;
     b->fail_frac = rng_chance(r, w->params.batch_fail_rate) ? 0.2 + 0.6 * rng_unit(r) : -1;
-    make_schedule(w, r, b, w->dirs[dir].nfiles);
+    /* files soft-deleted by now are not part of the batch (--delete-files) */
+    const struct world_dir *d = &w->dirs[dir];
+    uint32_t *live = xcalloc(d->nfiles, sizeof *live);
+    size_t n = 0;
+    for (size_t k = 0; k < d->nfiles; k++)
+        if (d->files[k].deleted == 0 || d->files[k].deleted > now)
+            live[n++] = (uint32_t)k;
+    make_schedule(w, r, b, n, live);
+    free(live);
     b->status = BATCH_PENDING;
     b->updated = b->created;
     add_batch(w, b);

@@ -35,6 +35,12 @@ struct world_params {
     bool results_null;      /* results stay null until the batch is terminal (the SDK allows it) */
     bool complete_early;    /* COMPLETED once every file is mapped; jobs go on running */
     bool throttle_jobs;     /* extract jobs spend the first half of their wait THROTTLED */
+    /* issue 12: the real API's habits (sim/usage.c, sim/dirs.c) */
+    int64_t billing_delay_ms; /* usage lands this long (speed applied) after a job ends */
+    double failed_pages;      /* share of pages of a COMPLETED parse job that failed */
+    bool no_full_output;      /* markdown_full/text_full are never returned */
+    int64_t directory_ttl_s;  /* > 0: regular directories are ephemeral and expire */
+    size_t delete_files;      /* a create soft-deletes the first N files of its directory */
 };
 
 struct world_file {
@@ -42,6 +48,7 @@ struct world_file {
     char file_id[WORLD_ID_SIZE]; /* plain uuid */
     char *name;                  /* display_name, owned */
     int64_t created;
+    int64_t deleted; /* soft-deleted from then on (epoch ms); 0 = never */
 };
 
 struct world_dir {
@@ -50,6 +57,7 @@ struct world_dir {
     int64_t created, updated;
     struct world_file *files; /* owned array */
     size_t nfiles;
+    int64_t expires; /* ephemeral: gone from then on (epoch ms); 0 = a user directory */
 };
 
 struct world_config {
@@ -57,8 +65,8 @@ struct world_config {
     char *name;             /* owned */
     enum job_type type;
     const char *product_type; /* "parse_v2", "extract_v2", "classify_v2" (static) */
-    const char *tier;         /* parse tier, or NULL (static) */
-    int version;
+    const char *tier;         /* parse or extract tier, or NULL (static) */
+    int version;              /* a seeded draw 1..4: odd pins "latest", even a dated version */
     int64_t created, updated;
     bool listed;
 };
@@ -70,6 +78,7 @@ struct world_item {
     char job_id[WORLD_ID_SIZE]; /* pjb-/ejb-<uuid>, empty for a mapping error */
     int32_t map_off;            /* from run_start until the file is mapped */
     int32_t pend, run;          /* job time PENDING, then RUNNING */
+    uint32_t file;              /* index of its file in the batch's directory */
     uint8_t kind;               /* enum world_item_kind */
     uint64_t seed;              /* for its error text and output */
 };
@@ -151,7 +160,8 @@ char *world_item_error(const struct world *w, const struct world_batch *b, size_
 
 /* ---- changes ---- */
 
-/* A new batch as of now (PENDING); the caller validated dir and config. */
+/* A new batch as of now (PENDING) over the directory's files not deleted at now; the caller
+ * validated dir and config. */
 struct world_batch *world_create_batch(struct world *w, size_t dir, size_t config, int64_t now);
 /* Request cancellation; false when the batch is already terminal. */
 bool world_cancel_batch(struct world *w, struct world_batch *b, int64_t now);

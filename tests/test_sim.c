@@ -344,7 +344,7 @@ END_TEST
 START_TEST(test_directories_and_files)
 {
     struct simproc sp;
-    const char *args[] = {"--seed", "11", NULL};
+    const char *args[] = {"--seed", "11", "--total-size", NULL};
     start(&sp, args);
     json_object *j = get_ok(&sp, "/api/v1/beta/directories");
     ck_assert_int_eq(json_object_get_int(oget(j, "total_size")), 8);
@@ -565,7 +565,8 @@ END_TEST
 START_TEST(test_pagination_and_filters)
 {
     struct simproc sp;
-    const char *args[] = {"--page-size-max", "7", "--batches", "60", "--seed", "5", NULL};
+    const char *args[] = {"--page-size-max", "7", "--batches", "60", "--seed", "5",
+                          "--total-size", NULL};
     start(&sp, args);
     /* every page, clamped to 7, newest first, no duplicates, total_size filled */
     char **ids = calloc(200, sizeof *ids);
@@ -705,7 +706,7 @@ END_TEST
 START_TEST(test_lifecycle_to_completed)
 {
     struct simproc sp;
-    const char *args[] = {"--batches", "0", "--speed", "40", "--seed", "9", NULL};
+    const char *args[] = {"--batches", "0", "--speed", "40", "--seed", "9", "--total-size", NULL};
     start(&sp, args);
     char *dir = regular_dir(&sp);
     char *id = create(&sp, dir, "parse_v2", "cfg-PARSE_AGENTIC");
@@ -1346,7 +1347,7 @@ END_TEST
 START_TEST(test_ten_thousand_batches)
 {
     struct simproc sp;
-    const char *args[] = {"--batches", "10000", "--seed", "6", NULL};
+    const char *args[] = {"--batches", "10000", "--seed", "6", "--total-size", NULL};
     double t0 = now_s();
     start(&sp, args);
     double dt = now_s() - t0;
@@ -1402,6 +1403,484 @@ START_TEST(test_ten_thousand_batches)
 }
 END_TEST
 
+/* ---- issue 12: the real API's habits ---- */
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* An ISO 8601 UTC timestamp as the simulator writes them: 2026-11-28T18:11:19.117Z */
+static bool is_time(const char *s)
+{
+    int y, mo, d, h, mi, sec, ms;
+    char z = 0;
+    return s != NULL && strlen(s) == 24 &&
+           sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%3d%c", &y, &mo, &d, &h, &mi, &sec, &ms, &z) == 8 &&
+           z == 'Z';
+}
+
+static void expect_status(const struct simproc *sp, const char *path, long want)
+{
+    long status;
+    json_object *j = call(sp, "GET", path, NULL, &status);
+    ck_assert_msg(status == want, "GET %s answered %ld, wanted %ld", path, status, want);
+    if (want == 422)
+        ck_assert_ptr_nonnull(sget(aidx(j, "detail", 0), "msg"));
+    else if (want == 404)
+        ck_assert(json_object_is_type(oget(j, "detail"), json_type_string));
+    json_object_put(j);
+}
+
+/* Wait for a batch to be COMPLETED, then for every job of it to be terminal; returns the
+ * batch (with results). */
+static json_object *wait_done(const struct simproc *sp, const char *id)
+{
+    json_object *b = wait_status(sp, id, "COMPLETED", 20);
+    sleep_ms(100);
+    json_object_put(b);
+    return get_batch(sp, id, true);
+}
+
+/* 1: directories, configurations, array parameters, total_size and list order as the SDK. */
+START_TEST(test_drift_fixes)
+{
+    struct simproc sp;
+    const char *args[] = {"--seed", "11", "--batches", "20", "--page-size-max", "7", NULL};
+    start(&sp, args);
+    /* a: directories without data_source_id and file_count, with expires_at (null) */
+    json_object *j = get_ok(&sp, "/api/v1/beta/directories?page_size=100");
+    ck_assert_ptr_null(oget(j, "total_size")); /* e: not sent by default */
+    ck_assert(json_object_object_get_ex(j, "next_page_token", NULL));
+    for (size_t i = 0; i < alen(j, "items"); i++) {
+        json_object *d = aidx(j, "items", i);
+        ck_assert(!json_object_object_get_ex(d, "data_source_id", NULL));
+        ck_assert(!json_object_object_get_ex(d, "file_count", NULL));
+        ck_assert(json_object_object_get_ex(d, "expires_at", NULL));
+        ck_assert_ptr_null(oget(d, "expires_at"));
+        ck_assert_str_eq(sget(d, "type"), "user");
+    }
+    json_object_put(j);
+    /* b: version is a datetime string; parse parameters carry their required version */
+    j = get_ok(&sp, "/api/v1/beta/configurations?page_size=100");
+    size_t parse = 0;
+    for (size_t i = 0; i < alen(j, "items"); i++) {
+        json_object *c = aidx(j, "items", i);
+        ck_assert(json_object_is_type(oget(c, "version"), json_type_string));
+        ck_assert_msg(is_time(sget(c, "version")), "version %s", sget(c, "version"));
+        ck_assert_str_eq(sget(c, "version"), sget(c, "updated_at"));
+        if (strcmp(sget(c, "product_type"), "parse_v2") == 0) {
+            const char *v = sget(oget(c, "parameters"), "version");
+            ck_assert_ptr_nonnull(v);
+            ck_assert(strcmp(v, "latest") == 0 || (strlen(v) == 10 && v[4] == '-'));
+            parse++;
+        }
+    }
+    ck_assert_int_ge(parse, 3);
+    json_object_put(j);
+    /* d: the SDK repeats array keys; commas and key[] are client bugs, answered 422 */
+    expect_status(&sp, "/api/v2/parse?job_ids=pjb-a,pjb-b", 422);
+    expect_status(&sp, "/api/v2/extract?job_ids=ejb-a,ejb-b", 422);
+    expect_status(&sp, "/api/v2/parse?job_ids%5B%5D=pjb-a", 422);
+    expect_status(&sp, "/api/v2/parse/pjb-x?expand=markdown,text", 422);
+    expect_status(&sp, "/api/v2/batches?status=RUNNING,FAILED", 422);
+    expect_status(&sp, "/api/v2/parse?status=RUNNING,FAILED", 422);
+    expect_status(&sp, "/api/v1/beta/configurations?product_type=parse_v2,extract_v2", 422);
+    expect_status(&sp, "/api/v2/batches/bat-x?expand%5B%5D=results", 422);
+    expect_status(&sp, "/api/v2/parse?job_ids=pjb-a&job_ids=pjb-b", 200);
+    expect_status(&sp, "/api/v1/beta/configurations?product_type=parse_v2&product_type=split_v1",
+                  200);
+    /* e: newest first by default; total_size absent on every list */
+    j = get_ok(&sp, "/api/v2/batches?page_size=100");
+    ck_assert_ptr_null(oget(j, "total_size"));
+    ck_assert(strcmp(sget(aidx(j, "items", 0), "created_at"),
+                     sget(aidx(j, "items", 1), "created_at")) > 0);
+    json_object_put(j);
+    finish(&sp);
+
+    /* e: --sort oldest across pages; --total-size on every cursor list */
+    const char *args2[] = {"--seed", "11", "--batches", "20", "--page-size-max", "7",
+                           "--sort",  "oldest", "--total-size", NULL};
+    start(&sp, args2);
+    char prev[64] = "";
+    size_t n = 0, pages = 0;
+    char *token = NULL;
+    char path[1024];
+    do {
+        snprintf(path, sizeof path, "/api/v2/batches?page_size=100%s%s",
+                 token ? "&page_token=" : "", token ? token : "");
+        free(token);
+        token = NULL;
+        j = get_ok(&sp, path);
+        pages++;
+        ck_assert_int_eq(json_object_get_int(oget(j, "total_size")), 20);
+        for (size_t i = 0; i < alen(j, "items"); i++) {
+            const char *c = sget(aidx(j, "items", i), "created_at");
+            ck_assert_msg(strcmp(prev, c) < 0, "%s then %s: not oldest first", prev, c);
+            snprintf(prev, sizeof prev, "%s", c);
+            n++;
+        }
+        if (sget(j, "next_page_token") != NULL)
+            token = strdup(sget(j, "next_page_token"));
+        json_object_put(j);
+    } while (token != NULL);
+    ck_assert_int_eq(n, 20);
+    ck_assert_int_eq(pages, 3);
+    j = get_ok(&sp, "/api/v2/batches?status=COMPLETED&page_size=2");
+    size_t completed = (size_t)json_object_get_int(oget(j, "total_size"));
+    ck_assert_int_gt(completed, 2);
+    ck_assert(strcmp(sget(aidx(j, "items", 0), "created_at"),
+                     sget(aidx(j, "items", 1), "created_at")) < 0);
+    json_object_put(j);
+    j = get_ok(&sp, "/api/v1/beta/directories");
+    ck_assert_int_eq(json_object_get_int(oget(j, "total_size")), 8);
+    json_object_put(j);
+    finish(&sp);
+}
+END_TEST
+
+/* A job of a batch by predicate over its list item: the one with the latest updated_at. */
+static char *latest_job(const struct simproc *sp, json_object *batch, const char *kind,
+                        const char *status)
+{
+    char path[4096];
+    int off = snprintf(path, sizeof path, "/api/v2/%s?page_size=100", kind);
+    for (size_t i = 0; i < alen(batch, "results"); i++) {
+        json_object *ref = oget(aidx(batch, "results", i), "job_reference");
+        if (ref != NULL)
+            off += snprintf(path + off, sizeof path - (size_t)off, "&job_ids=%s", sget(ref, "id"));
+    }
+    json_object *l = get_ok(sp, path);
+    char *best = NULL, when[64] = "";
+    for (size_t i = 0; i < alen(l, "items"); i++) {
+        json_object *it = aidx(l, "items", i);
+        ck_assert_ptr_null(oget(it, "usage")); /* lists never carry usage */
+        if (strcmp(sget(it, "status"), status) == 0 && strcmp(sget(it, "updated_at"), when) > 0) {
+            snprintf(when, sizeof when, "%s", sget(it, "updated_at"));
+            free(best);
+            best = strdup(sget(it, "id"));
+        }
+    }
+    json_object_put(l);
+    return best;
+}
+
+/* 2: usage with --billing-delay: absent unless expanded, null until billed, then credits. */
+START_TEST(test_usage_and_billing)
+{
+    struct simproc sp;
+    /* 60 s of simulated delay at speed 40: 1.5 s of wall clock */
+    const char *args[] = {"--batches", "0", "--speed", "40", "--seed", "9",
+                          "--billing-delay", "60000", NULL};
+    start(&sp, args);
+    char *dir = regular_dir(&sp);
+    char *fast = config_id(&sp, "invoices-fast");
+    char *fields = config_id(&sp, "invoice-fields");
+    char *pid = create(&sp, dir, "parse_v2", fast);
+    char *eid = create(&sp, dir, "extract_v2", fields);
+    json_object *pb = wait_done(&sp, pid);
+    json_object *eb = wait_done(&sp, eid);
+    char *pjob = latest_job(&sp, pb, "parse", "COMPLETED");
+    char *ejob = latest_job(&sp, eb, "extract", "COMPLETED");
+    char *failed = latest_job(&sp, pb, "parse", "FAILED");
+    ck_assert_ptr_nonnull(pjob);
+    ck_assert_ptr_nonnull(ejob);
+    char path[512];
+    /* no expand: no usage */
+    snprintf(path, sizeof path, "/api/v2/parse/%s", pjob);
+    json_object *j = get_ok(&sp, path);
+    ck_assert(!json_object_object_get_ex(oget(j, "job"), "usage", NULL));
+    json_object_put(j);
+    snprintf(path, sizeof path, "/api/v2/extract/%s", ejob);
+    j = get_ok(&sp, path);
+    ck_assert(!json_object_object_get_ex(j, "usage", NULL));
+    ck_assert(!json_object_object_get_ex(j, "metadata", NULL));
+    ck_assert(!json_object_object_get_ex(j, "extract_metadata", NULL));
+    /* c: file_input is the directory file's dfl- ID */
+    ck_assert(strncmp(sget(j, "file_input"), "dfl-", 4) == 0);
+    bool in_results = false;
+    for (size_t i = 0; i < alen(eb, "results"); i++)
+        in_results = in_results || strcmp(sget(aidx(eb, "results", i), "source_directory_file_id"),
+                                          sget(j, "file_input")) == 0;
+    ck_assert(in_results);
+    json_object_put(j);
+    /* expanded before billing: the fields are there, null */
+    snprintf(path, sizeof path, "/api/v2/parse/%s?expand=usage", pjob);
+    j = get_ok(&sp, path);
+    json_object *u = oget(oget(j, "job"), "usage");
+    ck_assert(json_object_is_type(u, json_type_object));
+    ck_assert(json_object_object_get_ex(u, "credits", NULL));
+    ck_assert_ptr_null(oget(u, "credits"));
+    json_object_put(j);
+    snprintf(path, sizeof path, "/api/v2/extract/%s?expand=usage", ejob);
+    j = get_ok(&sp, path);
+    ck_assert(json_object_object_get_ex(oget(j, "usage"), "extract_credits", NULL));
+    ck_assert_ptr_null(oget(oget(j, "usage"), "credits"));
+    ck_assert(json_object_object_get_ex(oget(oget(j, "metadata"), "usage"), "num_pages_billed",
+                                        NULL));
+    json_object_put(j);
+    /* after the delay: fast = 1 credit a page, 3 pages; extract agentic 15 + parse 10 a page */
+    sleep_ms(1700);
+    snprintf(path, sizeof path, "/api/v2/parse/%s?expand=usage", pjob);
+    j = get_ok(&sp, path);
+    ck_assert_int_eq(json_object_get_int(oget(oget(oget(j, "job"), "usage"), "credits")), 3);
+    json_object_put(j);
+    if (failed != NULL) { /* FAILED jobs are billed 0 */
+        snprintf(path, sizeof path, "/api/v2/parse/%s?expand=usage", failed);
+        j = get_ok(&sp, path);
+        json_object *c = oget(oget(oget(j, "job"), "usage"), "credits");
+        ck_assert(c != NULL && json_object_get_int(c) == 0);
+        json_object_put(j);
+    }
+    snprintf(path, sizeof path, "/api/v2/extract/%s?expand=usage&expand=extract_metadata", ejob);
+    j = get_ok(&sp, path);
+    u = oget(j, "usage");
+    ck_assert_int_eq(json_object_get_int(oget(u, "credits")), 75);
+    ck_assert_int_eq(json_object_get_int(oget(u, "extract_credits")), 45);
+    ck_assert_int_eq(json_object_get_int(oget(u, "parse_credits")), 30);
+    json_object *mu = oget(oget(j, "metadata"), "usage");
+    ck_assert_int_eq(json_object_get_int(oget(mu, "num_pages_billed")), 3);
+    ck_assert_int_eq(json_object_get_int(oget(mu, "num_pages_extracted")), 3);
+    ck_assert_str_eq(sget(oget(j, "extract_metadata"), "parse_tier"), "agentic");
+    json_object_put(j);
+    /* the extract list takes expand=extract_metadata (documented there), not usage */
+    snprintf(path, sizeof path, "/api/v2/extract?job_ids=%s&expand=extract_metadata&expand=usage",
+             ejob);
+    j = get_ok(&sp, path);
+    ck_assert_int_eq(alen(j, "items"), 1);
+    ck_assert_ptr_nonnull(oget(aidx(j, "items", 0), "extract_metadata"));
+    ck_assert(!json_object_object_get_ex(aidx(j, "items", 0), "usage", NULL));
+    json_object_put(j);
+    json_object_put(pb);
+    json_object_put(eb);
+    free(pjob);
+    free(ejob);
+    free(failed);
+    free(pid);
+    free(eid);
+    free(fast);
+    free(fields);
+    free(dir);
+    finish(&sp);
+}
+END_TEST
+
+/* 3: --directory-ttl: ephemeral directories that expire; batches over them stay readable. */
+START_TEST(test_directory_ttl)
+{
+    struct simproc sp;
+    const char *args[] = {"--batches", "0", "--speed", "40", "--seed", "9",
+                          "--directory-ttl", "2", NULL};
+    double t0 = now_s();
+    start(&sp, args);
+    char *dir = regular_dir(&sp);
+    char *thousand = dir_id(&sp, "thousand");
+    char path[512];
+    snprintf(path, sizeof path, "/api/v1/beta/directories/%s", dir);
+    json_object *j = get_ok(&sp, path);
+    ck_assert_str_eq(sget(j, "type"), "ephemeral");
+    ck_assert(is_time(sget(j, "expires_at")));
+    json_object_put(j);
+    snprintf(path, sizeof path, "/api/v1/beta/directories/%s", thousand);
+    j = get_ok(&sp, path);
+    ck_assert_str_eq(sget(j, "type"), "user");
+    ck_assert_ptr_null(oget(j, "expires_at"));
+    json_object_put(j);
+    char *id = create(&sp, dir, "parse_v2", "cfg-PARSE_AGENTIC");
+    json_object *b = wait_done(&sp, id);
+    size_t results = alen(b, "results");
+    ck_assert_int_eq(results, 20);
+    json_object_put(b);
+    double left = 2.2 - (now_s() - t0);
+    if (left > 0)
+        sleep_ms((long)(left * 1000));
+    /* expired: 404 everywhere, gone from the list, no new batch on it */
+    snprintf(path, sizeof path, "/api/v1/beta/directories/%s", dir);
+    expect_status(&sp, path, 404);
+    snprintf(path, sizeof path, "/api/v1/beta/directories/%s/files", dir);
+    expect_status(&sp, path, 404);
+    j = get_ok(&sp, "/api/v1/beta/directories?page_size=100");
+    ck_assert_int_eq(alen(j, "items"), 2); /* "thousand" and "big-1001" */
+    json_object_put(j);
+    char *body = create_body(dir, "parse_v2", "cfg-PARSE_AGENTIC");
+    long status;
+    j = call(&sp, "POST", "/api/v2/batches", body, &status);
+    ck_assert_int_eq(status, 404);
+    ck_assert_str_eq(sget(j, "detail"), "Directory not found");
+    json_object_put(j);
+    free(body);
+    /* the batch that used it is still whole */
+    b = get_batch(&sp, id, true);
+    ck_assert_str_eq(sget(b, "source_directory_id"), dir);
+    ck_assert_int_eq(alen(b, "results"), results);
+    json_object *ref = oget(aidx(b, "results", 1), "job_reference");
+    if (ref == NULL)
+        ref = oget(aidx(b, "results", 2), "job_reference");
+    snprintf(path, sizeof path, "/api/v2/parse/%s", sget(ref, "id"));
+    json_object_put(get_ok(&sp, path));
+    json_object_put(b);
+    free(id);
+    free(dir);
+    free(thousand);
+    finish(&sp);
+}
+END_TEST
+
+/* The files of a directory: how many, and how many carry deleted_at. */
+static size_t count_files(const struct simproc *sp, const char *dir, const char *query,
+                          size_t *deleted)
+{
+    char path[512];
+    snprintf(path, sizeof path, "/api/v1/beta/directories/%s/files?page_size=100%s", dir, query);
+    json_object *j = get_ok(sp, path);
+    size_t n = alen(j, "items");
+    *deleted = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_object *f = aidx(j, "items", i);
+        ck_assert(json_object_object_get_ex(f, "deleted_at", NULL));
+        if (oget(f, "deleted_at") != NULL) {
+            ck_assert(is_time(sget(f, "deleted_at")));
+            (*deleted)++;
+        }
+    }
+    json_object_put(j);
+    return n;
+}
+
+/* 4: --delete-files: files vanish while a batch runs; it keeps them, later batches do not. */
+START_TEST(test_delete_files)
+{
+    struct simproc sp;
+    const char *args[] = {"--batches", "0", "--speed", "20", "--seed", "9",
+                          "--delete-files", "2", NULL};
+    start(&sp, args);
+    char *dir = regular_dir(&sp);
+    size_t deleted;
+    ck_assert_int_eq(count_files(&sp, dir, "", &deleted), 20);
+    char *first = create(&sp, dir, "parse_v2", "cfg-PARSE_AGENTIC");
+    ck_assert_int_eq(count_files(&sp, dir, "", &deleted), 20); /* one second (/20) later */
+    sleep_ms(150);
+    ck_assert_int_eq(count_files(&sp, dir, "", &deleted), 18);
+    ck_assert_int_eq(deleted, 0);
+    ck_assert_int_eq(count_files(&sp, dir, "&include_deleted=true", &deleted), 20);
+    ck_assert_int_eq(deleted, 2);
+    ck_assert_int_eq(count_files(&sp, dir, "&include_deleted=false", &deleted), 18);
+    char path[512];
+    snprintf(path, sizeof path, "/api/v1/beta/directories/%s/files?include_deleted=maybe", dir);
+    expect_status(&sp, path, 422);
+    json_object *b = wait_done(&sp, first);
+    ck_assert_int_eq(alen(b, "results"), 20); /* mapped already: kept */
+    json_object_put(b);
+    char *second = create(&sp, dir, "parse_v2", "cfg-PARSE_AGENTIC");
+    b = wait_done(&sp, second);
+    ck_assert_int_eq(alen(b, "results"), 18);
+    snprintf(path, sizeof path, "/api/v1/beta/directories/%s/files?page_size=100", dir);
+    json_object *files = get_ok(&sp, path);
+    for (size_t i = 0; i < alen(b, "results"); i++) { /* only live files */
+        const char *fid = sget(aidx(b, "results", i), "source_directory_file_id");
+        bool live = false;
+        for (size_t k = 0; k < alen(files, "items"); k++)
+            live = live || strcmp(sget(aidx(files, "items", k), "id"), fid) == 0;
+        ck_assert_msg(live, "%s is deleted but in the new batch", fid);
+    }
+    json_object_put(files);
+    json_object_put(b);
+    ck_assert_int_eq(count_files(&sp, dir, "&include_deleted=1", &deleted), 20);
+    ck_assert_int_eq(deleted, 2); /* the same first two: nothing more */
+    free(first);
+    free(second);
+    free(dir);
+    finish(&sp);
+}
+END_TEST
+
+/* 5: --failed-pages and --no-full-output. */
+START_TEST(test_failed_pages_and_full_output)
+{
+    struct simproc sp;
+    const char *args[] = {"--batches", "0", "--speed", "40", "--seed", "9",
+                          "--failed-pages", "0.2", NULL};
+    start(&sp, args);
+    char *dir = regular_dir(&sp);
+    char *id = create(&sp, dir, "parse_v2", "cfg-PARSE_AGENTIC");
+    json_object *b = wait_done(&sp, id);
+    size_t failed_pages = 0, jobs = 0;
+    char path[512];
+    for (size_t i = 0; i < alen(b, "results"); i++) {
+        json_object *ref = oget(aidx(b, "results", i), "job_reference");
+        if (ref == NULL)
+            continue;
+        snprintf(path, sizeof path,
+                 "/api/v2/parse/%s?expand=markdown&expand=text&expand=markdown_full"
+                 "&expand=text_full&expand=job_metadata",
+                 sget(ref, "id"));
+        json_object *j = get_ok(&sp, path);
+        if (strcmp(sget(oget(j, "job"), "status"), "COMPLETED") != 0) {
+            json_object_put(j);
+            continue;
+        }
+        jobs++;
+        json_object *md = oget(j, "markdown"), *tx = oget(j, "text");
+        ck_assert_int_eq(alen(md, "pages"), 3);
+        ck_assert_int_eq(alen(tx, "pages"), 3);
+        size_t here = 0;
+        for (size_t p = 0; p < 3; p++) {
+            json_object *mp = aidx(md, "pages", p), *tp = aidx(tx, "pages", p);
+            ck_assert_int_eq(json_object_get_int(oget(mp, "page_number")), (int)p + 1);
+            ck_assert_int_eq(json_object_get_int(oget(tp, "page_number")), (int)p + 1);
+            bool ok = json_object_get_boolean(oget(mp, "success"));
+            char head[32];
+            snprintf(head, sizeof head, "## Page %zu", p + 1);
+            if (ok) {
+                ck_assert_ptr_nonnull(sget(mp, "markdown"));
+                ck_assert_ptr_nonnull(strstr(sget(j, "markdown_full"), head));
+                continue;
+            }
+            here++;
+            ck_assert_ptr_null(oget(mp, "markdown"));
+            ck_assert_ptr_nonnull(sget(mp, "error"));
+            ck_assert(!json_object_get_boolean(oget(tp, "success")));
+            ck_assert_ptr_nonnull(sget(tp, "error"));
+            ck_assert_str_eq(sget(tp, "text"), "");
+            ck_assert_ptr_null(strstr(sget(j, "markdown_full"), head));
+        }
+        ck_assert_int_lt(here, 3); /* a COMPLETED job keeps at least one page */
+        json_object *m = oget(j, "job_metadata");
+        ck_assert_int_eq(json_object_get_int(oget(m, "page_count")), 3);
+        ck_assert_int_eq(json_object_get_int(oget(m, "pages_failed")), (int)here);
+        ck_assert_int_eq(json_object_get_int(oget(m, "pages_succeeded")), 3 - (int)here);
+        failed_pages += here;
+        json_object_put(j);
+    }
+    ck_assert_int_gt(jobs, 10);
+    ck_assert_int_gt(failed_pages, 0);
+    ck_assert_int_lt(failed_pages, jobs * 3 / 2);
+    json_object_put(b);
+    free(id);
+    finish(&sp);
+
+    const char *args2[] = {"--batches", "0", "--speed", "40", "--seed", "9",
+                           "--no-full-output", NULL};
+    start(&sp, args2);
+    id = create(&sp, dir, "parse_v2", "cfg-PARSE_AGENTIC");
+    b = wait_done(&sp, id);
+    char *job = latest_job(&sp, b, "parse", "COMPLETED");
+    snprintf(path, sizeof path,
+             "/api/v2/parse/%s?expand=markdown_full&expand=text_full&expand=markdown", job);
+    json_object *j = get_ok(&sp, path);
+    ck_assert(!json_object_object_get_ex(j, "markdown_full", NULL));
+    ck_assert(!json_object_object_get_ex(j, "text_full", NULL));
+    ck_assert_int_eq(alen(oget(j, "markdown"), "pages"), 3);
+    json_object_put(j);
+    json_object_put(b);
+    free(job);
+    free(id);
+    free(dir);
+    finish(&sp);
+}
+END_TEST
+
 static Suite *sim_suite(void)
 {
     Suite *s = suite_create("batchtop-sim");
@@ -1430,6 +1909,11 @@ static Suite *sim_suite(void)
         {"hostile", test_hostile_strings},
         {"seeded", test_seeded_world},
         {"ten_thousand", test_ten_thousand_batches},
+        {"drift", test_drift_fixes},
+        {"usage", test_usage_and_billing},
+        {"directory_ttl", test_directory_ttl},
+        {"delete_files", test_delete_files},
+        {"failed_pages", test_failed_pages_and_full_output},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);

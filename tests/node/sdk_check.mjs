@@ -1,5 +1,8 @@
 // sdk_check.mjs -- the official LlamaCloud TypeScript SDK, unchanged, against batchtop-sim.
-// Usage: node sdk_check.mjs BASE_URL   (the simulator runs with --speed 20 --page-size-max 5)
+// Usage: node sdk_check.mjs BASE_URL [SIM_FLAG...]
+// (the simulator runs with --speed 20 --page-size-max 5 plus SIM_FLAGs, which tell this script
+// which of the real API's habits to expect: --no-full-output, --failed-pages P, --sort oldest,
+// --delete-files N, --directory-ttl S, --billing-delay MS)
 import LlamaCloud, {
     ConflictError,
     NotFoundError,
@@ -7,6 +10,17 @@ import LlamaCloud, {
 } from '@llamaindex/llama-cloud';
 
 const baseURL = process.argv[2];
+const flags = process.argv.slice(3);
+const flag = (name) => {
+    const i = flags.indexOf(name);
+    return i < 0 ? null : i + 1 < flags.length && !flags[i + 1].startsWith('--') ? flags[i + 1] : '';
+};
+const noFull = flag('--no-full-output') !== null;
+const failedPages = Number(flag('--failed-pages') ?? 0);
+const oldest = flag('--sort') === 'oldest';
+const deleteFiles = Number(flag('--delete-files') ?? 0);
+const ttl = Number(flag('--directory-ttl') ?? 0);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const client = new LlamaCloud({ apiKey: 'llx-sim', baseURL, maxRetries: 0, timeout: 10000 });
 
 function check(cond, what) {
@@ -39,11 +53,23 @@ const files = [];
 for await (const f of client.beta.directories.files.list(dir.id)) files.push(f);
 check(files.length === 20 && files.every((f) => f.display_name),
       'directories.files.list() gives 20 named files');
+check(dirs.every((d) => !('file_count' in d) && !('data_source_id' in d) && 'expires_at' in d),
+      'directories carry expires_at, not file_count or data_source_id');
+if (ttl > 0)
+    check(dir.type === 'ephemeral' && Date.parse(dir.expires_at) > Date.now(),
+          `--directory-ttl: ${dir.name} is ephemeral until ${dir.expires_at}`);
+else
+    check(dir.type === 'user' && dir.expires_at === null, 'a user directory never expires');
 const configs = [];
 const types = ['parse_v2', 'extract_v2'];
 for await (const c of client.configurations.list({ product_type: types })) configs.push(c);
 check(configs.length > 0 && configs.every((c) => types.includes(c.product_type)),
       `configurations.list(product_type: [parse_v2, extract_v2]) gives ${configs.length}`);
+check(configs.every((c) => typeof c.version === 'string' && !Number.isNaN(Date.parse(c.version))),
+      'every configuration version is a datetime string');
+check(configs.filter((c) => c.product_type === 'parse_v2')
+          .every((c) => typeof c.parameters.version === 'string'),
+      'parse configurations carry parameters.version');
 
 // create
 const created = await client.batches.create({
@@ -64,6 +90,10 @@ for await (const page of (await client.batches.list({ page_size: 5 })).iterPages
 }
 check(seen.has(created.id) && seen.size === 13 && pages === 3,
       `batches.list() pages: ${pages}, batches: ${seen.size}`);
+const order = [];
+for await (const b of client.batches.list()) order.push(Date.parse(b.created_at));
+check(order.every((t, i) => i === 0 || (oldest ? order[i - 1] <= t : order[i - 1] >= t)),
+      `batches.list() is ${oldest ? 'oldest' : 'newest'} first`);
 let listed = 0;
 for await (const b of client.batches.list({ status: 'COMPLETED' })) {
     if (b.status !== 'COMPLETED') throw new Error('status filter ignored');
@@ -95,9 +125,82 @@ check(jobs.length === ids.length &&
       `parsing.list({job_ids}) -> ${jobs.length} terminal jobs`);
 const okJob = jobs.find((j) => j.status === 'COMPLETED');
 const parsed = await client.parsing.get(okJob.id, { expand: ['markdown_full', 'text_full'] });
-check(parsed.job.id === okJob.id && typeof parsed.markdown_full === 'string' &&
-          parsed.markdown_full.startsWith('#'),
-      'parsing.get(id, {expand: [markdown_full]}) returns markdown');
+if (noFull)
+    check(parsed.job.id === okJob.id && parsed.markdown_full === undefined &&
+              parsed.text_full === undefined,
+          '--no-full-output: parsing.get(id, {expand: [markdown_full]}) returns no full text');
+else
+    check(parsed.job.id === okJob.id && typeof parsed.markdown_full === 'string' &&
+              parsed.markdown_full.startsWith('#'),
+          'parsing.get(id, {expand: [markdown_full]}) returns markdown');
+
+// pages, typed as the SDK's MarkdownResultPage | FailedMarkdownPage; usage once billed
+let failed = 0;
+for (const j of jobs.filter((x) => x.status === 'COMPLETED')) {
+    const g = await client.parsing.get(j.id, { expand: ['markdown', 'text', 'usage'] });
+    if (!g.markdown || !Array.isArray(g.markdown.pages) || g.text?.pages?.length !== g.markdown.pages.length)
+        throw new Error(`no pages for ${j.id}`);
+    for (const p of g.markdown.pages) {
+        if (typeof p.page_number !== 'number') throw new Error('page without page_number');
+        if (p.success === true && typeof p.markdown === 'string') continue;
+        if (p.success === false && typeof p.error === 'string' && !('markdown' in p)) {
+            failed++;
+            continue;
+        }
+        throw new Error(`page ${p.page_number} of ${j.id} is neither result nor failed page`);
+    }
+    if (!g.job.usage || !('credits' in g.job.usage)) throw new Error('expand=usage gave no usage');
+}
+if (failedPages > 0)
+    check(failed > 0, `--failed-pages: ${failed} failed pages typed as FailedMarkdownPage`);
+else
+    check(failed === 0, 'every page is a MarkdownResultPage');
+const bare = await client.parsing.get(okJob.id);
+check(bare.job.usage === undefined, 'parsing.get() without expand has no usage');
+let credits = null;
+for (const until = Date.now() + 10000; credits === null && Date.now() < until; await sleep(100))
+    credits = (await client.parsing.get(okJob.id, { expand: ['usage'] })).job.usage.credits;
+check(typeof credits === 'number' && credits > 0, `parse job billed: usage.credits = ${credits}`);
+
+// an extract batch: dfl- file_input, usage and metadata.usage
+const extractCfg = configs.find((c) => c.product_type === 'extract_v2');
+const ebatch = await client.batches.create({
+    source_directory_id: dir.id,
+    config: { job: { type: 'extract_v2', configuration_id: extractCfg.id } },
+});
+const edone = await waitFor(ebatch.id, 'COMPLETED', 30);
+const eids = edone.results.filter((r) => r.job_reference).map((r) => r.job_reference.id);
+let ejob = null;
+for (const until = Date.now() + 30000; !ejob && Date.now() < until; await sleep(100)) {
+    for await (const j of client.extract.list({ job_ids: eids, page_size: 100 }))
+        if (j.status === 'COMPLETED') ejob = j;
+}
+check(ejob && ejob.file_input.startsWith('dfl-'), `extract job file_input ${ejob?.file_input}`);
+let eusage = null;
+for (const until = Date.now() + 10000; Date.now() < until; await sleep(100)) {
+    const e = await client.extract.get(ejob.id, { expand: ['usage', 'extract_metadata'] });
+    eusage = e;
+    if (typeof e.usage?.credits === 'number') break;
+}
+check(typeof eusage.usage.credits === 'number' &&
+          eusage.usage.credits === eusage.usage.extract_credits + eusage.usage.parse_credits &&
+          eusage.metadata?.usage?.num_pages_billed > 0 &&
+          typeof eusage.metadata.usage.num_pages_extracted === 'number',
+      `extract.get(id, {expand: [usage]}): ${eusage.usage.credits} credits, ` +
+          `${eusage.metadata?.usage?.num_pages_billed} pages billed`);
+check((await client.extract.get(ejob.id)).usage === undefined,
+      'extract.get() without expand has no usage');
+
+// deleted files: gone from the list, back with include_deleted
+const live = [];
+for await (const f of client.beta.directories.files.list(dir.id)) live.push(f);
+const all = [];
+for await (const f of client.beta.directories.files.list(dir.id, { include_deleted: true }))
+    all.push(f);
+const gone = all.filter((f) => f.deleted_at);
+check(all.length === 20 && live.length === 20 - deleteFiles && gone.length === deleteFiles &&
+          gone.every((f) => !Number.isNaN(Date.parse(f.deleted_at))),
+      `files.list(): ${live.length} live, include_deleted: ${all.length} (${gone.length} deleted)`);
 
 // cancel
 const second = await client.batches.create({

@@ -58,7 +58,7 @@ run_mode() {
         [ $tries -lt 200 ] || { echo "FAIL: batchtop-sim did not start within 10 s"; return 1; }
         sleep 0.05
     done
-    (cd "$work" && "$NODE_BIN" sdk_check.mjs "$url")
+    (cd "$work" && "$NODE_BIN" sdk_check.mjs "$url" "$@")
     rc=$?
     if [ $rc -ne 0 ]; then
         echo "---- simulator log ----"
@@ -78,4 +78,7 @@ run_mode() {
 status=0
 run_mode || status=1
 run_mode --results-while-running null --complete-early || status=1
+# What the real API does to a client over time (issue 12).
+run_mode --directory-ttl 3600 --delete-files 2 --failed-pages 0.2 --no-full-output \
+    --billing-delay 200 --sort oldest --total-size || status=1
 exit $status
