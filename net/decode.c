@@ -323,9 +323,11 @@ static bool job_usage_from(struct json_object *o, const char *path, struct job *
     if (!get_obj(o, path, "usage", &u, cause) || !get_obj(o, path, "metadata", &meta, cause))
         return false;
     join(sub, sizeof sub, path, "usage");
-    if (u != NULL && !get_num(u, sub, "credits", &j->has_credits, &j->credits, cause))
-        return false;
-    j->unbilled = u != NULL && !j->has_credits;
+    if (u != NULL) {
+        if (!get_num(u, sub, "credits", &j->has_credits, &j->credits, cause))
+            return false;
+        j->unbilled = !j->has_credits;
+    }
     if (meta == NULL)
         return true;
     join(sub, sizeof sub, path, "metadata");

@@ -124,6 +124,8 @@ struct watch_state {
     bool live;
     bool files_sent;
     struct strmap delivered; /* terminal job IDs already sent for this watch */
+    struct strmap usage_asks; /* job ID -> times its usage was asked for in this watch */
+    bool usage_absent;        /* a job answer carried no usage at all: stop asking */
 };
 
 struct files_entry {

@@ -312,6 +312,7 @@ struct net *net_start(const struct net_config *cfg, char **cause)
     strmap_init(&n->list.active, batch_free_ptr);
     strmap_init(&n->list.gone, NULL);
     strmap_init(&n->watch.delivered, NULL);
+    strmap_init(&n->watch.usage_asks, NULL);
     pthread_mutex_init(&n->lock, NULL);
     log_set_secret(cfg->api_key);
 
@@ -433,6 +434,7 @@ void net_stop(struct net *n)
     free(w->id);
     batch_done(&w->batch);
     strmap_done(&w->delivered);
+    strmap_done(&w->usage_asks);
     while (n->creates != NULL) {
         struct create_job *c = n->creates;
         n->creates = c->next;

@@ -200,10 +200,17 @@ char *url_job_list(const struct url_ctx *c, enum job_type type, const char *cons
     sb_begin(&b, c, job_path(type));
     for (size_t i = 0; i < n; i++)
         sb_param(&b, "job_ids", ids[i]);
-    if (type == JOB_TYPE_EXTRACT) /* parse lists take no expand; their items carry usage */
-        sb_param(&b, "expand", "usage");
     sb_page_size(&b, c);
     sb_param(&b, "page_token", page_token);
+    return sb_end(&b, c);
+}
+
+char *url_job_usage(const struct url_ctx *c, enum job_type type, const char *id)
+{
+    struct sbuf b = {0};
+    sb_begin(&b, c, job_path(type));
+    sb_segment(&b, id);
+    sb_param(&b, "expand", "usage");
     return sb_end(&b, c);
 }
 

@@ -62,6 +62,8 @@ char *url_job_list(const struct url_ctx *c, enum job_type type, const char *cons
                    const char *page_token);
 /* One job with its output: parse adds expand=markdown_full&expand=text_full. */
 char *url_job_get(const struct url_ctx *c, enum job_type type, const char *id);
+/* One job with its usage and no output: ?expand=usage (the lists carry no usage). */
+char *url_job_usage(const struct url_ctx *c, enum job_type type, const char *id);
 
 /* ---- the base URL: is it usable, is it plain text to a remote host, what to show ----
  * The authority is parsed as RFC 3986 and curl do: it ends at the first '/', '?' or '#', and

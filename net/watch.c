@@ -35,6 +35,23 @@ void files_free_ptr(void *p)
 }
 
 
+#define USAGE_PER_ROUND 32 /* usage requests started per round (each is one job) */
+#define USAGE_MAX_ASKS 30  /* asks per job while billing has not recorded it */
+
+/* Whether a finished job's credits are still worth asking for: the lists carry no usage, so a
+ * terminal job gets one GET ?expand=usage, again each round while its credits are null (not
+ * billed yet), never when the server sends no usage at all. */
+static bool usage_wanted(const struct net *n, const char *job_id)
+{
+    const struct watch_state *w = &n->watch;
+    const struct job *j = strmap_get(&n->job_cache, job_id);
+    size_t asks = 0;
+    if (j == NULL || j->has_credits || w->usage_absent)
+        return false;
+    strmap_get_index(&w->usage_asks, job_id, &asks);
+    return asks < USAGE_MAX_ASKS;
+}
+
 static void watch_round_end(struct net *n)
 {
     struct watch_state *w = &n->watch;
@@ -43,7 +60,8 @@ static void watch_round_end(struct net *n)
                 !w->batch.has_results || w->failed;
     for (size_t i = 0; !live && i < w->batch.n_results; i++) {
         const struct batch_result *r = &w->batch.results[i];
-        if (r->job_id != NULL && !strmap_has(&n->job_cache, r->job_id))
+        if (r->job_id != NULL &&
+            (!strmap_has(&n->job_cache, r->job_id) || usage_wanted(n, r->job_id)))
             live = true;
     }
     w->live = live;
@@ -163,6 +181,79 @@ static void jobs_done(struct net *n, struct pager *p, bool ok, const struct net_
     watch_step_done(n);
 }
 
+struct usage_ctx {
+    uint64_t gen;
+    char *id;
+    enum job_type type;
+};
+
+static void usage_ctx_free(void *p)
+{
+    struct usage_ctx *c = p;
+    free(c->id);
+    free(c);
+}
+
+static void usage_done(struct net *n, struct xfer *x)
+{
+    struct watch_state *w = &n->watch;
+    struct usage_ctx *c = x->ctx;
+    if (c->gen != w->gen || w->id == NULL)
+        return;
+    struct job j;
+    struct job_output out;
+    char *cause = NULL;
+    bool ok = xfer_ok(x) &&
+              (c->type == JOB_TYPE_EXTRACT ? decode_extract_job(x->buf, x->len, &j, &out, &cause)
+                                           : decode_parse_job(x->buf, x->len, &j, &out, &cause));
+    free(cause);
+    if (ok) {
+        job_output_done(&out);
+        if (!j.has_credits && !j.unbilled)
+            w->usage_absent = true; /* this server does not report usage */
+        struct job *cached = strmap_get(&n->job_cache, c->id);
+        if (j.has_credits && cached != NULL) {
+            cached->has_credits = true;
+            cached->credits = j.credits;
+            cached->has_pages = j.has_pages;
+            cached->pages_billed = j.pages_billed;
+            struct net_msg *m = msg_new(NET_MSG_JOBS, w->req, w->id);
+            m->jobs = xcalloc(1, sizeof *m->jobs);
+            job_copy(&m->jobs[0], cached);
+            m->n_jobs = 1;
+            msg_push(n, m);
+        }
+        job_done(&j);
+    } else if (!xfer_ok(x)) {
+        conn_after_failure(n, x);
+    }
+    /* a failed ask counts as an ask: the next round tries again, up to the limit */
+    watch_step_done(n);
+}
+
+/* Usage of the watched batch's finished jobs that are not billed yet, a few per round. */
+static void watch_usage(struct net *n)
+{
+    struct watch_state *w = &n->watch;
+    size_t started = 0;
+    for (size_t i = 0; i < w->batch.n_results && started < USAGE_PER_ROUND; i++) {
+        const struct batch_result *r = &w->batch.results[i];
+        if (r->job_id == NULL || !usage_wanted(n, r->job_id))
+            continue;
+        size_t asks = 0;
+        strmap_get_index(&w->usage_asks, r->job_id, &asks);
+        strmap_put_index(&w->usage_asks, r->job_id, asks + 1);
+        struct usage_ctx *c = xcalloc(1, sizeof *c);
+        c->gen = w->gen;
+        c->id = xstrdup(r->job_id);
+        c->type = r->job_type == JOB_TYPE_EXTRACT ? JOB_TYPE_EXTRACT : JOB_TYPE_PARSE;
+        w->pending++;
+        started++;
+        xfer_send(n, xfer_new(url_job_usage(&n->uctx, c->type, c->id), usage_done, c,
+                              usage_ctx_free));
+    }
+}
+
 /* Jobs of the watched batch: cached terminal ones delivered once, the rest fetched in bulk. */
 static void watch_jobs(struct net *n)
 {
@@ -214,6 +305,7 @@ static void watch_jobs(struct net *n)
         }
         free(want[t]);
     }
+    watch_usage(n);
 }
 
 struct watch_ctx {
@@ -303,6 +395,8 @@ void watch_set(struct net *n, const char *id, uint64_t req)
     w->pending = 0;
     w->live = false;
     strmap_done(&w->delivered);
+    strmap_done(&w->usage_asks);
+    w->usage_absent = false;
     w->req = req;
     if (id == NULL)
         return;
@@ -316,6 +410,8 @@ bool watch_xfer_stale(const struct net *n, const struct xfer *x)
 {
     if (x->done == watch_get_done)
         return ((const struct watch_ctx *)x->ctx)->gen != n->watch.gen;
+    if (x->done == usage_done)
+        return ((const struct usage_ctx *)x->ctx)->gen != n->watch.gen;
     if (x->done == pager_page_done) {
         const struct pager *p = x->ctx;
         if (p->finish == jobs_done)

@@ -58,6 +58,9 @@ START_TEST(url_ids_escaped)
     u = url_job_get(&ctx, JOB_TYPE_EXTRACT, "ejb-1");
     ck_assert_str_eq(u, "https://api.example.com/api/v2/extract/ejb-1?expand=usage");
     free(u);
+    u = url_job_usage(&ctx, JOB_TYPE_PARSE, "pjb-1");
+    ck_assert_str_eq(u, "https://api.example.com/api/v2/parse/pjb-1?expand=usage");
+    free(u);
     u = url_escape("a-b_c~d.e f");
     ck_assert_str_eq(u, "a-b_c~d%2Ee%20f");
     free(u);
@@ -102,7 +105,7 @@ START_TEST(url_job_ids_repeat)
                         "&job_ids=pjb-3&page_size=100");
     free(u);
     u = url_job_list(&ctx, JOB_TYPE_EXTRACT, ids, 1, "n");
-    ck_assert_str_eq(u, "https://api.example.com/api/v2/extract?job_ids=pjb-1&expand=usage&page_size=100"
+    ck_assert_str_eq(u, "https://api.example.com/api/v2/extract?job_ids=pjb-1&page_size=100"
                         "&page_token=n");
     free(u);
 }
@@ -714,6 +717,7 @@ START_TEST(decode_output_pages_and_usage)
     ck_assert_uint_eq(o.pages_failed, 1);
     ck_assert_str_eq(o.failed_pages, "2: timed out");
     ck_assert(j.has_credits);
+    ck_assert(!j.unbilled);
     ck_assert(j.credits == 12.0);
     ck_assert(!j.has_pages);
     job_done(&j);
@@ -729,6 +733,15 @@ START_TEST(decode_output_pages_and_usage)
     ck_assert_uint_eq(o.pages_failed, 1);
     ck_assert_str_eq(o.failed_pages, "4: failed");
     ck_assert(!j.has_credits); /* null until billed */
+    ck_assert(j.unbilled);
+    job_done(&j);
+    job_output_done(&o);
+
+    const char *inside = "{\"job\":{\"id\":\"pjb-1\",\"status\":\"COMPLETED\","
+                         "\"usage\":{\"credits\":null}}}";
+    ck_assert(decode_parse_job(inside, strlen(inside), &j, &o, &cause));
+    ck_assert(!j.has_credits);
+    ck_assert(j.unbilled); /* not undone by the absent usage beside the job */
     job_done(&j);
     job_output_done(&o);
 
