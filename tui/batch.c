@@ -254,12 +254,12 @@ static void batch_draw(struct screen *s, struct app *a, int top, int rows, int c
         draw_text(top + 5, x, cols - x, buf, draw_attr(COLOR_ROLE_BAD), false);
     }
 
-    static const char *names[] = {"FILE", "FILE ID", "JOB ID", "JOB STATUS", "ERROR"};
+    static const char *names[] = {"FILE", "FILE ID", "JOB ID", "JOB STATUS", "CREDITS", "ERROR"};
     struct draw_col c[] = {
-        {16, 60, 100, 0, false}, {14, 22, 30, 0, false},  {14, 22, 40, 0, false},
-        {10, 10, 100, 0, false}, {10, 200, 50, 0, false},
+        {16, 60, 100, 0, false}, {14, 22, 30, 0, false}, {14, 22, 40, 0, false},
+        {10, 10, 100, 0, false}, {7, 9, 20, 0, false},   {10, 200, 50, 0, false},
     };
-    int n = 5;
+    int n = 6;
     draw_layout(c, n, cols - 1);
     x = 1;
     for (int i = 0; i < n; i++) {
@@ -295,14 +295,17 @@ static void batch_draw(struct screen *s, struct app *a, int top, int rows, int c
         int y = top + 7 + r;
         draw_fill(y, 0, cols, base);
         draw_text(y, 0, 1, selected ? ">" : " ", base, true);
-        char note[512];
-        const char *cells[5] = {
+        char note[512], credits[32] = "-";
+        if (row->has_credits) /* "-" until billed (or when the server reports no usage) */
+            snprintf(credits, sizeof credits, "%.10g", row->credits);
+        const char *cells[6] = {
             row->display_name ? row->display_name : "(name not known yet)",
             row->file_id,
             row->job_id ? row->job_id : "-",
             row->job_known
                 ? (row->job_status_text ? row->job_status_text : job_status_name(row->job_status))
                 : (row->job_id ? "?" : (row->not_mapped ? "not mapped" : "-")),
+            credits,
             row_note(row, note, sizeof note),
         };
         x = 1;
@@ -312,7 +315,9 @@ static void batch_draw(struct screen *s, struct app *a, int top, int rows, int c
             attr_t at = base;
             if (k == 3 && row->job_known)
                 at |= draw_job_status_attr(row->job_status);
-            if (k == 4 && cells[4][0])
+            if (k == 4 && !row->has_credits)
+                at |= A_DIM;
+            if (k == 5 && cells[5][0])
                 at |= draw_attr(COLOR_ROLE_BAD);
             draw_text(y, x, c[k].width, cells[k], at, true);
             x += c[k].width + 1;

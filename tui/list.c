@@ -109,7 +109,8 @@ static void list_draw(struct screen *s, struct app *a, int top, int rows, int co
         COL_ID,       COL_STATUS,  COL_TYPE,    COL_CONFIG,  COL_DIRECTORY,
         COL_FILES,    COL_PROGRESS, COL_CREDITS, COL_CREATED, COL_UPDATED};
     struct draw_col c[] = {
-        {14, 40, 100, 0, false}, {9, 9, 100, 0, false},  {10, 10, 50, 0, false},
+        /* an ID keeps 18 characters: enough to tell batches apart and to type a prefix */
+        {19, 40, 100, 0, false}, {9, 9, 100, 0, false},  {10, 10, 50, 0, false},
         {10, 40, 20, 0, false},  {10, 30, 60, 0, false}, {9, 9, 70, 0, false},
         {10, 16, 40, 0, false},  {8, 10, 8, 0, false},   {11, 11, 30, 0, false},
         {11, 11, 10, 0, false},
