@@ -55,6 +55,9 @@ static void usage(FILE *out)
           "                            x-should-retry: true)\n"
           "  --rate-limit N            requests per second; more are answered 429 with\n"
           "                            Retry-After: 1\n"
+          "  --rtt MS                  a fixed delay before every answer, like a distant\n"
+          "                            server; concurrent requests wait independently; not a\n"
+          "                            fault (SIGUSR1 leaves it on) (default 0)\n"
           "  --latency MS              add a random latency of 0..MS milliseconds\n"
           "  --reset-rate P            share of connections dropped without an answer\n"
           "  --malformed-rate P        share of 200 GET bodies truncated or garbled\n"
@@ -137,6 +140,7 @@ enum {
     OPT_FAIL,
     OPT_RATE,
     OPT_LATENCY,
+    OPT_RTT,
     OPT_RESET,
     OPT_MALFORMED,
     OPT_AMBIGUOUS,
@@ -171,6 +175,7 @@ int main(int argc, char **argv)
         {"fail-rate", required_argument, NULL, OPT_FAIL},
         {"rate-limit", required_argument, NULL, OPT_RATE},
         {"latency", required_argument, NULL, OPT_LATENCY},
+        {"rtt", required_argument, NULL, OPT_RTT},
         {"reset-rate", required_argument, NULL, OPT_RESET},
         {"malformed-rate", required_argument, NULL, OPT_MALFORMED},
         {"ambiguous-create-rate", required_argument, NULL, OPT_AMBIGUOUS},
@@ -247,6 +252,9 @@ int main(int argc, char **argv)
             break;
         case OPT_LATENCY:
             fp.latency_ms = (int)parse_count(optarg, 600000);
+            break;
+        case OPT_RTT:
+            sp.rtt_ms = (int)parse_count(optarg, 600000);
             break;
         case OPT_RESET:
             fp.reset_rate = parse_double(optarg, 0, 1);

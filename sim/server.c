@@ -228,6 +228,9 @@ static enum MHD_Result dispatch(struct server *s, struct MHD_Connection *c, cons
     struct faults_decision fd;
     memset(&fd, 0, sizeof fd);
     if (!control) {
+        /* each connection has its own thread: concurrent requests wait side by side */
+        if (s->p.rtt_ms > 0)
+            sleep_ms(s->p.rtt_ms);
         faults_decide(s->faults, is_create, strcmp(method, "GET") == 0, rng_now_ms(), &fd);
         if (fd.latency_ms > 0)
             sleep_ms(fd.latency_ms);

@@ -24,6 +24,7 @@ struct server_params {
     size_t page_size_refuse; /* > 0: a page_size above it is answered 422, not clamped */
     bool sort_oldest;        /* batch list oldest created_at first (default newest first) */
     bool total_size;         /* cursor pages carry total_size (not in the SDK's type) */
+    int rtt_ms;              /* a fixed delay before every API answer (a distant server) */
 };
 
 struct server;

@@ -1165,6 +1165,28 @@ START_TEST(test_fault_latency_reset_malformed)
 }
 END_TEST
 
+/* --rtt: every API answer waits at least that long (a lower bound, never an upper one), and
+ * SIGUSR1 (faults off) leaves it on. */
+START_TEST(test_rtt)
+{
+    struct simproc sp;
+    const char *args[] = {"--rtt", "150", NULL};
+    start(&sp, args);
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 3; i++) {
+            double t0 = now_s();
+            long status;
+            json_object_put(call(&sp, "GET", "/api/v2/batches", NULL, &status));
+            ck_assert_int_eq(status, 200);
+            double dt = now_s() - t0;
+            ck_assert_msg(dt >= 0.15, "an answer came before the rtt (%.3f s)", dt);
+        }
+        kill(sp.pid, SIGUSR1); /* faults off: the distance stays */
+    }
+    finish(&sp);
+}
+END_TEST
+
 START_TEST(test_fault_ambiguous_create)
 {
     struct simproc sp;
@@ -1905,6 +1927,7 @@ static Suite *sim_suite(void)
         {"rate_limit", test_fault_rate_limit},
         {"latency_reset_malformed", test_fault_latency_reset_malformed},
         {"ambiguous_create", test_fault_ambiguous_create},
+        {"rtt", test_rtt},
         {"faults_seeded", test_faults_seeded},
         {"hostile", test_hostile_strings},
         {"seeded", test_seeded_world},
