@@ -77,7 +77,7 @@ run_mode() {
 # The default world, then the liberties the real API may take (API.md, fidelity audit).
 status=0
 run_mode || status=1
-run_mode --results-while-running null --complete-early || status=1
+run_mode --results-while-running null --complete-early --throttle-jobs --page-size-refuse 100 || status=1
 # What the real API does to a client over time (issue 12).
 run_mode --directory-ttl 3600 --delete-files 2 --failed-pages 0.2 --no-full-output \
     --billing-delay 200 --sort oldest --total-size || status=1
