@@ -154,9 +154,9 @@ static void picker_draw(struct screen *s, struct app *a, int top, int rows, int 
     draw_text(y + 1, x + 2, w - 4, buf, A_NORMAL, true);
 
     struct draw_col c[] = {
-        {16, 50, 100, 0, false},
+        {16, 30, 100, 0, false},
         {14, 42, 100, 0, false},
-        {8, 12, 50, 0, false},
+        {8, 28, 50, 0, false}, /* "agentic_plus · 10-28 14:02", "ephemeral · expires in 3h" */
     };
     draw_layout(c, 3, w - 5);
     const char *names[] = {"NAME", "ID",

@@ -103,6 +103,8 @@ keys Tab Tab F2
 wait_for 'Pick a configuration (parse_v2)' 5
 wait_for 'cfg-PARSE_AGENTIC' 5
 keys Down
+# a configuration's version is a datetime: shown as a time beside its tier, not as sent
+wait_re '│>.*(fast|cost_effective|agentic|agentic_plus) · ([0-9]{2}:[0-9]{2}:[0-9]{2}|[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2})' 5
 # the second row is a saved parse configuration: remember its ID
 cfg=$(screen | grep -E '^ *│>' | grep -oE 'cfg-[0-9a-f-]{36}' | head -n 1)
 [ -n "$cfg" ] || fail "no saved parse_v2 configuration in the picker"
