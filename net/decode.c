@@ -663,6 +663,15 @@ struct decode_page *decode_page_begin(const char *body, size_t len, char **next_
     return pg;
 }
 
+long decode_page_total(const struct decode_page *pg)
+{
+    struct json_object *v = pg != NULL ? field(pg->root, "total_size") : NULL;
+    if (v == NULL || !json_object_is_type(v, json_type_int))
+        return -1;
+    int64_t t = json_object_get_int64(v);
+    return t >= 0 && t < 1000000000 ? (long)t : -1;
+}
+
 void decode_page_free(struct decode_page *pg)
 {
     if (pg == NULL)

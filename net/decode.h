@@ -76,6 +76,9 @@ char *decode_page_token_hint(const char *body, size_t len);
 struct decode_page *decode_page_begin(const char *body, size_t len, char **next_token,
                                       char **cause);
 void decode_page_free(struct decode_page *pg);
+/* The page's total_size when it is a non-negative integer, else -1 (the SDK's cursor type has
+ * no total_size; "may be an estimate": a hint for progress, never for correctness). */
+long decode_page_total(const struct decode_page *pg);
 bool decode_page_batches(struct decode_page *pg, struct batch **items, size_t *n, char **cause);
 bool decode_page_directories(struct decode_page *pg, struct directory **items, size_t *n,
                              char **cause);

@@ -86,6 +86,7 @@ struct pager {
     page_fn *on_page;
     bool keep_items; /* accumulate pages (false: on_page only) */
     int pages;       /* fetched so far; capped against a server that never ends */
+    long total;      /* the last page's total_size, -1 when absent */
     uint64_t gen, req;
     void *owner; /* borrowed */
 };

@@ -109,6 +109,26 @@ static void list_full_done(struct net *n, struct pager *p, bool ok, const struct
     list_end(n);
 }
 
+/* Each page of a full listing goes to the UI as soon as it is decoded: the first rows are on
+ * screen after one round trip, not after the last page. */
+static void list_full_page(struct net *n, struct pager *p, void *items, size_t count)
+{
+    struct list_state *l = &n->list;
+    if (p->gen != l->gen || count == 0)
+        return;
+    const struct batch *b = items;
+    struct net_msg *m = msg_new(NET_MSG_LIST_PAGE, p->req, NULL);
+    m->batches = xcalloc(count, sizeof *m->batches);
+    for (size_t i = 0; i < count; i++)
+        batch_copy_without_results(&m->batches[i], &b[i]);
+    m->n_batches = count;
+    m->list_loaded = p->n + count;
+    m->list_total = p->total;
+    m->list_pages = p->pages + 1;
+    m->ok = true;
+    msg_push(n, m);
+}
+
 void list_refresh_full(struct net *n, uint64_t req)
 {
     struct list_state *l = &n->list;
@@ -125,6 +145,7 @@ void list_refresh_full(struct net *n, uint64_t req)
     struct pager *p = pager_new(PK_BATCHES, list_full_done, l->gen);
     p->req = req;
     p->f_dir = xstrdup(l->filter_dir);
+    p->on_page = list_full_page;
     pager_start(n, p);
 }
 

@@ -64,6 +64,8 @@ struct net_cmd {
 
 enum net_msg_type {
     NET_MSG_STATE,           /* only the connection fields below changed */
+    NET_MSG_LIST_PAGE,       /* batches: one page of a full listing still under way (upserts);
+                                list_loaded/list_total/list_pages say how far it is */
     NET_MSG_LIST_FULL,       /* batches: a complete generation (store_apply_generation) */
     NET_MSG_LIST_DELTA,      /* batches: upserts from a delta refresh */
     NET_MSG_LIST_FAILED,     /* error: the list refresh failed; keep the old data, mark it stale */
@@ -113,6 +115,9 @@ struct net_msg {
     enum net_create_outcome create_outcome;
     char *since;                  /* CREATED/UNKNOWN: lower bound to pass back to FIND_CREATED */
     bool already_finished;        /* CANCELLED with 409 */
+    size_t list_loaded;           /* LIST_PAGE: batches listed so far in this listing */
+    long list_total;              /* LIST_PAGE: the server's total_size, -1 when it sent none */
+    int list_pages;               /* LIST_PAGE: pages so far */
 };
 
 /* A zeroed command of the given type. */

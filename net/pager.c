@@ -88,6 +88,7 @@ struct pager *pager_new(enum page_kind kind, pager_fn *finish, uint64_t gen)
     p->finish = finish;
     p->gen = gen;
     p->keep_items = true;
+    p->total = -1;
     return p;
 }
 
@@ -227,6 +228,8 @@ void pager_page_done(struct net *n, struct xfer *x)
     else
         free(hint);
     struct decode_page *pg = decode_page_begin(x->buf, x->len, &token, &cause);
+    if (pg != NULL)
+        p->total = decode_page_total(pg);
     if (next != NULL && (pg == NULL || token == NULL || strcmp(token, p->token) != 0)) {
         pager_unsend(n, p, x, next, prev_token); /* the hint was wrong */
         next = NULL;

@@ -273,6 +273,24 @@ START_TEST(test_bar)
 }
 END_TEST
 
+START_TEST(test_thousands)
+{
+    char out[32];
+    static const struct {
+        long v;
+        const char *want;
+    } cases[] = {{0, "0"},           {999, "999"},         {1000, "1,000"},
+                 {10000, "10,000"},  {123456, "123,456"},  {1234567, "1,234,567"},
+                 {-4500, "-4,500"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        text_thousands(cases[i].v, out, sizeof out);
+        ck_assert_str_eq(out, cases[i].want);
+    }
+    text_thousands(1234567, out, 4); /* cut, never past the buffer */
+    ck_assert_str_eq(out, "1,2");
+}
+END_TEST
+
 START_TEST(test_cut_for_wrapping)
 {
     ck_assert_uint_eq(text_cut("abcdef", 4), 4);
@@ -346,6 +364,7 @@ static Suite *text_suite(void)
     tcase_add_test(tc, test_fit_left_keeps_the_end);
     tcase_add_test(tc, test_ascii_mode);
     tcase_add_test(tc, test_bar);
+    tcase_add_test(tc, test_thousands);
     tcase_add_test(tc, test_cut_for_wrapping);
     tcase_add_test(tc, test_combining_marks_are_bounded);
     tcase_add_test(tc, test_clean_is_a_fixed_point);

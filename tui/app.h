@@ -100,6 +100,11 @@ struct app {
     int64_t updated_ms; /* last good list refresh, 0 before one */
     bool list_loaded;
     bool list_stale; /* the last list refresh failed */
+    /* A full listing under way: its pages are shown as they come (the counts are partial). */
+    bool list_partial;
+    size_t list_partial_loaded;
+    long list_partial_total; /* total_size when the server sends it, else -1 */
+    int list_partial_pages;
     bool paused;
 
     /* Picker data. */

@@ -46,11 +46,24 @@ unsigned apply_message(struct app *a, const struct net_msg *m)
     switch (m->type) {
     case NET_MSG_STATE:
         break;
+    case NET_MSG_LIST_PAGE:
+        /* A page of a listing under way: on screen now, in sort order; the selection stays
+         * on its batch (the view keeps it by ID). */
+        for (size_t i = 0; i < m->n_batches; i++)
+            store_upsert(a->store, &m->batches[i]);
+        a->list_partial = true;
+        a->list_partial_loaded = m->list_loaded;
+        a->list_partial_total = m->list_total;
+        a->list_partial_pages = m->list_pages;
+        apply_directory_names(a);
+        list_view_rebuild(a->view, a->store);
+        break;
     case NET_MSG_LIST_FULL:
         /* The batches move into the store (read_messages frees m right after): one copy of
          * a 10,000-batch list at a time instead of two. */
         store_apply_generation_take(a->store, m->batches, m->n_batches);
         a->list_loaded = true;
+        a->list_partial = false;
         a->list_stale = false;
         apply_directory_names(a);
         annotate_progress(a);

@@ -94,13 +94,32 @@ static void list_draw(struct screen *s, struct app *a, int top, int rows, int co
                        false);
         x += 3;
     }
+    if (a->list_partial && x < cols)
+        draw_text(top, x, cols - x, "(partial: still listing)", A_DIM, false);
 
     /* title */
     const char *filter = list_view_filter(a->view);
+    char progress[160] = "";
+    if (a->list_partial) {
+        /* a listing under way: how far it is (of total_size when the server says) */
+        char done[32], total[32];
+        text_thousands((long)a->list_partial_loaded, done, sizeof done);
+        if (a->list_partial_total >= 0) {
+            text_thousands(a->list_partial_total, total, sizeof total);
+            snprintf(progress, sizeof progress, "  %s %s / %s%s",
+                     a->list_stale ? "partial: listing failed, retrying;" : "loading", done,
+                     total, a->list_stale ? " listed" : "");
+        } else {
+            snprintf(progress, sizeof progress, "  %s %s (%d page%s)",
+                     a->list_stale ? "partial: listing failed, retrying;" : "loading", done,
+                     a->list_partial_pages, a->list_partial_pages == 1 ? "" : "s");
+        }
+    }
     snprintf(buf, sizeof buf, " Batches (%zu/%zu)  status: %s%s%s%s", list_view_count(a->view),
              list_view_total(a->view), mask_name(list_view_status_mask(a->view)),
              filter[0] ? "  filter: " : "", filter,
-             a->list_loaded  ? ""
+             a->list_partial ? progress
+             : a->list_loaded  ? ""
              : a->list_stale ? "  not loaded"
                              : "  loading\xe2\x80\xa6");
     draw_text(top + 1, 0, cols, buf, A_BOLD, true);

@@ -398,3 +398,20 @@ bool text_is_safe_id(const char *s)
             return false;
     return true;
 }
+
+void text_thousands(long v, char *buf, size_t len)
+{
+    char digits[32];
+    int n = snprintf(digits, sizeof digits, "%ld", v < 0 ? -v : v);
+    size_t at = 0;
+    if (len == 0)
+        return;
+    if (v < 0 && at + 1 < len)
+        buf[at++] = '-';
+    for (int i = 0; i < n && at + 1 < len; i++) {
+        if (i > 0 && (n - i) % 3 == 0 && at + 2 < len)
+            buf[at++] = ',';
+        buf[at++] = digits[i];
+    }
+    buf[at] = '\0';
+}

@@ -41,6 +41,8 @@ size_t text_cut(const char *clean, int width);
 #define TEXT_ID_MAX 256
 bool text_is_safe_id(const char *s);
 /* A progress bar of `width` cells for done/total (full blocks, or '#' in ASCII mode). */
+/* v with a comma between thousands: 10000 -> "10,000". */
+void text_thousands(long v, char *buf, size_t len);
 void text_bar(long done, long total, int width, char *out, size_t len);
 
 #endif
