@@ -99,6 +99,8 @@ struct list_state {
     bool busy;        /* a refresh is in flight */
     bool full_wanted; /* a full refresh was asked while a delta ran */
     bool full_running;
+    size_t page_sent;     /* a full listing: items already sent to the UI page by page */
+    int64_t page_sent_ms; /* ... and when (clock_mono_ms) */
     bool range_tried; /* this delta already listed the departed batches' range */
     bool gets_tried;  /* ... and already fetched the rest one by one */
     char *filter_dir;

@@ -109,19 +109,30 @@ static void list_full_done(struct net *n, struct pager *p, bool ok, const struct
     list_end(n);
 }
 
-/* Each page of a full listing goes to the UI as soon as it is decoded: the first rows are on
- * screen after one round trip, not after the last page. */
+#define LIST_PAGE_EVERY_MS 100 /* pages arriving faster are sent to the UI together */
+
+/* The pages of a full listing go to the UI as they are decoded: the first at once, so rows
+ * are on screen after one round trip; later ones together at most every 100 ms (on a fast
+ * server the whole list is there before a second message would help). */
 static void list_full_page(struct net *n, struct pager *p, void *items, size_t count)
 {
     struct list_state *l = &n->list;
     if (p->gen != l->gen || count == 0)
         return;
-    const struct batch *b = items;
+    int64_t now = clock_mono_ms();
+    if (l->page_sent > 0 && now - l->page_sent_ms < LIST_PAGE_EVERY_MS)
+        return; /* sent with a later page, or in the complete list */
+    const struct batch *kept = p->items, *b = items;
+    size_t from = l->page_sent, total = p->n - from + count, k = 0;
     struct net_msg *m = msg_new(NET_MSG_LIST_PAGE, p->req, NULL);
-    m->batches = xcalloc(count, sizeof *m->batches);
+    m->batches = xcalloc(total, sizeof *m->batches);
+    for (size_t i = from; i < p->n; i++)
+        batch_copy_without_results(&m->batches[k++], &kept[i]);
     for (size_t i = 0; i < count; i++)
-        batch_copy_without_results(&m->batches[i], &b[i]);
-    m->n_batches = count;
+        batch_copy_without_results(&m->batches[k++], &b[i]);
+    l->page_sent = p->n + count;
+    l->page_sent_ms = now;
+    m->n_batches = total;
     m->list_loaded = p->n + count;
     m->list_total = p->total;
     m->list_pages = p->pages + 1;
@@ -146,6 +157,7 @@ void list_refresh_full(struct net *n, uint64_t req)
     p->req = req;
     p->f_dir = xstrdup(l->filter_dir);
     p->on_page = list_full_page;
+    l->page_sent = 0;
     pager_start(n, p);
 }
 
