@@ -23,6 +23,9 @@
  * bench-net open --base-url URL --batch-id ID [--project-id ID] [--expect N]
  *     W2: NET_CMD_WATCH_BATCH until every result row of the batch_detail has its file's
  *     display name and its job's status (or a mapping error).
+ * --sequential: the list follows one cursor instead of parallel created_at windows (W6 shows
+ * both). list also prints first_ms=: time to the first rows the UI could draw (the first
+ * NET_MSG_LIST_PAGE, or the complete list when it comes first).
  * Both print one line "result wall_ms=… cpu_ms=… requests=… items=… peak_rss_kb=…" and exit
  * 0, or a reason on stderr and exit 1. The key comes from LLAMA_CLOUD_API_KEY (default llx-sim).
  * wall_ms runs from just before net_start to the moment the data is complete in the model;
@@ -39,6 +42,7 @@ struct bench_opts {
     const char *project_id;
     const char *batch_id;
     long expect;
+    bool sequential;
 };
 
 static double mono_ms(void)
@@ -78,7 +82,7 @@ static long peak_rss_kb(void)
 static void usage(FILE *out)
 {
     fputs("Usage: bench-net list|open --base-url URL [--project-id ID] [--batch-id ID]"
-          " [--expect N]\n",
+          " [--expect N] [--sequential]\n",
           out);
 }
 
@@ -89,6 +93,7 @@ struct bench_run {
     struct batch_detail *detail;   /* open mode */
     unsigned requests;
     bool failed;
+    double t0, first_ms; /* first rows: ms after t0, -1 until then */
 };
 
 static bool detail_complete(const struct batch_detail *d)
@@ -113,7 +118,14 @@ static bool detail_complete(const struct batch_detail *d)
 static bool bench_apply(struct bench_run *br, struct net_msg *m)
 {
     br->requests = m->requests_per_min;
+    if ((m->type == NET_MSG_LIST_PAGE || m->type == NET_MSG_LIST_FULL) && br->first_ms < 0)
+        br->first_ms = mono_ms() - br->t0;
     switch (m->type) {
+    case NET_MSG_LIST_PAGE:
+        if (br->store)
+            for (size_t i = 0; i < m->n_batches; i++)
+                store_upsert(br->store, &m->batches[i]);
+        break;
     case NET_MSG_LIST_FULL:
         if (br->store) {
             store_apply_generation_take(br->store, m->batches, m->n_batches);
@@ -191,6 +203,7 @@ static int bench_main(const struct bench_opts *o)
         .api_key = key && *key ? key : "llx-sim",
         .project_id = o->project_id,
         .refresh_s = 60,
+        .sequential_list = o->sequential,
     };
     bool list = strcmp(o->mode, "list") == 0;
     struct bench_run br = {0};
@@ -201,6 +214,8 @@ static int bench_main(const struct bench_opts *o)
 
     double t0 = mono_ms();
     double c0 = cpu_ms();
+    br.t0 = t0;
+    br.first_ms = -1;
     char *cause = NULL;
     br.net = net_start(&cfg, &cause);
     if (!br.net) {
@@ -227,8 +242,9 @@ static int bench_main(const struct bench_opts *o)
         ok = false;
     }
     if (ok)
-        printf("result wall_ms=%.2f cpu_ms=%.2f requests=%u items=%zu peak_rss_kb=%ld\n", wall,
-               cpu, br.requests, items, peak_rss_kb());
+        printf("result wall_ms=%.2f cpu_ms=%.2f requests=%u items=%zu peak_rss_kb=%ld"
+               " first_ms=%.2f\n",
+               wall, cpu, br.requests, items, peak_rss_kb(), br.first_ms);
     if (br.store)
         store_free(br.store);
     if (br.detail)
@@ -243,6 +259,7 @@ int main(int argc, char **argv)
         {"project-id", required_argument, NULL, 'p'},
         {"batch-id", required_argument, NULL, 'b'},
         {"expect", required_argument, NULL, 'e'},
+        {"sequential", no_argument, NULL, 's'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -261,6 +278,9 @@ int main(int argc, char **argv)
             break;
         case 'e':
             o.expect = strtol(optarg, NULL, 10);
+            break;
+        case 's':
+            o.sequential = true;
             break;
         case 'h':
             usage(stdout);

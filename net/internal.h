@@ -87,6 +87,8 @@ struct pager {
     bool keep_items; /* accumulate pages (false: on_page only) */
     int pages;       /* fetched so far; capped against a server that never ends */
     long total;      /* the last page's total_size, -1 when absent */
+    bool one_page;    /* fetch one page only; its cursor goes to next_token */
+    char *next_token; /* one_page: the next page's cursor, NULL when the list ended there */
     uint64_t gen, req;
     void *owner; /* borrowed */
 };
@@ -112,6 +114,9 @@ struct list_state {
     struct strmap got;    /* delta answers merged by ID: struct batch * */
     struct strmap active; /* known non-terminal batches: struct batch * */
     struct strmap gone;   /* departed batches answered 404: value unused */
+    struct parlist *par;  /* a parallel full listing under way (parlist.c), or NULL */
+    bool sequential;      /* full lists follow one cursor (config, or a server that ignores
+                             the created_at filters) */
     char *newest;        /* newest created_at seen (server text) */
     int64_t newest_ms;
 };
@@ -265,6 +270,15 @@ void pager_page_done(struct net *n, struct xfer *x);
  * (it may finish between two intervals, and then no status list names it). */
 void active_note(struct net *n, const struct batch *b);
 void list_refresh_full(struct net *n, uint64_t req);
+/* The end of a full listing (sequential or parallel): items taken; or its failure. */
+void list_full_deliver(struct net *n, uint64_t req, struct batch *items, size_t count, bool ok,
+                       const struct net_error *err);
+/* parlist.c: a full listing in parallel created_at windows; its end calls list_full_deliver,
+ * or (a server that ignores the filters) starts the sequential one. */
+struct parlist;
+void parlist_start(struct net *n, uint64_t req);
+void parlist_cancel(struct net *n);
+bool parlist_xfer_stale(const struct net *n, const struct xfer *x);
 void list_refresh_delta(struct net *n);
 /* Whether x is a request of an earlier list generation (its retry is not needed any more). */
 bool list_xfer_stale(const struct net *n, const struct xfer *x);

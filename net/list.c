@@ -78,16 +78,14 @@ static void list_end(struct net *n)
     }
 }
 
-static void list_full_done(struct net *n, struct pager *p, bool ok, const struct net_error *err)
+void list_full_deliver(struct net *n, uint64_t req, struct batch *items, size_t count, bool ok,
+                       const struct net_error *err)
 {
     struct list_state *l = &n->list;
-    if (p->gen != l->gen)
-        return;
-    struct net_msg *m = msg_new(ok ? NET_MSG_LIST_FULL : NET_MSG_LIST_FAILED, p->req, NULL);
+    struct net_msg *m = msg_new(ok ? NET_MSG_LIST_FULL : NET_MSG_LIST_FAILED, req, NULL);
     if (ok) {
         strmap_done(&l->active);
-        struct batch *items = p->items;
-        for (size_t i = 0; i < p->n; i++) {
+        for (size_t i = 0; i < count; i++) {
             note_newest(n, &items[i]);
             if (!batch_status_is_terminal(items[i].status)) {
                 struct batch *c = xmalloc(sizeof *c);
@@ -95,10 +93,8 @@ static void list_full_done(struct net *n, struct pager *p, bool ok, const struct
                 strmap_put(&l->active, c->id, c);
             }
         }
-        m->batches = p->items;
-        m->n_batches = p->n;
-        p->items = NULL;
-        p->n = p->cap = 0;
+        m->batches = items;
+        m->n_batches = count;
         l->have_full = true;
         n->updated_ms = clock_now_ms();
         n->conn = NET_CONN_ONLINE;
@@ -107,6 +103,21 @@ static void list_full_done(struct net *n, struct pager *p, bool ok, const struct
     }
     msg_push(n, m);
     list_end(n);
+}
+
+static void list_full_done(struct net *n, struct pager *p, bool ok, const struct net_error *err)
+{
+    if (p->gen != n->list.gen)
+        return;
+    if (!ok) {
+        list_full_deliver(n, p->req, NULL, 0, false, err); /* pager_free frees what came */
+        return;
+    }
+    struct batch *items = p->items;
+    size_t count = p->n;
+    p->items = NULL;
+    p->n = p->cap = 0;
+    list_full_deliver(n, p->req, items, count, true, NULL);
 }
 
 #define LIST_PAGE_EVERY_MS 100 /* pages arriving faster are sent to the UI together */
@@ -153,6 +164,10 @@ void list_refresh_full(struct net *n, uint64_t req)
     l->busy = true;
     l->full_running = true;
     l->req = req;
+    if (!l->sequential) {
+        parlist_start(n, req);
+        return;
+    }
     struct pager *p = pager_new(PK_BATCHES, list_full_done, l->gen);
     p->req = req;
     p->f_dir = xstrdup(l->filter_dir);
@@ -402,5 +417,5 @@ bool list_xfer_stale(const struct net *n, const struct xfer *x)
         if (p->finish == list_full_done || p->finish == delta_list_done)
             return p->gen != n->list.gen;
     }
-    return false;
+    return parlist_xfer_stale(n, x);
 }

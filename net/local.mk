@@ -13,6 +13,7 @@ libnet_a_SOURCES = \
 	net/seen.c \
 	net/pager.c \
 	net/list.c \
+	net/parlist.c \
 	net/watch.c \
 	net/oneshot.c \
 	net/create.c \

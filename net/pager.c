@@ -69,6 +69,7 @@ static void pager_free(void *ctx)
     if (p == NULL)
         return;
     free(p->f_status);
+    free(p->next_token);
     free(p->f_dir);
     free(p->f_after);
     free(p->f_before);
@@ -168,7 +169,7 @@ static void pager_unsend(struct net *n, struct pager *p, struct xfer *x, struct 
  * not past MAX_PAGES). */
 static bool pager_more(const struct pager *p, const char *token)
 {
-    return token != NULL && p->pages + 1 < MAX_PAGES &&
+    return token != NULL && !p->one_page && p->pages + 1 < MAX_PAGES &&
            !(p->token != NULL && strcmp(p->token, token) == 0);
 }
 
@@ -288,6 +289,9 @@ void pager_page_done(struct net *n, struct xfer *x)
         net_error_done(&err);
         return;
     }
-    free(token); /* NULL, or the token of the page just fetched: the list is over */
+    if (p->one_page && token != NULL && !(p->token != NULL && strcmp(p->token, token) == 0))
+        p->next_token = token; /* the caller decides how the rest is fetched */
+    else
+        free(token); /* NULL, or the token of the page just fetched: the list is over */
     p->finish(n, p, true, NULL);
 }

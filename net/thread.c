@@ -45,6 +45,7 @@ static void handle(struct net *n, struct net_cmd *cmd)
     switch (cmd->type) {
     case NET_CMD_WATCH_LIST:
         n->list.gen++;
+        parlist_cancel(n);
         n->list.watching = true;
         n->list.have_full = false;
         n->list.busy = false;
@@ -298,6 +299,7 @@ struct net *net_start(const struct net_config *cfg, char **cause)
     n->custom_headers = xstrdup(cfg->custom_headers);
     int s = cfg->refresh_s < 2 ? 2 : cfg->refresh_s;
     n->refresh_ms = cfg->refresh_ms_for_tests > 0 ? cfg->refresh_ms_for_tests : s * 1000;
+    n->list.sequential = cfg->sequential_list;
     n->uctx.base_url = n->base_url;
     n->uctx.project_id = n->project_id;
     n->uctx.organization_id = n->organization_id;
@@ -446,6 +448,7 @@ void net_stop(struct net *n)
         free(n->finds[i].since);
     }
     seen_free(n);
+    parlist_cancel(n);
     strmap_done(&n->files_cache);
     strmap_done(&n->job_cache);
     free(n->files_loading);

@@ -29,6 +29,7 @@ struct h {
     enum net_conn last_conn;
     char *key_seen_in; /* non-NULL when the API key appeared in a message */
     const char *key;
+    bool sequential; /* full lists follow one cursor (no parallel windows) */
 };
 
 /* The simulator of the running test, stopped at exit if an assertion ends the test early. */
@@ -57,6 +58,7 @@ static void h_net_cfg(struct h *h, const char *key, int refresh_ms, const char *
     cfg.custom_headers = "X-Batchtop-Test: yes\n\nX-Other: 1";
     cfg.refresh_s = 2;
     cfg.refresh_ms_for_tests = refresh_ms;
+    cfg.sequential_list = h->sequential;
     char *cause = NULL;
     h->key = key;
     h->net = net_start(&cfg, &cause);
@@ -286,7 +288,8 @@ START_TEST(list_pagination)
     net_msg_free(m);
     /* ceil(60 / 7) pages at least, each with the project scope. */
     ck_assert_int_ge(simproc_count(&h.sp, "GET /api/v2/batches?page_size=100"), 9);
-    ck_assert_int_ge(simproc_count(&h.sp, "page_token="), 8);
+    /* fetched in parallel created_at windows, not one cursor */
+    ck_assert_int_ge(simproc_count(&h.sp, "created_at_on_or_"), 2);
     ck_assert_int_ge(simproc_count(&h.sp, h.sp.project_id), 9);
 
     /* Three "refresh now" at once: one more complete generation, the rest coalesced. */
@@ -1057,10 +1060,116 @@ START_TEST(page_size_refused)
             ck_assert_int_ge(simproc_count(&h.sp, "page_size=50"), 3);
         } else {
             ck_assert_int_eq(refused, 2);
-            ck_assert_int_ge(simproc_count(&h.sp, "GET /api/v2/batches?page_token="), 2);
+            ck_assert_int_ge(simproc_count(&h.sp, "GET /api/v2/batches?created_at_on_or_"), 2);
         }
         h_done(&h);
     }
+}
+END_TEST
+
+/* One complete list (parallel or sequential, as h->sequential says) as a set of IDs; a batch
+ * twice fails the test. */
+static void list_once(struct h *h, bool sequential, const char *create_in, struct strmap *ids)
+{
+    h->sequential = sequential;
+    h_net_cfg(h, "llx-sim", 60000, NULL);
+    uint64_t req = h_simple(h, NET_CMD_WATCH_LIST);
+    if (create_in != NULL) { /* a batch created while the listing runs */
+        char *create = xasprintf("{\"source_directory_id\":\"%s\",\"config\":{\"job\":"
+                                 "{\"type\":\"parse_v2\",\"configuration_id\":"
+                                 "\"cfg-PARSE_AGENTIC\"}}}",
+                                 create_in);
+        long st = 0;
+        char *body = NULL;
+        ck_assert_int_eq(simproc_http(&h->sp, "POST", "/api/v2/batches", create, &st, &body), 0);
+        ck_assert_msg(st == 200 || st == 201, "create answered %ld", st);
+        free(body);
+        free(create);
+    }
+    struct net_msg *m = h_wait_type(h, NET_MSG_LIST_FULL, req, 30000);
+    ck_assert_msg(m->ok, "list failed: %s", m->error.message ? m->error.message : "?");
+    strmap_init(ids, NULL);
+    for (size_t i = 0; i < m->n_batches; i++) {
+        ck_assert_msg(!strmap_has(ids, m->batches[i].id), "%s twice", m->batches[i].id);
+        strmap_put(ids, m->batches[i].id, NULL);
+    }
+    net_msg_free(m);
+    net_stop(h->net);
+    h->net = NULL;
+    h_drop(h);
+}
+
+/* The property of issue 13: a list fetched in parallel windows is exactly the sequential one,
+ * over many worlds and the server's liberties (order, total_size, a smaller page size), while
+ * batches change status (speed 20) and one is created during the listing. */
+START_TEST(parallel_list_is_the_sequential_list)
+{
+    static const char *const flags[][5] = {
+        {NULL},
+        {"--sort", "oldest", NULL},
+        {"--total-size", NULL},
+        {"--page-size-max", "37", NULL},
+        {"--sort", "oldest", "--page-size-max", "13", NULL},
+    };
+    static const char *const sizes[] = {"1", "250", "1400"};
+    int worlds = 0;
+    for (int seed = 1; seed <= 4; seed++) {
+        for (size_t f = 0; f < sizeof flags / sizeof flags[0]; f++) {
+            char seed_s[16];
+            snprintf(seed_s, sizeof seed_s, "%d", seed);
+            const char *args[16] = {"--seed", seed_s, "--speed", "20", "--batches",
+                                    sizes[(size_t)seed % 3]};
+            size_t k = 6;
+            for (size_t i = 0; flags[f][i] != NULL; i++)
+                args[k++] = flags[f][i];
+            args[k] = NULL;
+            struct h h;
+            h_sim(&h, args);
+            struct strmap before, par, seq, after;
+            sim_state(&h, &before);
+            /* a batch created while the parallel listing runs: it may be in it or not */
+            long st = 0;
+            char *body = NULL;
+            ck_assert_int_eq(simproc_http(&h.sp, "GET", "/api/v1/beta/directories?page_size=1",
+                                          NULL, &st, &body), 0);
+            struct json_object *dirs = json_tokener_parse(body), *items, *id;
+            free(body);
+            ck_assert(json_object_object_get_ex(dirs, "items", &items));
+            ck_assert(json_object_object_get_ex(json_object_array_get_idx(items, 0), "id", &id));
+            char *dir = xstrdup(json_object_get_string(id));
+            json_object_put(dirs);
+            list_once(&h, false, dir, &par);
+            free(dir);
+            list_once(&h, true, NULL, &seq);
+            sim_state(&h, &after);
+            if (strcmp(sizes[(size_t)seed % 3], "1400") == 0)
+                ck_assert_int_gt(simproc_count(&h.sp, "created_at_on_or_"), 4);
+            /* every batch that existed before is in both; nothing else but later creations */
+            for (struct strmap_entry *e = strmap_first(&before); e; e = strmap_next(e)) {
+                ck_assert_msg(strmap_has(&par, strmap_key(e)), "seed %d flags %zu: %s missing "
+                              "from the parallel list", seed, f, strmap_key(e));
+                ck_assert_msg(strmap_has(&seq, strmap_key(e)), "%s missing (sequential)",
+                              strmap_key(e));
+            }
+            for (struct strmap_entry *e = strmap_first(&par); e; e = strmap_next(e))
+                ck_assert_msg(strmap_has(&after, strmap_key(e)), "%s is no batch",
+                              strmap_key(e));
+            for (struct strmap_entry *e = strmap_first(&par); e; e = strmap_next(e))
+                ck_assert_msg(strmap_has(&seq, strmap_key(e)), "%s only in the parallel list",
+                              strmap_key(e));
+            /* the sequential list (afterwards) has the new batch; the parallel one may */
+            ck_assert_uint_le(strmap_count(&par), strmap_count(&seq));
+            ck_assert_uint_le(strmap_count(&seq), strmap_count(&par) + 1);
+            ck_assert_uint_eq(strmap_count(&seq), strmap_count(&before) + 1);
+            strmap_done(&before);
+            strmap_done(&par);
+            strmap_done(&seq);
+            strmap_done(&after);
+            h_done(&h);
+            worlds++;
+        }
+    }
+    ck_assert_int_eq(worlds, 20);
 }
 END_TEST
 
@@ -1084,6 +1193,7 @@ static Suite *suite(void)
         {"quit", quit_under_latency},
         {"auth", unauthorized_and_no_key_leak},
         {"hostile", hostile_strings},
+        {"parallel-list", parallel_list_is_the_sequential_list},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *t = tcase_create(cases[i].name);
