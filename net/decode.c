@@ -434,8 +434,7 @@ bool decode_batch(const char *body, size_t len, struct batch *out, char **cause)
     return ok;
 }
 
-bool decode_batch_object(struct json_object *o, const char *path, struct batch *out,
-                         char **cause)
+bool decode_batch_object(struct json_object *o, const char *path, struct batch *out, char **cause)
 {
     return batch_from(o, path != NULL ? path : "", out, cause);
 }

@@ -40,8 +40,7 @@ bool decode_extract_job(const char *body, size_t len, struct job *job, struct jo
 
 /* A Batch already parsed into o (e.g. one element of a cache file), with exactly the checks
  * of decode_batch; path ("batches[3]") starts the cause. o is borrowed. */
-bool decode_batch_object(struct json_object *o, const char *path, struct batch *out,
-                         char **cause);
+bool decode_batch_object(struct json_object *o, const char *path, struct batch *out, char **cause);
 
 /* ---- list pages: {"items": [...], "next_page_token": "..."|null} ---- */
 
