@@ -245,6 +245,8 @@ END_TEST
 
 /* ---- files ---- */
 
+/* One directory per test case, made and removed in the parent process (an unchecked fixture),
+ * so it goes even when a test fails; the tests in a case use different names in it. */
 static char tmpdir[4096];
 
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -552,10 +554,10 @@ static Suite *suite(void)
     tcase_add_test(t, matches_and_path);
     tcase_add_test(t, refusals);
     tcase_add_test(t, never_the_key);
-    tcase_add_checked_fixture(t, tmp_setup, tmp_teardown);
+    tcase_add_unchecked_fixture(t, tmp_setup, tmp_teardown);
     suite_add_tcase(s, t);
     t = tcase_create("files");
-    tcase_add_checked_fixture(t, tmp_setup, tmp_teardown);
+    tcase_add_unchecked_fixture(t, tmp_setup, tmp_teardown);
     tcase_add_test(t, truncated_everywhere);
     tcase_add_test(t, save_and_load);
     tcase_add_test(t, symlinks_refused);
