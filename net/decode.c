@@ -434,6 +434,11 @@ bool decode_batch(const char *body, size_t len, struct batch *out, char **cause)
     return ok;
 }
 
+bool decode_batch_object(struct json_object *o, const char *path, struct batch *out, char **cause)
+{
+    return batch_from(o, path != NULL ? path : "", out, cause);
+}
+
 /* A growing string; bounded by the body it is built from, which is capped. */
 struct strbuf {
     char *data;

@@ -38,6 +38,10 @@ bool decode_parse_job(const char *body, size_t len, struct job *job, struct job_
 bool decode_extract_job(const char *body, size_t len, struct job *job, struct job_output *out,
                         char **cause);
 
+/* A Batch already parsed into o (e.g. one element of a cache file), with exactly the checks
+ * of decode_batch; path ("batches[3]") starts the cause. o is borrowed. */
+bool decode_batch_object(struct json_object *o, const char *path, struct batch *out, char **cause);
+
 /* ---- list pages: {"items": [...], "next_page_token": "..."|null} ---- */
 
 /* *next_token is NULL on the last page (absent, null or empty token). */

@@ -8,6 +8,7 @@ libnet_a_SOURCES = \
 	net/retry.c net/retry.h \
 	net/decode.c net/decode.h \
 	net/errbody.c net/errbody.h \
+	net/snapshot.c net/snapshot.h \
 	net/internal.h \
 	net/xfer.c \
 	net/seen.c \

@@ -408,3 +408,12 @@ char *url_redact(const char *text)
     sb_str(&b, s);
     return b.s;
 }
+
+char *url_strip_userinfo(const char *url)
+{
+    const char *p = url != NULL ? strstr(url, "://") : NULL;
+    const char *at = p != NULL ? strrchr(p + 3, '@') : NULL;
+    if (at == NULL)
+        return xstrdup(url);
+    return xasprintf("%.*s%s", (int)(p + 3 - url), url, at + 1);
+}

@@ -83,5 +83,10 @@ char *url_endpoint(const char *url);
 /* A copy of text in which the userinfo of every "scheme://user:password@" is "***" (up to
  * the last '@' before a space or quote, so an unencoded '/' in a password is covered too). */
 char *url_redact(const char *text);
+/* A copy of url with its userinfo removed: everything from after "://" up to and including
+ * the last '@' ("https://u:p@host/x" gives "https://host/x"). Like url_redact it takes the
+ * last '@' anywhere, so an unencoded '/' in a password cannot leave part of it behind.
+ * NULL gives NULL. */
+char *url_strip_userinfo(const char *url);
 
 #endif

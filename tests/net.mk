@@ -20,3 +20,10 @@ tests_test_core_SOURCES = tests/test_core.c
 tests_test_core_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
 tests_test_core_LDADD = libnet.a libmodel.a tests/libsimproc.a $(CURL_LIBS) $(JSONC_LIBS) \
 	$(CHECK_LIBS)
+
+# The snapshot cache file (net/snapshot.c): format, refusals, truncation, files in a temp dir.
+check_PROGRAMS += tests/test_snapshot
+TESTS += tests/test_snapshot
+tests_test_snapshot_SOURCES = tests/test_snapshot.c
+tests_test_snapshot_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
+tests_test_snapshot_LDADD = libnet.a libmodel.a $(JSONC_LIBS) $(CHECK_LIBS)

@@ -1,0 +1,544 @@
+/* snapshot.c -- the batch-list cache file: JSON (json-c) encode/decode, name, atomic I/O. */
+#include "config.h"
+
+#include "net/snapshot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "model/clock.h"
+#include "model/strmap.h"
+#include "model/xalloc.h"
+#include "net/decode.h"
+#include "net/url.h"
+
+void snapshot_done(struct snapshot *s)
+{
+    if (s == NULL)
+        return;
+    for (size_t i = 0; i < s->n; i++) {
+        batch_done(&s->entries[i].batch);
+        free(s->entries[i].directory_name);
+    }
+    free(s->entries);
+    free(s->endpoint);
+    free(s->project_id);
+    free(s->organization_id);
+    memset(s, 0, sizeof *s);
+}
+
+/* ---- identity ---- */
+
+/* The endpoint as stored and compared: no userinfo, no trailing '/'. Fresh string. */
+static char *endpoint_key(const char *endpoint)
+{
+    char *e = url_strip_userinfo(endpoint != NULL ? endpoint : "");
+    size_t n = strlen(e);
+    while (n > 0 && e[n - 1] == '/')
+        e[--n] = '\0';
+    return e;
+}
+
+/* "" is the same "none" as NULL. */
+static const char *none(const char *s)
+{
+    return s != NULL && s[0] != '\0' ? s : NULL;
+}
+
+static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+char *snapshot_path(const char *endpoint, const char *project_id, const char *organization_id)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    char *e = endpoint_key(endpoint);
+    const char *p = none(project_id) ? project_id : "",
+               *o = none(organization_id) ? organization_id : "";
+    uint64_t h = 0xcbf29ce484222325ULL;
+    h = fnv1a(h, e, strlen(e) + 1); /* each with its NUL, so the parts cannot run together */
+    h = fnv1a(h, p, strlen(p) + 1);
+    h = fnv1a(h, o, strlen(o) + 1);
+    free(e);
+    if (xdg != NULL && xdg[0] == '/')
+        return xasprintf("%s/batchtop/%016llx.json", xdg, (unsigned long long)h);
+    if (home != NULL && home[0] != '\0')
+        return xasprintf("%s/.cache/batchtop/%016llx.json", home, (unsigned long long)h);
+    return NULL;
+}
+
+bool snapshot_matches(const struct snapshot *s, const char *endpoint, const char *project_id,
+                      const char *organization_id)
+{
+    char *a = endpoint_key(s->endpoint), *b = endpoint_key(endpoint);
+    bool same = strcmp(a, b) == 0 && xstreq(none(s->project_id), none(project_id)) &&
+                xstreq(none(s->organization_id), none(organization_id));
+    free(a);
+    free(b);
+    return same;
+}
+
+/* ---- encoding ---- */
+
+static _Noreturn void out_of_memory(void)
+{
+    fputs("batchtop: out of memory\n", stderr);
+    abort();
+}
+
+static struct json_object *need(struct json_object *o)
+{
+    if (o == NULL)
+        out_of_memory();
+    return o;
+}
+
+static void put(struct json_object *o, const char *key, struct json_object *v)
+{
+    json_object_object_add(o, key, v);
+}
+
+static struct json_object *str_or_null(const char *s)
+{
+    return s != NULL ? need(json_object_new_string(s)) : NULL;
+}
+
+static struct json_object *count_or_null(long v)
+{
+    return v >= 0 ? need(json_object_new_int64(v)) : NULL;
+}
+
+static struct json_object *entry_json(const struct snapshot_entry *e)
+{
+    const struct batch *b = &e->batch;
+    struct json_object *o = need(json_object_new_object()), *config, *job, *ext;
+    const char *status = b->status_text ? b->status_text : batch_status_name(b->status);
+    const char *type = b->job_type_text                  ? b->job_type_text
+                       : b->job_type != JOB_TYPE_UNKNOWN ? job_type_name(b->job_type)
+                                                         : NULL;
+    put(o, "id", str_or_null(b->id ? b->id : ""));
+    put(o, "project_id", str_or_null(b->project_id));
+    put(o, "source_directory_id", str_or_null(b->source_directory_id));
+    put(o, "status", str_or_null(status));
+    put(o, "created_at", str_or_null(b->created_at));
+    put(o, "updated_at", str_or_null(b->updated_at));
+    job = need(json_object_new_object());
+    put(job, "type", str_or_null(type));
+    put(job, "configuration_id", str_or_null(b->configuration_id));
+    config = need(json_object_new_object());
+    put(config, "job", job);
+    put(o, "config", config);
+    ext = need(json_object_new_object());
+    put(ext, "directory_name", str_or_null(e->directory_name));
+    put(ext, "files_done", count_or_null(e->files_done));
+    put(ext, "files_total", count_or_null(e->files_total));
+    bool credits =
+        e->credits_known && isfinite(e->credits) && e->credits >= 0 && e->credits < 1e15;
+    put(ext, "credits", credits ? need(json_object_new_double(e->credits)) : NULL);
+    put(ext, "credits_partial", need(json_object_new_boolean(credits && e->credits_partial)));
+    put(o, "batchtop", ext);
+    return o;
+}
+
+/* Newest created_at first; unparsable times (-1) last; ties in the caller's order. */
+struct age {
+    int64_t ms;
+    size_t i;
+};
+
+static int newest_first(const void *a, const void *b)
+{
+    const struct age *x = a, *y = b;
+    if (x->ms != y->ms)
+        return x->ms > y->ms ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+#define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/* o as JSON text, fresh string of *len bytes; drops o. */
+static char *json_text(struct json_object *o, size_t *len)
+{
+    const char *t = json_object_to_json_string_length(o, JSON_FLAGS, len);
+    if (t == NULL)
+        out_of_memory();
+    char *copy = xstrndup(t, *len);
+    json_object_put(o);
+    return copy;
+}
+
+static const char batches_key[] = ",\"batches\":[";
+
+/* Entries are serialized one at a time, newest first, until the count or the byte bound is
+ * reached (so a big list never becomes one big json-c tree), then written in the caller's
+ * order after the header's members. */
+char *snapshot_encode(const struct snapshot *s, size_t *len)
+{
+    size_t n = s->n, hlen, total, count = 0;
+    struct age *order = xcalloc(n ? n : 1, sizeof *order);
+    char **texts = xcalloc(n ? n : 1, sizeof *texts);
+    size_t *lens = xcalloc(n ? n : 1, sizeof *lens);
+    for (size_t i = 0; i < n; i++)
+        order[i] = (struct age){s->entries[i].batch.created_ms, i};
+    qsort(order, n, sizeof *order, newest_first);
+
+    char saved[40], *endpoint = endpoint_key(s->endpoint);
+    clock_format_iso8601(s->saved_ms, saved, sizeof saved);
+    struct json_object *root = need(json_object_new_object());
+    put(root, "format", need(json_object_new_string(SNAPSHOT_FORMAT)));
+    put(root, "version", need(json_object_new_int(SNAPSHOT_VERSION)));
+    put(root, "endpoint", need(json_object_new_string(endpoint)));
+    put(root, "project_id", str_or_null(none(s->project_id)));
+    put(root, "organization_id", str_or_null(none(s->organization_id)));
+    put(root, "saved_at", need(json_object_new_string(saved)));
+    char *head = json_text(root, &hlen); /* {…} : its '}' gives way to the batches */
+    total = hlen - 1 + strlen(batches_key) + 2;
+    for (size_t r = 0; r < n && count < SNAPSHOT_MAX_BATCHES; r++) {
+        size_t i = order[r].i;
+        texts[i] = json_text(entry_json(&s->entries[i]), &lens[i]);
+        if (total + lens[i] + (count > 0) > SNAPSHOT_MAX_BYTES) {
+            free(texts[i]);
+            texts[i] = NULL;
+            break;
+        }
+        total += lens[i] + (count > 0);
+        count++;
+    }
+    char *out = xmalloc(total + 1), *o = out;
+    memcpy(o, head, hlen - 1);
+    o += hlen - 1;
+    memcpy(o, batches_key, strlen(batches_key));
+    o += strlen(batches_key);
+    for (size_t i = 0, k = 0; i < n; i++) {
+        if (texts[i] == NULL)
+            continue;
+        if (k++ > 0)
+            *o++ = ',';
+        memcpy(o, texts[i], lens[i]);
+        o += lens[i];
+        free(texts[i]);
+    }
+    memcpy(o, "]}", 3);
+    *len = total;
+    free(head);
+    free(endpoint);
+    free(order);
+    free(texts);
+    free(lens);
+    return out;
+}
+
+/* ---- decoding ---- */
+
+static bool refuse(char **why, char *text)
+{
+    if (why != NULL)
+        *why = text;
+    else
+        free(text);
+    return false;
+}
+
+static struct json_object *member(struct json_object *o, const char *key)
+{
+    struct json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) ? v : NULL; /* NULL also for a JSON null */
+}
+
+/* A string member or null/absent (*out NULL); never one holding a NUL (the file is ours, and
+ * we never write one). */
+static bool get_text(struct json_object *o, const char *path, const char *key, char **out,
+                     char **why)
+{
+    struct json_object *v = member(o, key);
+    *out = NULL;
+    if (v == NULL)
+        return true;
+    if (!json_object_is_type(v, json_type_string) ||
+        memchr(json_object_get_string(v), '\0', (size_t)json_object_get_string_len(v)) != NULL)
+        return refuse(why, xasprintf("%s%s: expected a string", path, key));
+    *out = xstrdup(json_object_get_string(v));
+    return true;
+}
+
+/* A count: null/absent is -1 (unknown), else an integer in 0..2^31. */
+static bool get_count(struct json_object *o, const char *path, const char *key, long *out,
+                      char **why)
+{
+    struct json_object *v = member(o, key);
+    *out = -1;
+    if (v == NULL)
+        return true;
+    int64_t n = json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : -1;
+    if (n < 0 || n > INT32_MAX)
+        return refuse(why, xasprintf("%s%s: expected a count", path, key));
+    *out = (long)n;
+    return true;
+}
+
+/* The "batchtop" member of batches[i] (absent: nothing known). */
+static bool ext_from(struct json_object *o, const char *path, struct snapshot_entry *e, char **why)
+{
+    struct json_object *x = member(o, "batchtop"), *c, *p;
+    e->files_done = e->files_total = -1;
+    if (x == NULL)
+        return true;
+    char sub[64];
+    snprintf(sub, sizeof sub, "%s.batchtop.", path);
+    if (!json_object_is_type(x, json_type_object))
+        return refuse(why, xasprintf("%s.batchtop: expected an object", path));
+    if (!get_text(x, sub, "directory_name", &e->directory_name, why) ||
+        !get_count(x, sub, "files_done", &e->files_done, why) ||
+        !get_count(x, sub, "files_total", &e->files_total, why))
+        return false;
+    c = member(x, "credits");
+    if (c != NULL) {
+        double v = json_object_is_type(c, json_type_int)      ? (double)json_object_get_int64(c)
+                   : json_object_is_type(c, json_type_double) ? json_object_get_double(c)
+                                                              : -1;
+        if (!(v >= 0 && v < 1e15))
+            return refuse(why, xasprintf("%scredits: expected a number", sub));
+        e->credits_known = true;
+        e->credits = v;
+    }
+    p = member(x, "credits_partial");
+    if (p != NULL && !json_object_is_type(p, json_type_boolean))
+        return refuse(why, xasprintf("%scredits_partial: expected true or false", sub));
+    e->credits_partial = e->credits_known && p != NULL && json_object_get_boolean(p);
+    return true;
+}
+
+/* The header fields of the document (everything but the batches). */
+static bool header_from(struct json_object *root, struct snapshot *out, char **why)
+{
+    struct json_object *f = member(root, "format"), *v = member(root, "version");
+    struct json_object *saved = member(root, "saved_at");
+    if (!json_object_is_type(root, json_type_object) || f == NULL ||
+        !json_object_is_type(f, json_type_string) ||
+        strcmp(json_object_get_string(f), SNAPSHOT_FORMAT) != 0)
+        return refuse(why, xstrdup("not a batchtop snapshot"));
+    if (v == NULL || !json_object_is_type(v, json_type_int))
+        return refuse(why, xstrdup("format version missing or not a number"));
+    if (json_object_get_int64(v) != SNAPSHOT_VERSION)
+        return refuse(why, xasprintf("format version %lld, expected %d",
+                                     (long long)json_object_get_int64(v), SNAPSHOT_VERSION));
+    if (!get_text(root, "", "endpoint", &out->endpoint, why) ||
+        !get_text(root, "", "project_id", &out->project_id, why) ||
+        !get_text(root, "", "organization_id", &out->organization_id, why))
+        return false;
+    if (out->endpoint == NULL || out->endpoint[0] == '\0')
+        return refuse(why, xstrdup("endpoint: missing"));
+    if (saved == NULL || !json_object_is_type(saved, json_type_string) ||
+        !clock_parse_iso8601(json_object_get_string(saved), &out->saved_ms))
+        return refuse(why, xstrdup("saved_at: missing or not a time"));
+    return true;
+}
+
+static bool entries_from(struct json_object *arr, struct snapshot *out, char **why)
+{
+    size_t n = json_object_array_length(arr);
+    if (n > SNAPSHOT_MAX_BATCHES)
+        return refuse(why, xasprintf("%zu batches, at most %d", n, SNAPSHOT_MAX_BATCHES));
+    out->entries = xcalloc(n ? n : 1, sizeof *out->entries);
+    struct strmap ids;
+    strmap_init(&ids, NULL);
+    bool ok = true;
+    for (size_t i = 0; i < n && ok; i++) {
+        struct json_object *o = json_object_array_get_idx(arr, i);
+        struct snapshot_entry *e = &out->entries[i];
+        char path[40];
+        snprintf(path, sizeof path, "batches[%zu]", i);
+        ok = decode_batch_object(o, path, &e->batch, why);
+        if (!ok)
+            break;
+        out->n = i + 1;
+        if (e->batch.has_results)
+            ok = refuse(why, xasprintf("%s.results: not expected in a snapshot", path));
+        else if (strmap_has(&ids, e->batch.id))
+            ok = refuse(why, xasprintf("%s.id: duplicate", path));
+        else
+            ok = ext_from(o, path, e, why);
+        strmap_put_index(&ids, e->batch.id, i);
+    }
+    strmap_done(&ids);
+    return ok;
+}
+
+bool snapshot_decode(const char *buf, size_t len, struct snapshot *out, char **why)
+{
+    memset(out, 0, sizeof *out);
+    if (why != NULL)
+        *why = NULL;
+    if (len > SNAPSHOT_MAX_BYTES)
+        return refuse(why, xasprintf("%zu bytes, at most %u", len, SNAPSHOT_MAX_BYTES));
+    char *cause = NULL;
+    struct json_object *root = decode_json(buf, len, &cause), *arr;
+    if (root == NULL) {
+        const char *c = cause != NULL ? cause : "invalid JSON";
+        refuse(why, xstrdup(strncmp(c, "body: ", 6) == 0 ? c + 6 : c));
+        free(cause);
+        return false;
+    }
+    bool ok = header_from(root, out, why);
+    if (ok) {
+        arr = member(root, "batches");
+        if (arr == NULL || !json_object_is_type(arr, json_type_array))
+            ok = refuse(why, xstrdup("batches: missing or not an array"));
+        else
+            ok = entries_from(arr, out, why);
+    }
+    json_object_put(root);
+    if (!ok)
+        snapshot_done(out);
+    return ok;
+}
+
+/* ---- files ---- */
+
+static bool sys_fail(char **why, const char *what, const char *name)
+{
+    return refuse(why, xasprintf("%s %s: %s", what, name, strerror(errno)));
+}
+
+/* mkdir -p with mode 0700 for every directory it creates. */
+static void make_dirs(const char *dir)
+{
+    char *p = xstrdup(dir);
+    for (char *s = strchr(p + 1, '/');; s = strchr(s + 1, '/')) {
+        if (s != NULL)
+            *s = '\0';
+        if (p[0] != '\0')
+            (void)mkdir(p, 0700);
+        if (s == NULL)
+            break;
+        *s = '/';
+    }
+    free(p);
+}
+
+/* Everything after the directory is open: refuse what is at base, write tmp, rename. */
+static bool save_in(int dfd, const char *base, const char *text, size_t len, char **why)
+{
+    struct stat st;
+    if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (S_ISLNK(st.st_mode))
+            return refuse(why, xasprintf("%s is a symbolic link; not replaced", base));
+        if (!S_ISREG(st.st_mode) || st.st_uid != geteuid())
+            return refuse(why, xasprintf("%s is not the user's regular file", base));
+    }
+    char *tmp = xasprintf("%s.tmp.%ld", base, (long)getpid());
+    (void)unlinkat(dfd, tmp, 0); /* a leftover of an earlier process with our pid */
+    int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    bool ok = fd >= 0 || sys_fail(why, "create", tmp);
+    ok = ok && (fchmod(fd, 0600) == 0 || sys_fail(why, "chmod", tmp));
+    for (size_t off = 0; ok && off < len;) {
+        ssize_t w = write(fd, text + off, len - off);
+        if (w > 0)
+            off += (size_t)w;
+        else if (w < 0 && errno != EINTR)
+            ok = sys_fail(why, "write", tmp);
+    }
+    ok = ok && (fsync(fd) == 0 || sys_fail(why, "fsync", tmp));
+    if (fd >= 0 && close(fd) != 0 && ok)
+        ok = sys_fail(why, "close", tmp);
+    ok = ok && (renameat(dfd, tmp, dfd, base) == 0 || sys_fail(why, "rename", tmp));
+    if (!ok && fd >= 0)
+        (void)unlinkat(dfd, tmp, 0);
+    ok = ok && (fsync(dfd) == 0 || sys_fail(why, "fsync directory of", base));
+    free(tmp);
+    return ok;
+}
+
+bool snapshot_save(const char *path, const struct snapshot *s, char **why)
+{
+    if (why != NULL)
+        *why = NULL;
+    const char *slash = path != NULL ? strrchr(path, '/') : NULL;
+    if (slash == NULL || slash[1] == '\0')
+        return refuse(why, xasprintf("not a file path: %s", path ? path : "(none)"));
+    char *dir = slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0 && errno == ENOENT) {
+        make_dirs(dir);
+        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    }
+    struct stat st;
+    bool ok = dfd >= 0 || sys_fail(why, "open directory", dir);
+    ok = ok && (fstat(dfd, &st) == 0 || sys_fail(why, "stat", dir));
+    if (ok && st.st_uid != geteuid())
+        ok = refuse(why, xasprintf("directory %s belongs to another user", dir));
+    if (ok && (st.st_mode & 077) != 0 && fchmod(dfd, 0700) != 0)
+        ok = sys_fail(why, "chmod 0700", dir);
+    if (ok) {
+        size_t len;
+        char *text = snapshot_encode(s, &len);
+        ok = save_in(dfd, slash + 1, text, len, why);
+        free(text);
+    }
+    if (dfd >= 0)
+        close(dfd);
+    free(dir);
+    return ok;
+}
+
+bool snapshot_load(const char *path, struct snapshot *out, char **why)
+{
+    memset(out, 0, sizeof *out);
+    if (why != NULL)
+        *why = NULL;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        if (e == ELOOP)
+            refuse(why, xstrdup("is a symbolic link"));
+        else
+            refuse(why, xstrdup(strerror(e)));
+        errno = e;
+        return false;
+    }
+    struct stat st;
+    char *buf = NULL, *bad = NULL;
+    size_t got = 0;
+    if (fstat(fd, &st) != 0)
+        bad = xasprintf("stat: %s", strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        bad = xstrdup("not a regular file");
+    else if (st.st_uid != geteuid())
+        bad = xstrdup("owned by another user");
+    else if ((st.st_mode & 022) != 0)
+        bad = xstrdup("writable by others");
+    else if ((uintmax_t)st.st_size > SNAPSHOT_MAX_BYTES)
+        bad = xasprintf("%jd bytes, at most %u", (intmax_t)st.st_size, SNAPSHOT_MAX_BYTES);
+    if (bad == NULL) {
+        size_t cap = (size_t)st.st_size + 1; /* one more byte says it grew */
+        buf = xmalloc(cap);
+        while (got < cap && bad == NULL) {
+            ssize_t r = read(fd, buf + got, cap - got);
+            if (r == 0)
+                break;
+            if (r > 0)
+                got += (size_t)r;
+            else if (errno != EINTR)
+                bad = xasprintf("read: %s", strerror(errno));
+        }
+        if (bad == NULL && got == cap)
+            bad = xstrdup("changed while being read");
+    }
+    close(fd);
+    bool ok = bad == NULL ? snapshot_decode(buf, got, out, why) : refuse(why, bad);
+    free(buf);
+    errno = 0;
+    return ok;
+}
