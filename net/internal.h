@@ -280,6 +280,9 @@ void parlist_start(struct net *n, uint64_t req);
 void parlist_cancel(struct net *n);
 bool parlist_xfer_stale(const struct net *n, const struct xfer *x);
 void list_refresh_delta(struct net *n);
+/* Start the list from a snapshot's batches (borrowed): as if a full list had brought them, so
+ * the next refresh is a delta (active statuses, newer batches, the formerly active ones). */
+void list_seed(struct net *n, const struct batch *b, size_t count);
 /* Whether x is a request of an earlier list generation (its retry is not needed any more). */
 bool list_xfer_stale(const struct net *n, const struct xfer *x);
 

@@ -375,6 +375,23 @@ static void delta_departed(struct net *n)
     }
 }
 
+void list_seed(struct net *n, const struct batch *b, size_t count)
+{
+    struct list_state *l = &n->list;
+    strmap_done(&l->active);
+    for (size_t i = 0; i < count; i++) {
+        if (b[i].id == NULL)
+            continue;
+        note_newest(n, &b[i]);
+        if (!batch_status_is_terminal(b[i].status)) {
+            struct batch *c = xmalloc(sizeof *c);
+            batch_copy_without_results(c, &b[i]);
+            strmap_put(&l->active, c->id, c);
+        }
+    }
+    l->have_full = true;
+}
+
 void list_refresh_delta(struct net *n)
 {
     struct list_state *l = &n->list;

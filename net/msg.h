@@ -60,6 +60,11 @@ struct net_cmd {
     char *since;                  /* owned; FIND_CREATED */
     enum job_type job_type;
     int interval_s;
+    /* WATCH_LIST from a snapshot: the batches it holds (owned). The list starts from them
+     * with a delta refresh instead of a full one; full_after asks a full relist after it. */
+    struct batch *batches;
+    size_t n_batches;
+    bool full_after;
 };
 
 enum net_msg_type {

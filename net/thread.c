@@ -59,7 +59,14 @@ static void handle(struct net *n, struct net_cmd *cmd)
         free(n->list.newest);
         n->list.newest = NULL;
         n->list.newest_ms = -1;
-        list_refresh_full(n, cmd->req);
+        if (cmd->n_batches > 0) {
+            list_seed(n, cmd->batches, cmd->n_batches);
+            n->list.full_wanted = cmd->full_after;
+            n->list.req = cmd->req;
+            list_refresh_delta(n);
+        } else {
+            list_refresh_full(n, cmd->req);
+        }
         schedule_from_now(n);
         break;
     case NET_CMD_REFRESH:

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "tui/app.h"
+#include "tui/cache.h"
 
 #include <curses.h>
 #include <errno.h>
@@ -411,7 +412,7 @@ int app_run(const struct app_options *opt)
     term_start();
     draw_init_colors(opt->color);
     list_screen_open(&a);
-    app_submit(&a, net_cmd_new(NET_CMD_WATCH_LIST));
+    app_submit(&a, cache_open(&a));
     app_submit(&a, net_cmd_new(NET_CMD_LIST_DIRECTORIES));
     app_log(&a, false, "connecting to %s", a.endpoint);
     if (a.cleartext)
@@ -467,6 +468,7 @@ int app_run(const struct app_options *opt)
 
     while (a.n_screens)
         close_at(&a, a.n_screens - 1);
+    cache_save(&a, true);
     net_stop(a.net);
     a.net = NULL;
     tui_done();

@@ -32,6 +32,7 @@ struct app_options {
     bool readonly;
     bool color;
     bool demo;
+    bool no_cache; /* --no-cache: read and write no snapshot */
 };
 
 /* Reaction flags returned by handlers. */
@@ -100,6 +101,10 @@ struct app {
     int64_t updated_ms; /* last good list refresh, 0 before one */
     bool list_loaded;
     bool list_stale; /* the last list refresh failed */
+    int64_t cached_ms;        /* the snapshot shown until fresh data comes (epoch ms), 0 none */
+    int64_t cache_saved_mono; /* when it was last written */
+    bool cache_error_said;
+    bool list_cursor_moved; /* the operator moved the list's cursor (or a create chose a row) */
     /* A full listing under way: its pages are shown as they come (the counts are partial). */
     bool list_partial;
     size_t list_partial_loaded;

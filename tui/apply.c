@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "tui/apply.h"
+#include "tui/cache.h"
 
 #include <stdlib.h>
 
@@ -16,6 +17,14 @@ void apply_directory_names(struct app *a)
 }
 
 /* The open batch's progress becomes the list's FILES/PROGRESS annotation. */
+/* A start from the cache: until the operator moves the cursor it stays on the top row, so the
+ * batches the refresh brings (newer than the snapshot) are where a fresh start would be. */
+static void keep_top(struct app *a)
+{
+    if (a->cached_ms > 0 && !a->list_cursor_moved && list_view_count(a->view) > 0)
+        list_view_select_index(a->view, 0);
+}
+
 static void annotate_progress(struct app *a)
 {
     size_t done, total;
@@ -57,6 +66,7 @@ unsigned apply_message(struct app *a, const struct net_msg *m)
         a->list_partial_pages = m->list_pages;
         apply_directory_names(a);
         list_view_rebuild(a->view, a->store);
+        keep_top(a);
         break;
     case NET_MSG_LIST_FULL:
         /* The batches move into the store (read_messages frees m right after): one copy of
@@ -64,18 +74,22 @@ unsigned apply_message(struct app *a, const struct net_msg *m)
         store_apply_generation_take(a->store, m->batches, m->n_batches);
         a->list_loaded = true;
         a->list_partial = false;
+        cache_save(a, false);
         a->list_stale = false;
         apply_directory_names(a);
         annotate_progress(a);
         list_view_rebuild(a->view, a->store);
+        keep_top(a);
         break;
     case NET_MSG_LIST_DELTA:
         for (size_t i = 0; i < m->n_batches; i++)
             store_upsert(a->store, &m->batches[i]);
+        cache_save(a, false);
         a->list_stale = false;
         apply_directory_names(a);
         annotate_progress(a);
         list_view_rebuild(a->view, a->store);
+        keep_top(a);
         break;
     case NET_MSG_LIST_FAILED:
         if (!a->list_stale)

@@ -123,7 +123,13 @@ void draw_header(struct app *a, int cols)
     char conn[64], upd[96], hms[16], age[16], every[32], rpm[32];
     attr_t hattr = draw_attr(COLOR_ROLE_HEADER), cattr;
     const char *c = conn_text(a, conn, sizeof conn, &cattr);
-    if (a->updated_ms > 0) {
+    if (a->updated_ms <= 0 && a->cached_ms > 0) {
+        /* the snapshot of an earlier run, until the first answer brings it current */
+        clock_format_hms(a->cached_ms, hms, sizeof hms);
+        int64_t ago = clock_now_ms() - a->cached_ms;
+        clock_format_age(ago < 0 ? 0 : ago, age, sizeof age);
+        snprintf(upd, sizeof upd, "cached %.5s (%s ago)", hms, age);
+    } else if (a->updated_ms > 0) {
         clock_format_hms(a->updated_ms, hms, sizeof hms);
         int64_t ago = clock_now_ms() - a->updated_ms;
         clock_format_age(ago < 0 ? 0 : ago, age, sizeof age);

@@ -221,6 +221,9 @@ static unsigned list_action(struct screen *s, struct app *a, enum action act)
     struct list_screen *ls = s->data;
     long page = ls->page > 1 ? ls->page - 1 : 1;
     const char *id = list_view_selected_id(a->view);
+    if (act == ACT_UP || act == ACT_DOWN || act == ACT_PAGE_UP || act == ACT_PAGE_DOWN ||
+        act == ACT_HOME || act == ACT_END)
+        a->list_cursor_moved = true;
     switch (act) {
     case ACT_UP:
         list_view_move(a->view, -1);
@@ -342,5 +345,6 @@ void list_screen_open(struct app *a)
 
 void list_screen_select(struct app *a, const char *batch_id)
 {
+    a->list_cursor_moved = true;
     list_view_select_id(a->view, batch_id);
 }

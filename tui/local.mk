@@ -7,6 +7,7 @@ libtui_a_SOURCES = \
 	tui/term.c tui/term.h \
 	tui/app.c tui/app.h \
 	tui/apply.c tui/apply.h \
+	tui/cache.c tui/cache.h \
 	tui/demo.c tui/demo.h \
 	tui/screens.h \
 	tui/list.c tui/batch.c tui/file.c tui/form.c tui/picker.c \

@@ -32,6 +32,8 @@ static void usage(FILE *out)
           "  --readonly              refuse create and cancel\n"
           "  --no-color              no colour (also when NO_COLOR is set)\n"
           "  --log FILE              write a debug log to FILE (never the key)\n"
+          "  --no-cache              read and write no snapshot of the list\n"
+          "                          (~/.cache/batchtop/)\n"
           "  --demo                  start batchtop-sim and connect to it (no key needed)\n"
           "  --version               print the version and exit\n"
           "  --help                  print this help and exit\n\n"
@@ -50,6 +52,7 @@ int main(int argc, char **argv)
         {"no-color", no_argument, NULL, 'C'},
         {"log", required_argument, NULL, 'l'},
         {"demo", no_argument, NULL, 'd'},
+        {"no-cache", no_argument, NULL, 'N'},
         {"version", no_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -107,6 +110,9 @@ int main(int argc, char **argv)
             break;
         case 'd':
             opt.demo = true;
+            break;
+        case 'N':
+            opt.no_cache = true;
             break;
         default:
             usage(stderr);

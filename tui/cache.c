@@ -1,0 +1,114 @@
+/* cache.c -- the batch list kept between runs (net/snapshot.c's file), read at start, written
+ * after list refreshes and at exit. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/clock.h"
+#include "model/xalloc.h"
+#include "net/snapshot.h"
+#include "tui/cache.h"
+
+#define CACHE_SAVE_EVERY_MS 60000 /* after refreshes, at most this often (and always at exit) */
+#define CACHE_FULL_AFTER_MS (24 * 3600 * 1000LL) /* an older snapshot also gets a full relist */
+
+static bool cache_on(const struct app *a)
+{
+    return !a->opt.no_cache && !a->opt.demo;
+}
+
+static char *cache_path(const struct app *a)
+{
+    return snapshot_path(a->opt.base_url, a->opt.project_id, a->opt.organization_id);
+}
+
+struct net_cmd *cache_open(struct app *a)
+{
+    struct net_cmd *cmd = net_cmd_new(NET_CMD_WATCH_LIST);
+    if (!cache_on(a))
+        return cmd;
+    char *path = cache_path(a), *why = NULL;
+    struct snapshot s;
+    memset(&s, 0, sizeof s);
+    if (path == NULL)
+        return cmd;
+    errno = 0;
+    if (!snapshot_load(path, &s, &why)) {
+        if (errno != ENOENT) /* a first start has no cache: nothing to say */
+            app_log(a, true, "cache %s ignored: %s", path, why ? why : "unreadable");
+        free(why);
+        free(path);
+        return cmd;
+    }
+    if (!snapshot_matches(&s, a->opt.base_url, a->opt.project_id, a->opt.organization_id)) {
+        app_log(a, true, "cache %s ignored: it belongs to another endpoint or project", path);
+        snapshot_done(&s);
+        free(path);
+        return cmd;
+    }
+    free(path);
+    cmd->batches = xcalloc(s.n ? s.n : 1, sizeof *cmd->batches);
+    for (size_t i = 0; i < s.n; i++) {
+        const struct snapshot_entry *e = &s.entries[i];
+        store_upsert(a->store, &e->batch);
+        if (e->files_total >= 0)
+            store_set_progress(a->store, e->batch.id, e->files_done, e->files_total);
+        if (e->credits_known)
+            store_set_credits(a->store, e->batch.id, e->credits, e->credits_partial);
+        batch_copy_without_results(&cmd->batches[cmd->n_batches++], &e->batch);
+    }
+    /* names of directories the cache knew, until the directory list brings them again */
+    for (size_t i = 0; i < s.n; i++)
+        if (s.entries[i].directory_name != NULL)
+            store_set_directory_name(a->store, s.entries[i].batch.source_directory_id,
+                                     s.entries[i].directory_name);
+    a->cached_ms = s.saved_ms;
+    a->list_loaded = true;
+    cmd->full_after = s.saved_ms <= 0 || clock_now_ms() - s.saved_ms > CACHE_FULL_AFTER_MS;
+    list_view_rebuild(a->view, a->store);
+    snapshot_done(&s);
+    return cmd;
+}
+
+void cache_save(struct app *a, bool now)
+{
+    if (!cache_on(a) || (!a->list_loaded && a->cached_ms == 0))
+        return;
+    int64_t mono = clock_mono_ms();
+    if (!now && a->cache_saved_mono > 0 && mono - a->cache_saved_mono < CACHE_SAVE_EVERY_MS)
+        return;
+    a->cache_saved_mono = mono;
+    size_t n = store_count(a->store);
+    struct snapshot s;
+    memset(&s, 0, sizeof s);
+    s.endpoint = (char *)a->opt.base_url;
+    s.project_id = (char *)a->opt.project_id;
+    s.organization_id = (char *)a->opt.organization_id;
+    s.saved_ms = clock_now_ms();
+    s.entries = xcalloc(n ? n : 1, sizeof *s.entries);
+    for (size_t i = 0; i < n; i++) {
+        /* borrowed: the entries point into the store, which outlives this call */
+        const struct store_entry *e = store_at(a->store, i);
+        struct snapshot_entry *o = &s.entries[s.n++];
+        o->batch = e->batch;
+        o->batch.has_results = false;
+        o->batch.results = NULL;
+        o->batch.n_results = 0;
+        o->directory_name = e->directory_name;
+        o->files_done = e->files_total >= 0 ? e->files_done : -1;
+        o->files_total = e->files_total;
+        o->credits_known = e->credits_known;
+        o->credits_partial = e->credits_partial;
+        o->credits = e->credits;
+    }
+    char *path = cache_path(a), *why = NULL;
+    if (path != NULL && !snapshot_save(path, &s, &why) && !a->cache_error_said) {
+        app_log(a, true, "cache %s not written: %s", path, why ? why : "failed");
+        a->cache_error_said = true; /* once: it would fail the same way every minute */
+    }
+    free(why);
+    free(path);
+    free(s.entries); /* only the array: every string is the store's */
+}
