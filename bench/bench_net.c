@@ -16,6 +16,7 @@
 #include "model/xalloc.h"
 #include "net/msg.h"
 #include "net/net.h"
+#include "net/snapshot.h"
 
 /*
  * bench-net list --base-url URL [--project-id ID] [--expect N]
@@ -23,6 +24,9 @@
  * bench-net open --base-url URL --batch-id ID [--project-id ID] [--expect N]
  *     W2: NET_CMD_WATCH_BATCH until every result row of the batch_detail has its file's
  *     display name and its job's status (or a mapping error).
+ * --snapshot PATH (W6 warm): start from that snapshot file (net/snapshot.c) as batchtop does
+ * with its cache: the list is seeded from it and complete at the first delta refresh.
+ * --save-snapshot PATH: write the complete list there (for a later --snapshot run).
  * --sequential: the list follows one cursor instead of parallel created_at windows (W6 shows
  * both). list also prints first_ms=: time to the first rows the UI could draw (the first
  * NET_MSG_LIST_PAGE, or the complete list when it comes first).
@@ -43,6 +47,7 @@ struct bench_opts {
     const char *batch_id;
     long expect;
     bool sequential;
+    const char *snapshot, *save_snapshot;
 };
 
 static double mono_ms(void)
@@ -82,7 +87,7 @@ static long peak_rss_kb(void)
 static void usage(FILE *out)
 {
     fputs("Usage: bench-net list|open --base-url URL [--project-id ID] [--batch-id ID]"
-          " [--expect N] [--sequential]\n",
+          " [--expect N] [--sequential] [--snapshot PATH] [--save-snapshot PATH]\n",
           out);
 }
 
@@ -94,6 +99,7 @@ struct bench_run {
     unsigned requests;
     bool failed;
     double t0, first_ms; /* first rows: ms after t0, -1 until then */
+    bool warm;           /* started from a snapshot: complete at the first delta */
 };
 
 static bool detail_complete(const struct batch_detail *d)
@@ -125,6 +131,13 @@ static bool bench_apply(struct bench_run *br, struct net_msg *m)
         if (br->store)
             for (size_t i = 0; i < m->n_batches; i++)
                 store_upsert(br->store, &m->batches[i]);
+        break;
+    case NET_MSG_LIST_DELTA:
+        if (br->store && br->warm) {
+            for (size_t i = 0; i < m->n_batches; i++)
+                store_upsert(br->store, &m->batches[i]);
+            return true;
+        }
         break;
     case NET_MSG_LIST_FULL:
         if (br->store) {
@@ -230,6 +243,25 @@ static int bench_main(const struct bench_opts *o)
     struct net_cmd *cmd = net_cmd_new(list ? NET_CMD_WATCH_LIST : NET_CMD_WATCH_BATCH);
     if (!list)
         cmd->id = xstrdup(o->batch_id);
+    if (list && o->snapshot != NULL) {
+        struct snapshot s;
+        char *why = NULL;
+        if (!snapshot_load(o->snapshot, &s, &why)) {
+            fprintf(stderr, "bench-net: %s: %s\n", o->snapshot, why ? why : "unreadable");
+            free(why);
+            net_cmd_free(cmd);
+            net_stop(br.net);
+            store_free(br.store);
+            return 1;
+        }
+        cmd->batches = xcalloc(s.n ? s.n : 1, sizeof *cmd->batches);
+        for (size_t i = 0; i < s.n; i++) {
+            store_upsert(br.store, &s.entries[i].batch);
+            batch_copy_without_results(&cmd->batches[cmd->n_batches++], &s.entries[i].batch);
+        }
+        snapshot_done(&s);
+        br.warm = true;
+    }
     net_submit(br.net, cmd);
     bool ok = bench_wait(&br, t0);
     double wall = mono_ms() - t0;
@@ -237,6 +269,24 @@ static int bench_main(const struct bench_opts *o)
     net_stop(br.net);
 
     size_t items = list ? store_count(br.store) : detail_row_count(br.detail);
+    if (ok && list && o->save_snapshot != NULL) {
+        struct snapshot s = {.endpoint = (char *)o->base_url,
+                             .project_id = (char *)o->project_id,
+                             .saved_ms = 1};
+        s.entries = xcalloc(items ? items : 1, sizeof *s.entries);
+        for (size_t i = 0; i < items; i++) {
+            s.entries[i].batch = store_at(br.store, i)->batch;
+            s.entries[i].files_done = s.entries[i].files_total = -1;
+        }
+        s.n = items;
+        char *why = NULL;
+        if (!snapshot_save(o->save_snapshot, &s, &why)) {
+            fprintf(stderr, "bench-net: %s: %s\n", o->save_snapshot, why ? why : "failed");
+            ok = false;
+        }
+        free(why);
+        free(s.entries); /* borrowed from the store */
+    }
     if (ok && (long)items < o->expect) {
         fprintf(stderr, "bench-net: %zu items, expected %ld\n", items, o->expect);
         ok = false;
@@ -260,6 +310,8 @@ int main(int argc, char **argv)
         {"batch-id", required_argument, NULL, 'b'},
         {"expect", required_argument, NULL, 'e'},
         {"sequential", no_argument, NULL, 's'},
+        {"snapshot", required_argument, NULL, 'S'},
+        {"save-snapshot", required_argument, NULL, 'W'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -281,6 +333,12 @@ int main(int argc, char **argv)
             break;
         case 's':
             o.sequential = true;
+            break;
+        case 'S':
+            o.snapshot = optarg;
+            break;
+        case 'W':
+            o.save_snapshot = optarg;
             break;
         case 'h':
             usage(stdout);
