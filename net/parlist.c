@@ -52,6 +52,7 @@ struct parlist {
     size_t windows; /* started so far */
     long total;     /* total_size of the first answer, -1 */
     bool failed;
+    bool fatal;    /* not worth resuming (a list that never ends) */
     bool fallback; /* the server ignores the created_at filters: list sequentially */
     struct net_error err;
     size_t ui_sent; /* items[0..ui_sent) went to the UI */
@@ -146,7 +147,8 @@ static void pump(struct net *n, struct parlist *pl)
         struct window w = pl->queue[--pl->nq];
         if (++pl->windows > PAR_MAX_WINDOWS) {
             free(w.token);
-            pl->failed = true;
+            pl->failed = pl->fatal = true;
+            net_error_done(&pl->err);
             pl->err.message = xstrdup("the list never ends (too many windows)");
             break;
         }
@@ -256,6 +258,15 @@ static bool plan_rest(struct parlist *pl, int64_t lo, int64_t hi, const struct b
 
 static void parlist_finish(struct net *n, struct parlist *pl)
 {
+    if (pl->failed && !pl->fatal) {
+        /* Say so, keep what came (the UI has it), and keep the windows still to fetch: the
+         * next refresh resumes here instead of starting over. */
+        struct net_error err = pl->err;
+        memset(&pl->err, 0, sizeof pl->err);
+        list_full_deliver(n, pl->req, NULL, 0, false, &err);
+        net_error_done(&err);
+        return;
+    }
     n->list.par = NULL;
     if (pl->fallback) {
         uint64_t req = pl->req;
@@ -286,6 +297,10 @@ static void window_done(struct net *n, struct pager *p, bool ok, const struct ne
         return;
     pl->in_flight--;
     if (!ok) {
+        /* this window again on resume (its bounds, and the cursor it was asked with) */
+        int64_t lo, hi;
+        pager_window(p, &lo, &hi);
+        queue_push(pl, lo, hi, p->token != NULL ? xstrdup(p->token) : NULL);
         if (!pl->failed) {
             pl->failed = true;
             pl->err.http_status = err ? err->http_status : 0;
@@ -334,7 +349,19 @@ bool parlist_xfer_stale(const struct net *n, const struct xfer *x)
 
 void parlist_start(struct net *n, uint64_t req)
 {
-    struct parlist *pl = xcalloc(1, sizeof *pl);
+    struct parlist *pl = n->list.par;
+    if (pl != NULL && pl->gen == n->list.gen && pl->failed && !pl->fatal) {
+        log_printf("net", "list: resuming after a failure (%zu batches, %zu windows left)", pl->n,
+                   pl->nq);
+        pl->failed = false;
+        pl->req = req;
+        pump(n, pl);
+        if (pl->in_flight == 0)
+            parlist_finish(n, pl);
+        return;
+    }
+    parlist_cancel(n);
+    pl = xcalloc(1, sizeof *pl);
     pl->gen = n->list.gen;
     pl->req = req;
     pl->limit = PAR_MAX;

@@ -1173,6 +1173,57 @@ START_TEST(parallel_list_is_the_sequential_list)
 }
 END_TEST
 
+static bool match_list(const struct net_msg *m, const void *arg)
+{
+    (void)arg;
+    return m->type == NET_MSG_LIST_PAGE || m->type == NET_MSG_LIST_FAILED ||
+           m->type == NET_MSG_LIST_FULL;
+}
+
+/* A parallel listing that fails part-way keeps what it has and resumes with the windows left
+ * (the count of batches listed goes on from where it was), until the list is complete. */
+START_TEST(parallel_list_resumes)
+{
+    struct h h;
+    const char *args[] = {"--seed", "3", "--batches", "3000", "--fail-rate", "0.7", NULL};
+    h_sim(&h, args);
+    h_net(&h, 300);
+    h_simple(&h, NET_CMD_WATCH_LIST);
+    int64_t deadline = clock_mono_ms() + 100000;
+    size_t loaded = 0, at_failure = 0;
+    int failures = 0;
+    struct net_msg *m;
+    for (;;) {
+        int64_t left = deadline - clock_mono_ms();
+        ck_assert_msg(left > 0, "no complete list within 100 s (%d failures)", failures);
+        m = h_wait(&h, match_list, NULL, (int)left);
+        ck_assert_ptr_nonnull(m);
+        if (m->type == NET_MSG_LIST_FULL)
+            break;
+        if (m->type == NET_MSG_LIST_FAILED) {
+            failures++;
+            at_failure = loaded;
+        } else {
+            ck_assert_msg(m->list_loaded >= at_failure,
+                          "the listing started over: %zu listed, %zu before the failure",
+                          m->list_loaded, at_failure);
+            loaded = m->list_loaded;
+        }
+        net_msg_free(m);
+    }
+    ck_assert_msg(failures > 0, "no failure at --fail-rate 0.7: the test proves nothing");
+    ck_assert_msg(at_failure > 0, "no batch had come before the first failure");
+    struct strmap state;
+    sim_state(&h, &state);
+    ck_assert_uint_eq(m->n_batches, strmap_count(&state));
+    for (size_t i = 0; i < m->n_batches; i++)
+        ck_assert(strmap_has(&state, m->batches[i].id));
+    strmap_done(&state);
+    net_msg_free(m);
+    h_done(&h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("net-live");
@@ -1194,6 +1245,7 @@ static Suite *suite(void)
         {"auth", unauthorized_and_no_key_leak},
         {"hostile", hostile_strings},
         {"parallel-list", parallel_list_is_the_sequential_list},
+        {"parallel-resume", parallel_list_resumes},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *t = tcase_create(cases[i].name);
