@@ -74,7 +74,8 @@ struct net_cmd *cache_open(struct app *a)
 
 void cache_save(struct app *a, bool now)
 {
-    if (!cache_on(a) || (!a->list_loaded && a->cached_ms == 0))
+    /* only what this run brought: rewriting an old snapshot would make it look fresh */
+    if (!cache_on(a) || a->updated_ms <= 0)
         return;
     int64_t mono = clock_mono_ms();
     if (!now && a->cache_saved_mono > 0 && mono - a->cache_saved_mono < CACHE_SAVE_EVERY_MS)
@@ -86,7 +87,7 @@ void cache_save(struct app *a, bool now)
     s.endpoint = (char *)a->opt.base_url;
     s.project_id = (char *)a->opt.project_id;
     s.organization_id = (char *)a->opt.organization_id;
-    s.saved_ms = clock_now_ms();
+    s.saved_ms = a->updated_ms; /* when the list was last brought current */
     s.entries = xcalloc(n ? n : 1, sizeof *s.entries);
     for (size_t i = 0; i < n; i++) {
         /* borrowed: the entries point into the store, which outlives this call */

@@ -38,9 +38,17 @@ wait_re '^ batchtop .* updated [0-9:]+ ' 30
 screen | head -n 1 | grep -q 'cached' && fail "still marked cached after an answer"
 quit_batchtop
 
+step "the server down at start: the cached rows, marked cached and not online"
+kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null; SIM_PID=
+run_batchtop --refresh 30
+wait_re '^[> ]bat-' 10
+wait_re '^ batchtop .* (retrying in [0-9]+s|offline) .* cached [0-9]{2}:[0-9]{2} \([0-9]+[smhd] ago\)' 30
+before=$(md5sum <"$file")
+quit_batchtop
+[ "$(md5sum <"$file")" = "$before" ] || fail "a run that brought nothing rewrote the snapshot"
+
 step "a corrupt snapshot: one Messages line, a normal start"
 printf '{"format":"batchtop-snapshot","version":1,"batches":[{"id":' >"$file"
-kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null; SIM_PID=
 sim_start --listen "127.0.0.1:$port" --seed 7 --batches 300
 run_batchtop --refresh 30
 wait_for "Batches (300/300)" 20
