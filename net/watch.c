@@ -145,6 +145,29 @@ static void jobs_page(struct net *n, struct pager *p, void *items, size_t count)
 {
     struct watch_state *w = &n->watch;
     struct job *jobs = items;
+    /* only the jobs asked for: a server may answer a job_ids list with others, and neither the
+     * cache nor the UI keeps what nobody asked for */
+    struct strmap asked;
+    strmap_init(&asked, NULL);
+    for (size_t i = 0; i < p->n_ids; i++)
+        strmap_put(&asked, p->ids[i], NULL);
+    size_t kept = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (jobs[i].id == NULL || !strmap_has(&asked, jobs[i].id)) {
+            job_done(&jobs[i]);
+            continue;
+        }
+        strmap_remove(&asked, jobs[i].id); /* twice in one answer: the first counts */
+        if (kept != i)
+            jobs[kept] = jobs[i];
+        if (kept != i)
+            memset(&jobs[i], 0, sizeof jobs[i]);
+        kept++;
+    }
+    strmap_done(&asked);
+    if (kept < count)
+        log_printf("net", "jobs: %zu item(s) not asked for were dropped", count - kept);
+    count = kept;
     for (size_t i = 0; i < count; i++) {
         /* final once terminal and billed (or sent without usage): an unbilled one is asked
          * again, so its credits show when billing records them */
