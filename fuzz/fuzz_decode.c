@@ -27,8 +27,8 @@ static bool all_zero(const void *p, size_t n)
 
 static void check_cause(bool ok, char *cause)
 {
-    if (ok)
-        FUZZ_CHECK(cause == NULL);
+    if (ok) /* a page that skipped bad items says so; anything else succeeds silently */
+        FUZZ_CHECK(cause == NULL || strstr(cause, " items skipped (") != NULL);
     else if (cause != NULL)
         FUZZ_CHECK(strlen(cause) < 64 * 1024);
     free(cause);

@@ -53,6 +53,23 @@ struct json_object *decode_json(const char *body, size_t len, char **cause)
         fail(cause, "", NULL, "body too large");
         return NULL;
     }
+    /* Count objects and arrays outside strings first: refused before json-c allocates. */
+    size_t containers = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        char ch = body[i];
+        if (in_string) {
+            if (ch == '\\')
+                i++;
+            else if (ch == '"')
+                in_string = false;
+        } else if (ch == '"') {
+            in_string = true;
+        } else if ((ch == '{' || ch == '[') && ++containers > DECODE_MAX_CONTAINERS) {
+            fail(cause, "", NULL, "too many objects in one answer (over 250,000)");
+            return NULL;
+        }
+    }
     struct json_tokener *tok = json_tokener_new_ex(DECODE_MAX_DEPTH);
     if (tok == NULL) {
         fail(cause, "", NULL, "out of memory");
@@ -668,6 +685,11 @@ struct decode_page *decode_page_begin(const char *body, size_t len, char **next_
     return pg;
 }
 
+size_t decode_page_count(const struct decode_page *pg)
+{
+    return pg != NULL ? json_object_array_length(pg->arr) : 0;
+}
+
 long decode_page_total(const struct decode_page *pg)
 {
     struct json_object *v = pg != NULL ? field(pg->root, "total_size") : NULL;
@@ -691,26 +713,33 @@ static bool page_items(struct decode_page *pg, size_t size, item_from_fn *from, 
 {
     *items = NULL;
     *n = 0;
-    size_t count = json_object_array_length(pg->arr), have;
-    char *out = xcalloc(count ? count : 1, size);
-    bool ok = true;
-    for (have = 0; have < count; have++) {
-        char path[40];
-        snprintf(path, sizeof path, "items[%zu]", have);
-        if (!from(json_object_array_get_idx(pg->arr, have), path, out + have * size, arg, cause)) {
-            ok = false;
-            break;
+    size_t count = json_object_array_length(pg->arr), have = 0, skipped = 0;
+    char *out = xcalloc(count ? count : 1, size), *first = NULL;
+    /* One bad item must not hide the others: it is left out, and the first reason (with its
+     * path) and the count come back in *cause while the page still succeeds. */
+    for (size_t i = 0; i < count; i++) {
+        char path[40], *why = NULL;
+        snprintf(path, sizeof path, "items[%zu]", i);
+        if (from(json_object_array_get_idx(pg->arr, i), path, out + have * size, arg, &why)) {
+            have++;
+            continue;
         }
+        done(out + have * size);
+        memset(out + have * size, 0, size);
+        if (skipped++ == 0)
+            first = why;
+        else
+            free(why);
     }
     decode_page_free(pg);
-    if (!ok) {
-        for (size_t i = 0; i < have; i++)
-            done(out + i * size);
-        free(out);
-        return false;
+    if (skipped > 0 && cause != NULL) {
+        free(*cause);
+        *cause = xasprintf("%zu of %zu items skipped (%s)", skipped, count,
+                           first != NULL ? first : "malformed");
     }
+    free(first);
     *items = out;
-    *n = count;
+    *n = have;
     return true;
 }
 

@@ -21,6 +21,10 @@
 
 #define DECODE_MAX_DEPTH 64
 #define DECODE_MAX_BODY (64u * 1024 * 1024)
+/* Objects and arrays in one answer: json-c spends ~260 bytes on each, so 10 KB of gzip that
+ * inflates to {"items":[{},{},…]} would take gigabytes. Counted before parsing and refused
+ * above this (a 1,000-result batch has about 2,000; a page of 100 batches about 300). */
+#define DECODE_MAX_CONTAINERS 250000
 
 struct json_object;
 
@@ -83,6 +87,8 @@ void decode_page_free(struct decode_page *pg);
 /* The page's total_size when it is a non-negative integer, else -1 (the SDK's cursor type has
  * no total_size; "may be an estimate": a hint for progress, never for correctness). */
 long decode_page_total(const struct decode_page *pg);
+/* How many items the page holds (before they are converted). */
+size_t decode_page_count(const struct decode_page *pg);
 bool decode_page_batches(struct decode_page *pg, struct batch **items, size_t *n, char **cause);
 bool decode_page_directories(struct decode_page *pg, struct directory **items, size_t *n,
                              char **cause);

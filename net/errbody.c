@@ -209,7 +209,9 @@ void errbody_format(long http_status, const char *body, size_t len, struct net_e
         e->message = xstrdup("unauthorized \xe2\x80\x94 check LLAMA_CLOUD_API_KEY");
         return;
     }
-    struct json_object *root = decode_json(body, len, NULL), *detail = NULL;
+    /* an error worth reading is short: a huge one is not parsed (only its start is shown) */
+    struct json_object *root = len <= ERRBODY_PARSE_MAX ? decode_json(body, len, NULL) : NULL,
+                       *detail = NULL;
     if (root != NULL && json_object_is_type(root, json_type_object) &&
         json_object_object_get_ex(root, "detail", &detail)) {
         if (json_object_is_type(detail, json_type_string) &&

@@ -20,6 +20,8 @@
 
 #define ERRBODY_RAW_MAX 200
 #define ERRBODY_MAX 500
+/* Error bodies longer than this are not parsed as JSON (an error is a line, not megabytes). */
+#define ERRBODY_PARSE_MAX (64u * 1024)
 #define ERRBODY_PREFIX_MIN 4
 
 /* Fill e (overwritten, not freed first) from an HTTP answer with this status and body. */

@@ -69,6 +69,8 @@ struct net_cmd {
 
 enum net_msg_type {
     NET_MSG_STATE,           /* only the connection fields below changed */
+    NET_MSG_NOTICE,          /* error.message: something the operator should know that failed
+                                nothing (e.g. items of a page skipped as malformed) */
     NET_MSG_LIST_PAGE,       /* batches: one page of a full listing still under way (upserts);
                                 list_loaded/list_total/list_pages say how far it is */
     NET_MSG_LIST_FULL,       /* batches: a complete generation (store_apply_generation) */

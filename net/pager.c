@@ -70,6 +70,7 @@ static void pager_free(void *ctx)
         return;
     free(p->f_status);
     free(p->next_token);
+    strmap_done(&p->tokens);
     free(p->f_dir);
     free(p->f_after);
     free(p->f_before);
@@ -90,6 +91,7 @@ struct pager *pager_new(enum page_kind kind, pager_fn *finish, uint64_t gen)
     p->gen = gen;
     p->keep_items = true;
     p->total = -1;
+    strmap_init(&p->tokens, NULL);
     return p;
 }
 
@@ -116,6 +118,8 @@ static char *pager_url(struct net *n, struct pager *p)
 
 void pager_start(struct net *n, struct pager *p)
 {
+    if (p->token != NULL)
+        strmap_put(&p->tokens, p->token, NULL);
     xfer_send(n, xfer_new(pager_url(n, p), pager_page_done, p, pager_free));
 }
 
@@ -147,6 +151,7 @@ static struct xfer *pager_send_next(struct net *n, struct pager *p, struct xfer 
 {
     *prev_token = p->token;
     p->token = token;
+    strmap_put(&p->tokens, token, NULL);
     x->ctx = NULL; /* the pager moves to the next page's request */
     struct xfer *next = xfer_new(pager_url(n, p), pager_page_done, p, pager_free);
     xfer_send(n, next);
@@ -170,6 +175,7 @@ static void pager_unsend(struct net *n, struct pager *p, struct xfer *x, struct 
 static bool pager_more(const struct pager *p, const char *token)
 {
     return token != NULL && !p->one_page && p->pages + 1 < MAX_PAGES &&
+           !strmap_has(&p->tokens, token) &&
            !(p->token != NULL && strcmp(p->token, token) == 0);
 }
 
@@ -206,6 +212,15 @@ static bool pager_page_size_refused(struct net *n, struct pager *p, struct xfer 
     return true;
 }
 
+/* The path of a URL, without scheme, host or query ("/api/v2/batches"), for messages. */
+static void url_path_of(const char *url, char *buf, size_t len)
+{
+    const char *p = strstr(url, "://");
+    p = p != NULL ? strchr(p + 3, '/') : NULL;
+    size_t n = p != NULL ? strcspn(p, "?#") : 0;
+    snprintf(buf, len, "%.*s", (int)n, p != NULL ? p : "");
+}
+
 void pager_page_done(struct net *n, struct xfer *x)
 {
     struct pager *p = x->ctx;
@@ -231,6 +246,19 @@ void pager_page_done(struct net *n, struct xfer *x)
     struct decode_page *pg = decode_page_begin(x->buf, x->len, &token, &cause);
     if (pg != NULL)
         p->total = decode_page_total(pg);
+    size_t asked = n->uctx.page_size > 0 ? (size_t)n->uctx.page_size : 1000;
+    if (pg != NULL && decode_page_count(pg) > asked) {
+        /* more than was asked for: a server that does not honour page_size (or a hostile
+         * one) is refused before its items are converted */
+        char path[128];
+        url_path_of(x->url, path, sizeof path);
+        cause = xasprintf("%s: a page of %zu items when at most %zu were asked for", path,
+                          decode_page_count(pg), asked);
+        decode_page_free(pg);
+        pg = NULL;
+        free(token);
+        token = NULL;
+    }
     if (next != NULL && (pg == NULL || token == NULL || strcmp(token, p->token) != 0)) {
         pager_unsend(n, p, x, next, prev_token); /* the hint was wrong */
         next = NULL;
@@ -257,6 +285,16 @@ void pager_page_done(struct net *n, struct xfer *x)
         return;
     }
     free(prev_token);
+    if (cause != NULL) { /* items skipped: the rest of the page stands, and the UI says so */
+        char path[128];
+        url_path_of(x->url, path, sizeof path);
+        struct net_msg *m = msg_new(NET_MSG_NOTICE, p->req, NULL);
+        m->error.message = xasprintf("%s: %s", path, cause);
+        log_printf("net", "%s", m->error.message);
+        msg_push(n, m);
+        free(cause);
+        cause = NULL;
+    }
     if (p->kind == PK_BATCHES) {
         for (size_t i = 0; i < count; i++)
             seen_note(n, (struct batch *)items + i);
@@ -280,6 +318,19 @@ void pager_page_done(struct net *n, struct xfer *x)
     }
     if (next != NULL) {
         p->pages++;
+        return;
+    }
+    if (token != NULL && (strmap_has(&p->tokens, token) ||
+                          (p->token != NULL && strcmp(p->token, token) == 0))) {
+        /* A -> B -> A: following it would never end; the last complete list stays shown */
+        char *why = xasprintf("the list repeats itself: page token \"%.40s\" came back after "
+                              "%d pages",
+                              token, p->pages + 1);
+        free(token);
+        garbled_error(n, &err, why);
+        free(why);
+        p->finish(n, p, false, &err);
+        net_error_done(&err);
         return;
     }
     if (token != NULL && ++p->pages >= MAX_PAGES) {

@@ -44,6 +44,7 @@ struct window {
 struct parlist {
     uint64_t gen, req;
     struct strmap got; /* ID -> index in items */
+    struct strmap tokens; /* cursors followed: one seen again is a list that cycles */
     struct batch *items;
     size_t n, cap;
     struct window *queue;
@@ -73,6 +74,7 @@ static void parlist_free(struct parlist *pl)
     if (pl == NULL)
         return;
     strmap_done(&pl->got);
+    strmap_done(&pl->tokens);
     for (size_t i = 0; i < pl->n; i++)
         batch_done(&pl->items[i]);
     free(pl->items);
@@ -316,7 +318,14 @@ static void window_done(struct net *n, struct pager *p, bool ok, const struct ne
         bool planned = p->next_token == NULL || plan_rest(pl, lo, hi, b, p->n);
         if (pl->fallback) {
             planned = true; /* nothing more is started; the sequential list follows */
+        } else if (!planned && strmap_has(&pl->tokens, p->next_token)) {
+            pl->failed = pl->fatal = true;
+            net_error_done(&pl->err);
+            pl->err.message = xasprintf("malformed answer: the list repeats itself: page token "
+                                        "\"%.40s\" came back",
+                                        p->next_token);
         } else if (!planned) { /* follow the cursor, bounds unchanged */
+            strmap_put(&pl->tokens, p->next_token, NULL);
             queue_push(pl, lo, hi, p->next_token);
             p->next_token = NULL;
         }
@@ -367,6 +376,7 @@ void parlist_start(struct net *n, uint64_t req)
     pl->limit = PAR_MAX;
     pl->total = -1;
     strmap_init(&pl->got, NULL);
+    strmap_init(&pl->tokens, NULL);
     n->list.par = pl;
     queue_push(pl, -1, -1, NULL);
     pump(n, pl);

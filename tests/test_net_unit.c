@@ -231,7 +231,9 @@ START_TEST(retry_table)
         {429, false, NULL, NULL, "1", false, 0, 1000},
         {429, false, NULL, "250", "7", false, 0, 250}, /* retry-after-ms first */
         {429, false, NULL, "bogus", "2", false, 0, 2000},
-        {429, false, NULL, NULL, "120", false, 0, 500}, /* >= 60 s: backoff instead */
+        {429, false, NULL, NULL, "120", false, 0, 120000}, /* honoured, as the server asks */
+        {429, false, NULL, NULL, "3600", false, 0, 600000}, /* ... up to 10 minutes */
+        {429, false, NULL, "900000", NULL, false, 0, 600000},
         {429, false, NULL, NULL, "-3", false, 1, 1000},
         {408, false, NULL, NULL, NULL, false, 0, 500},
         {409, false, NULL, NULL, NULL, false, 0, 500},
@@ -419,10 +421,17 @@ START_TEST(decode_pages)
     const char *bad = "{\"items\":[{\"id\":\"a\",\"status\":\"RUNNING\"},"
                       "{\"id\":\"b\",\"status\":\"RUNNING\"},{\"id\":\"c\",\"status\":\"X\"},"
                       "{\"id\":\"d\",\"status\":5}]}";
-    ck_assert(!decode_batch_page(bad, strlen(bad), &items, &n, &token, &cause));
-    ck_assert_str_eq(cause, "items[3].status: expected a string");
-    ck_assert_ptr_null(items);
+    /* one bad item is skipped, the good ones stay, and the reason comes back */
+    ck_assert(decode_batch_page(bad, strlen(bad), &items, &n, &token, &cause));
+    ck_assert_str_eq(cause, "1 of 4 items skipped (items[3].status: expected a string)");
+    ck_assert_uint_eq(n, 3);
+    ck_assert_str_eq(items[0].id, "a");
+    ck_assert_str_eq(items[2].id, "c");
     ck_assert_ptr_null(token);
+    for (size_t i = 0; i < n; i++)
+        batch_done(&items[i]);
+    free(items);
+    items = NULL;
     free(cause);
     cause = NULL;
     const char *noitems = "{\"next_page_token\":null}";
@@ -476,17 +485,20 @@ START_TEST(decode_pages_in_two_steps)
         cause = NULL;
     }
 
-    /* An item problem fails step two (and frees the page); the token was already known. */
+    /* An item problem skips that item in step two (and frees the page); the token was known. */
     const char *bad = "{\"items\":[{\"id\":\"a\",\"status\":\"RUNNING\"},{\"id\":7,"
                       "\"status\":\"RUNNING\"}],\"next_page_token\":\"t2\"}";
     pg = decode_page_begin(bad, strlen(bad), &token, &cause);
     ck_assert_ptr_nonnull(pg);
     ck_assert_str_eq(token, "t2");
     free(token);
-    ck_assert(!decode_page_batches(pg, &items, &n, &cause));
-    ck_assert_ptr_null(items);
-    ck_assert_uint_eq(n, 0);
-    ck_assert_str_eq(cause, "items[1].id: expected a string");
+    ck_assert(decode_page_batches(pg, &items, &n, &cause));
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(items[0].id, "a");
+    ck_assert_str_eq(cause, "1 of 2 items skipped (items[1].id: expected a string)");
+    batch_done(&items[0]);
+    free(items);
+    items = NULL;
     free(cause);
     cause = NULL;
 
@@ -629,8 +641,10 @@ START_TEST(decode_other_pages)
     config_done(&c[1]);
     free(c);
     const char *badcfg = "{\"items\":[{\"id\":\"cfg-1\",\"parameters\":{\"tier\":4}}]}";
-    ck_assert(!decode_config_page(badcfg, strlen(badcfg), &c, &n, &token, &cause));
-    ck_assert_str_eq(cause, "items[0].parameters.tier: expected a string");
+    ck_assert(decode_config_page(badcfg, strlen(badcfg), &c, &n, &token, &cause));
+    ck_assert_uint_eq(n, 0);
+    ck_assert_str_eq(cause, "1 of 1 items skipped (items[0].parameters.tier: expected a string)");
+    free(c);
     free(cause);
     cause = NULL;
 
@@ -650,8 +664,10 @@ START_TEST(decode_other_pages)
     free(j);
     const char *nojobid = "{\"items\":[{\"status\":\"RUNNING\"}]}";
     ck_assert(
-        !decode_job_page(nojobid, strlen(nojobid), JOB_TYPE_EXTRACT, &j, &n, &token, &cause));
-    ck_assert_str_eq(cause, "items[0].id: missing");
+        decode_job_page(nojobid, strlen(nojobid), JOB_TYPE_EXTRACT, &j, &n, &token, &cause));
+    ck_assert_uint_eq(n, 0);
+    ck_assert_str_eq(cause, "1 of 1 items skipped (items[0].id: missing)");
+    free(j);
     free(cause);
 }
 END_TEST
@@ -919,8 +935,10 @@ START_TEST(decode_nul_kept_visible_or_refused)
     /* An ID with a NUL would name another object once cut: refused, with its path. */
     const char *d2 = "{\"items\":[{\"id\":\"dir-1\\u0000../x\",\"name\":\"n\"}],"
                      "\"next_page_token\":null}";
-    ck_assert(!decode_directory_page(d2, strlen(d2), &dirs, &n, &token, &cause));
-    ck_assert_str_eq(cause, "items[0].id: contains a NUL character");
+    ck_assert(decode_directory_page(d2, strlen(d2), &dirs, &n, &token, &cause));
+    ck_assert_uint_eq(n, 0);
+    ck_assert_str_eq(cause, "1 of 1 items skipped (items[0].id: contains a NUL character)");
+    free(dirs);
     free(cause);
     cause = NULL;
     const char *d3 = "{\"items\":[],\"next_page_token\":\"abc\\u0000def\"}";

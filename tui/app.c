@@ -372,6 +372,7 @@ static void app_free(struct app *a)
     free(a->flash);
     free(a->pending_copy);
     free(a->endpoint);
+    free(a->last_notice);
 }
 
 int app_run(const struct app_options *opt)

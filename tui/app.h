@@ -104,7 +104,8 @@ struct app {
     int64_t cached_ms;        /* the snapshot shown until fresh data comes (epoch ms), 0 none */
     int64_t cache_saved_mono; /* when it was last written */
     bool cache_error_said;
-    bool list_cursor_moved; /* the operator moved the list's cursor (or a create chose a row) */
+    bool list_cursor_moved;
+    char *last_notice; /* the last NET_MSG_NOTICE said (said again only when it changes) */ /* the operator moved the list's cursor (or a create chose a row) */
     /* A full listing under way: its pages are shown as they come (the counts are partial). */
     bool list_partial;
     size_t list_partial_loaded;

@@ -55,6 +55,13 @@ unsigned apply_message(struct app *a, const struct net_msg *m)
     switch (m->type) {
     case NET_MSG_STATE:
         break;
+    case NET_MSG_NOTICE:
+        /* the same notice every interval is said once */
+        if (m->error.message != NULL && !xstreq(m->error.message, a->last_notice)) {
+            xstrset(&a->last_notice, m->error.message);
+            app_log(a, true, "%s", m->error.message);
+        }
+        break;
     case NET_MSG_LIST_PAGE:
         /* A page of a listing under way: on screen now, in sort order; the selection stays
          * on its batch (the view keeps it by ID). */
