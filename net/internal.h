@@ -88,6 +88,7 @@ struct pager {
     int pages;       /* fetched so far; capped against a server that never ends */
     long total;      /* the last page's total_size, -1 when absent */
     bool one_page;    /* fetch one page only; its cursor goes to next_token */
+    struct strmap tokens; /* cursors followed so far: one seen again is a list that cycles */
     char *next_token; /* one_page: the next page's cursor, NULL when the list ended there */
     uint64_t gen, req;
     void *owner; /* borrowed */
@@ -188,6 +189,7 @@ struct net {
     CURLM *multi;
     struct curl_slist *headers;
     struct xfer *active, *waiting;
+    int64_t hold_until; /* clock_mono_ms: the server asked (Retry-After) for no request before */
     bool paused;
     int64_t next_refresh; /* mono ms; 0: none scheduled */
     enum net_conn conn;
@@ -233,6 +235,8 @@ void xfer_send(struct net *n, struct xfer *x);
 /* Send x again after delay_ms; only from inside its done() or the completion path. */
 void xfer_requeue(struct net *n, struct xfer *x, int64_t delay_ms);
 void conn_retrying(struct net *n, int64_t delay_ms);
+/* The operator asked to refresh now: a Retry-After wait no longer holds requests back. */
+void xfer_release_hold(struct net *n);
 /* For a read whose 2xx body did not decode: retry like a transport error. */
 bool xfer_retry_garbled(struct net *n, struct xfer *x);
 bool xfer_ok(const struct xfer *x);

@@ -12,7 +12,7 @@
 #include <strings.h>
 #include <time.h>
 
-#define RETRY_AFTER_LIMIT_MS 60000
+#define RETRY_AFTER_LIMIT_MS 600000 /* a longer Retry-After is honoured for 10 minutes */
 
 static bool header_is(const char *value, const char *word)
 {
@@ -140,7 +140,9 @@ int64_t retry_delay_ms(const struct retry_answer *a, int attempt, int max_retrie
         if (retry_parse_http_date(a->retry_after, &when))
             wait = when - now_ms;
     }
-    if (wait >= 0 && wait < RETRY_AFTER_LIMIT_MS)
+    if (wait > RETRY_AFTER_LIMIT_MS) /* an HTTP date far ahead: capped, not ignored */
+        wait = RETRY_AFTER_LIMIT_MS;
+    if (wait >= 0)
         return wait;
     return retry_backoff_ms(attempt, jitter);
 }

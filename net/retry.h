@@ -5,8 +5,9 @@
 /*
  * What the official SDKs do (API.md "Errors, rate limits, retries"): an `x-should-retry` header
  * decides first; otherwise connection errors, 408, 409, 429 and >= 500 are retried. The wait is
- * `retry-after-ms`, else `Retry-After` (seconds or an HTTP date), when it is in [0, 60 s);
- * else 0.5 s * 2^attempt capped at 8 s, minus up to 25 % jitter. No clock and no randomness
+ * `retry-after-ms`, else `Retry-After` (seconds or an HTTP date), capped at 10 minutes (the
+ * SDKs ignore one of 60 s or more; a server that asks for longer means it); else 0.5 s *
+ * 2^attempt capped at 8 s, minus up to 25 % jitter. No clock and no randomness
  * inside: the caller passes "now" and the jitter draw, so every case is unit-tested.
  */
 

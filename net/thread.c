@@ -70,6 +70,7 @@ static void handle(struct net *n, struct net_cmd *cmd)
         schedule_from_now(n);
         break;
     case NET_CMD_REFRESH:
+        xfer_release_hold(n);
         if (n->list.watching)
             list_refresh_full(n, cmd->req);
         if (n->watch.id != NULL)

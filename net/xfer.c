@@ -94,6 +94,12 @@ void msg_push(struct net *n, struct net_msg *m)
 {
     m->conn = n->conn;
     m->retry_in_ms = n->conn == NET_CONN_RETRYING ? n->retry_in_ms : 0;
+    int64_t held = n->hold_until - clock_mono_ms();
+    if (held > 0 && n->conn != NET_CONN_UNAUTHORIZED) {
+        /* the server asked for a pause: whatever else answered, that is what happens now */
+        m->conn = NET_CONN_RETRYING;
+        m->retry_in_ms = held;
+    }
     m->latency_ms = n->latency_ms;
     m->requests_per_min = requests_last_minute(n);
     m->updated_ms = n->updated_ms;
@@ -255,6 +261,13 @@ static void easy_release(struct net *n, CURL *e)
 
 void xfer_send(struct net *n, struct xfer *x)
 {
+    if (n->hold_until > clock_mono_ms()) {
+        /* the server asked for a pause (Retry-After): this request waits for its end */
+        x->due = n->hold_until;
+        x->next = n->waiting;
+        n->waiting = x;
+        return;
+    }
     xfer_reset_answer(x);
     CURL *e = easy_get(n);
     x->easy = e;
@@ -306,6 +319,17 @@ void xfer_requeue(struct net *n, struct xfer *x, int64_t delay_ms)
     x->requeued = true;
     x->next = n->waiting;
     n->waiting = x;
+}
+
+void xfer_release_hold(struct net *n)
+{
+    int64_t now = clock_mono_ms();
+    if (n->hold_until <= now)
+        return;
+    n->hold_until = 0;
+    for (struct xfer *x = n->waiting; x != NULL; x = x->next)
+        if (x->due > now)
+            x->due = now;
 }
 
 void conn_retrying(struct net *n, int64_t delay_ms)
@@ -414,6 +438,15 @@ void complete(struct net *n, CURL *easy, CURLcode code)
         if (x->code != CURLE_OK)
             a.http_status = 0;
         int64_t delay = retry_delay_ms(&a, x->attempt, x->max_retries, clock_now_ms(), jitter(n));
+        bool told = (x->status == 429 || x->status == 503) &&
+                    (x->h_retry_after != NULL || x->h_retry_after_ms != NULL);
+        if (delay > 1000 && told && clock_mono_ms() + delay > n->hold_until) {
+            /* every request waits, not only this one: a server that says "come back in two
+             * minutes" gets nothing before then (r ends the wait) */
+            n->hold_until = clock_mono_ms() + delay;
+            log_printf("net", "the server asked for a pause of %lld ms (Retry-After)",
+                       (long long)delay);
+        }
         if (delay >= 0) {
             xfer_requeue(n, x, delay);
             conn_retrying(n, delay);
