@@ -5,6 +5,9 @@
  * canned-server DIR: listens on 127.0.0.1 (a free port), prints "listening on
  * http://127.0.0.1:PORT" as its first stdout line, and answers "METHOD /a/b?query" with
  * the bytes of DIR/METHOD_a_b.json (status from DIR/METHOD_a_b.status, else 200), or 404.
+ * With a page_token=T query, DIR/METHOD_a_b@T.json (T's characters other than letters, digits,
+ * '-' and '_' written as '_') is tried first, so a test can script a sequence of pages.
+ * DIR/METHOD_a_b.headers adds "Name: value" lines to the answer.
  * Each request is logged on stderr as "METHOD /a/b?query -> STATUS". Stops on SIGTERM/SIGINT.
  * Test-only: the bodies are whatever a test wants a hostile server to say.
  */
@@ -68,11 +71,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     for (const char *p = url; *p && o + 8 < (int)sizeof name; p++)
         name[o++] = *p == '/' ? '_' : (*p == '.' ? '-' : *p);
     name[o] = '\0';
-    char body_path[1100], status_path[1100];
+    char body_path[1100], status_path[1100], headers_path[1100];
     snprintf(body_path, sizeof body_path, "%s.json", name);
     snprintf(status_path, sizeof status_path, "%s.status", name);
-    size_t len = 0, slen = 0;
-    char *body = slurp(body_path, &len);
+    snprintf(headers_path, sizeof headers_path, "%s.headers", name);
+    size_t len = 0, slen = 0, hlen = 0;
+    char *body = NULL;
+    const char *token = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "page_token");
+    if (token != NULL) {
+        char tpath[1100];
+        int k = snprintf(tpath, sizeof tpath, "%s@", name);
+        for (const char *p = token; *p && k + 8 < (int)sizeof tpath; p++)
+            tpath[k++] = ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                          (*p >= '0' && *p <= '9') || *p == '-' || *p == '_')
+                             ? *p
+                             : '_';
+        snprintf(tpath + k, sizeof tpath - (size_t)k, ".json");
+        body = slurp(tpath, &len);
+    }
+    if (body == NULL)
+        body = slurp(body_path, &len);
+    char *headers = slurp(headers_path, &hlen);
     unsigned status = 200;
     char *st = slurp(status_path, &slen);
     if (st != NULL) {
@@ -91,6 +110,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     fprintf(stderr, "%s %s%s -> %u\n", method, url, query ? " (page_token)" : "", status);
     struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
     MHD_add_response_header(r, "Content-Type", "application/json");
+    if (headers != NULL) {
+        headers = realloc(headers, hlen + 1);
+        headers[hlen] = '\0';
+        char *save = NULL;
+        for (char *line = strtok_r(headers, "\r\n", &save); line != NULL;
+             line = strtok_r(NULL, "\r\n", &save)) {
+            char *colon = strchr(line, ':');
+            if (colon == NULL)
+                continue;
+            *colon = '\0';
+            const char *value = colon + 1;
+            while (*value == ' ')
+                value++;
+            MHD_add_response_header(r, line, value);
+        }
+        free(headers);
+    }
     enum MHD_Result ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return ret;
