@@ -65,6 +65,18 @@ keys q
 not_on_screen 'bat-many-'
 quit_batchtop
 
+step "20 MB of empty objects: refused before parsing, memory stays bounded"
+{ printf '{"items":['; yes '{},' | head -n 5000000; printf '{}],"next_page_token":null}'; } \
+    >"$C/GET_api_v2_batches.json"
+run_batchtop --refresh 30 --no-cache
+keys m
+wait_for 'too many objects in one answer' 20
+keys q
+hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$(batchtop_pid)/status")
+[ -n "$hwm" ] && [ "$hwm" -lt $((256 * 1024)) ] || fail "peak RSS ${hwm:-?} KiB for one hostile answer"
+echo "peak RSS after a 20 MB amplification answer: $((hwm / 1024)) MiB"
+quit_batchtop
+
 step "page tokens that cycle A -> B -> A: stopped with an error, the server not hammered"
 { printf '{"items":['; b bat-c-1 '"COMPLETED"' 2026-12-04T08:00:03Z; printf '],"next_page_token":"A"}'; } >"$C/GET_api_v2_batches.json"
 { printf '{"items":['; b bat-c-2 '"COMPLETED"' 2026-12-04T08:00:02Z; printf '],"next_page_token":"B"}'; } >"$C/GET_api_v2_batches@A.json"
