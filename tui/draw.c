@@ -105,8 +105,13 @@ static const char *conn_text(struct app *a, char *buf, size_t len, attr_t *attr)
         return "online";
     case NET_CONN_RETRYING: {
         int64_t left = a->retry_at_mono - clock_mono_ms();
-        if (left < 0)
-            left = 0;
+        if (left <= 0) {
+            /* the retry went out and has no answer yet: say how long it has been waiting,
+             * not "retrying in 0s" */
+            snprintf(buf, len, "retried, waiting %llds for an answer",
+                     (long long)(-left / 1000));
+            return buf;
+        }
         snprintf(buf, len, "retrying in %llds", (long long)((left + 999) / 1000));
         return buf;
     }

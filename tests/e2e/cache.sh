@@ -42,7 +42,7 @@ step "the server down at start: the cached rows, marked cached and not online"
 kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null; SIM_PID=
 run_batchtop --refresh 30
 wait_re '^[> ]bat-' 10
-wait_re '^ batchtop .* (retrying in [0-9]+s|offline) .* cached [0-9]{2}:[0-9]{2} \([0-9]+[smhd] ago\)' 30
+wait_re '^ batchtop .* (retrying in [0-9]+s|retried, waiting [0-9]+s for an answer|offline) .* cached [0-9]{2}:[0-9]{2} \([0-9]+[smhd] ago\)' 30
 before=$(md5sum <"$file")
 quit_batchtop
 [ "$(md5sum <"$file")" = "$before" ] || fail "a run that brought nothing rewrote the snapshot"
