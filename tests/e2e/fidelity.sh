@@ -8,8 +8,7 @@ need_tmux
 sim_start --seed 23 --speed 0.5 --batches 0 --results-while-running null --complete-early
 tmux_start 140 40
 
-dir=$(api '/api/v1/beta/directories?page_size=100' | jq -r '[.items[] | select(.name != "thousand" and .name != "big-1001")][0].id')
-[ -n "$dir" ] && [ "$dir" != null ] || fail "no regular directory"
+dir=$(regular_dir) || exit 1
 nfiles=$(api "/api/v1/beta/directories/$dir/files?page_size=100" | jq '.items | length')
 [ "$nfiles" -gt 0 ] || fail "the directory has no files"
 id=$(create_batch "$dir")
@@ -50,7 +49,7 @@ step "a FAILED batch's rows are marked unreliable; THROTTLED extract jobs say so
 kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null; SIM_PID=
 sim_start --seed 37 --speed 1 --batches 0 --throttle-jobs
 tmux_start 140 40
-dir=$(api '/api/v1/beta/directories?page_size=100' | jq -r '[.items[] | select(.name != "thousand" and .name != "big-1001")][0].id')
+dir=$(regular_dir) || exit 1
 cfg=$(api '/api/v1/beta/configurations?page_size=100&product_type=extract_v2' | jq -r '.items[0].id')
 [ -n "$cfg" ] && [ "$cfg" != null ] || fail "no extract configuration"
 ext=$(create_batch "$dir" extract_v2 "$cfg")
@@ -71,7 +70,7 @@ wait_for 'BATCHTOP-EXIT=0' 5
 kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null; SIM_PID=
 sim_start --seed 41 --speed 4 --batches 0 --batch-fail-rate 1
 tmux_start 140 40
-dir=$(api '/api/v1/beta/directories?page_size=100' | jq -r '[.items[] | select(.name != "thousand" and .name != "big-1001")][0].id')
+dir=$(regular_dir) || exit 1
 bad=$(create_batch "$dir")
 [ -n "$bad" ] && [ "$bad" != null ] || fail "could not create a batch"
 run_batchtop --refresh 2

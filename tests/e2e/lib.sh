@@ -109,6 +109,16 @@ dir_id() {
     api '/api/v1/beta/directories?page_size=100' | jq -r --arg n "$1" '.items[] | select(.name == $n) | .id'
 }
 
+# regular_dir: the ID of the first regular directory (not "thousand" or "big-1001"); fails the
+# test when there is none.
+regular_dir() {
+    local d
+    d=$(api '/api/v1/beta/directories?page_size=100' |
+        jq -r '[.items[] | select(.name != "thousand" and .name != "big-1001")][0].id')
+    [ -n "$d" ] && [ "$d" != null ] || fail "no regular directory"
+    echo "$d"
+}
+
 # tmux_start [COLS ROWS]: a private tmux server with one window running a plain shell.
 tmux_start() {
     need_tmux

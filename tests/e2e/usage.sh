@@ -11,8 +11,7 @@ sim_start --seed 29 --speed 1 --batches 0 --billing-delay 4000 --delete-files 2 
     --failed-pages 0.25 --no-full-output --directory-ttl 7200
 tmux_start 180 40
 
-dir=$(api '/api/v1/beta/directories?page_size=100' | jq -r '[.items[] | select(.name != "thousand" and .name != "big-1001")][0].id')
-[ -n "$dir" ] && [ "$dir" != null ] || fail "no regular directory"
+dir=$(regular_dir) || exit 1
 nfiles=$(api "/api/v1/beta/directories/$dir/files?page_size=100" | jq '.items | length')
 id=$(create_batch "$dir")
 [ -n "$id" ] && [ "$id" != null ] || fail "could not create a batch"
