@@ -319,8 +319,7 @@ static bool key_equals(const char *s, size_t a, size_t b, const char *key)
         } else {
             unsigned long cp = (unsigned long)hex4(s + i + 2);
             i += 6;
-            if (cp >= 0xD800 && cp <= 0xDBFF && end - i >= 6 && s[i] == '\\' &&
-                s[i + 1] == 'u') {
+            if (cp >= 0xD800 && cp <= 0xDBFF && end - i >= 6 && s[i] == '\\' && s[i + 1] == 'u') {
                 long lo = hex4(s + i + 2);
                 if (lo >= 0xDC00 && lo <= 0xDFFF) {
                     cp = 0x10000 + ((cp - 0xD800) << 10) + ((unsigned long)lo - 0xDC00);
@@ -338,8 +337,7 @@ static bool key_equals(const char *s, size_t a, size_t b, const char *key)
 
 /* ---- public ---- */
 
-bool json_member_span(const char *body, size_t len, const char *key, size_t *start,
-                      size_t *end)
+bool json_member_span(const char *body, size_t len, const char *key, size_t *start, size_t *end)
 {
     if (body == NULL || key == NULL)
         return false;

@@ -1,4 +1,4 @@
-/* jsonexact.h -- find and re-indent JSON text without reparsing it, so every token stays as sent. */
+/* jsonexact.h -- find and re-indent JSON text without reparsing it: every token as sent. */
 #ifndef NET_JSONEXACT_H
 #define NET_JSONEXACT_H
 
@@ -28,8 +28,7 @@
  * the top-level object in body[0..len): its byte span [*start, *end) in body. With duplicate
  * keys the last one wins, as in json-c. False (outputs untouched) when body is not one valid
  * JSON object, optionally surrounded by whitespace, or has no such member. */
-bool json_member_span(const char *body, size_t len, const char *key, size_t *start,
-                      size_t *end);
+bool json_member_span(const char *body, size_t len, const char *key, size_t *start, size_t *end);
 
 /* ---- printing ---- */
 
