@@ -71,7 +71,7 @@ struct job_output {
     enum job_type type;
     char *markdown;            /* parse: markdown_full, else the markdown pages joined */
     char *text;                /* parse: text_full, else the text pages joined */
-    char *json;                /* extract: extract_result pretty-printed, 2-space indent */
+    char *json;                /* extract: extract_result as sent, re-indented (2 spaces) */
     size_t pages;              /* parse: pages listed (0 when only the full fields came) */
     size_t pages_failed;       /* parse: pages with success:false */
     char *failed_pages;        /* "3: error, 7: error" (NULL when none failed) */

@@ -11,6 +11,7 @@
 
 #include "model/clock.h"
 #include "model/xalloc.h"
+#include "net/jsonexact.h"
 
 /* ---- errors and paths ---- */
 
@@ -586,7 +587,17 @@ bool decode_extract_job(const char *body, size_t len, struct job *job, struct jo
     bool ok = job_from(root, "", JOB_TYPE_EXTRACT, job, cause);
     if (ok) {
         struct json_object *res = field(root, "extract_result");
-        if (res != NULL)
+        size_t start, end;
+        /* The text as sent (json-c would round big numbers and drop duplicate keys). Valid
+         * text whose indented form is over json_pretty_exact's size bound is kept as sent,
+         * unindented; json-c's printing only if the lexer refuses (json-c also takes NaN and
+         * raw control bytes in strings). */
+        if (res != NULL && json_member_span(body, len, "extract_result", &start, &end)) {
+            out->json = json_pretty_exact(body + start, end - start);
+            if (out->json == NULL)
+                out->json = xstrndup(body + start, end - start);
+        }
+        if (res != NULL && out->json == NULL)
             out->json = xstrdup(json_object_to_json_string_ext(
                 res, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                          JSON_C_TO_STRING_NOSLASHESCAPE));

@@ -38,7 +38,8 @@ bool decode_batch(const char *body, size_t len, struct batch *out, char **cause)
 /* GET /api/v2/parse/{id}: {"job": {...}, "markdown_full": "...", "text_full": "..."}. */
 bool decode_parse_job(const char *body, size_t len, struct job *job, struct job_output *out,
                       char **cause);
-/* GET /api/v2/extract/{id}: a flat job; extract_result pretty-printed (2-space indent). */
+/* GET /api/v2/extract/{id}: a flat job; extract_result re-indented (2-space indent) with every
+ * token, key order and duplicate key exactly as sent (net/jsonexact.h). */
 bool decode_extract_job(const char *body, size_t len, struct job *job, struct job_output *out,
                         char **cause);
 

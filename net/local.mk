@@ -7,6 +7,7 @@ libnet_a_SOURCES = \
 	net/url.c net/url.h \
 	net/retry.c net/retry.h \
 	net/decode.c net/decode.h \
+	net/jsonexact.c net/jsonexact.h \
 	net/errbody.c net/errbody.h \
 	net/snapshot.c net/snapshot.h \
 	net/internal.h \

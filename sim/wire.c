@@ -312,6 +312,12 @@ static json_object *extract_result(const struct world *w, const struct world_bat
         json_object_array_add(lines, l);
     }
     put(o, "line_items", lines);
+    if (w->params.hostile) {
+        /* a number no double or int64 holds: a client must show and save it as sent
+         * (json_object_new_double_s serialises the given text verbatim; no rng draw) */
+        put(o, "reference_number",
+            json_object_new_double_s(1.2345678901234568e29, "123456789012345678901234567890"));
+    }
     return o;
 }
 

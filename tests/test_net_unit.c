@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "model/xalloc.h"
 #include "net/decode.h"
 #include "net/errbody.h"
+#include "net/jsonexact.h"
 #include "net/log.h"
 #include "net/msg.h"
 #include "net/retry.h"
@@ -713,6 +715,300 @@ START_TEST(decode_outputs)
 }
 END_TEST
 
+/* ================================================================ exact JSON */
+
+/* json_pretty_exact over a heap copy of exactly strlen(text) bytes (no NUL after it, so a
+ * read past the end is a sanitizer error), or NULL. */
+static char *pretty(const char *text)
+{
+    size_t len = strlen(text);
+    char *copy = xmalloc(len ? len : 1);
+    memcpy(copy, text, len);
+    char *out = json_pretty_exact(copy, len);
+    free(copy);
+    return out;
+}
+
+/* The File screen's text for an extract job whose extract_result is the text result. */
+static char *extract_shown(const char *result)
+{
+    char *body = xasprintf("{\"id\":\"ejb-1\",\"status\":\"COMPLETED\",\"extract_result\":%s}",
+                           result);
+    struct job j;
+    struct job_output o;
+    char *cause = NULL;
+    ck_assert_msg(decode_extract_job(body, strlen(body), &j, &o, &cause), "%s", cause);
+    char *shown = xstrdup(o.json);
+    job_done(&j);
+    job_output_done(&o);
+    free(body);
+    return shown;
+}
+
+START_TEST(exact_numbers_as_sent)
+{
+    char *shown = extract_shown("{\"big\":123456789012345678901234567890,\"neg0\":-0,"
+                                "\"huge\":1E400,\"tiny\":0.1e-7,\"e\":1.0E+2,"
+                                "\"negbig\":-98765432109876543210.50e-003,\"f\":-0.0}");
+    ck_assert_str_eq(shown, "{\n  \"big\": 123456789012345678901234567890,\n"
+                            "  \"neg0\": -0,\n  \"huge\": 1E400,\n  \"tiny\": 0.1e-7,\n"
+                            "  \"e\": 1.0E+2,\n  \"negbig\": -98765432109876543210.50e-003,\n"
+                            "  \"f\": -0.0\n}");
+    free(shown);
+    /* a bare number or literal as the whole result */
+    shown = extract_shown("18446744073709551616");
+    ck_assert_str_eq(shown, "18446744073709551616");
+    free(shown);
+    shown = extract_shown("[true,false,null]");
+    ck_assert_str_eq(shown, "[\n  true,\n  false,\n  null\n]");
+    free(shown);
+}
+END_TEST
+
+START_TEST(exact_keys_kept_in_order_with_duplicates)
+{
+    char *shown = extract_shown("{\"b\":1,\"a\":2,\"b\":3,\"a\":{\"x\":1,\"x\":2}}");
+    ck_assert_str_eq(shown, "{\n  \"b\": 1,\n  \"a\": 2,\n  \"b\": 3,\n"
+                            "  \"a\": {\n    \"x\": 1,\n    \"x\": 2\n  }\n}");
+    free(shown);
+}
+END_TEST
+
+START_TEST(exact_strings_as_sent)
+{
+    /* escapes stay as sent: \u00e9, \u00E9, a surrogate pair, \/ and a raw UTF-8 é */
+    char *shown = extract_shown("{\"name\":\"caf\\u00e9 \\u00E9 \\ud83d\\ude00 \\/ "
+                                "caf\xc3\xa9\"}");
+    ck_assert_str_eq(shown, "{\n  \"name\": \"caf\\u00e9 \\u00E9 \\ud83d\\ude00 \\/ "
+                            "caf\xc3\xa9\"\n}");
+    free(shown);
+    /* braces, brackets, commas, colons, quotes and backslashes inside strings are text */
+    shown = extract_shown("{\"s{\":\"a{b}[c],\\\"d\\\": \\\\e\\\\\",\"t\":[\"]\",\"}\",\"\\\\\"]}");
+    ck_assert_str_eq(shown, "{\n  \"s{\": \"a{b}[c],\\\"d\\\": \\\\e\\\\\",\n"
+                            "  \"t\": [\n    \"]\",\n    \"}\",\n    \"\\\\\"\n  ]\n}");
+    free(shown);
+    shown = extract_shown("\"just a string \\n\"");
+    ck_assert_str_eq(shown, "\"just a string \\n\"");
+    free(shown);
+}
+END_TEST
+
+START_TEST(exact_nesting_and_empty_containers)
+{
+    char *shown =
+        extract_shown(" { \"a\" : [ ] , \"b\":{ },\"c\":[[1,[2,{}]],{\"d\":{\"e\":[]}}]} ");
+    ck_assert_str_eq(shown, "{\n"
+                            "  \"a\": [],\n"
+                            "  \"b\": {},\n"
+                            "  \"c\": [\n"
+                            "    [\n"
+                            "      1,\n"
+                            "      [\n"
+                            "        2,\n"
+                            "        {}\n"
+                            "      ]\n"
+                            "    ],\n"
+                            "    {\n"
+                            "      \"d\": {\n"
+                            "        \"e\": []\n"
+                            "      }\n"
+                            "    }\n"
+                            "  ]\n"
+                            "}");
+    free(shown);
+    shown = extract_shown("{}");
+    ck_assert_str_eq(shown, "{}");
+    free(shown);
+    shown = extract_shown("[]");
+    ck_assert_str_eq(shown, "[]");
+    free(shown);
+}
+END_TEST
+
+/* Where json-c's printing and the exact one can agree (no empty containers, numbers and
+ * strings json-c prints unchanged), they do: the layout did not change. */
+START_TEST(exact_layout_matches_json_c)
+{
+    const char *docs[] = {
+        "{\"total\":12.5,\"vendor\":\"ACME/EU\",\"lines\":[1,2]}",
+        "{\"number\":\"INV-000123\",\"lines\":[{\"description\":\"Item 1\",\"quantity\":3,"
+        "\"amount\":12.25},{\"description\":\"Item 2\",\"quantity\":1,\"amount\":0.5}],"
+        "\"ok\":true,\"none\":null,\"deep\":[[[\"x\"]]]}",
+        "[{\"a\":{\"b\":[1,{\"c\":-7}]}}]",
+    };
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        struct json_object *o = decode_json(docs[i], strlen(docs[i]), NULL);
+        ck_assert_ptr_nonnull(o);
+        char *shown = pretty(docs[i]);
+        ck_assert_str_eq(shown, json_object_to_json_string_ext(
+                                    o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                           JSON_C_TO_STRING_NOSLASHESCAPE));
+        free(shown);
+        json_object_put(o);
+    }
+}
+END_TEST
+
+START_TEST(exact_member_span)
+{
+    size_t a = 0, b = 0;
+    const char *body = "{\"x\":{\"extract_result\":1}, \"extract_result\" : [1, 2] ,\"y\":0}";
+    ck_assert(json_member_span(body, strlen(body), "extract_result", &a, &b));
+    ck_assert_uint_eq(b - a, 6);
+    ck_assert(memcmp(body + a, "[1, 2]", 6) == 0);
+    /* duplicates: the last wins, as in json-c */
+    body = "{\"k\":1,\"k\":22}";
+    ck_assert(json_member_span(body, strlen(body), "k", &a, &b));
+    ck_assert(b - a == 2 && memcmp(body + a, "22", 2) == 0);
+    /* keys compare unescaped, surrogate pairs included */
+    body = "{\"extract\\u005fresult\":true,\"\\ud83d\\ude00\\n\":\"v\"}";
+    ck_assert(json_member_span(body, strlen(body), "extract_result", &a, &b));
+    ck_assert(b - a == 4 && memcmp(body + a, "true", 4) == 0);
+    ck_assert(json_member_span(body, strlen(body), "\xf0\x9f\x98\x80\n", &a, &b));
+    ck_assert(b - a == 3 && memcmp(body + a, "\"v\"", 3) == 0);
+    ck_assert(!json_member_span(body, strlen(body), "extract", &a, &b));
+    ck_assert(!json_member_span(body, strlen(body), "extract_result_", &a, &b));
+    /* not there, not an object, not valid: false and outputs untouched */
+    a = b = 99;
+    const char *no[] = {"{}", "{\"x\":1}", "[{\"k\":1}]", "\"k\"", "{\"k\":1", "{\"k\":1}x",
+                        "{\"k\":01}", "{\"k\" 1}", "{k:1}", "{\"k\":1,}", "", " "};
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        ck_assert_msg(!json_member_span(no[i], strlen(no[i]), "k", &a, &b), "%s", no[i]);
+    ck_assert(a == 99 && b == 99);
+    ck_assert(!json_member_span(NULL, 5, "k", &a, &b));
+    /* only body[0..len) is read: the member past len is not seen */
+    body = "{\"k\":1}{\"k\":2}";
+    ck_assert(json_member_span(body, 7, "k", &a, &b));
+    ck_assert_uint_eq(a, 5);
+}
+END_TEST
+
+START_TEST(exact_refuses_invalid_and_hostile)
+{
+    const char *bad[] = {"", "  ", "01", "-", "1.", ".5", "1e", "1e+", "+1", "tru", "truex",
+                         "nul", "NaN", "[1,]", "[,1]", "[1 2]", "{\"a\"}", "{\"a\":}",
+                         "{\"a\":1,}", "{1:2}", "\"\\x\"", "\"\\u12\"", "\"\\u12g4\"", "\"a\x01\"",
+                         "\"abc", "\"abc\\", "\"abc\\\"", "[\"a\"", "{\"a\":[1}", "[1]]", "[1]x",
+                         "{\"a\":1}}", "\"\\"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *out = pretty(bad[i]);
+        ck_assert_msg(out == NULL, "accepted %s", bad[i]);
+    }
+    ck_assert_ptr_null(json_pretty_exact(NULL, 3));
+    /* Every proper prefix of a valid object is refused, and nothing past it is read. */
+    const char *doc = "{\"a\":[1,-2.5e+3,\"s\\\"\\u00e9}\",{\"b\":null}],\"c\":{},\"d\":true}";
+    size_t len = strlen(doc);
+    for (size_t n = 0; n < len; n++) {
+        char *copy = xmalloc(n ? n : 1);
+        memcpy(copy, doc, n);
+        ck_assert_msg(json_pretty_exact(copy, n) == NULL, "prefix %zu", n);
+        size_t a, b;
+        ck_assert(!json_member_span(copy, n, "a", &a, &b));
+        free(copy);
+    }
+    /* Depth: JSONEXACT_MAX_DEPTH levels print, one more is refused; 100,000 is no crash. */
+    size_t deep = 100000;
+    char *s = xmalloc(2 * deep);
+    for (size_t i = 0; i < deep; i++) {
+        s[i] = '[';
+        s[2 * deep - 1 - i] = ']';
+    }
+    size_t max = JSONEXACT_MAX_DEPTH;
+    /* (a long string inside, so the indentation stays within the growth bound) */
+    size_t pad = 64 * 1024;
+    char *padded = xmalloc(2 * max + pad + 2);
+    memset(padded, '[', max);
+    padded[max] = '"';
+    memset(padded + max + 1, 'x', pad);
+    padded[max + 1 + pad] = '"';
+    memset(padded + max + 2 + pad, ']', max);
+    char *out = json_pretty_exact(padded, 2 * max + pad + 2);
+    ck_assert_ptr_nonnull(out);
+    /* level i is "[", a newline and 2i spaces: the string starts at max^2 + 3 max */
+    ck_assert(out[max * max + 3 * max - 1] == ' ' && out[max * max + 3 * max] == '"');
+    free(out);
+    free(padded);
+    ck_assert_ptr_null(json_pretty_exact(s + deep - max - 1, 2 * max + 2));
+    ck_assert_ptr_null(json_pretty_exact(s, 2 * deep));
+    size_t a, b;
+    char *obj = xasprintf("{\"k\":%.*s}", (int)(2 * max), s + deep - max);
+    ck_assert(!json_member_span(obj, strlen(obj), "k", &a, &b)); /* 1 + 512 levels */
+    free(obj);
+    obj = xasprintf("{\"k\":%.*s}", (int)(2 * max - 2), s + deep - max + 1);
+    ck_assert(json_member_span(obj, strlen(obj), "k", &a, &b));
+    free(obj);
+    free(s);
+    /* Growth: indentation that would exceed JSONEXACT_MAX_GROWTH x the input is refused. */
+    size_t d = 200, n = 20000;
+    s = xmalloc(2 * d + 2 * n);
+    size_t k = 0;
+    for (size_t i = 0; i < d; i++)
+        s[k++] = '[';
+    for (size_t i = 0; i < n; i++) {
+        s[k++] = '0';
+        if (i + 1 < n)
+            s[k++] = ',';
+    }
+    for (size_t i = 0; i < d; i++)
+        s[k++] = ']';
+    ck_assert_ptr_null(json_pretty_exact(s, k));
+    free(s);
+}
+END_TEST
+
+/* decode_extract_job with a result the exact path refuses or cannot indent. */
+START_TEST(exact_fallbacks_in_decode)
+{
+    /* json-c takes NaN and raw control bytes; the lexer does not: json-c prints those. */
+    char *shown = extract_shown("{\"x\":NaN,\"y\":1}");
+    ck_assert_str_eq(shown, "{\n  \"x\": NaN,\n  \"y\": 1\n}");
+    free(shown);
+    shown = extract_shown("{\"x\":\"a\x01\"}");
+    ck_assert_str_eq(shown, "{\n  \"x\": \"a\\u0001\"\n}");
+    free(shown);
+    /* Valid but too costly to indent (60 levels of tiny elements): kept exact, unindented. */
+    struct sbuf {
+        char *p;
+        size_t n;
+    } r = {xmalloc(60 * 2 + 3000 * 2 + 1), 0};
+    for (int i = 0; i < 60; i++)
+        r.p[r.n++] = '[';
+    for (int i = 0; i < 3000; i++) {
+        r.p[r.n++] = '0';
+        r.p[r.n++] = ',';
+    }
+    r.p[r.n - 1] = ']';
+    for (int i = 1; i < 60; i++)
+        r.p[r.n++] = ']';
+    r.p[r.n] = '\0';
+    shown = extract_shown(r.p);
+    ck_assert_str_eq(shown, r.p);
+    free(shown);
+    free(r.p);
+    /* Deeper than decode's limit, an unterminated string: the decoder refuses cleanly. */
+    struct job j;
+    struct job_output o;
+    char *cause = NULL;
+    const char *unterminated = "{\"id\":\"ejb-1\",\"status\":\"COMPLETED\",\"extract_result\":\"ab";
+    ck_assert(!decode_extract_job(unterminated, strlen(unterminated), &j, &o, &cause));
+    ck_assert_ptr_null(o.json);
+    free(cause);
+    cause = NULL;
+    char *deep = xmalloc(200 + 100);
+    int k = sprintf(deep, "{\"id\":\"e\",\"status\":\"COMPLETED\",\"extract_result\":");
+    for (int i = 0; i < 100; i++)
+        deep[k++] = '[';
+    for (int i = 0; i < 100; i++)
+        deep[k++] = ']';
+    deep[k++] = '}';
+    ck_assert(!decode_extract_job(deep, (size_t)k, &j, &o, &cause));
+    ck_assert_str_eq(cause, "body: invalid JSON (nested too deeply)");
+    ck_assert_ptr_null(o.json);
+    free(cause);
+    free(deep);
+}
+END_TEST
+
 /* The documented parse output: pages, some failed; usage beside the job or inside it. */
 START_TEST(decode_output_pages_and_usage)
 {
@@ -1248,6 +1544,16 @@ static Suite *suite(void)
     tcase_add_test(t, decode_garbage_never_crashes);
     tcase_add_test(t, encode_create_body);
     tcase_add_test(t, decode_nul_kept_visible_or_refused);
+    suite_add_tcase(s, t);
+    t = tcase_create("jsonexact");
+    tcase_add_test(t, exact_numbers_as_sent);
+    tcase_add_test(t, exact_keys_kept_in_order_with_duplicates);
+    tcase_add_test(t, exact_strings_as_sent);
+    tcase_add_test(t, exact_nesting_and_empty_containers);
+    tcase_add_test(t, exact_layout_matches_json_c);
+    tcase_add_test(t, exact_member_span);
+    tcase_add_test(t, exact_refuses_invalid_and_hostile);
+    tcase_add_test(t, exact_fallbacks_in_decode);
     suite_add_tcase(s, t);
     t = tcase_create("errbody");
     tcase_add_test(t, errbody_cases);

@@ -97,6 +97,50 @@ keys q
 not_on_screen 'aGFja2Vk'  # the OSC 52 payload is shown only inside the marker text, never run
 quit_batchtop
 
+step "an extract result's 30-digit number is shown and written exactly as sent"
+# --hostile-strings adds "reference_number": 123456789012345678901234567890 to extract results;
+# json-c's re-serialisation made it 18446744073709551615.
+ecfg=$(api '/api/v1/beta/configurations?product_type=extract_v2&page_size=100' | jq -r '.items[0].id')
+[ -n "$ecfg" ] && [ "$ecfg" != null ] || fail "no extract_v2 configuration"
+ext_id=$(create_batch "$dir" extract_v2 "$ecfg")
+[ -n "$ext_id" ] && [ "$ext_id" != null ] || fail "could not create an extract batch"
+deadline=$(( $(now_ms) + 30000 ))
+until [ "$(sim_status "$ext_id")" = COMPLETED ]; do
+    [ "$(now_ms)" -lt "$deadline" ] || fail "$ext_id did not complete"
+    sleep 0.05
+done
+run_batchtop
+wait_for 'Batches (14/14)' 10
+keys /
+type_text "${ext_id:0:13}"
+keys Enter
+wait_for 'Batches (1/14)' 5
+keys Enter
+wait_for "Batch $ext_id" 5
+wait_re 'files 20/20 ' 15
+idx=$(screen | grep -E '^[> ].* dfl-' | grep -nE ' COMPLETED( |$)' | head -n 1 | cut -d: -f1)
+[ -n "$idx" ] || fail "no completed extract job"
+keys g
+for _ in $(seq 2 "$idx"); do keys j; done
+keys Enter
+wait_for 'Output: extract result (JSON)' 5
+wait_for '"reference_number": 123456789012345678901234567890' 10
+not_on_screen '18446744073709551615'
+rm -f "$E2E_TMP/extract.json"
+keys w
+wait_for 'write to file:' 5
+keys C-u
+type_text "$E2E_TMP/extract.json"
+keys Enter
+wait_for "to $E2E_TMP/extract.json" 5
+grep -qF '  "reference_number": 123456789012345678901234567890' "$E2E_TMP/extract.json" ||
+    fail "the written file does not hold the number as sent"
+keys q
+wait_for "Batch $ext_id" 5
+keys q Escape
+wait_for 'Batches (14/14)' 5
+quit_batchtop
+
 step "--readonly refuses create and cancel"
 run_batchtop --readonly --refresh 3
 wait_for 'READ-ONLY' 5
