@@ -51,6 +51,7 @@ struct xfer {
     long status; /* 0: no HTTP answer */
     CURLcode code;
     int64_t sent_mono;
+    int64_t data_mono; /* when its last bytes (headers or body) came; sent_mono before any */
     int64_t due; /* while waiting: when to send again */
     int attempt; /* retries made so far */
     int max_retries;
@@ -190,6 +191,7 @@ struct net {
     struct curl_slist *headers;
     struct xfer *active, *waiting;
     int64_t hold_until; /* clock_mono_ms: the server asked (Retry-After) for no request before */
+    int64_t stalled_ms; /* the longest a request in flight has gone without a byte (>= 5 s) */
     bool paused;
     int64_t next_refresh; /* mono ms; 0: none scheduled */
     enum net_conn conn;
@@ -237,6 +239,10 @@ void xfer_requeue(struct net *n, struct xfer *x, int64_t delay_ms);
 void conn_retrying(struct net *n, int64_t delay_ms);
 /* The operator asked to refresh now: a Retry-After wait no longer holds requests back. */
 void xfer_release_hold(struct net *n);
+/* Note requests that have gone STALL_MS or more without a byte: the header says so. Returns
+ * when to look again (ms from now), or -1 when nothing is in flight. */
+int64_t xfer_watch_stalls(struct net *n);
+#define STALL_MS 5000
 /* For a read whose 2xx body did not decode: retry like a transport error. */
 bool xfer_retry_garbled(struct net *n, struct xfer *x);
 bool xfer_ok(const struct xfer *x);

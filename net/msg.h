@@ -111,6 +111,7 @@ struct net_msg {
     int64_t latency_ms;           /* of the last completed request */
     unsigned requests_per_min;    /* requests sent over the last 60 s */
     int64_t updated_ms;           /* clock_now_ms() of the last successful list refresh, or 0 */
+    int64_t stalled_ms;           /* >= 5000: a request has had no byte for this long (whole s) */
 
     struct batch *batches; size_t n_batches;
     struct job *jobs; size_t n_jobs;

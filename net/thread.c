@@ -170,6 +170,9 @@ static void start_due(struct net *n, int64_t now)
 static int poll_timeout(struct net *n, int64_t now)
 {
     int64_t wake = now + IDLE_POLL_MS;
+    int64_t stall = xfer_watch_stalls(n); /* only while requests are in flight */
+    if (stall >= 0 && now + stall < wake)
+        wake = now + stall;
     for (struct xfer *x = n->waiting; x != NULL; x = x->next)
         if (x->due < wake)
             wake = x->due;

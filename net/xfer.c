@@ -103,6 +103,7 @@ void msg_push(struct net *n, struct net_msg *m)
     m->latency_ms = n->latency_ms;
     m->requests_per_min = requests_last_minute(n);
     m->updated_ms = n->updated_ms;
+    m->stalled_ms = n->stalled_ms;
     scrub_key(n, m->error.message);
     m->next = NULL;
     pthread_mutex_lock(&n->lock);
@@ -145,6 +146,7 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
     struct xfer *x = userdata;
     size_t add = size * nmemb;
+    x->data_mono = clock_mono_ms();
     if (x->len + add > MAX_BODY_BYTES) {
         x->too_big = true;
         return 0; /* aborts the transfer */
@@ -167,6 +169,7 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
     struct xfer *x = userdata;
     size_t len = size * nmemb;
+    x->data_mono = clock_mono_ms();
     static const struct {
         const char *name;
         size_t off;
@@ -300,6 +303,7 @@ void xfer_send(struct net *n, struct xfer *x)
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(x->post));
     }
     x->sent_mono = clock_mono_ms();
+    x->data_mono = 0;
     if (n->n_sends == n->cap_sends) {
         n->cap_sends = n->cap_sends ? n->cap_sends * 2 : 64;
         n->sends = xreallocarray(n->sends, n->cap_sends, sizeof *n->sends);
@@ -319,6 +323,28 @@ void xfer_requeue(struct net *n, struct xfer *x, int64_t delay_ms)
     x->requeued = true;
     x->next = n->waiting;
     n->waiting = x;
+}
+
+int64_t xfer_watch_stalls(struct net *n)
+{
+    int64_t now = clock_mono_ms(), worst = 0;
+    if (n->active == NULL) {
+        if (n->stalled_ms > 0) {
+            n->stalled_ms = 0;
+            push_state(n);
+        }
+        return -1;
+    }
+    for (struct xfer *x = n->active; x != NULL; x = x->next) {
+        int64_t quiet = now - (x->data_mono > 0 ? x->data_mono : x->sent_mono);
+        worst = quiet > worst ? quiet : worst;
+    }
+    int64_t shown = worst >= STALL_MS ? worst / 1000 * 1000 : 0;
+    if (shown != n->stalled_ms) { /* at most one state message a second while stalled */
+        n->stalled_ms = shown;
+        push_state(n);
+    }
+    return worst >= STALL_MS ? 1000 - worst % 1000 : STALL_MS - worst;
 }
 
 void xfer_release_hold(struct net *n)
@@ -437,6 +463,9 @@ void complete(struct net *n, CURL *easy, CURLcode code)
         };
         if (x->code != CURLE_OK)
             a.http_status = 0;
+        /* a server that drips bytes gets one more try, not three more minutes */
+        if (x->code == CURLE_OPERATION_TIMEDOUT && x->attempt >= 1)
+            a.transport_error = false;
         int64_t delay = retry_delay_ms(&a, x->attempt, x->max_retries, clock_now_ms(), jitter(n));
         bool told = (x->status == 429 || x->status == 503) &&
                     (x->h_retry_after != NULL || x->h_retry_after_ms != NULL);

@@ -7,7 +7,8 @@
  * the bytes of DIR/METHOD_a_b.json (status from DIR/METHOD_a_b.status, else 200), or 404.
  * With a page_token=T query, DIR/METHOD_a_b@T.json (T's characters other than letters, digits,
  * '-' and '_' written as '_') is tried first, so a test can script a sequence of pages.
- * DIR/METHOD_a_b.headers adds "Name: value" lines to the answer.
+ * DIR/METHOD_a_b.headers adds "Name: value" lines to the answer; DIR/METHOD_a_b.delay holds
+ * milliseconds to wait before answering (a server that takes its time).
  * Each request is logged on stderr as "METHOD /a/b?query -> STATUS". Stops on SIGTERM/SIGINT.
  * Test-only: the bodies are whatever a test wants a hostile server to say.
  */
@@ -92,6 +93,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (body == NULL)
         body = slurp(body_path, &len);
     char *headers = slurp(headers_path, &hlen);
+    char delay_path[1100];
+    snprintf(delay_path, sizeof delay_path, "%s.delay", name);
+    size_t dlen = 0;
+    char *delay = slurp(delay_path, &dlen);
+    if (delay != NULL) {
+        delay = realloc(delay, dlen + 1);
+        delay[dlen] = '\0';
+        long ms = atol(delay);
+        free(delay);
+        if (ms > 0 && ms < 600000)
+            usleep((useconds_t)ms * 1000);
+    }
     unsigned status = 200;
     char *st = slurp(status_path, &slen);
     if (st != NULL) {

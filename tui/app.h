@@ -99,6 +99,7 @@ struct app {
     int64_t retry_at_mono; /* RETRYING: clock_mono_ms() of the next try */
     unsigned requests_per_min;
     int64_t updated_ms; /* last good list refresh, 0 before one */
+    int64_t stalled_ms; /* a request has had no byte for this long (>= 5 s), else 0 */
     bool list_loaded;
     bool list_stale; /* the last list refresh failed */
     int64_t cached_ms;        /* the snapshot shown until fresh data comes (epoch ms), 0 none */

@@ -45,6 +45,7 @@ static void take_connection(struct app *a, const struct net_msg *m)
     a->conn = m->conn;
     a->retry_at_mono = m->conn == NET_CONN_RETRYING ? clock_mono_ms() + m->retry_in_ms : 0;
     a->requests_per_min = m->requests_per_min;
+    a->stalled_ms = m->stalled_ms;
     if (m->updated_ms > 0)
         a->updated_ms = m->updated_ms;
 }

@@ -100,8 +100,18 @@ static const char *conn_text(struct app *a, char *buf, size_t len, attr_t *attr)
     *attr = draw_attr(COLOR_ROLE_HEADER);
     switch (a->conn) {
     case NET_CONN_CONNECTING:
+        if (a->stalled_ms >= 5000) {
+            snprintf(buf, len, "connecting: no answer for %llds",
+                     (long long)(a->stalled_ms / 1000));
+            return buf;
+        }
         return "connecting";
     case NET_CONN_ONLINE:
+        if (a->stalled_ms >= 5000) { /* connected, but the answer is not coming */
+            snprintf(buf, len, "stalled: no answer for %llds", (long long)(a->stalled_ms / 1000));
+            *attr = draw_attr(COLOR_ROLE_BAD) | A_BOLD;
+            return buf;
+        }
         return "online";
     case NET_CONN_RETRYING: {
         int64_t left = a->retry_at_mono - clock_mono_ms();

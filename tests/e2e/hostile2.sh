@@ -98,6 +98,16 @@ used=$(( $(batches) - n0 ))
 quit_batchtop
 rm -f "$C"/GET_api_v2_batches@*.json
 
+step "an answer that does not come: the header says stalled, with how long"
+run_batchtop --refresh 30 --no-cache
+wait_for 'online' 10
+echo 9000 >"$C/GET_api_v2_batches.delay"
+keys r
+wait_re 'stalled: no answer for [5-8]s' 10
+rm -f "$C/GET_api_v2_batches.delay"
+wait_re ' online ' 15
+quit_batchtop
+
 step "Retry-After: 120 holds every request back, counts down, and r ends the wait"
 echo '{"detail":"slow down"}' >"$C/GET_api_v2_batches.json"
 echo 429 >"$C/GET_api_v2_batches.status"
