@@ -313,12 +313,23 @@ static unsigned read_keys(struct app *a, bool *resized)
     return r;
 }
 
+/*
+ * Apply net messages for about APP_SLICE_MS, then return so the loop reads keys and draws; the
+ * rest waits in a->pending and the loop comes back at once (issue 14: a big batch brought
+ * thousands of messages, applied all at once while keys waited). New messages are taken from
+ * the net thread only when the backlog is worked off: until then they stay in its queue, where
+ * job statuses are merged (msg_push), so the backlog does not grow behind the UI's back.
+ * Order is kept: messages are applied one by one, oldest first.
+ */
 static unsigned read_messages(struct app *a)
 {
     unsigned r = REACT_NONE;
-    struct net_msg *m = net_take_messages(a->net), *next;
-    for (; m; m = next) {
-        next = m->next;
+    if (a->pending == NULL)
+        a->pending = net_take_messages(a->net);
+    int64_t until = clock_mono_ms() + APP_SLICE_MS;
+    while (a->pending != NULL) {
+        struct net_msg *m = a->pending;
+        a->pending = m->next;
         r |= apply_message(a, m);
         for (size_t i = a->n_screens; i-- > 0;) {
             struct screen *s = &a->screens[i];
@@ -330,6 +341,12 @@ static unsigned read_messages(struct app *a)
             r |= sr & ~(unsigned)REACT_CLOSE;
         }
         net_msg_free(m);
+        if (clock_mono_ms() >= until)
+            break;
+    }
+    if (a->view_dirty) { /* once per slice, not once per message */
+        list_view_rebuild(a->view, a->store);
+        a->view_dirty = false;
     }
     return r;
 }
@@ -353,6 +370,11 @@ static int next_timeout(struct app *a)
 /* Free everything the app owns (screens and the net thread are already gone). */
 static void app_free(struct app *a)
 {
+    while (a->pending != NULL) {
+        struct net_msg *m = a->pending;
+        a->pending = m->next;
+        net_msg_free(m);
+    }
     detail_free(a->detail);
     list_view_free(a->view);
     store_free(a->store);
@@ -430,7 +452,8 @@ int app_run(const struct app_options *opt)
             {term_signal_fd(), POLLIN, 0},
             {net_fd(a.net), POLLIN, 0},
         };
-        int rc = poll(fds, 3, next_timeout(&a));
+        /* a backlog of messages: look at keys and signals, then go on with it */
+        int rc = poll(fds, 3, a.pending != NULL ? 0 : next_timeout(&a));
         if (rc < 0 && errno != EINTR)
             die("poll: %s", strerror(errno));
         bool resized = false, quit = false;
@@ -439,7 +462,7 @@ int app_run(const struct app_options *opt)
             term_signals_read(&resized, &quit);
         if (quit)
             break;
-        if (fds[2].revents & POLLIN)
+        if ((fds[2].revents & POLLIN) || a.pending != NULL)
             r |= read_messages(&a);
         if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
             if (fds[0].revents & (POLLHUP | POLLERR) && !(fds[0].revents & POLLIN))
