@@ -2035,10 +2035,34 @@ START_TEST(detail_hundred_thousand_rows_merged_by_id)
     ck_assert_str_eq(detail_visible_row(d, 0)->file_id, "dfl-000000");
     ck_assert_str_eq(detail_visible_row(d, 1)->file_id, "dfl-000003");
     check_tallies(d);
-    detail_set_failed_only(d, false);
-    detail_set_filter(d, "file 99999.pdf");
+    /* a filter typed one key at a time (each key narrows it), with and without failed-only */
+    const char *typed = "file 99999.pdf";
+    for (int fo = 1; fo >= 0; fo--) {
+        detail_set_filter(d, NULL);
+        detail_set_failed_only(d, fo);
+        for (size_t len = 1; len <= strlen(typed); len++) {
+            char needle[32];
+            memcpy(needle, typed, len);
+            needle[len] = '\0';
+            detail_set_filter(d, needle);
+            size_t want = 0;
+            for (size_t i = 0; i < BIG_ROWS; i++) {
+                const struct detail_row *r = detail_row_at(d, i);
+                bool failed = r->mapping_error != NULL || r->job_status == JOB_FAILED;
+                want += strstr(r->display_name, needle) != NULL && (!fo || failed);
+            }
+            ck_assert_msg(detail_visible_count(d) == want, "\"%s\": %zu shown, want %zu", needle,
+                          detail_visible_count(d), want);
+        }
+        check_tallies(d);
+    }
     ck_assert_uint_eq(detail_visible_count(d), 1);
     ck_assert_str_eq(detail_visible_row(d, 0)->file_id, "dfl-099999");
+    detail_set_filter(d, "!file 99999.pdf"); /* inverted: everything else */
+    ck_assert_uint_eq(detail_visible_count(d), BIG_ROWS - 1);
+    detail_set_filter(d, "!file 9999"); /* not a narrowing when inverted */
+    ck_assert_uint_eq(detail_visible_count(d), BIG_ROWS - 11);
+    check_tallies(d);
     detail_free(d);
 }
 END_TEST
