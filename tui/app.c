@@ -25,6 +25,7 @@
 
 #define FLASH_MS 5000
 #define LOG_MAX 500
+#define APP_PART 2000 /* items of a big message applied in one step (read_messages) */
 
 /* ---- screens ---- */
 
@@ -313,13 +314,41 @@ static unsigned read_keys(struct app *a, bool *resized)
     return r;
 }
 
+/* Apply m (or a part of one) and offer it to every screen. */
+static unsigned apply_one(struct app *a, const struct net_msg *m)
+{
+    unsigned r = apply_message(a, m);
+    for (size_t i = a->n_screens; i-- > 0;) {
+        struct screen *s = &a->screens[i];
+        if (!s->ops->message)
+            continue;
+        unsigned sr = s->ops->message(s, a, m);
+        if (sr & REACT_CLOSE)
+            close_at(a, i);
+        r |= sr & ~(unsigned)REACT_CLOSE;
+    }
+    return r;
+}
+
+/* How many items of m may be applied part by part: job statuses (merged by the net thread,
+ * thousands at a time) and a directory's file list (100,000 names) are merged by ID in any
+ * order, so parts applied one after the other add up to the whole message. 0: not split. */
+static size_t splittable(const struct net_msg *m)
+{
+    if (m->type == NET_MSG_JOBS)
+        return m->n_jobs;
+    if (m->type == NET_MSG_DIR_FILES && m->ok)
+        return m->n_files;
+    return 0;
+}
+
 /*
  * Apply net messages for about APP_SLICE_MS, then return so the loop reads keys and draws; the
  * rest waits in a->pending and the loop comes back at once (issue 14: a big batch brought
  * thousands of messages, applied all at once while keys waited). New messages are taken from
  * the net thread only when the backlog is worked off: until then they stay in its queue, where
  * job statuses are merged (msg_push), so the backlog does not grow behind the UI's back.
- * Order is kept: messages are applied one by one, oldest first.
+ * Order is kept: messages are applied one by one, oldest first; a big one in parts.
  */
 static unsigned read_messages(struct app *a)
 {
@@ -329,18 +358,29 @@ static unsigned read_messages(struct app *a)
     int64_t until = clock_mono_ms() + APP_SLICE_MS;
     while (a->pending != NULL) {
         struct net_msg *m = a->pending;
-        a->pending = m->next;
-        r |= apply_message(a, m);
-        for (size_t i = a->n_screens; i-- > 0;) {
-            struct screen *s = &a->screens[i];
-            if (!s->ops->message)
-                continue;
-            unsigned sr = s->ops->message(s, a, m);
-            if (sr & REACT_CLOSE)
-                close_at(a, i);
-            r |= sr & ~(unsigned)REACT_CLOSE;
+        size_t n = splittable(m);
+        if (n > APP_PART) {
+            /* a shallow view of the next part; m keeps ownership of everything */
+            struct net_msg part = *m;
+            size_t k = n - a->pending_at < APP_PART ? n - a->pending_at : APP_PART;
+            part.next = NULL;
+            if (m->type == NET_MSG_JOBS) {
+                part.jobs = m->jobs + a->pending_at;
+                part.n_jobs = k;
+            } else {
+                part.files = m->files + a->pending_at;
+                part.n_files = k;
+            }
+            r |= apply_one(a, &part);
+            a->pending_at += k;
         }
-        net_msg_free(m);
+        if (n <= APP_PART || a->pending_at == n) {
+            if (n <= APP_PART)
+                r |= apply_one(a, m);
+            a->pending = m->next;
+            a->pending_at = 0;
+            net_msg_free(m);
+        }
         if (clock_mono_ms() >= until)
             break;
     }

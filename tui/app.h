@@ -134,6 +134,7 @@ struct app {
     /* Messages taken from the net thread and not applied yet: a backlog is applied in slices
      * of about APP_SLICE_MS, with keys read and the screen drawn between slices. */
     struct net_msg *pending;
+    size_t pending_at; /* items of the first pending message already applied (a big one) */
     bool view_dirty; /* the list view needs list_view_rebuild before it is next read */
 
     struct screen screens[APP_MAX_SCREENS];
