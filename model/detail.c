@@ -75,6 +75,8 @@ struct batch_detail {
     size_t n_running;                /* rows whose job is known and not terminal */
     size_t n_live;                   /* rows with a job not known or not terminal */
     struct detail_usage usage;       /* partial filled in on the way out */
+    bool repeats;                    /* some file or job ID names more than one row (hostile
+                                        data): new results rebuild every row (sync_rows) */
     bool credits_dirty;              /* a billed row's credits changed: usage.credits is
                                         summed again on demand (floating point does not
                                         take a number back exactly) */
@@ -141,6 +143,7 @@ static void free_rows(struct batch_detail *d)
     memset(&d->usage, 0, sizeof d->usage);
     d->n_done = d->n_running = d->n_live = 0;
     d->credits_dirty = false;
+    d->repeats = false;
     d->n_visible = 0;
     d->visible_dirty = false; /* no rows, none shown: visible[] holds nothing to rebuild */
 }
@@ -323,6 +326,8 @@ static void row_added(struct batch_detail *d)
         l->next_job = strmap_get_index(&d->row_by_job, r->job_id, &head) ? head : NO_ROW;
         strmap_put_index(&d->row_by_job, r->job_id, i);
     }
+    if (l->next_file != NO_ROW || l->next_job != NO_ROW)
+        d->repeats = true;
     join_row(d, r);
     tally_row(d, r, +1);
     if (r->has_credits)
@@ -416,6 +421,168 @@ static void rebuild_rows(struct batch_detail *d)
     }
 }
 
+/* What a row of the new layout is made from: a result, or (res NULL) a "not mapped yet" file. */
+struct row_plan {
+    const struct batch_result *res;
+    const char *file_id; /* not mapped: the directory file's ID */
+    size_t from;         /* the old row it reuses, or NO_ROW for a new one */
+};
+
+/* Give a reused row (now at index j, before at o) the plan's fields. True when they changed:
+ * it has been taken out of the counters and its job ID out of row_by_job. */
+static bool row_refit(struct batch_detail *d, struct detail_row *r, size_t o,
+                      const struct row_plan *p)
+{
+    const char *job = p->res ? p->res->job_id : NULL;
+    const char *err = p->res ? p->res->error_message : NULL;
+    enum job_type type = job ? p->res->job_type : JOB_TYPE_UNKNOWN;
+    if (xstreq(r->job_id, job) && xstreq(r->mapping_error, err) && r->job_type == type &&
+        r->not_mapped == (p->res == NULL))
+        return false;
+    tally_row(d, r, -1);
+    if (r->has_credits)
+        d->credits_dirty = true;
+    size_t k;
+    if (r->job_id != NULL && strmap_get_index(&d->row_by_job, r->job_id, &k) && k == o)
+        strmap_remove(&d->row_by_job, r->job_id);
+    xstrset(&r->job_id, job);
+    xstrset(&r->mapping_error, err);
+    r->job_type = type;
+    r->not_mapped = p->res == NULL;
+    return true;
+}
+
+/*
+ * The rows of a new results answer, reusing the rows there are: a running batch of 100,000
+ * files is answered every refresh interval, mostly the same rows (some newly mapped), and
+ * rebuild_rows would allocate, index and join every one of them again. Here a row that stays
+ * costs a look-up and a comparison; one that moves, an index update; only new, changed and
+ * dropped rows cost more. Hostile data (an ID on more than one row) takes rebuild_rows, which
+ * chains the repeats; so does any disagreement found at the end (a safety net, not a path).
+ */
+static void sync_rows(struct batch_detail *d)
+{
+    if (!d->have_batch || d->repeats || d->n_rows == 0) {
+        rebuild_rows(d);
+        return;
+    }
+    size_t n_old = d->n_rows, n_res = d->batch.n_results, np = 0, k;
+    bool active = !batch_status_is_terminal(d->batch.status);
+    struct row_plan *plan =
+        xcalloc(n_res + (active ? strmap_count(&d->names) : 0) + 1, sizeof *plan);
+    bool *claimed = xcalloc(n_old, sizeof *claimed);
+    struct strmap fresh; /* files of results with no old row */
+    strmap_init(&fresh, NULL);
+    bool hostile = false;
+    for (size_t i = 0; i < n_res && !hostile; i++) {
+        const struct batch_result *res = &d->batch.results[i];
+        struct row_plan *p = &plan[np++];
+        p->res = res;
+        p->file_id = res->file_id ? res->file_id : "";
+        p->from = NO_ROW;
+        if (strmap_get_index(&d->row_by_file, p->file_id, &k)) {
+            hostile = claimed[k];
+            claimed[k] = true;
+            p->from = k;
+        } else {
+            hostile = strmap_has(&fresh, p->file_id);
+            strmap_put_index(&fresh, p->file_id, i);
+        }
+    }
+    if (hostile) {
+        free(plan);
+        free(claimed);
+        strmap_done(&fresh);
+        rebuild_rows(d);
+        return;
+    }
+    /* a file deleted from the directory will not be mapped: no "not mapped yet" row for it */
+    for (struct strmap_entry *e = active ? strmap_first(&d->names) : NULL; e != NULL;
+         e = strmap_next(e)) {
+        const char *f = strmap_key(e);
+        if (d->name_deleted[strmap_index(e)])
+            continue;
+        bool old = strmap_get_index(&d->row_by_file, f, &k);
+        if ((old && claimed[k]) || (!old && strmap_has(&fresh, f)))
+            continue; /* in the results */
+        struct row_plan *p = &plan[np++];
+        p->file_id = f;
+        p->from = old ? k : NO_ROW;
+        if (old)
+            claimed[k] = true;
+    }
+    strmap_done(&fresh);
+
+    /* Rows that go: out of the counters and the indexes (before any new index is written). */
+    for (size_t o = 0; o < n_old; o++) {
+        if (claimed[o])
+            continue;
+        struct detail_row *r = &d->rows[o];
+        tally_row(d, r, -1);
+        if (r->has_credits)
+            d->credits_dirty = true;
+        strmap_remove(&d->row_by_file, r->file_id);
+        if (r->job_id != NULL && strmap_get_index(&d->row_by_job, r->job_id, &k) && k == o)
+            strmap_remove(&d->row_by_job, r->job_id);
+        row_done(r);
+    }
+    struct detail_row *rows = xcalloc(np ? np : 1, sizeof *rows);
+    struct row_link *links = xcalloc(np ? np : 1, sizeof *links);
+    bool *refit = xcalloc(np ? np : 1, sizeof *refit);
+    for (size_t j = 0; j < np; j++) {
+        const struct row_plan *p = &plan[j];
+        links[j].next_file = links[j].next_job = NO_ROW;
+        if (p->from == NO_ROW)
+            continue;
+        rows[j] = d->rows[p->from];
+        links[j].shown = d->links[p->from].shown;
+        refit[j] = row_refit(d, &rows[j], p->from, p);
+    }
+    for (size_t j = 0; j < np; j++) {
+        const struct row_plan *p = &plan[j];
+        struct detail_row *r = &rows[j];
+        if (p->from == NO_ROW) {
+            r->file_id = xstrdup(p->file_id);
+            r->job_id = xstrdup(p->res ? p->res->job_id : NULL);
+            r->job_type = r->job_id ? p->res->job_type : JOB_TYPE_UNKNOWN;
+            r->mapping_error = xstrdup(p->res ? p->res->error_message : NULL);
+            r->not_mapped = p->res == NULL;
+            r->job_status = JOB_UNKNOWN;
+            refit[j] = true;
+        }
+        if (p->from != j)
+            strmap_put_index(&d->row_by_file, r->file_id, j);
+        if (r->job_id != NULL && (p->from != j || refit[j]))
+            strmap_put_index(&d->row_by_job, r->job_id, j);
+        if (refit[j]) {
+            join_row(d, r);
+            tally_row(d, r, +1);
+            if (r->has_credits)
+                d->usage.credits += r->credits;
+        }
+    }
+    free(d->rows);
+    free(d->links);
+    d->rows = rows;
+    d->links = links;
+    d->n_rows = d->cap_rows = np;
+    d->visible = xreallocarray(d->visible, np ? np : 1, sizeof *d->visible);
+    d->n_visible = 0;
+    for (size_t j = 0; j < np; j++) {
+        if (refit[j])
+            d->links[j].shown = row_shown(d, &d->rows[j]);
+        d->n_visible += d->links[j].shown;
+    }
+    d->visible_dirty = true;
+    free(refit);
+    free(claimed);
+    free(plan);
+    /* every row one file and at most one job: the indexes hold exactly that many keys */
+    if (strmap_count(&d->row_by_file) != d->n_rows ||
+        strmap_count(&d->row_by_job) != d->usage.jobs)
+        rebuild_rows(d);
+}
+
 /* Whether b would give the rows there are now: the same results, field for field, and the
  * batch still active or still terminal (which decides the "not mapped yet" rows). The usual
  * refresh of a big batch changes nothing, and then rows, indexes and counters all stay. */
@@ -469,7 +636,7 @@ static void set_batch(struct batch_detail *d, const struct batch *b, struct batc
     d->batch = next;
     d->have_batch = true;
     if (!same)
-        rebuild_rows(d);
+        sync_rows(d);
 }
 
 void detail_set_batch(struct batch_detail *d, const struct batch *b)

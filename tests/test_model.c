@@ -2048,8 +2048,8 @@ START_TEST(detail_hundred_thousand_rows_merged_by_id)
             size_t want = 0;
             for (size_t i = 0; i < BIG_ROWS; i++) {
                 const struct detail_row *r = detail_row_at(d, i);
-                bool failed = r->mapping_error != NULL || r->job_status == JOB_FAILED;
-                want += strstr(r->display_name, needle) != NULL && (!fo || failed);
+                bool is_failed = r->mapping_error != NULL || r->job_status == JOB_FAILED;
+                want += strstr(r->display_name, needle) != NULL && (!fo || is_failed);
             }
             ck_assert_msg(detail_visible_count(d) == want, "\"%s\": %zu shown, want %zu", needle,
                           detail_visible_count(d), want);
@@ -2134,6 +2134,148 @@ START_TEST(detail_repeated_ids_update_every_row)
     detail_set_filter(d, NULL);
     ck_assert_uint_eq(detail_visible_count(d), 8);
     check_tallies(d);
+    detail_free(d);
+}
+END_TEST
+
+/* Every field of every row, and the shown rows, as text. */
+static char *full_snapshot(const struct batch_detail *d)
+{
+    size_t cap = 256 + 256 * (detail_row_count(d) + 1), at = 0;
+    char *buf = xmalloc(cap);
+    buf[0] = '\0';
+    for (size_t i = 0; i < detail_row_count(d); i++) {
+        const struct detail_row *r = detail_row_at(d, i);
+        at += (size_t)snprintf(buf + at, cap - at, "%s|%s|%s|%d|%d|%d|%s|%s|%s|%d|%d|%d|%g|%zu;\n",
+                               r->display_name ? r->display_name : "-", r->file_id,
+                               r->job_id ? r->job_id : "-", (int)r->job_type, r->job_known,
+                               (int)r->job_status, r->job_status_text ? r->job_status_text : "-",
+                               r->mapping_error ? r->mapping_error : "-",
+                               r->job_error ? r->job_error : "-", r->not_mapped, r->deleted,
+                               r->has_credits, r->credits, r->pages_failed);
+    }
+    at += (size_t)snprintf(buf + at, cap - at, "shown:");
+    for (size_t i = 0; i < detail_visible_count(d); i++)
+        at += (size_t)snprintf(buf + at, cap - at, " %s", detail_visible_row(d, i)->file_id);
+    return buf;
+}
+
+static unsigned rnd_state;
+static unsigned rnd(unsigned below)
+{
+    rnd_state = rnd_state * 1103515245u + 12345u;
+    return (rnd_state >> 8) % below;
+}
+
+/* New results answers reuse the rows (sync_rows): after any sequence of answers, names and
+ * statuses, the rows are those a fresh detail gets from the same names, statuses and the last
+ * answer; repeated IDs (hostile) included. */
+START_TEST(detail_new_results_match_a_fresh_build)
+{
+    enum { FILES = 24, ROUNDS = 1000 };
+    static const char *const statuses[] = {"PENDING", "RUNNING", "COMPLETED", "FAILED"};
+    rnd_state = 7;
+    struct batch_detail *d = detail_new("bat-r");
+    struct dir_file *names_log = NULL; /* every names message, in order */
+    size_t *names_len = NULL, n_names_msgs = 0;
+    struct job *jobs_log = NULL;
+    size_t n_jobs_log = 0;
+    struct batch last;
+    memset(&last, 0, sizeof last);
+    char id[32];
+    for (int round = 0; round < ROUNDS; round++) {
+        unsigned op = rnd(10);
+        if (op < 5) { /* a results answer: files in some order, jobs that may change */
+            bool terminal = rnd(4) == 0;
+            struct batch b = mk_batch("bat-r", terminal ? "COMPLETED" : "RUNNING", NULL);
+            b.has_results = true;
+            b.n_results = rnd(FILES + 1);
+            b.results = xcalloc(b.n_results + 1, sizeof *b.results);
+            for (size_t i = 0; i < b.n_results; i++) {
+                /* mostly in file order (a run maps files in order), sometimes shuffled or
+                 * repeated */
+                unsigned f = rnd(40) == 0 ? rnd(FILES) : (unsigned)i;
+                snprintf(id, sizeof id, "dfl-%u", f);
+                b.results[i].file_id = xstrdup(id);
+                unsigned kind = rnd(10);
+                if (kind == 0) {
+                    b.results[i].error_message = xstrdup("Unsupported file type");
+                } else if (kind > 1) {
+                    snprintf(id, sizeof id, "pjb-%u", rnd(50) == 0 ? rnd(FILES) : f);
+                    b.results[i].job_id = xstrdup(id);
+                    b.results[i].job_type = rnd(6) == 0 ? JOB_TYPE_EXTRACT : JOB_TYPE_PARSE;
+                }
+            }
+            detail_set_batch(d, &b);
+            batch_done(&last);
+            last = b;
+        } else if (op < 7) { /* names: some files, some deleted */
+            size_t n = 1 + rnd(6);
+            names_log = xreallocarray(names_log, (n_names_msgs + 1) * 8, sizeof *names_log);
+            names_len = xreallocarray(names_len, n_names_msgs + 1, sizeof *names_len);
+            struct dir_file *f = &names_log[n_names_msgs * 8];
+            memset(f, 0, 8 * sizeof *f);
+            for (size_t i = 0; i < n; i++) {
+                snprintf(id, sizeof id, "dfl-%u", rnd(FILES + 4));
+                f[i].id = xstrdup(id);
+                snprintf(id, sizeof id, "name %u.pdf", rnd(100));
+                f[i].display_name = xstrdup(id);
+                f[i].deleted_at = rnd(5) == 0 ? xstrdup("2026-11-28T18:30:00Z") : NULL;
+            }
+            names_len[n_names_msgs++] = n;
+            detail_set_names(d, f, n);
+        } else if (op < 9) { /* job statuses, some billed */
+            size_t n = 1 + rnd(5);
+            jobs_log = xreallocarray(jobs_log, n_jobs_log + n, sizeof *jobs_log);
+            struct job *j = &jobs_log[n_jobs_log];
+            memset(j, 0, n * sizeof *j);
+            for (size_t i = 0; i < n; i++) {
+                snprintf(id, sizeof id, "pjb-%u", rnd(FILES));
+                j[i].id = xstrdup(id);
+                const char *st = statuses[rnd(4)];
+                j[i].status = job_status_parse(st);
+                j[i].status_text = xstrdup(st);
+                j[i].has_credits = rnd(3) == 0;
+                j[i].credits = j[i].has_credits ? (double)rnd(4) * 0.5 : 0;
+            }
+            detail_set_jobs(d, j, n);
+            n_jobs_log += n;
+        } else { /* the filter changes */
+            static const char *const filters[] = {"", "pdf", "name 1", "!name", "failed", "dfl-1"};
+            detail_set_filter(d, filters[rnd(6)]);
+            detail_set_failed_only(d, rnd(3) == 0);
+        }
+        check_tallies(d);
+        if (last.id == NULL)
+            continue;
+        /* the same from scratch: names and statuses in the same order, then the last answer */
+        struct batch_detail *f = detail_new("bat-r");
+        for (size_t m = 0; m < n_names_msgs; m++)
+            detail_set_names(f, &names_log[m * 8], names_len[m]);
+        for (size_t i = 0; i < n_jobs_log; i++)
+            detail_set_jobs(f, &jobs_log[i], 1);
+        detail_set_filter(f, detail_filter(d));
+        detail_set_failed_only(f, detail_failed_only(d));
+        detail_set_batch(f, &last);
+        char *want = full_snapshot(f), *got = full_snapshot(d);
+        ck_assert_msg(strcmp(got, want) == 0, "round %d:\n%s\nwant\n%s", round, got, want);
+        free(want);
+        free(got);
+        struct detail_usage uf, ud;
+        detail_usage(f, &uf);
+        detail_usage(d, &ud);
+        ck_assert(uf.credits == ud.credits);
+        detail_free(f);
+    }
+    for (size_t m = 0; m < n_names_msgs; m++)
+        for (size_t i = 0; i < names_len[m]; i++)
+            dir_file_done(&names_log[m * 8 + i]);
+    free(names_log);
+    free(names_len);
+    for (size_t i = 0; i < n_jobs_log; i++)
+        job_done(&jobs_log[i]);
+    free(jobs_log);
+    batch_done(&last);
     detail_free(d);
 }
 END_TEST
@@ -2327,6 +2469,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, detail_failed_only_and_filter);
     tcase_add_test(tc, detail_hundred_thousand_rows_merged_by_id);
     tcase_add_test(tc, detail_repeated_ids_update_every_row);
+    tcase_add_test(tc, detail_new_results_match_a_fresh_build);
     tcase_set_timeout(tc, 60); /* valgrind and sanitizer runs of the 100,000-row test */
     suite_add_tcase(s, tc);
     return s;
