@@ -33,7 +33,8 @@ until [ "$(sim_status "$id")" = COMPLETED ]; do
     [ "$(now_ms)" -lt "$deadline" ] || fail "$id did not complete"
     sleep 0.05
 done
-first_file=$(api "/api/v2/batches/$id?expand=results" | jq -r '.results[0].source_directory_file_id')
+first_file=$(api "/api/v2/batches/$id?expand=results" |
+    jq -r '.results[0].source_directory_file_id')
 [ -n "$first_file" ] && [ "$first_file" != null ] || fail "no first file"
 
 run_batchtop
@@ -85,15 +86,18 @@ done
 step "a filter answers while the batch loads"
 screen | grep -qE 'status unknown|name not known yet' && loading_keys=$((loading_keys + 1))
 keys /
-until_ms "$KEY_MS" shows_re 'filter files' || fail "the filter prompt not shown within ${KEY_MS} ms"
+until_ms "$KEY_MS" shows_re 'filter files' ||
+    fail "the filter prompt not shown within ${KEY_MS} ms"
 type_text "$first_file"
 until_ms "$KEY_MS" shows_re "Files \\(1/$FILES\\) +filter: $first_file" ||
     fail "the filter did not apply within ${KEY_MS} ms"
 keys Enter
 keys /
 keys C-u Enter
-until_ms "$KEY_MS" shows_re "Files \\($FILES/$FILES\\)" || fail "the filter did not clear within ${KEY_MS} ms"
-echo "keys answered within $max_ms ms at most (deadline $KEY_MS ms); $loading_keys sent while loading"
+until_ms "$KEY_MS" shows_re "Files \\($FILES/$FILES\\)" ||
+    fail "the filter did not clear within ${KEY_MS} ms"
+echo "keys answered within $max_ms ms at most (deadline $KEY_MS ms);" \
+    "$loading_keys sent while loading"
 [ "$loading_keys" -ge 1 ] || fail "no key was sent while the batch loaded"
 
 step "everything arrives: every job status and name"
