@@ -9,6 +9,26 @@
 #include "model/strmap.h"
 #include "model/xalloc.h"
 
+/*
+ * Cost. A batch may hold far more files than the API's documented 1,000 (issue 14: 60,000 to
+ * 100,000 were seen), and names and job statuses arrive in many small messages. So each merge
+ * costs what the message holds, not what the batch holds: row_by_file and row_by_job lead from
+ * an ID to the rows that use it (one row each, except in hostile data where an ID repeats: the
+ * rows are chained through links[]), only those rows are joined again, the counters are
+ * adjusted for those rows alone, and the list of shown rows is rebuilt once, when it is next
+ * read, and only if some row's shown state changed. Only a new results answer (once per
+ * refresh interval) or a filter change walks every row.
+ */
+
+#define NO_ROW ((size_t)-1)
+
+/* Per-row bookkeeping the public struct detail_row does not show. */
+struct row_link {
+    size_t next_file; /* next row with the same file ID, or NO_ROW */
+    size_t next_job;  /* next row with the same job ID, or NO_ROW */
+    bool shown;       /* passes failed-only and the filter */
+};
+
 /* The latest status of one job, kept even before the results name it. */
 struct job_info {
     enum job_status status;
@@ -26,23 +46,40 @@ struct batch_detail {
     struct batch batch;              /* latest answer; results kept from an earlier answer
                                         when a later one carried none */
     struct detail_row *rows;
-    size_t n_rows;
+    size_t n_rows, cap_rows;
+    struct row_link *links;          /* parallel to rows (cap_rows allocated) */
+    struct strmap row_by_file;       /* file ID -> first row with it (chain: links[].next_file) */
+    struct strmap row_by_job;        /* job ID -> first row with it (chain: links[].next_job) */
 
     struct strmap names;             /* file ID -> index in name_list and name_deleted */
     char **name_list;
     bool *name_deleted;
     char *names_error;
-    size_t n_names;
+    size_t n_names, cap_names;
     struct strmap jobs;              /* job ID -> index in job_list */
     struct job_info *job_list;
-    size_t n_jobs;
+    size_t n_jobs, cap_jobs;
 
     bool failed_only;
     char *filter;                    /* as set, "" when none */
     char *needle;                    /* lowered, without '!' */
     bool invert;
-    size_t *visible;                 /* indexes of shown rows */
-    size_t n_visible;
+    size_t *visible;                 /* indexes of shown rows, valid unless visible_dirty */
+    size_t n_visible;                /* rows whose links[].shown is set: always current */
+    bool visible_dirty;              /* the shown set changed: visible[] is rebuilt on demand */
+
+    /* What the rows add up to, kept current row by row (tally_row) so that counts, progress
+     * and usage cost nothing per draw or per message. */
+    struct detail_counts counts;     /* total is n_rows, filled in on the way out */
+    size_t n_done;                   /* rows whose job is terminal or that have a mapping error */
+    size_t n_running;                /* rows whose job is known and not terminal */
+    size_t n_live;                   /* rows with a job not known or not terminal */
+    struct detail_usage usage;       /* partial filled in on the way out */
+    bool repeats;                    /* some file or job ID names more than one row (hostile
+                                        data): new results rebuild every row (sync_rows) */
+    bool credits_dirty;              /* a billed row's credits changed: usage.credits is
+                                        summed again on demand (floating point does not
+                                        take a number back exactly) */
 };
 
 static char ascii_lower(char c)
@@ -72,6 +109,8 @@ struct batch_detail *detail_new(const char *batch_id)
     d->batch_id = xstrdup(batch_id ? batch_id : "");
     strmap_init(&d->names, NULL);
     strmap_init(&d->jobs, NULL);
+    strmap_init(&d->row_by_file, NULL);
+    strmap_init(&d->row_by_job, NULL);
     d->filter = xstrdup("");
     d->needle = xstrdup("");
     return d;
@@ -88,13 +127,25 @@ static void row_done(struct detail_row *r)
     memset(r, 0, sizeof *r);
 }
 
+/* Drop every row, its indexes and its counters. */
 static void free_rows(struct batch_detail *d)
 {
     for (size_t i = 0; i < d->n_rows; i++)
         row_done(&d->rows[i]);
     free(d->rows);
+    free(d->links);
     d->rows = NULL;
-    d->n_rows = 0;
+    d->links = NULL;
+    d->n_rows = d->cap_rows = 0;
+    strmap_clear(&d->row_by_file);
+    strmap_clear(&d->row_by_job);
+    memset(&d->counts, 0, sizeof d->counts);
+    memset(&d->usage, 0, sizeof d->usage);
+    d->n_done = d->n_running = d->n_live = 0;
+    d->credits_dirty = false;
+    d->repeats = false;
+    d->n_visible = 0;
+    d->visible_dirty = false; /* no rows, none shown: visible[] holds nothing to rebuild */
 }
 
 void detail_free(struct batch_detail *d)
@@ -104,6 +155,8 @@ void detail_free(struct batch_detail *d)
     free(d->batch_id);
     batch_done(&d->batch);
     free_rows(d);
+    strmap_done(&d->row_by_file);
+    strmap_done(&d->row_by_job);
     strmap_done(&d->names);
     for (size_t i = 0; i < d->n_names; i++)
         free(d->name_list[i]);
@@ -139,6 +192,11 @@ static bool row_failed(const struct detail_row *r)
     return r->mapping_error != NULL || (r->job_known && r->job_status == JOB_FAILED);
 }
 
+static bool row_done_p(const struct detail_row *r)
+{
+    return r->mapping_error != NULL || (r->job_known && job_status_is_terminal(r->job_status));
+}
+
 static bool row_shown(const struct batch_detail *d, const struct detail_row *r)
 {
     if (d->failed_only && !row_failed(r))
@@ -154,13 +212,81 @@ static bool row_shown(const struct batch_detail *d, const struct detail_row *r)
     return hit != d->invert;
 }
 
-static void update_visible(struct batch_detail *d)
+/* Room for `want` rows; visible[] always has room for as many rows as are allocated. */
+static void rows_reserve(struct batch_detail *d, size_t want)
 {
-    d->visible = xreallocarray(d->visible, d->n_rows ? d->n_rows : 1, sizeof *d->visible);
-    d->n_visible = 0;
-    for (size_t i = 0; i < d->n_rows; i++)
-        if (row_shown(d, &d->rows[i]))
-            d->visible[d->n_visible++] = i;
+    if (want <= d->cap_rows)
+        return;
+    d->rows = xreallocarray(d->rows, want, sizeof *d->rows);
+    d->links = xreallocarray(d->links, want, sizeof *d->links);
+    d->visible = xreallocarray(d->visible, want, sizeof *d->visible);
+    d->cap_rows = want;
+}
+
+/* A zeroed row at the end; the caller fills it in and calls row_added. */
+static struct detail_row *row_new(struct batch_detail *d)
+{
+    if (d->n_rows == d->cap_rows)
+        rows_reserve(d, d->cap_rows ? d->cap_rows * 2 : 16);
+    struct detail_row *r = &d->rows[d->n_rows++];
+    memset(r, 0, sizeof *r);
+    r->job_status = JOB_UNKNOWN;
+    return r;
+}
+
+static void bump(size_t *v, int sign)
+{
+    if (sign > 0)
+        (*v)++;
+    else
+        (*v)--;
+}
+
+/* Add what row r counts for to the counters (sign +1), or take it back (sign -1). Credits
+ * are kept apart (row_added, row_update): a double cannot be taken back exactly. */
+static void tally_row(struct batch_detail *d, const struct detail_row *r, int sign)
+{
+    struct detail_counts *c = &d->counts;
+    struct detail_usage *u = &d->usage;
+    if (r->deleted)
+        bump(&c->deleted, sign);
+    if (r->not_mapped)
+        bump(&c->not_mapped, sign);
+    else if (r->mapping_error != NULL)
+        bump(&c->mapping_errors, sign);
+    else if (r->job_id == NULL)
+        bump(&c->no_job, sign);
+    else if (!r->job_known)
+        bump(&c->unknown, sign);
+    else
+        bump(&c->by_status[(unsigned)r->job_status < JOB_STATUS_COUNT ? r->job_status
+                                                                      : JOB_UNKNOWN],
+             sign);
+    if (row_done_p(r))
+        bump(&d->n_done, sign);
+    if (r->job_id == NULL)
+        return;
+    bool terminal = r->job_known && job_status_is_terminal(r->job_status);
+    if (r->job_known && !terminal)
+        bump(&d->n_running, sign);
+    if (!terminal)
+        bump(&d->n_live, sign);
+    bump(&u->jobs, sign);
+    if (r->has_credits)
+        bump(&u->billed, sign);
+    if (r->has_pages) {
+        bump(&u->with_pages, sign);
+        u->pages += sign > 0 ? r->pages : -r->pages;
+    }
+    if (r->pages_checked) {
+        bump(&u->pages_checked, sign);
+        if (sign > 0)
+            u->pages_failed += r->pages_failed;
+        else
+            u->pages_failed -= r->pages_failed;
+        if (r->pages_failed > 0)
+            bump(&u->files_with_failed_pages, sign);
+    }
 }
 
 /* Bring a row's name and job fields up to date with what the maps know. */
@@ -187,11 +313,67 @@ static void join_row(struct batch_detail *d, struct detail_row *r)
         xstrset(&r->job_error, j ? j->error : NULL);
 }
 
-static void join_all(struct batch_detail *d)
+/* The last row was just filled in: index it by file and job ID, join, count and show it. */
+static void row_added(struct batch_detail *d)
 {
-    for (size_t i = 0; i < d->n_rows; i++)
-        join_row(d, &d->rows[i]);
-    update_visible(d);
+    size_t i = d->n_rows - 1, head;
+    struct detail_row *r = &d->rows[i];
+    struct row_link *l = &d->links[i];
+    l->next_file = strmap_get_index(&d->row_by_file, r->file_id, &head) ? head : NO_ROW;
+    strmap_put_index(&d->row_by_file, r->file_id, i);
+    l->next_job = NO_ROW;
+    if (r->job_id != NULL) {
+        l->next_job = strmap_get_index(&d->row_by_job, r->job_id, &head) ? head : NO_ROW;
+        strmap_put_index(&d->row_by_job, r->job_id, i);
+    }
+    if (l->next_file != NO_ROW || l->next_job != NO_ROW)
+        d->repeats = true;
+    join_row(d, r);
+    tally_row(d, r, +1);
+    if (r->has_credits)
+        d->usage.credits += r->credits;
+    l->shown = row_shown(d, r);
+    if (l->shown) {
+        /* the highest index so far: visible[] stays in order without a rebuild */
+        if (!d->visible_dirty)
+            d->visible[d->n_visible] = i;
+        d->n_visible++;
+    }
+}
+
+/* Row i after the maps changed: joined again, its counts and shown state adjusted. */
+static void row_update(struct batch_detail *d, size_t i)
+{
+    struct detail_row *r = &d->rows[i];
+    bool had_credits = r->has_credits;
+    double credits = r->credits;
+    tally_row(d, r, -1);
+    join_row(d, r);
+    tally_row(d, r, +1);
+    if (r->has_credits && !had_credits)
+        d->usage.credits += r->credits;
+    else if (had_credits && (!r->has_credits || r->credits != credits))
+        d->credits_dirty = true;
+    bool shown = row_shown(d, r);
+    if (shown != d->links[i].shown) {
+        d->links[i].shown = shown;
+        if (shown)
+            d->n_visible++;
+        else
+            d->n_visible--;
+        d->visible_dirty = true;
+    }
+}
+
+/* Every row's shown state again (the filter or failed-only changed). */
+static void reshow_all(struct batch_detail *d)
+{
+    d->n_visible = 0;
+    for (size_t i = 0; i < d->n_rows; i++) {
+        d->links[i].shown = row_shown(d, &d->rows[i]);
+        d->n_visible += d->links[i].shown;
+    }
+    d->visible_dirty = true;
 }
 
 /*
@@ -206,50 +388,235 @@ static void rebuild_rows(struct batch_detail *d)
     if (!d->have_batch)
         return;
     bool active = !batch_status_is_terminal(d->batch.status);
-    struct strmap in_results;
-    strmap_init(&in_results, NULL);
-    for (size_t i = 0; i < d->batch.n_results; i++)
-        strmap_put_index(&in_results, d->batch.results[i].file_id, i);
-    size_t extra = 0;
-    /* a file deleted from the directory will not be mapped: no "not mapped yet" row for it */
-    if (active)
-        for (struct strmap_entry *e = strmap_first(&d->names); e != NULL; e = strmap_next(e))
-            if (!strmap_has(&in_results, strmap_key(e)) && !d->name_deleted[strmap_index(e)])
-                extra++;
-    if (d->batch.n_results + extra > 0)
-        d->rows = xcalloc(d->batch.n_results + extra, sizeof *d->rows);
+    rows_reserve(d, d->batch.n_results);
     for (size_t i = 0; i < d->batch.n_results; i++) {
         const struct batch_result *res = &d->batch.results[i];
-        struct detail_row *r = &d->rows[d->n_rows++];
+        struct detail_row *r = row_new(d);
         r->file_id = xstrdup(res->file_id ? res->file_id : "");
         r->job_id = xstrdup(res->job_id);
         r->job_type = res->job_id ? res->job_type : JOB_TYPE_UNKNOWN;
         r->mapping_error = xstrdup(res->error_message);
-        r->job_status = JOB_UNKNOWN;
+        row_added(d);
     }
-    if (active) {
-        for (struct strmap_entry *e = strmap_first(&d->names); e != NULL; e = strmap_next(e)) {
-            if (strmap_has(&in_results, strmap_key(e)) || d->name_deleted[strmap_index(e)])
-                continue;
-            struct detail_row *r = &d->rows[d->n_rows++];
-            r->file_id = xstrdup(strmap_key(e));
-            r->job_type = JOB_TYPE_UNKNOWN;
-            r->job_status = JOB_UNKNOWN;
-            r->not_mapped = true;
-        }
+    if (!active)
+        return;
+    /* a file deleted from the directory will not be mapped: no "not mapped yet" row for it */
+    size_t extra = 0;
+    for (struct strmap_entry *e = strmap_first(&d->names); e != NULL; e = strmap_next(e))
+        if (!strmap_has(&d->row_by_file, strmap_key(e)) && !d->name_deleted[strmap_index(e)])
+            extra++;
+    rows_reserve(d, d->n_rows + extra);
+    size_t results = d->n_rows;
+    for (struct strmap_entry *e = strmap_first(&d->names); e != NULL; e = strmap_next(e)) {
+        size_t at;
+        /* rows past `results` are this loop's own, one per name (names are unique) */
+        if ((strmap_get_index(&d->row_by_file, strmap_key(e), &at) && at < results) ||
+            d->name_deleted[strmap_index(e)])
+            continue;
+        struct detail_row *r = row_new(d);
+        r->file_id = xstrdup(strmap_key(e));
+        r->job_type = JOB_TYPE_UNKNOWN;
+        r->not_mapped = true;
+        row_added(d);
     }
-    strmap_done(&in_results);
-    join_all(d);
 }
 
-void detail_set_batch(struct batch_detail *d, const struct batch *b)
+/* What a row of the new layout is made from: a result, or (res NULL) a "not mapped yet" file. */
+struct row_plan {
+    const struct batch_result *res;
+    const char *file_id; /* not mapped: the directory file's ID */
+    size_t from;         /* the old row it reuses, or NO_ROW for a new one */
+};
+
+/* Give a reused row (now at index j, before at o) the plan's fields. True when they changed:
+ * it has been taken out of the counters and its job ID out of row_by_job. */
+static bool row_refit(struct batch_detail *d, struct detail_row *r, size_t o,
+                      const struct row_plan *p)
 {
-    if (b == NULL || !xstreq(b->id, d->batch_id))
+    const char *job = p->res ? p->res->job_id : NULL;
+    const char *err = p->res ? p->res->error_message : NULL;
+    enum job_type type = job ? p->res->job_type : JOB_TYPE_UNKNOWN;
+    if (xstreq(r->job_id, job) && xstreq(r->mapping_error, err) && r->job_type == type &&
+        r->not_mapped == (p->res == NULL))
+        return false;
+    tally_row(d, r, -1);
+    if (r->has_credits)
+        d->credits_dirty = true;
+    size_t k;
+    if (r->job_id != NULL && strmap_get_index(&d->row_by_job, r->job_id, &k) && k == o)
+        strmap_remove(&d->row_by_job, r->job_id);
+    xstrset(&r->job_id, job);
+    xstrset(&r->mapping_error, err);
+    r->job_type = type;
+    r->not_mapped = p->res == NULL;
+    return true;
+}
+
+/*
+ * The rows of a new results answer, reusing the rows there are: a running batch of 100,000
+ * files is answered every refresh interval, mostly the same rows (some newly mapped), and
+ * rebuild_rows would allocate, index and join every one of them again. Here a row that stays
+ * costs a look-up and a comparison; one that moves, an index update; only new, changed and
+ * dropped rows cost more. Hostile data (an ID on more than one row) takes rebuild_rows, which
+ * chains the repeats; so does any disagreement found at the end (a safety net, not a path).
+ */
+static void sync_rows(struct batch_detail *d)
+{
+    if (!d->have_batch || d->repeats || d->n_rows == 0) {
+        rebuild_rows(d);
         return;
+    }
+    size_t n_old = d->n_rows, n_res = d->batch.n_results, np = 0, k;
+    bool active = !batch_status_is_terminal(d->batch.status);
+    struct row_plan *plan =
+        xcalloc(n_res + (active ? strmap_count(&d->names) : 0) + 1, sizeof *plan);
+    bool *claimed = xcalloc(n_old, sizeof *claimed);
+    struct strmap fresh; /* files of results with no old row */
+    strmap_init(&fresh, NULL);
+    bool hostile = false;
+    for (size_t i = 0; i < n_res && !hostile; i++) {
+        const struct batch_result *res = &d->batch.results[i];
+        struct row_plan *p = &plan[np++];
+        p->res = res;
+        p->file_id = res->file_id ? res->file_id : "";
+        p->from = NO_ROW;
+        if (strmap_get_index(&d->row_by_file, p->file_id, &k)) {
+            hostile = claimed[k];
+            claimed[k] = true;
+            p->from = k;
+        } else {
+            hostile = strmap_has(&fresh, p->file_id);
+            strmap_put_index(&fresh, p->file_id, i);
+        }
+    }
+    if (hostile) {
+        free(plan);
+        free(claimed);
+        strmap_done(&fresh);
+        rebuild_rows(d);
+        return;
+    }
+    /* a file deleted from the directory will not be mapped: no "not mapped yet" row for it */
+    for (struct strmap_entry *e = active ? strmap_first(&d->names) : NULL; e != NULL;
+         e = strmap_next(e)) {
+        const char *f = strmap_key(e);
+        if (d->name_deleted[strmap_index(e)])
+            continue;
+        bool old = strmap_get_index(&d->row_by_file, f, &k);
+        if ((old && claimed[k]) || (!old && strmap_has(&fresh, f)))
+            continue; /* in the results */
+        struct row_plan *p = &plan[np++];
+        p->file_id = f;
+        p->from = old ? k : NO_ROW;
+        if (old)
+            claimed[k] = true;
+    }
+    strmap_done(&fresh);
+
+    /* Rows that go: out of the counters and the indexes (before any new index is written). */
+    for (size_t o = 0; o < n_old; o++) {
+        if (claimed[o])
+            continue;
+        struct detail_row *r = &d->rows[o];
+        tally_row(d, r, -1);
+        if (r->has_credits)
+            d->credits_dirty = true;
+        strmap_remove(&d->row_by_file, r->file_id);
+        if (r->job_id != NULL && strmap_get_index(&d->row_by_job, r->job_id, &k) && k == o)
+            strmap_remove(&d->row_by_job, r->job_id);
+        row_done(r);
+    }
+    struct detail_row *rows = xcalloc(np ? np : 1, sizeof *rows);
+    struct row_link *links = xcalloc(np ? np : 1, sizeof *links);
+    bool *refit = xcalloc(np ? np : 1, sizeof *refit);
+    for (size_t j = 0; j < np; j++) {
+        const struct row_plan *p = &plan[j];
+        links[j].next_file = links[j].next_job = NO_ROW;
+        if (p->from == NO_ROW)
+            continue;
+        rows[j] = d->rows[p->from];
+        links[j].shown = d->links[p->from].shown;
+        refit[j] = row_refit(d, &rows[j], p->from, p);
+    }
+    for (size_t j = 0; j < np; j++) {
+        const struct row_plan *p = &plan[j];
+        struct detail_row *r = &rows[j];
+        if (p->from == NO_ROW) {
+            r->file_id = xstrdup(p->file_id);
+            r->job_id = xstrdup(p->res ? p->res->job_id : NULL);
+            r->job_type = r->job_id ? p->res->job_type : JOB_TYPE_UNKNOWN;
+            r->mapping_error = xstrdup(p->res ? p->res->error_message : NULL);
+            r->not_mapped = p->res == NULL;
+            r->job_status = JOB_UNKNOWN;
+            refit[j] = true;
+        }
+        if (p->from != j)
+            strmap_put_index(&d->row_by_file, r->file_id, j);
+        if (r->job_id != NULL && (p->from != j || refit[j]))
+            strmap_put_index(&d->row_by_job, r->job_id, j);
+        if (refit[j]) {
+            join_row(d, r);
+            tally_row(d, r, +1);
+            if (r->has_credits)
+                d->usage.credits += r->credits;
+        }
+    }
+    free(d->rows);
+    free(d->links);
+    d->rows = rows;
+    d->links = links;
+    d->n_rows = d->cap_rows = np;
+    d->visible = xreallocarray(d->visible, np ? np : 1, sizeof *d->visible);
+    d->n_visible = 0;
+    for (size_t j = 0; j < np; j++) {
+        if (refit[j])
+            d->links[j].shown = row_shown(d, &d->rows[j]);
+        d->n_visible += d->links[j].shown;
+    }
+    d->visible_dirty = true;
+    free(refit);
+    free(claimed);
+    free(plan);
+    /* every row one file and at most one job: the indexes hold exactly that many keys */
+    if (strmap_count(&d->row_by_file) != d->n_rows ||
+        strmap_count(&d->row_by_job) != d->usage.jobs)
+        rebuild_rows(d);
+}
+
+/* Whether b would give the rows there are now: the same results, field for field, and the
+ * batch still active or still terminal (which decides the "not mapped yet" rows). The usual
+ * refresh of a big batch changes nothing, and then rows, indexes and counters all stay. */
+static bool same_rows(const struct batch_detail *d, const struct batch *b)
+{
+    if (!d->have_batch ||
+        batch_status_is_terminal(d->batch.status) != batch_status_is_terminal(b->status))
+        return false;
+    if (!b->has_results && d->batch.has_results)
+        return true; /* the known results are kept */
+    if (b->has_results != d->batch.has_results || b->n_results != d->batch.n_results)
+        return false;
+    for (size_t i = 0; i < b->n_results; i++) {
+        const struct batch_result *x = &b->results[i], *y = &d->batch.results[i];
+        if (!xstreq(x->file_id, y->file_id) || !xstreq(x->job_id, y->job_id) ||
+            !xstreq(x->error_message, y->error_message) ||
+            (x->job_id != NULL && x->job_type != y->job_type))
+            return false;
+    }
+    return true;
+}
+
+/* detail_set_batch and detail_set_batch_take: take is NULL, or b itself (moved from). */
+static void set_batch(struct batch_detail *d, const struct batch *b, struct batch *take)
+{
+    if (b == NULL || !xstreq(b->id, d->batch_id)) {
+        if (take != NULL)
+            batch_done(take);
+        return;
+    }
+    bool same = same_rows(d, b);
+    bool keep_results = !b->has_results && d->have_batch && d->batch.has_results;
     struct batch next;
-    if (b->has_results || !d->have_batch || !d->batch.has_results) {
-        batch_copy(&next, b);
-    } else {
+    if (keep_results) {
         /* This answer carries no results (e.g. a plain get): keep the ones we know. */
         batch_copy_without_results(&next, b);
         next.has_results = true;
@@ -257,34 +624,97 @@ void detail_set_batch(struct batch_detail *d, const struct batch *b)
         next.n_results = d->batch.n_results;
         d->batch.results = NULL;
         d->batch.n_results = 0;
+        if (take != NULL)
+            batch_done(take);
+    } else if (take != NULL) {
+        next = *take;
+        memset(take, 0, sizeof *take);
+    } else {
+        batch_copy(&next, b);
     }
     batch_done(&d->batch);
     d->batch = next;
     d->have_batch = true;
+    if (!same)
+        sync_rows(d);
+}
 
-    rebuild_rows(d);
+void detail_set_batch(struct batch_detail *d, const struct batch *b)
+{
+    set_batch(d, b, NULL);
+}
+
+void detail_set_batch_take(struct batch_detail *d, struct batch *b)
+{
+    if (b != NULL)
+        set_batch(d, b, b);
+}
+
+/* Room for one more name (the arrays grow by doubling: a directory may hold 100,000 files). */
+static size_t name_slot(struct batch_detail *d)
+{
+    if (d->n_names == d->cap_names) {
+        d->cap_names = d->cap_names ? d->cap_names * 2 : 64;
+        d->name_list = xreallocarray(d->name_list, d->cap_names, sizeof *d->name_list);
+        d->name_deleted = xreallocarray(d->name_deleted, d->cap_names, sizeof *d->name_deleted);
+    }
+    return d->n_names++;
 }
 
 void detail_set_names(struct batch_detail *d, const struct dir_file *files, size_t n)
 {
+    bool active = d->have_batch && !batch_status_is_terminal(d->batch.status);
+    bool rebuild = false;
     for (size_t i = 0; i < n; i++) {
         if (files[i].id == NULL)
             continue;
-        size_t k;
-        if (strmap_get_index(&d->names, files[i].id, &k)) {
+        size_t k, row;
+        bool known = strmap_get_index(&d->names, files[i].id, &k);
+        if (known) {
             xstrset(&d->name_list[k], files[i].display_name);
         } else {
-            d->name_list = xreallocarray(d->name_list, d->n_names + 1, sizeof *d->name_list);
-            d->name_deleted =
-                xreallocarray(d->name_deleted, d->n_names + 1, sizeof *d->name_deleted);
-            d->name_list[d->n_names] = xstrdup(files[i].display_name);
-            k = d->n_names++;
+            k = name_slot(d);
+            d->name_list[k] = xstrdup(files[i].display_name);
             strmap_put_index(&d->names, files[i].id, k);
         }
-        d->name_deleted[k] = files[i].deleted_at != NULL;
+        bool deleted = files[i].deleted_at != NULL;
+        d->name_deleted[k] = deleted;
+        if (rebuild)
+            continue;
+        if (strmap_get_index(&d->row_by_file, files[i].id, &row)) {
+            /* a "not mapped yet" row whose file was deleted goes: the rows move */
+            if (deleted && d->rows[row].not_mapped)
+                rebuild = true;
+            for (; !rebuild && row != NO_ROW; row = d->links[row].next_file)
+                row_update(d, row);
+        } else if (active && !deleted) {
+            /* A new file of the directory: its "not mapped yet" row goes last, where
+             * rebuild_rows would put it (names iterate in insertion order). A known one that
+             * is no longer deleted takes its old place: rebuilt. */
+            if (known) {
+                rebuild = true;
+                continue;
+            }
+            struct detail_row *r = row_new(d);
+            r->file_id = xstrdup(files[i].id);
+            r->job_type = JOB_TYPE_UNKNOWN;
+            r->not_mapped = true;
+            row_added(d);
+        }
     }
     xstrset(&d->names_error, NULL);
-    rebuild_rows(d);
+    if (rebuild)
+        rebuild_rows(d);
+}
+
+/* The rows that use job_id, joined again. */
+static void job_rows_update(struct batch_detail *d, const char *job_id)
+{
+    size_t row;
+    if (!strmap_get_index(&d->row_by_job, job_id, &row))
+        return;
+    for (; row != NO_ROW; row = d->links[row].next_job)
+        row_update(d, row);
 }
 
 void detail_set_jobs(struct batch_detail *d, const struct job *jobs, size_t n)
@@ -294,7 +724,10 @@ void detail_set_jobs(struct batch_detail *d, const struct job *jobs, size_t n)
             continue;
         size_t k;
         if (!strmap_get_index(&d->jobs, jobs[i].id, &k)) {
-            d->job_list = xreallocarray(d->job_list, d->n_jobs + 1, sizeof *d->job_list);
+            if (d->n_jobs == d->cap_jobs) {
+                d->cap_jobs = d->cap_jobs ? d->cap_jobs * 2 : 64;
+                d->job_list = xreallocarray(d->job_list, d->cap_jobs, sizeof *d->job_list);
+            }
             memset(&d->job_list[d->n_jobs], 0, sizeof *d->job_list);
             k = d->n_jobs++;
             strmap_put_index(&d->jobs, jobs[i].id, k);
@@ -311,8 +744,8 @@ void detail_set_jobs(struct batch_detail *d, const struct job *jobs, size_t n)
             j->has_pages = true;
             j->pages = jobs[i].pages_billed;
         }
+        job_rows_update(d, jobs[i].id);
     }
-    join_all(d);
 }
 
 void detail_set_names_error(struct batch_detail *d, const char *why)
@@ -332,7 +765,7 @@ void detail_set_output_pages(struct batch_detail *d, const char *job_id, size_t 
         return;
     d->job_list[k].pages_checked = true;
     d->job_list[k].pages_failed = failed;
-    join_all(d);
+    job_rows_update(d, job_id);
 }
 
 size_t detail_row_count(const struct batch_detail *d)
@@ -345,59 +778,33 @@ const struct detail_row *detail_row_at(const struct batch_detail *d, size_t i)
     return i < d->n_rows ? &d->rows[i] : NULL;
 }
 
-/* ---- counts and progress ---- */
+/* ---- counts and progress: kept by tally_row, read here ---- */
+
+/* The detail as a cache may be updated through a const pointer: every batch_detail comes from
+ * detail_new (never a const object) and belongs to the UI thread alone. */
+static struct batch_detail *cache_of(const struct batch_detail *d)
+{
+    return (struct batch_detail *)d;
+}
 
 void detail_counts(const struct batch_detail *d, struct detail_counts *out)
 {
-    memset(out, 0, sizeof *out);
-    for (size_t i = 0; i < d->n_rows; i++) {
-        const struct detail_row *r = &d->rows[i];
-        if (r->deleted)
-            out->deleted++;
-        if (r->not_mapped)
-            out->not_mapped++;
-        else if (r->mapping_error != NULL)
-            out->mapping_errors++;
-        else if (r->job_id == NULL)
-            out->no_job++;
-        else if (!r->job_known)
-            out->unknown++;
-        else if ((unsigned)r->job_status < JOB_STATUS_COUNT)
-            out->by_status[r->job_status]++;
-        else
-            out->by_status[JOB_UNKNOWN]++;
-    }
+    *out = d->counts;
     out->total = d->n_rows;
 }
 
 void detail_usage(const struct batch_detail *d, struct detail_usage *out)
 {
-    memset(out, 0, sizeof *out);
-    for (size_t i = 0; i < d->n_rows; i++) {
-        const struct detail_row *r = &d->rows[i];
-        if (r->job_id == NULL)
-            continue;
-        out->jobs++;
-        if (r->has_credits) {
-            out->billed++;
-            out->credits += r->credits;
-        }
-        if (r->has_pages) {
-            out->with_pages++;
-            out->pages += r->pages;
-        }
-        if (r->pages_checked) {
-            out->pages_checked++;
-            out->pages_failed += r->pages_failed;
-            out->files_with_failed_pages += r->pages_failed > 0;
-        }
+    if (d->credits_dirty) { /* rare: a billed job's credits changed; sum them again */
+        struct batch_detail *c = cache_of(d);
+        c->usage.credits = 0;
+        for (size_t i = 0; i < d->n_rows; i++)
+            if (d->rows[i].job_id != NULL && d->rows[i].has_credits)
+                c->usage.credits += d->rows[i].credits;
+        c->credits_dirty = false;
     }
+    *out = d->usage;
     out->partial = out->billed < out->jobs;
-}
-
-static bool row_done_p(const struct detail_row *r)
-{
-    return r->mapping_error != NULL || (r->job_known && job_status_is_terminal(r->job_status));
 }
 
 bool detail_progress(const struct batch_detail *d, size_t *done, size_t *total)
@@ -408,24 +815,14 @@ bool detail_progress(const struct batch_detail *d, size_t *done, size_t *total)
     if (!d->batch.has_results &&
         (batch_status_is_terminal(d->batch.status) || strmap_count(&d->names) == 0))
         return false;
-    size_t n = 0;
-    for (size_t i = 0; i < d->n_rows; i++)
-        if (row_done_p(&d->rows[i]))
-            n++;
-    *done = n;
+    *done = d->n_done;
     *total = d->n_rows;
     return true;
 }
 
 size_t detail_jobs_running(const struct batch_detail *d)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < d->n_rows; i++) {
-        const struct detail_row *r = &d->rows[i];
-        if (r->job_id != NULL && r->job_known && !job_status_is_terminal(r->job_status))
-            n++;
-    }
-    return n;
+    return d->n_running;
 }
 
 bool detail_is_live(const struct batch_detail *d)
@@ -434,12 +831,7 @@ bool detail_is_live(const struct batch_detail *d)
         return true;
     if (d->batch.status == BATCH_COMPLETED && !d->batch.has_results)
         return true;
-    for (size_t i = 0; i < d->n_rows; i++) {
-        const struct detail_row *r = &d->rows[i];
-        if (r->job_id != NULL && (!r->job_known || !job_status_is_terminal(r->job_status)))
-            return true;
-    }
-    return false;
+    return d->n_live > 0;
 }
 
 /* ---- shown rows ---- */
@@ -447,7 +839,7 @@ bool detail_is_live(const struct batch_detail *d)
 void detail_set_failed_only(struct batch_detail *d, bool on)
 {
     d->failed_only = on;
-    update_visible(d);
+    reshow_all(d);
 }
 
 bool detail_failed_only(const struct batch_detail *d)
@@ -455,16 +847,41 @@ bool detail_failed_only(const struct batch_detail *d)
     return d->failed_only;
 }
 
+/* The filter only narrowed: rows not shown stay hidden, so only the shown ones are tested
+ * again (typing a filter over 100,000 rows, one key at a time). */
+static void reshow_shown(struct batch_detail *d)
+{
+    if (d->n_visible > 0)
+        detail_visible_row(d, 0); /* visible[] up to date */
+    size_t k = 0;
+    for (size_t i = 0; i < d->n_visible; i++) {
+        size_t r = d->visible[i];
+        d->links[r].shown = row_shown(d, &d->rows[r]);
+        if (d->links[r].shown)
+            d->visible[k++] = r;
+    }
+    d->n_visible = k;
+    d->visible_dirty = false;
+}
+
 void detail_set_filter(struct batch_detail *d, const char *text)
 {
     if (text == NULL)
         text = "";
+    bool was_inverted = d->invert;
+    char *was = d->needle;
+    d->needle = NULL;
     xstrset(&d->filter, text);
     d->invert = text[0] == '!';
-    xstrset(&d->needle, d->invert ? text + 1 : text);
+    d->needle = xstrdup(d->invert ? text + 1 : text);
     for (char *p = d->needle; *p; p++)
         *p = ascii_lower(*p);
-    update_visible(d);
+    /* a row that contains the new needle contains the old one too */
+    if (!was_inverted && !d->invert && strstr(d->needle, was) != NULL)
+        reshow_shown(d);
+    else
+        reshow_all(d);
+    free(was);
 }
 
 const char *detail_filter(const struct batch_detail *d)
@@ -479,5 +896,15 @@ size_t detail_visible_count(const struct batch_detail *d)
 
 const struct detail_row *detail_visible_row(const struct batch_detail *d, size_t i)
 {
-    return i < d->n_visible ? &d->rows[d->visible[i]] : NULL;
+    if (i >= d->n_visible)
+        return NULL;
+    if (d->visible_dirty) { /* once after any number of merges, when the rows are read */
+        struct batch_detail *c = cache_of(d);
+        size_t k = 0;
+        for (size_t r = 0; r < d->n_rows; r++)
+            if (d->links[r].shown)
+                c->visible[k++] = r;
+        c->visible_dirty = false;
+    }
+    return &d->rows[d->visible[i]];
 }

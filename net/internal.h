@@ -181,6 +181,7 @@ struct net {
     struct net_cmd **cmds;
     size_t n_cmds, cap_cmds;
     struct net_msg *msg_head, *msg_tail;
+    uint64_t msg_takes;  /* net_take_messages calls so far: what was queued before is the UI's */
     uint64_t next_req;
     int pipe_rd, pipe_wr;
     atomic_bool stop;
@@ -211,6 +212,12 @@ struct net {
     size_t n_spare_easy;
     struct list_state list;
     struct watch_state watch;
+    /* The queued NET_MSG_JOBS that later job statuses of the same batch are merged into
+     * (msg_push): valid while merge_takes == msg_takes (the UI has not taken it). */
+    struct net_msg *merge_jobs;
+    uint64_t merge_takes;
+    size_t merge_cap;          /* jobs allocated in merge_jobs->jobs */
+    struct strmap merge_index; /* job ID -> index in merge_jobs->jobs */
     struct create_job *creates; /* queue; the head is in progress when create_busy */
     bool create_busy;
     struct find_record finds[MAX_FIND_RECORDS];

@@ -81,7 +81,10 @@ enum net_msg_type {
     NET_MSG_DIR_FILES,       /* id = directory ID; files: every file of it (complete);
                                 ok false: its file list cannot be had (e.g. 404: the directory
                                 expired or was deleted), error says why; sent once per watch */
-    NET_MSG_JOBS,            /* jobs: statuses of the watched batch's jobs (any subset) */
+    NET_MSG_JOBS,            /* jobs: statuses of the watched batch's jobs (any subset);
+                                id = the batch. While the UI has not taken the queue, later
+                                statuses are merged into the queued one (xfer.c msg_push), so
+                                one message may hold thousands, each job at most once */
     NET_MSG_OUTPUT,          /* output: a job's output; jobs[0]: the job as that answer gave it */
     NET_MSG_OUTPUT_FAILED,   /* error; id = job ID */
     NET_MSG_CREATED,         /* create (or find-created) answer: see create_outcome */

@@ -326,6 +326,7 @@ struct net *net_start(const struct net_config *cfg, char **cause)
     strmap_init(&n->list.gone, NULL);
     strmap_init(&n->watch.delivered, NULL);
     strmap_init(&n->watch.usage_asks, NULL);
+    strmap_init(&n->merge_index, NULL);
     pthread_mutex_init(&n->lock, NULL);
     log_set_secret(cfg->api_key);
 
@@ -408,6 +409,7 @@ struct net_msg *net_take_messages(struct net *n)
     pthread_mutex_lock(&n->lock);
     struct net_msg *head = n->msg_head;
     n->msg_head = n->msg_tail = NULL;
+    n->msg_takes++; /* nothing taken may be merged into any more (msg_push) */
     char drain[64];
     while (read(n->pipe_rd, drain, sizeof drain) > 0) {
     }
@@ -448,6 +450,7 @@ void net_stop(struct net *n)
     batch_done(&w->batch);
     strmap_done(&w->delivered);
     strmap_done(&w->usage_asks);
+    strmap_done(&n->merge_index);
     while (n->creates != NULL) {
         struct create_job *c = n->creates;
         n->creates = c->next;

@@ -89,6 +89,80 @@ static unsigned requests_last_minute(struct net *n)
     return (unsigned)n->n_sends;
 }
 
+/*
+ * The queue to the UI is bounded by merging, never by dropping. While the UI has not taken
+ * the queue, job statuses of the watched batch (NET_MSG_JOBS, one per page of 100, hundreds a
+ * round for a big batch) go into the NET_MSG_JOBS already queued for the same batch, one entry
+ * per job ID: so the queue holds at most one status per job, however long the UI is busy
+ * (issue 14: a 100,000-file batch grew it without bound). A later status replaces an earlier
+ * one, keeping credits and pages the later one lacks, which is what detail_set_jobs would make
+ * of the two in order. Moving statuses up to the queued message is safe because the UI merges
+ * them by ID, whatever arrives between (batch answers, file names, errors); a message that
+ * itself carries jobs (NET_MSG_OUTPUT) ends the merging, so no status overtakes it.
+ * Connection fields: a merged message keeps its stamp; when it is not the last in the queue
+ * and the newer stamp differs, a NET_MSG_STATE carries it, so the UI ends on the newest state.
+ */
+
+static bool same_stamp(const struct net_msg *a, const struct net_msg *b)
+{
+    return a->conn == b->conn && a->retry_in_ms == b->retry_in_ms &&
+           a->latency_ms == b->latency_ms && a->requests_per_min == b->requests_per_min &&
+           a->updated_ms == b->updated_ms;
+}
+
+/* Move src into dst, an earlier status of the same job. */
+static void job_merge(struct job *dst, struct job *src)
+{
+    if (!src->has_credits && dst->has_credits) {
+        src->has_credits = true;
+        src->credits = dst->credits;
+    }
+    if (!src->has_pages && dst->has_pages) {
+        src->has_pages = true;
+        src->pages_billed = dst->pages_billed;
+    }
+    job_done(dst);
+    *dst = *src;
+    memset(src, 0, sizeof *src);
+}
+
+/* Merge m's jobs into n->merge_jobs (under n->lock; it is still queued). m keeps none. */
+static void merge_into_queued(struct net *n, struct net_msg *m)
+{
+    struct net_msg *t = n->merge_jobs;
+    for (size_t i = 0; i < m->n_jobs; i++) {
+        size_t k;
+        if (m->jobs[i].id != NULL && strmap_get_index(&n->merge_index, m->jobs[i].id, &k)) {
+            job_merge(&t->jobs[k], &m->jobs[i]);
+            continue;
+        }
+        if (t->n_jobs == n->merge_cap) {
+            n->merge_cap = n->merge_cap ? n->merge_cap * 2 : 128;
+            t->jobs = xreallocarray(t->jobs, n->merge_cap, sizeof *t->jobs);
+        }
+        t->jobs[t->n_jobs] = m->jobs[i];
+        memset(&m->jobs[i], 0, sizeof m->jobs[i]);
+        strmap_put_index(&n->merge_index, t->jobs[t->n_jobs].id, t->n_jobs);
+        t->n_jobs++;
+    }
+    for (size_t i = 0; i < m->n_jobs; i++)
+        job_done(&m->jobs[i]);
+    free(m->jobs);
+    m->jobs = NULL;
+    m->n_jobs = 0;
+}
+
+/* m becomes the message later job statuses merge into. */
+static void merge_start(struct net *n, struct net_msg *m)
+{
+    n->merge_jobs = m;
+    n->merge_takes = n->msg_takes;
+    n->merge_cap = m->n_jobs;
+    strmap_clear(&n->merge_index);
+    for (size_t i = 0; i < m->n_jobs; i++)
+        strmap_put_index(&n->merge_index, m->jobs[i].id, i);
+}
+
 /* Stamp m with the connection fields and hand it to the UI. Takes m. */
 void msg_push(struct net *n, struct net_msg *m)
 {
@@ -107,6 +181,29 @@ void msg_push(struct net *n, struct net_msg *m)
     scrub_key(n, m->error.message);
     m->next = NULL;
     pthread_mutex_lock(&n->lock);
+    if (n->merge_jobs != NULL && n->merge_takes != n->msg_takes)
+        n->merge_jobs = NULL; /* the UI has it */
+    if (m->type == NET_MSG_JOBS && n->merge_jobs != NULL && xstreq(n->merge_jobs->id, m->id)) {
+        merge_into_queued(n, m);
+        struct net_msg *t = n->merge_jobs;
+        if (n->msg_tail == t || same_stamp(m, n->msg_tail)) {
+            if (n->msg_tail == t) { /* the last message: it takes the newest stamp */
+                t->conn = m->conn;
+                t->retry_in_ms = m->retry_in_ms;
+                t->latency_ms = m->latency_ms;
+                t->requests_per_min = m->requests_per_min;
+                t->updated_ms = m->updated_ms;
+            }
+            pthread_mutex_unlock(&n->lock);
+            net_msg_free(m);
+            return;
+        }
+        m->type = NET_MSG_STATE; /* only its stamp is left to deliver */
+    } else if (m->type == NET_MSG_JOBS) {
+        merge_start(n, m);
+    } else if (m->n_jobs > 0) {
+        n->merge_jobs = NULL; /* no status may overtake this message's */
+    }
     bool was_empty = n->msg_head == NULL;
     if (n->msg_tail != NULL)
         n->msg_tail->next = m;

@@ -207,10 +207,14 @@ void h_batch_create(struct server *s, const struct request *rq, int64_t now, str
                 free(msg);
             } else if (d == NULL) {
                 reply_detail(r, 404, "Directory not found");
-            } else if (d->nfiles > WORLD_MAX_FILES) {
-                char *msg = xasprintf("Directory %s has %zu files; a batch can process at most "
-                                      "1,000 files",
-                                      d->id, d->nfiles);
+            } else if (d->nfiles > w->params.max_files) {
+                char *msg = w->params.max_files == WORLD_MAX_FILES
+                                ? xasprintf("Directory %s has %zu files; a batch can process "
+                                            "at most 1,000 files",
+                                            d->id, d->nfiles)
+                                : xasprintf("Directory %s has %zu files; a batch can process "
+                                            "at most %zu files (--max-files)",
+                                            d->id, d->nfiles, w->params.max_files);
                 reply_detail(r, 400, msg);
                 free(msg);
             } else {

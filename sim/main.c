@@ -43,7 +43,8 @@ static void usage(FILE *out)
           "  --seed N                  seed of the world and of the faults (default: random)\n"
           "  --directories N           regular source directories (default 6), besides\n"
           "                            \"thousand\" (1,000 files) and \"big-1001\" (1,001 files)\n"
-          "  --files-per-directory N   files in each regular directory (default 20)\n"
+          "  --files-per-directory N   files in each regular directory (default 20, at\n"
+          "                            most 1,000 or --max-files)\n"
           "  --batches N               pre-existing batches, in every status (default 12)\n"
           "  --speed F                 lifecycle speed: 1 = a 20-file batch in about 30 s,\n"
           "                            20 = about 1.5 s (default 1)\n"
@@ -88,6 +89,9 @@ static void usage(FILE *out)
           "                            ({page_number, success: false, error}; default 0)\n"
           "  --no-full-output          never return markdown_full/text_full (undocumented in\n"
           "                            TS SDK 2.16.0), only the documented pages\n"
+          "  --max-files N             for tests of big batches: a batch may cover N files\n"
+          "                            (default 1,000, the API's limit; at most 200,000),\n"
+          "                            and a regular directory may hold as many\n"
           "  -v, --verbose             log one line per request on stderr:\n"
           "                            METHOD PATH?QUERY STATUS MS\n"
           "  -h, --help                show this help and exit\n"
@@ -159,6 +163,7 @@ enum {
     OPT_DELETE_FILES,
     OPT_FAILED_PAGES,
     OPT_NO_FULL_OUTPUT,
+    OPT_MAX_FILES,
     OPT_VERSION,
 };
 
@@ -194,6 +199,7 @@ int main(int argc, char **argv)
         {"delete-files", required_argument, NULL, OPT_DELETE_FILES},
         {"failed-pages", required_argument, NULL, OPT_FAILED_PAGES},
         {"no-full-output", no_argument, NULL, OPT_NO_FULL_OUTPUT},
+        {"max-files", required_argument, NULL, OPT_MAX_FILES},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
@@ -210,6 +216,7 @@ int main(int argc, char **argv)
     struct server_params sp = {.host = "127.0.0.1", .port = 8765, .page_size_max = 100};
     char *host = NULL;
     const char *key = NULL;
+    const char *files_arg = "";
     int opt;
     while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
         switch (opt) {
@@ -232,7 +239,8 @@ int main(int argc, char **argv)
             wp.directories = (size_t)parse_count(optarg, 10000);
             break;
         case OPT_FILES:
-            wp.files_per_directory = (size_t)parse_count(optarg, WORLD_MAX_FILES);
+            wp.files_per_directory = (size_t)parse_count(optarg, WORLD_BIG_MAX_FILES);
+            files_arg = optarg;
             break;
         case OPT_BATCHES:
             wp.batches = (size_t)parse_count(optarg, 1000000);
@@ -316,6 +324,11 @@ int main(int argc, char **argv)
         case OPT_NO_FULL_OUTPUT:
             wp.no_full_output = true;
             break;
+        case OPT_MAX_FILES:
+            wp.max_files = (size_t)parse_count(optarg, WORLD_BIG_MAX_FILES);
+            if (wp.max_files == 0)
+                die_usage("--max-files must be at least 1", optarg);
+            break;
         case 'v':
             sp.verbose = true;
             break;
@@ -335,6 +348,8 @@ int main(int argc, char **argv)
     }
     if (optind < argc)
         die_usage("unexpected argument", argv[optind]);
+    if (wp.files_per_directory > (wp.max_files ? wp.max_files : WORLD_MAX_FILES))
+        die_usage("--files-per-directory is above 1,000 (raise it with --max-files)", files_arg);
     if (host != NULL)
         sp.host = host;
     if (key == NULL) {

@@ -489,6 +489,8 @@ struct world *world_new(const struct world_params *p, int64_t now_ms)
     w->params = *p;
     if (w->params.speed <= 0)
         w->params.speed = 1;
+    if (w->params.max_files == 0)
+        w->params.max_files = WORLD_MAX_FILES;
     w->started = now_ms;
     struct rng r;
     rng_init(&r, p->seed);

@@ -21,7 +21,8 @@
 #include "sim/rng.h"
 
 #define WORLD_MAX_RUNNING 4  /* a batch is THROTTLED while this many are RUNNING */
-#define WORLD_MAX_FILES 1000 /* a batch may cover at most this many files */
+#define WORLD_MAX_FILES 1000 /* a batch may cover at most this many files (the API's limit) */
+#define WORLD_BIG_MAX_FILES 200000 /* the largest --max-files (tests of big batches) */
 #define WORLD_ID_SIZE 48
 
 struct world_params {
@@ -41,6 +42,9 @@ struct world_params {
     bool no_full_output;      /* markdown_full/text_full are never returned */
     int64_t directory_ttl_s;  /* > 0: regular directories are ephemeral and expire */
     size_t delete_files;      /* a create soft-deletes the first N files of its directory */
+    /* tests only (--max-files): a batch may cover this many files instead of the API's 1,000,
+     * and a regular directory may hold as many; 0 means WORLD_MAX_FILES */
+    size_t max_files;
 };
 
 struct world_file {

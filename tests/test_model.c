@@ -1862,6 +1862,424 @@ START_TEST(detail_failed_only_and_filter)
 }
 END_TEST
 
+/* The counters a detail keeps, recounted from its rows the slow way: they must agree. */
+static void check_tallies(const struct batch_detail *d)
+{
+    struct detail_counts want, got;
+    struct detail_usage wu, gu;
+    size_t done = 0, running = 0, live = 0, shown = 0;
+    memset(&want, 0, sizeof want);
+    memset(&wu, 0, sizeof wu);
+    for (size_t i = 0; i < detail_row_count(d); i++) {
+        const struct detail_row *r = detail_row_at(d, i);
+        bool terminal = r->job_known && job_status_is_terminal(r->job_status);
+        want.deleted += r->deleted;
+        if (r->not_mapped)
+            want.not_mapped++;
+        else if (r->mapping_error)
+            want.mapping_errors++;
+        else if (!r->job_id)
+            want.no_job++;
+        else if (!r->job_known)
+            want.unknown++;
+        else
+            want.by_status[r->job_status]++;
+        done += r->mapping_error != NULL || terminal;
+        if (r->job_id == NULL)
+            continue;
+        running += r->job_known && !terminal;
+        live += !terminal;
+        wu.jobs++;
+        wu.billed += r->has_credits;
+        wu.credits += r->has_credits ? r->credits : 0;
+        wu.pages_failed += r->pages_checked ? r->pages_failed : 0;
+    }
+    want.total = detail_row_count(d);
+    detail_counts(d, &got);
+    ck_assert_mem_eq(&got, &want, sizeof want);
+    detail_usage(d, &gu);
+    ck_assert_uint_eq(gu.jobs, wu.jobs);
+    ck_assert_uint_eq(gu.billed, wu.billed);
+    ck_assert(gu.credits == wu.credits);
+    ck_assert_uint_eq(gu.pages_failed, wu.pages_failed);
+    ck_assert_uint_eq(detail_jobs_running(d), running);
+    size_t pd, pt;
+    if (detail_progress(d, &pd, &pt)) {
+        ck_assert_uint_eq(pd, done);
+        ck_assert_uint_eq(pt, detail_row_count(d));
+    }
+    if (detail_batch(d) && batch_status_is_terminal(detail_batch(d)->status) &&
+        detail_batch(d)->has_results)
+        ck_assert(detail_is_live(d) == (live > 0));
+    /* shown rows: in row order, each once */
+    const struct detail_row *prev = NULL;
+    for (size_t i = 0; i < detail_visible_count(d); i++, shown++) {
+        const struct detail_row *r = detail_visible_row(d, i);
+        ck_assert_ptr_nonnull(r);
+        ck_assert(prev == NULL || r > prev);
+        prev = r;
+    }
+    ck_assert_ptr_null(detail_visible_row(d, shown));
+}
+
+#define BIG_ROWS 100000
+#define BIG_MSGS 1000
+#define BIG_PER_MSG 100
+
+/* Issue 14: a batch of 100,000 files, its job statuses in 1,000 messages of 100 in a
+ * scattered order. Merging is by ID (this test asserts what comes out, not how long it took;
+ * before, every message joined every row). */
+START_TEST(detail_hundred_thousand_rows_merged_by_id)
+{
+    struct batch b = mk_batch("bat-big", "COMPLETED", "2026-11-28T18:11:19.117Z");
+    b.has_results = true;
+    b.n_results = BIG_ROWS;
+    b.results = xcalloc(BIG_ROWS, sizeof *b.results);
+    char id[32];
+    for (size_t i = 0; i < BIG_ROWS; i++) {
+        snprintf(id, sizeof id, "dfl-%06zu", i);
+        b.results[i].file_id = xstrdup(id);
+        if (i % 50 == 0) { /* 2,000 mapping errors, without a job */
+            b.results[i].error_message = xstrdup("Unsupported file type");
+            continue;
+        }
+        snprintf(id, sizeof id, "pjb-%06zu", i);
+        b.results[i].job_id = xstrdup(id);
+        b.results[i].job_type = JOB_TYPE_PARSE;
+    }
+    struct batch_detail *d = detail_new("bat-big");
+    detail_set_batch(d, &b);
+    batch_done(&b);
+    ck_assert_uint_eq(detail_row_count(d), BIG_ROWS);
+    detail_set_failed_only(d, true);
+    ck_assert_uint_eq(detail_visible_count(d), 2000);
+
+    /* names in one message, as the directory's file list comes */
+    struct dir_file *f = xcalloc(BIG_ROWS, sizeof *f);
+    for (size_t i = 0; i < BIG_ROWS; i++) {
+        snprintf(id, sizeof id, "dfl-%06zu", i);
+        f[i].id = xstrdup(id);
+        snprintf(id, sizeof id, "file %zu.pdf", i);
+        f[i].display_name = xstrdup(id);
+    }
+    detail_set_names(d, f, BIG_ROWS);
+    for (size_t i = 0; i < BIG_ROWS; i++)
+        dir_file_done(&f[i]);
+    free(f);
+
+    /* 1,000 messages of 100 jobs: job k = (m * 100 + j) * 7919 mod 100,000 covers every ID
+     * once (7919 is prime to 100,000); IDs of rows with a mapping error belong to no row. */
+    struct job jobs[BIG_PER_MSG];
+    char ids[BIG_PER_MSG][32];
+    size_t failed = 0, completed = 0;
+    for (size_t m = 0; m < BIG_MSGS; m++) {
+        memset(jobs, 0, sizeof jobs);
+        for (size_t j = 0; j < BIG_PER_MSG; j++) {
+            size_t k = (m * BIG_PER_MSG + j) * 7919 % BIG_ROWS;
+            snprintf(ids[j], sizeof ids[j], "pjb-%06zu", k);
+            jobs[j].id = ids[j];
+            bool fails = k % 10 == 3;
+            jobs[j].status = fails ? JOB_FAILED : JOB_COMPLETED;
+            jobs[j].status_text = (char *)(fails ? "FAILED" : "COMPLETED");
+            jobs[j].error_message = (char *)(fails ? "Parse error: bad PDF" : NULL);
+            jobs[j].has_credits = true;
+            jobs[j].credits = 3;
+            if (k % 50 != 0) {
+                failed += fails;
+                completed += !fails;
+            }
+        }
+        detail_set_jobs(d, jobs, BIG_PER_MSG);
+        if (m == BIG_MSGS / 2) {
+            check_tallies(d);
+            ck_assert(detail_is_live(d)); /* half the jobs not known yet */
+        }
+    }
+    ck_assert_uint_eq(failed, 10000);
+    struct detail_counts c;
+    detail_counts(d, &c);
+    ck_assert_uint_eq(c.by_status[JOB_COMPLETED], completed);
+    ck_assert_uint_eq(c.by_status[JOB_FAILED], failed);
+    ck_assert_uint_eq(c.mapping_errors, 2000);
+    ck_assert_uint_eq(c.unknown, 0);
+    ck_assert_uint_eq(c.total, BIG_ROWS);
+    size_t done, total;
+    ck_assert(detail_progress(d, &done, &total));
+    ck_assert_uint_eq(done, BIG_ROWS);
+    ck_assert_uint_eq(total, BIG_ROWS);
+    ck_assert_uint_eq(detail_jobs_running(d), 0);
+    ck_assert(!detail_is_live(d));
+    struct detail_usage u;
+    detail_usage(d, &u);
+    ck_assert_uint_eq(u.jobs, BIG_ROWS - 2000);
+    ck_assert_uint_eq(u.billed, BIG_ROWS - 2000);
+    ck_assert(u.credits == 3.0 * (BIG_ROWS - 2000));
+    ck_assert(!u.partial);
+
+    /* every row joined with its own name and job */
+    for (size_t i = 0; i < BIG_ROWS; i += 997) {
+        const struct detail_row *r = detail_row_at(d, i);
+        snprintf(id, sizeof id, "file %zu.pdf", i);
+        ck_assert_str_eq(r->display_name, id);
+        if (i % 50 == 0) {
+            ck_assert_ptr_null(r->job_id);
+            continue;
+        }
+        snprintf(id, sizeof id, "pjb-%06zu", i);
+        ck_assert_str_eq(r->job_id, id);
+        ck_assert(r->job_known);
+        ck_assert_int_eq(r->job_status, i % 10 == 3 ? JOB_FAILED : JOB_COMPLETED);
+    }
+    /* failed only: the failed jobs and the mapping errors, in row order */
+    ck_assert_uint_eq(detail_visible_count(d), failed + 2000);
+    ck_assert_str_eq(detail_visible_row(d, 0)->file_id, "dfl-000000");
+    ck_assert_str_eq(detail_visible_row(d, 1)->file_id, "dfl-000003");
+    check_tallies(d);
+    /* a filter typed one key at a time (each key narrows it), with and without failed-only */
+    const char *typed = "file 99999.pdf";
+    for (int fo = 1; fo >= 0; fo--) {
+        detail_set_filter(d, NULL);
+        detail_set_failed_only(d, fo);
+        for (size_t len = 1; len <= strlen(typed); len++) {
+            char needle[32];
+            memcpy(needle, typed, len);
+            needle[len] = '\0';
+            detail_set_filter(d, needle);
+            size_t want = 0;
+            for (size_t i = 0; i < BIG_ROWS; i++) {
+                const struct detail_row *r = detail_row_at(d, i);
+                bool is_failed = r->mapping_error != NULL || r->job_status == JOB_FAILED;
+                want += strstr(r->display_name, needle) != NULL && (!fo || is_failed);
+            }
+            ck_assert_msg(detail_visible_count(d) == want, "\"%s\": %zu shown, want %zu", needle,
+                          detail_visible_count(d), want);
+        }
+        check_tallies(d);
+    }
+    ck_assert_uint_eq(detail_visible_count(d), 1);
+    ck_assert_str_eq(detail_visible_row(d, 0)->file_id, "dfl-099999");
+    detail_set_filter(d, "!file 99999.pdf"); /* inverted: everything else */
+    ck_assert_uint_eq(detail_visible_count(d), BIG_ROWS - 1);
+    detail_set_filter(d, "!file 9999"); /* not a narrowing when inverted */
+    ck_assert_uint_eq(detail_visible_count(d), BIG_ROWS - 11);
+    check_tallies(d);
+    detail_free(d);
+}
+END_TEST
+
+/* Hostile data: a file and a job named by more than one result. Every row that uses an ID
+ * follows it, and the counters stay what the rows say. */
+START_TEST(detail_repeated_ids_update_every_row)
+{
+    struct batch b = detail_batch_fixture("RUNNING", true);
+    /* rows: dfl-1/pjb-1, dfl-2/pjb-2, dfl-3/(error), dfl-4/-; make dfl-2 and pjb-1 repeat */
+    b.results = xreallocarray(b.results, 6, sizeof *b.results);
+    memset(&b.results[4], 0, 2 * sizeof *b.results);
+    b.results[4].file_id = xstrdup("dfl-2");
+    b.results[4].job_id = xstrdup("pjb-1");
+    b.results[4].job_type = JOB_TYPE_PARSE;
+    b.results[5].file_id = xstrdup("dfl-2");
+    b.n_results = 6;
+    struct batch_detail *d = detail_new("bat-1");
+    detail_set_filter(d, "running");
+    detail_set_batch(d, &b);
+    batch_done(&b);
+    check_tallies(d);
+    ck_assert_uint_eq(detail_visible_count(d), 0);
+    apply_names(d, 0, 5); /* dfl-9 has no result: a row "not mapped yet" (batch active) */
+    ck_assert_uint_eq(detail_row_count(d), 7);
+    ck_assert_str_eq(detail_row_at(d, 4)->display_name, "b.pdf");
+    ck_assert_str_eq(detail_row_at(d, 5)->display_name, "b.pdf");
+    ck_assert(detail_row_at(d, 6)->not_mapped);
+    check_tallies(d);
+    apply_jobs(d, "RUNNING", "PENDING");
+    ck_assert_uint_eq(detail_visible_count(d), 2); /* both rows of pjb-1 */
+    ck_assert_str_eq(detail_visible_row(d, 0)->file_id, "dfl-1");
+    ck_assert_str_eq(detail_visible_row(d, 1)->file_id, "dfl-2");
+    ck_assert_uint_eq(detail_jobs_running(d), 3);
+    check_tallies(d);
+    /* credits billed, then changed (a hostile server): summed again, not drifted */
+    struct job j = {.id = (char *)"pjb-1", .status = JOB_COMPLETED,
+                    .status_text = (char *)"COMPLETED", .has_credits = true, .credits = 0.1};
+    detail_set_jobs(d, &j, 1);
+    check_tallies(d);
+    j.credits = 0.7;
+    detail_set_jobs(d, &j, 1);
+    struct detail_usage u;
+    detail_usage(d, &u);
+    ck_assert(u.credits == 0.7 + 0.7);
+    check_tallies(d);
+    detail_set_output_pages(d, "pjb-1", 2);
+    detail_usage(d, &u);
+    ck_assert_uint_eq(u.pages_failed, 4);
+    ck_assert_uint_eq(u.files_with_failed_pages, 2);
+    check_tallies(d);
+    /* dfl-9 deleted: its "not mapped yet" row goes; a new file gets one, last */
+    struct dir_file f[2];
+    memset(f, 0, sizeof f);
+    f[0].id = (char *)"dfl-9";
+    f[0].deleted_at = (char *)"2026-11-28T18:30:00Z";
+    f[1].id = (char *)"dfl-10";
+    f[1].display_name = (char *)"new.pdf";
+    detail_set_names(d, f, 2);
+    ck_assert_uint_eq(detail_row_count(d), 7);
+    ck_assert_str_eq(detail_row_at(d, 6)->file_id, "dfl-10");
+    check_tallies(d);
+    f[0].deleted_at = NULL; /* back again: in its old place, before dfl-10 */
+    detail_set_names(d, f, 1);
+    ck_assert_uint_eq(detail_row_count(d), 8);
+    ck_assert_str_eq(detail_row_at(d, 6)->file_id, "dfl-9");
+    ck_assert_str_eq(detail_row_at(d, 7)->file_id, "dfl-10");
+    check_tallies(d);
+    detail_set_filter(d, NULL);
+    ck_assert_uint_eq(detail_visible_count(d), 8);
+    check_tallies(d);
+    detail_free(d);
+}
+END_TEST
+
+/* Every field of every row, and the shown rows, as text. */
+static char *full_snapshot(const struct batch_detail *d)
+{
+    size_t cap = 256 + 256 * (detail_row_count(d) + 1), at = 0;
+    char *buf = xmalloc(cap);
+    buf[0] = '\0';
+    for (size_t i = 0; i < detail_row_count(d); i++) {
+        const struct detail_row *r = detail_row_at(d, i);
+        at += (size_t)snprintf(buf + at, cap - at, "%s|%s|%s|%d|%d|%d|%s|%s|%s|%d|%d|%d|%g|%zu;\n",
+                               r->display_name ? r->display_name : "-", r->file_id,
+                               r->job_id ? r->job_id : "-", (int)r->job_type, r->job_known,
+                               (int)r->job_status, r->job_status_text ? r->job_status_text : "-",
+                               r->mapping_error ? r->mapping_error : "-",
+                               r->job_error ? r->job_error : "-", r->not_mapped, r->deleted,
+                               r->has_credits, r->credits, r->pages_failed);
+    }
+    at += (size_t)snprintf(buf + at, cap - at, "shown:");
+    for (size_t i = 0; i < detail_visible_count(d); i++)
+        at += (size_t)snprintf(buf + at, cap - at, " %s", detail_visible_row(d, i)->file_id);
+    return buf;
+}
+
+static unsigned rnd_state;
+static unsigned rnd(unsigned below)
+{
+    rnd_state = rnd_state * 1103515245u + 12345u;
+    return (rnd_state >> 8) % below;
+}
+
+/* New results answers reuse the rows (sync_rows): after any sequence of answers, names and
+ * statuses, the rows are those a fresh detail gets from the same names, statuses and the last
+ * answer; repeated IDs (hostile) included. */
+START_TEST(detail_new_results_match_a_fresh_build)
+{
+    enum { FILES = 24, ROUNDS = 1000 };
+    static const char *const statuses[] = {"PENDING", "RUNNING", "COMPLETED", "FAILED"};
+    rnd_state = 7;
+    struct batch_detail *d = detail_new("bat-r");
+    struct dir_file *names_log = NULL; /* every names message, in order */
+    size_t *names_len = NULL, n_names_msgs = 0;
+    struct job *jobs_log = NULL;
+    size_t n_jobs_log = 0;
+    struct batch last;
+    memset(&last, 0, sizeof last);
+    char id[32];
+    for (int round = 0; round < ROUNDS; round++) {
+        unsigned op = rnd(10);
+        if (op < 5) { /* a results answer: files in some order, jobs that may change */
+            bool terminal = rnd(4) == 0;
+            struct batch b = mk_batch("bat-r", terminal ? "COMPLETED" : "RUNNING", NULL);
+            b.has_results = true;
+            b.n_results = rnd(FILES + 1);
+            b.results = xcalloc(b.n_results + 1, sizeof *b.results);
+            for (size_t i = 0; i < b.n_results; i++) {
+                /* mostly in file order (a run maps files in order), sometimes shuffled or
+                 * repeated */
+                unsigned f = rnd(40) == 0 ? rnd(FILES) : (unsigned)i;
+                snprintf(id, sizeof id, "dfl-%u", f);
+                b.results[i].file_id = xstrdup(id);
+                unsigned kind = rnd(10);
+                if (kind == 0) {
+                    b.results[i].error_message = xstrdup("Unsupported file type");
+                } else if (kind > 1) {
+                    snprintf(id, sizeof id, "pjb-%u", rnd(50) == 0 ? rnd(FILES) : f);
+                    b.results[i].job_id = xstrdup(id);
+                    b.results[i].job_type = rnd(6) == 0 ? JOB_TYPE_EXTRACT : JOB_TYPE_PARSE;
+                }
+            }
+            detail_set_batch(d, &b);
+            batch_done(&last);
+            last = b;
+        } else if (op < 7) { /* names: some files, some deleted */
+            size_t n = 1 + rnd(6);
+            names_log = xreallocarray(names_log, (n_names_msgs + 1) * 8, sizeof *names_log);
+            names_len = xreallocarray(names_len, n_names_msgs + 1, sizeof *names_len);
+            struct dir_file *f = &names_log[n_names_msgs * 8];
+            memset(f, 0, 8 * sizeof *f);
+            for (size_t i = 0; i < n; i++) {
+                snprintf(id, sizeof id, "dfl-%u", rnd(FILES + 4));
+                f[i].id = xstrdup(id);
+                snprintf(id, sizeof id, "name %u.pdf", rnd(100));
+                f[i].display_name = xstrdup(id);
+                f[i].deleted_at = rnd(5) == 0 ? xstrdup("2026-11-28T18:30:00Z") : NULL;
+            }
+            names_len[n_names_msgs++] = n;
+            detail_set_names(d, f, n);
+        } else if (op < 9) { /* job statuses, some billed */
+            size_t n = 1 + rnd(5);
+            jobs_log = xreallocarray(jobs_log, n_jobs_log + n, sizeof *jobs_log);
+            struct job *j = &jobs_log[n_jobs_log];
+            memset(j, 0, n * sizeof *j);
+            for (size_t i = 0; i < n; i++) {
+                snprintf(id, sizeof id, "pjb-%u", rnd(FILES));
+                j[i].id = xstrdup(id);
+                const char *st = statuses[rnd(4)];
+                j[i].status = job_status_parse(st);
+                j[i].status_text = xstrdup(st);
+                j[i].has_credits = rnd(3) == 0;
+                j[i].credits = j[i].has_credits ? (double)rnd(4) * 0.5 : 0;
+            }
+            detail_set_jobs(d, j, n);
+            n_jobs_log += n;
+        } else { /* the filter changes */
+            static const char *const filters[] = {"", "pdf", "name 1", "!name", "failed", "dfl-1"};
+            detail_set_filter(d, filters[rnd(6)]);
+            detail_set_failed_only(d, rnd(3) == 0);
+        }
+        check_tallies(d);
+        if (last.id == NULL)
+            continue;
+        /* the same from scratch: names and statuses in the same order, then the last answer */
+        struct batch_detail *f = detail_new("bat-r");
+        for (size_t m = 0; m < n_names_msgs; m++)
+            detail_set_names(f, &names_log[m * 8], names_len[m]);
+        for (size_t i = 0; i < n_jobs_log; i++)
+            detail_set_jobs(f, &jobs_log[i], 1);
+        detail_set_filter(f, detail_filter(d));
+        detail_set_failed_only(f, detail_failed_only(d));
+        detail_set_batch(f, &last);
+        char *want = full_snapshot(f), *got = full_snapshot(d);
+        ck_assert_msg(strcmp(got, want) == 0, "round %d:\n%s\nwant\n%s", round, got, want);
+        free(want);
+        free(got);
+        struct detail_usage uf, ud;
+        detail_usage(f, &uf);
+        detail_usage(d, &ud);
+        ck_assert(uf.credits == ud.credits);
+        detail_free(f);
+    }
+    for (size_t m = 0; m < n_names_msgs; m++)
+        for (size_t i = 0; i < names_len[m]; i++)
+            dir_file_done(&names_log[m * 8 + i]);
+    free(names_log);
+    free(names_len);
+    for (size_t i = 0; i < n_jobs_log; i++)
+        job_done(&jobs_log[i]);
+    free(jobs_log);
+    batch_done(&last);
+    detail_free(d);
+}
+END_TEST
+
 /* ================================ runner ================================ */
 
 START_TEST(store_jobs_running_forgotten_on_status_change)
@@ -2054,6 +2472,10 @@ static Suite *model_suite(void)
     tcase_add_test(tc, detail_liveness);
     tcase_add_test(tc, detail_deleted_usage_and_failed_pages);
     tcase_add_test(tc, detail_failed_only_and_filter);
+    tcase_add_test(tc, detail_hundred_thousand_rows_merged_by_id);
+    tcase_add_test(tc, detail_repeated_ids_update_every_row);
+    tcase_add_test(tc, detail_new_results_match_a_fresh_build);
+    tcase_set_timeout(tc, 60); /* valgrind and sanitizer runs of the 100,000-row test */
     suite_add_tcase(s, tc);
     return s;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "model/clock.h"
@@ -602,6 +603,75 @@ START_TEST(open_thousand)
             batch_gets, simproc_count(&h.sp, "GET /api/") - before);
     ck_assert_int_eq(batch_gets, 1);
     ck_assert_int_le(total, 25);
+    free(id);
+    net_msg_free(dirs);
+    h_done(&h);
+}
+END_TEST
+
+/* A UI busy elsewhere (issue 14): it takes the queue only every 250 ms. Job statuses of the
+ * watched batch queued meanwhile are merged into one message per take, and none is lost. */
+START_TEST(busy_ui_jobs_merged)
+{
+    struct h h;
+    const char *args[] = {"--seed", "13", NULL};
+    h_sim(&h, args);
+    h_net(&h, 250);
+    struct net_msg *dirs = h_directories(&h);
+    const char *dir = dir_named(dirs, "thousand");
+    ck_assert_ptr_nonnull(dir);
+    struct net_cmd *c = net_cmd_new(NET_CMD_WATCH_LIST);
+    c->source_directory_id = xstrdup(dir);
+    uint64_t req = h_submit(&h, c);
+    struct net_msg *m = h_wait_type(&h, NET_MSG_LIST_FULL, req, 10000);
+    char *id = NULL;
+    for (size_t i = 0; i < m->n_batches && id == NULL; i++)
+        if (m->batches[i].status == BATCH_COMPLETED)
+            id = xstrdup(m->batches[i].id);
+    net_msg_free(m);
+    ck_assert_ptr_nonnull(id);
+    h_simple(&h, NET_CMD_PAUSE);
+    h_drop(&h);
+
+    req = h_with_id(&h, NET_CMD_WATCH_BATCH, id);
+    m = h_wait_type(&h, NET_MSG_BATCH, req, 10000);
+    struct strmap jobs;
+    strmap_init(&jobs, NULL);
+    for (size_t i = 0; i < m->batches[0].n_results; i++)
+        if (m->batches[0].results[i].job_id != NULL)
+            strmap_put_index(&jobs, m->batches[0].results[i].job_id, 0);
+    size_t want = strmap_count(&jobs), got = 0, most = 0;
+    net_msg_free(m);
+    h_drop(&h);
+    int64_t deadline = clock_mono_ms() + 20000;
+    while (got < want && clock_mono_ms() < deadline) {
+        struct timespec busy = {0, 250 * 1000000L};
+        nanosleep(&busy, NULL);
+        size_t jobs_msgs = 0;
+        for (m = net_take_messages(h.net); m != NULL;) {
+            struct net_msg *next = m->next;
+            check_key(&h, m);
+            if (m->type == NET_MSG_JOBS) {
+                ck_assert_str_eq(m->id, id);
+                jobs_msgs++;
+                most = m->n_jobs > most ? m->n_jobs : most;
+                for (size_t i = 0; i < m->n_jobs; i++) {
+                    size_t seen;
+                    ck_assert(job_status_is_terminal(m->jobs[i].status));
+                    if (strmap_get_index(&jobs, m->jobs[i].id, &seen) && seen == 0) {
+                        strmap_put_index(&jobs, m->jobs[i].id, 1);
+                        got++;
+                    }
+                }
+            }
+            net_msg_free(m);
+            m = next;
+        }
+        ck_assert_uint_le(jobs_msgs, 1); /* one per batch per take, whatever the pages */
+    }
+    fprintf(stderr, "busy_ui_jobs_merged: %zu jobs, at most %zu in one message\n", got, most);
+    ck_assert_uint_eq(got, want);
+    strmap_done(&jobs);
     free(id);
     net_msg_free(dirs);
     h_done(&h);
@@ -1235,6 +1305,7 @@ static Suite *suite(void)
         {"page-size-422", page_size_refused},
         {"create", create_watch_cancel_output},
         {"thousand", open_thousand},
+        {"busy-ui", busy_ui_jobs_merged},
         {"5xx", fault_5xx},
         {"429", fault_429},
         {"reset", fault_reset_and_garbled},

@@ -25,6 +25,7 @@
 
 #define FLASH_MS 5000
 #define LOG_MAX 500
+#define APP_PART 2000 /* items of a big message applied in one step (read_messages) */
 
 /* ---- screens ---- */
 
@@ -313,23 +314,79 @@ static unsigned read_keys(struct app *a, bool *resized)
     return r;
 }
 
+/* Apply m (or a part of one) and offer it to every screen. */
+static unsigned apply_one(struct app *a, const struct net_msg *m)
+{
+    unsigned r = apply_message(a, m);
+    for (size_t i = a->n_screens; i-- > 0;) {
+        struct screen *s = &a->screens[i];
+        if (!s->ops->message)
+            continue;
+        unsigned sr = s->ops->message(s, a, m);
+        if (sr & REACT_CLOSE)
+            close_at(a, i);
+        r |= sr & ~(unsigned)REACT_CLOSE;
+    }
+    return r;
+}
+
+/* How many items of m may be applied part by part: job statuses (merged by the net thread,
+ * thousands at a time) and a directory's file list (100,000 names) are merged by ID in any
+ * order, so parts applied one after the other add up to the whole message. 0: not split. */
+static size_t splittable(const struct net_msg *m)
+{
+    if (m->type == NET_MSG_JOBS)
+        return m->n_jobs;
+    if (m->type == NET_MSG_DIR_FILES && m->ok)
+        return m->n_files;
+    return 0;
+}
+
+/*
+ * Apply net messages for about APP_SLICE_MS, then return so the loop reads keys and draws; the
+ * rest waits in a->pending and the loop comes back at once (issue 14: a big batch brought
+ * thousands of messages, applied all at once while keys waited). New messages are taken from
+ * the net thread only when the backlog is worked off: until then they stay in its queue, where
+ * job statuses are merged (msg_push), so the backlog does not grow behind the UI's back.
+ * Order is kept: messages are applied one by one, oldest first; a big one in parts.
+ */
 static unsigned read_messages(struct app *a)
 {
     unsigned r = REACT_NONE;
-    struct net_msg *m = net_take_messages(a->net), *next;
-    for (; m; m = next) {
-        next = m->next;
-        r |= apply_message(a, m);
-        for (size_t i = a->n_screens; i-- > 0;) {
-            struct screen *s = &a->screens[i];
-            if (!s->ops->message)
-                continue;
-            unsigned sr = s->ops->message(s, a, m);
-            if (sr & REACT_CLOSE)
-                close_at(a, i);
-            r |= sr & ~(unsigned)REACT_CLOSE;
+    if (a->pending == NULL)
+        a->pending = net_take_messages(a->net);
+    int64_t until = clock_mono_ms() + APP_SLICE_MS;
+    while (a->pending != NULL) {
+        struct net_msg *m = a->pending;
+        size_t n = splittable(m);
+        if (n > APP_PART) {
+            /* a shallow view of the next part; m keeps ownership of everything */
+            struct net_msg part = *m;
+            size_t k = n - a->pending_at < APP_PART ? n - a->pending_at : APP_PART;
+            part.next = NULL;
+            if (m->type == NET_MSG_JOBS) {
+                part.jobs = m->jobs + a->pending_at;
+                part.n_jobs = k;
+            } else {
+                part.files = m->files + a->pending_at;
+                part.n_files = k;
+            }
+            r |= apply_one(a, &part);
+            a->pending_at += k;
         }
-        net_msg_free(m);
+        if (n <= APP_PART || a->pending_at == n) {
+            if (n <= APP_PART)
+                r |= apply_one(a, m);
+            a->pending = m->next;
+            a->pending_at = 0;
+            net_msg_free(m);
+        }
+        if (clock_mono_ms() >= until)
+            break;
+    }
+    if (a->view_dirty) { /* once per slice, not once per message */
+        list_view_rebuild(a->view, a->store);
+        a->view_dirty = false;
     }
     return r;
 }
@@ -353,6 +410,11 @@ static int next_timeout(struct app *a)
 /* Free everything the app owns (screens and the net thread are already gone). */
 static void app_free(struct app *a)
 {
+    while (a->pending != NULL) {
+        struct net_msg *m = a->pending;
+        a->pending = m->next;
+        net_msg_free(m);
+    }
     detail_free(a->detail);
     list_view_free(a->view);
     store_free(a->store);
@@ -431,7 +493,8 @@ int app_run(const struct app_options *opt)
             {term_signal_fd(), POLLIN, 0},
             {net_fd(a.net), POLLIN, 0},
         };
-        int rc = poll(fds, 3, next_timeout(&a));
+        /* a backlog of messages: look at keys and signals, then go on with it */
+        int rc = poll(fds, 3, a.pending != NULL ? 0 : next_timeout(&a));
         if (rc < 0 && errno != EINTR)
             die("poll: %s", strerror(errno));
         bool resized = false, quit = false;
@@ -440,7 +503,7 @@ int app_run(const struct app_options *opt)
             term_signals_read(&resized, &quit);
         if (quit)
             break;
-        if (fds[2].revents & POLLIN)
+        if ((fds[2].revents & POLLIN) || a.pending != NULL)
             r |= read_messages(&a);
         if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
             if (fds[0].revents & (POLLHUP | POLLERR) && !(fds[0].revents & POLLIN))

@@ -83,6 +83,7 @@ struct log_entry {
 };
 
 #define APP_MAX_SCREENS 12
+#define APP_SLICE_MS 20 /* message work between two looks at the keyboard */
 
 struct app {
     struct app_options opt;
@@ -131,6 +132,12 @@ struct app {
     int64_t flash_until_mono; /* info flashes fade; 0 = stays until the next key */
     struct log_entry *log;
     size_t n_log;
+
+    /* Messages taken from the net thread and not applied yet: a backlog is applied in slices
+     * of about APP_SLICE_MS, with keys read and the screen drawn between slices. */
+    struct net_msg *pending;
+    size_t pending_at; /* items of the first pending message already applied (a big one) */
+    bool view_dirty; /* the list view needs list_view_rebuild before it is next read */
 
     struct screen screens[APP_MAX_SCREENS];
     size_t n_screens;

@@ -108,11 +108,13 @@ unsigned apply_message(struct app *a, const struct net_msg *m)
     case NET_MSG_BATCH:
         if (m->n_batches > 0) {
             store_upsert(a->store, &m->batches[0]);
+            /* The results (up to 100,000 of them) move into the detail; no screen reads a
+             * NET_MSG_BATCH after this and read_messages frees m right after. */
             if (a->detail)
-                detail_set_batch(a->detail, &m->batches[0]);
+                detail_set_batch_take(a->detail, &m->batches[0]);
             apply_directory_names(a);
             annotate_progress(a);
-            list_view_rebuild(a->view, a->store);
+            a->view_dirty = true;
         }
         break;
     case NET_MSG_BATCH_FAILED:
@@ -131,10 +133,11 @@ unsigned apply_message(struct app *a, const struct net_msg *m)
         }
         break;
     case NET_MSG_JOBS:
-        if (a->detail) {
+        /* statuses of the batch watched when they were sent: not of one opened since */
+        if (a->detail && xstreq(m->id, detail_batch_id(a->detail))) {
             detail_set_jobs(a->detail, m->jobs, m->n_jobs);
             annotate_progress(a);
-            list_view_rebuild(a->view, a->store);
+            a->view_dirty = true; /* rebuilt once per slice of messages (read_messages) */
         }
         break;
     case NET_MSG_OUTPUT:
@@ -144,7 +147,7 @@ unsigned apply_message(struct app *a, const struct net_msg *m)
             if (m->output.type == JOB_TYPE_PARSE && m->output.pages > 0)
                 detail_set_output_pages(a->detail, m->output.job_id, m->output.pages_failed);
             annotate_progress(a);
-            list_view_rebuild(a->view, a->store);
+            a->view_dirty = true;
         }
         break;
     case NET_MSG_OUTPUT_FAILED:

@@ -15,7 +15,9 @@
 
 /* Apply m to the store, the list view, the open batch's detail and the header state, and
  * set the annotations the list shows (directory names, progress of the open batch). Screens
- * get the message afterwards through their own hooks. Returns reaction flags. */
+ * get the message afterwards through their own hooks. Returns reaction flags. Job statuses
+ * and batch answers only mark the list view (a->view_dirty): the caller rebuilds it once
+ * after a run of messages. A NET_MSG_BATCH's batches[0] is taken (moved into the detail). */
 unsigned apply_message(struct app *a, const struct net_msg *m);
 
 /* Copy directory names from the cache into every store entry that lacks one. */

@@ -28,6 +28,10 @@ static void resolve_selection(struct batch_screen *bs, struct app *a)
         bs->sel = 0;
         return;
     }
+    /* the usual case, at once: the row has not moved (a batch may have 100,000 rows) */
+    if (bs->sel_file && bs->sel < n &&
+        xstreq(detail_visible_row(a->detail, bs->sel)->file_id, bs->sel_file))
+        return;
     if (bs->sel_file) {
         for (size_t i = 0; i < n; i++) {
             if (xstreq(detail_visible_row(a->detail, i)->file_id, bs->sel_file)) {
