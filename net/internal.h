@@ -119,6 +119,8 @@ struct list_state {
     struct parlist *par;  /* a parallel full listing under way (parlist.c), or NULL */
     bool sequential;      /* full lists follow one cursor (config, or a server that ignores
                              the created_at filters) */
+    bool sequential_once; /* the next full list follows one cursor (a server round trips
+                             away from nothing, parlist.c) */
     char *newest;        /* newest created_at seen (server text) */
     int64_t newest_ms;
 };

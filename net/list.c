@@ -120,10 +120,10 @@ static void list_full_done(struct net *n, struct pager *p, bool ok, const struct
     list_full_deliver(n, p->req, items, count, true, NULL);
 }
 
-#define LIST_PAGE_EVERY_MS 100 /* pages arriving faster are sent to the UI together */
+#define LIST_PAGE_EVERY_MS 250 /* pages arriving faster are sent to the UI together */
 
 /* The pages of a full listing go to the UI as they are decoded: the first at once, so rows
- * are on screen after one round trip; later ones together at most every 100 ms (on a fast
+ * are on screen after one round trip; later ones together at most every 250 ms (on a fast
  * server the whole list is there before a second message would help). */
 static void list_full_page(struct net *n, struct pager *p, void *items, size_t count)
 {
@@ -164,10 +164,11 @@ void list_refresh_full(struct net *n, uint64_t req)
     l->busy = true;
     l->full_running = true;
     l->req = req;
-    if (!l->sequential) {
+    if (!l->sequential && !l->sequential_once) {
         parlist_start(n, req);
         return;
     }
+    l->sequential_once = false;
     struct pager *p = pager_new(PK_BATCHES, list_full_done, l->gen);
     p->req = req;
     p->f_dir = xstrdup(l->filter_dir);

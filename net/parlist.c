@@ -31,9 +31,11 @@
  */
 
 #define PAR_MAX 8
+#define PAR_NEAR_MS 20 /* a first page faster than this: the sequential pager, whose prefetch is
+                          faster than windows when a round trip costs nothing (W1, loopback) */
 #define PAR_GROW 10
 #define PAR_MAX_WINDOWS (MAX_PAGES * 2) /* a server that makes us split forever is refused */
-#define UI_EVERY_MS 100
+#define UI_EVERY_MS 250
 #define PAGE_FULL 20 /* a page this long says something about the density of its window */
 
 struct window {
@@ -55,6 +57,7 @@ struct parlist {
     bool failed;
     bool fatal;    /* not worth resuming (a list that never ends) */
     bool fallback; /* the server ignores the created_at filters: list sequentially */
+    bool near;     /* the server is so close that the sequential pager is faster: this time */
     struct net_error err;
     size_t ui_sent; /* items[0..ui_sent) went to the UI */
     int64_t ui_ms;
@@ -272,9 +275,14 @@ static void parlist_finish(struct net *n, struct parlist *pl)
     n->list.par = NULL;
     if (pl->fallback) {
         uint64_t req = pl->req;
+        bool near = pl->near;
         parlist_free(pl);
-        log_printf("net", "the server ignores created_at filters: lists follow one cursor");
-        n->list.sequential = true;
+        if (near) {
+            n->list.sequential_once = true;
+        } else {
+            log_printf("net", "the server ignores created_at filters: lists follow one cursor");
+            n->list.sequential = true;
+        }
         n->list.busy = false;
         n->list.full_running = false;
         list_refresh_full(n, req);
@@ -315,7 +323,11 @@ static void window_done(struct net *n, struct pager *p, bool ok, const struct ne
         int64_t lo, hi;
         pager_window(p, &lo, &hi);
         struct batch *b = p->items;
-        bool planned = p->next_token == NULL || plan_rest(pl, lo, hi, b, p->n);
+        if (pl->windows == 1 && p->next_token != NULL && n->latency_ms >= 0 &&
+            n->latency_ms < PAR_NEAR_MS) {
+            pl->fallback = pl->near = true; /* its rows are on screen; the pager goes on */
+        }
+        bool planned = pl->fallback || p->next_token == NULL || plan_rest(pl, lo, hi, b, p->n);
         if (pl->fallback) {
             planned = true; /* nothing more is started; the sequential list follows */
         } else if (!planned && strmap_has(&pl->tokens, p->next_token)) {
