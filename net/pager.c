@@ -166,6 +166,8 @@ static void pager_unsend(struct net *n, struct pager *p, struct xfer *x, struct 
 {
     xfer_abort(n, next);
     x->ctx = p;
+    /* not followed after all: the same token coming again is no repeat */
+    strmap_remove(&p->tokens, p->token);
     free(p->token);
     p->token = prev_token;
 }

@@ -1130,7 +1130,10 @@ START_TEST(page_size_refused)
             ck_assert_int_ge(simproc_count(&h.sp, "page_size=50"), 3);
         } else {
             ck_assert_int_eq(refused, 2);
-            ck_assert_int_ge(simproc_count(&h.sp, "GET /api/v2/batches?created_at_on_or_"), 2);
+            /* the pages after the first go without page_size (one cursor, or windows) */
+            ck_assert_int_ge(simproc_count(&h.sp, "GET /api/v2/batches?page_token=") +
+                                 simproc_count(&h.sp, "GET /api/v2/batches?created_at_on_or_"),
+                             2);
         }
         h_done(&h);
     }
