@@ -48,7 +48,11 @@ for p in $programs; do
     [ -x "$p" ] || continue
     name=$(basename "$p")
     t0=$(date +%s)
-    valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect,possible \
+    # parallel-resume spends its 30 s waiting out retries at --fail-rate 0.7; the same code runs
+    # under ASan in the sanitizer stage, and parallel-list keeps the windows under valgrind here
+    exclude=
+    [ "$name" = test_net_live ] && exclude=parallel-resume
+    CK_EXCLUDE_TCASE=$exclude valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect,possible \
         --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=1 \
         --log-file="$logdir/$name.valgrind" "./$p" >"$logdir/$name.out" 2>&1
     rc=$?
