@@ -176,6 +176,7 @@ struct net {
     /* configuration (owned copies) */
     char *base_url, *api_key, *project_id, *organization_id, *custom_headers;
     int refresh_ms;
+    bool no_usage;       /* net_config.no_usage */
     struct url_ctx uctx;
 
     /* shared with the UI thread, under lock */

@@ -9,6 +9,7 @@ libnet_a_SOURCES = \
 	net/decode.c net/decode.h \
 	net/jsonexact.c net/jsonexact.h \
 	net/errbody.c net/errbody.h \
+	net/encode.c net/encode.h \
 	net/snapshot.c net/snapshot.h \
 	net/internal.h \
 	net/xfer.c \

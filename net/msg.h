@@ -91,6 +91,10 @@ enum net_msg_type {
     NET_MSG_CANCELLED,       /* ok: batches[0] as returned; else error (already_finished on 409) */
     NET_MSG_DIRECTORIES,     /* directories (ok) or error */
     NET_MSG_CONFIGS,         /* configs (ok) or error */
+    NET_MSG_WATCH_ROUND,     /* id = the watched batch: one round of it (the batch, its jobs'
+                                statuses) has ended; ok false when a part of it failed (a
+                                BATCH_FAILED said why). The directory's names come on their own
+                                (DIR_FILES). The TUI ignores it; a script waits for it. */
 };
 
 enum net_create_outcome {

@@ -27,6 +27,8 @@ struct net_config {
     const char *custom_headers;   /* LLAMA_CLOUD_CUSTOM_HEADERS ("Name: value" lines), or NULL */
     int refresh_s;                /* list/batch refresh interval, floor 2 */
     int refresh_ms_for_tests;     /* > 0: this interval in ms instead (tests only; no floor) */
+    bool no_usage;                /* never ask a finished job's usage (credits): a script that
+                                     only waits for statuses saves one request per job */
     bool sequential_list;         /* a full list follows one cursor, page after page, instead of
                                      parallel created_at windows (tests and benchmarks compare) */
 };

@@ -1,6 +1,7 @@
 /* snapshot.c -- the batch-list cache file: JSON (json-c) encode/decode, name, atomic I/O. */
 #include "config.h"
 
+#include "net/encode.h"
 #include "net/snapshot.h"
 
 #include <errno.h>
@@ -110,40 +111,13 @@ static void put(struct json_object *o, const char *key, struct json_object *v)
     json_object_object_add(o, key, v);
 }
 
-static struct json_object *str_or_null(const char *s)
-{
-    return s != NULL ? need(json_object_new_string(s)) : NULL;
-}
-
-static struct json_object *count_or_null(long v)
-{
-    return v >= 0 ? need(json_object_new_int64(v)) : NULL;
-}
-
 static struct json_object *entry_json(const struct snapshot_entry *e)
 {
-    const struct batch *b = &e->batch;
-    struct json_object *o = need(json_object_new_object()), *config, *job, *ext;
-    const char *status = b->status_text ? b->status_text : batch_status_name(b->status);
-    const char *type = b->job_type_text                  ? b->job_type_text
-                       : b->job_type != JOB_TYPE_UNKNOWN ? job_type_name(b->job_type)
-                                                         : NULL;
-    put(o, "id", str_or_null(b->id ? b->id : ""));
-    put(o, "project_id", str_or_null(b->project_id));
-    put(o, "source_directory_id", str_or_null(b->source_directory_id));
-    put(o, "status", str_or_null(status));
-    put(o, "created_at", str_or_null(b->created_at));
-    put(o, "updated_at", str_or_null(b->updated_at));
-    job = need(json_object_new_object());
-    put(job, "type", str_or_null(type));
-    put(job, "configuration_id", str_or_null(b->configuration_id));
-    config = need(json_object_new_object());
-    put(config, "job", job);
-    put(o, "config", config);
+    struct json_object *o = encode_batch(&e->batch, false), *ext;
     ext = need(json_object_new_object());
-    put(ext, "directory_name", str_or_null(e->directory_name));
-    put(ext, "files_done", count_or_null(e->files_done));
-    put(ext, "files_total", count_or_null(e->files_total));
+    put(ext, "directory_name", encode_str(e->directory_name));
+    put(ext, "files_done", encode_count(e->files_done));
+    put(ext, "files_total", encode_count(e->files_total));
     bool credits =
         e->credits_known && isfinite(e->credits) && e->credits >= 0 && e->credits < 1e15;
     put(ext, "credits", credits ? need(json_object_new_double(e->credits)) : NULL);
@@ -200,8 +174,8 @@ char *snapshot_encode(const struct snapshot *s, size_t *len)
     put(root, "format", need(json_object_new_string(SNAPSHOT_FORMAT)));
     put(root, "version", need(json_object_new_int(SNAPSHOT_VERSION)));
     put(root, "endpoint", need(json_object_new_string(endpoint)));
-    put(root, "project_id", str_or_null(none(s->project_id)));
-    put(root, "organization_id", str_or_null(none(s->organization_id)));
+    put(root, "project_id", encode_str(none(s->project_id)));
+    put(root, "organization_id", encode_str(none(s->organization_id)));
     put(root, "saved_at", need(json_object_new_string(saved)));
     char *head = json_text(root, &hlen); /* {…} : its '}' gives way to the batches */
     total = hlen - 1 + strlen(batches_key) + 2;

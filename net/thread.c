@@ -311,6 +311,7 @@ struct net *net_start(const struct net_config *cfg, char **cause)
     int s = cfg->refresh_s < 2 ? 2 : cfg->refresh_s;
     n->refresh_ms = cfg->refresh_ms_for_tests > 0 ? cfg->refresh_ms_for_tests : s * 1000;
     n->list.sequential = cfg->sequential_list;
+    n->no_usage = cfg->no_usage;
     n->uctx.base_url = n->base_url;
     n->uctx.project_id = n->project_id;
     n->uctx.organization_id = n->organization_id;

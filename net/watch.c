@@ -46,7 +46,7 @@ static bool usage_wanted(const struct net *n, const char *job_id)
     const struct watch_state *w = &n->watch;
     const struct job *j = strmap_get(&n->job_cache, job_id);
     size_t asks = 0;
-    if (j == NULL || j->has_credits || w->usage_absent)
+    if (j == NULL || j->has_credits || w->usage_absent || n->no_usage)
         return false;
     strmap_get_index(&w->usage_asks, job_id, &asks);
     return asks < USAGE_MAX_ASKS;
@@ -65,6 +65,11 @@ static void watch_round_end(struct net *n)
             live = true;
     }
     w->live = live;
+    if (w->id != NULL) {
+        struct net_msg *m = msg_new(NET_MSG_WATCH_ROUND, w->req, w->id);
+        m->ok = !w->failed;
+        msg_push(n, m);
+    }
     w->failed = false;
 }
 

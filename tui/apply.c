@@ -169,6 +169,8 @@ unsigned apply_message(struct app *a, const struct net_msg *m)
                       m->error.message ? m->error.message : "unknown error");
         }
         break;
+    case NET_MSG_WATCH_ROUND:
+        return REACT_NONE; /* for scripts (batchtop wait); the screens follow the batch and jobs */
     case NET_MSG_DIRECTORIES:
         if (m->ok) {
             for (size_t i = 0; i < a->n_directories; i++)
