@@ -9,10 +9,12 @@ libtui_a_SOURCES = \
 	tui/apply.c tui/apply.h \
 	tui/cache.c tui/cache.h \
 	tui/demo.c tui/demo.h \
+	tui/cli.c tui/cli.h \
+	tui/cli_out.c tui/cli_out.h \
 	tui/screens.h \
 	tui/list.c tui/batch.c tui/file.c tui/form.c tui/picker.c \
 	tui/dialog.c tui/prompt.c tui/help.c tui/messages.c
-libtui_a_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS) $(FORM_CFLAGS)
+libtui_a_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS) $(FORM_CFLAGS) $(JSONC_CFLAGS)
 
 bin_PROGRAMS += batchtop
 batchtop_SOURCES = tui/main.c

@@ -15,6 +15,7 @@
 #include "net/log.h"
 #include "net/url.h"
 #include "tui/app.h"
+#include "tui/cli.h"
 #include "tui/demo.h"
 #include "tui/term.h"
 #include "tui/text.h"
@@ -37,7 +38,9 @@ static void usage(FILE *out)
           "  --demo                  start batchtop-sim and connect to it (no key needed)\n"
           "  --version               print the version and exit\n"
           "  --help                  print this help and exit\n\n"
-          "The API key is read from LLAMA_CLOUD_API_KEY. Press ? inside for every key.\n",
+          "The API key is read from LLAMA_CLOUD_API_KEY. Press ? inside for every key.\n"
+          "Subcommands for scripts (list, get, results, output, create, cancel, wait, dirs,\n"
+          "configs): see `batchtop help`.\n",
           out);
 }
 
@@ -65,6 +68,10 @@ int main(int argc, char **argv)
     int c;
 
     setlocale(LC_ALL, "");
+    if (cli_subcommand(argc, argv) != NULL) {
+        text_init();
+        return cli_main(argc, argv);
+    }
     term_alloc_failure_install();
     while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
         switch (c) {
