@@ -373,7 +373,7 @@ static void usage_sub(FILE *f, enum sub s)
               "  --directory ID  only batches of this source directory (asked of the server)\n"
               "  --since T       created at or after T; --until T: at or before T. T is an\n"
               "                  ISO-8601 time or a duration ago (90s, 10m, 2h, 7d)\n"
-              "  --limit N       the newest N only (pages stop once N are printed)\n"
+              "  --limit N       the newest N only\n"
               "  --ids           print batch IDs only, one per line\n"
               "  --cached        read only the snapshot cache of the last listing (no network)\n",
               f);
@@ -546,14 +546,15 @@ static int cmd_list(struct cli *c)
 {
     if (c->cached)
         return cmd_list_cached(c);
-    /* --limit: one cursor, newest first, so the first N printed are the newest N */
-    if (!net_open(c, true, c->limit > 0))
+    /* the API does not say how it sorts: --limit waits for every page and keeps the newest */
+    if (!net_open(c, true, false))
         return CLI_API_ERROR;
     struct net_cmd *cmd = net_cmd_new(NET_CMD_WATCH_LIST);
     if (c->directory)
         cmd->source_directory_id = xstrdup(c->directory);
     submit(c, cmd);
-    bool stream = c->ids || c->fmt == OUT_JSONL || c->fmt == OUT_TSV || c->fmt == OUT_CSV;
+    bool stream = c->limit <= 0 &&
+                  (c->ids || c->fmt == OUT_JSONL || c->fmt == OUT_TSV || c->fmt == OUT_CSV);
     struct out *o = c->ids ? NULL : out_new(stdout, c->fmt, c->tty_out, c->color, list_heads, 7);
     struct strmap printed;
     strmap_init(&printed, NULL);
@@ -565,8 +566,7 @@ static int cmd_list(struct cli *c)
         if (m == NULL)
             break;
         if (m->type == NET_MSG_LIST_PAGE && stream) {
-            for (size_t i = 0; i < m->n_batches && (c->limit <= 0 || (long)count < c->limit);
-                 i++) {
+            for (size_t i = 0; i < m->n_batches; i++) {
                 const struct batch *b = &m->batches[i];
                 if (b->id == NULL || strmap_has(&printed, b->id) || !batch_wanted(c, b))
                     continue;
@@ -574,8 +574,7 @@ static int cmd_list(struct cli *c)
                 list_row(c, o, b);
                 count++;
             }
-            if (c->limit > 0 && (long)count >= c->limit)
-                done = true;
+            fflush(stdout); /* a reader sees each page as it arrives */
         } else if (m->type == NET_MSG_LIST_FULL) {
             struct batch *all = m->batches;
             size_t n = m->n_batches;

@@ -250,7 +250,6 @@ void out_row(struct out *o, const char *const *cells, struct json_object *obj)
         if (obj != NULL)
             out_json(o->f, obj, o->tty);
         obj = NULL;
-        fflush(o->f);
         break;
     }
     if (obj != NULL)
