@@ -7,6 +7,13 @@ tests_test_tui_text_SOURCES = tests/test_tui_text.c
 tests_test_tui_text_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_test_tui_text_LDADD = libtui.a libmodel.a $(CHECK_LIBS)
 
+# The subcommands' printers (CSV, TSV, JSON, table).
+check_PROGRAMS += tests/test_cli_out
+TESTS += tests/test_cli_out
+tests_test_cli_out_SOURCES = tests/test_cli_out.c
+tests_test_cli_out_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
+tests_test_cli_out_LDADD = libtui.a libmodel.a $(JSONC_LIBS) $(CHECK_LIBS)
+
 tests_test_tui_keys_SOURCES = tests/test_tui_keys.c
 tests_test_tui_keys_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(NCURSES_CFLAGS)
 tests_test_tui_keys_LDADD = libtui.a libmodel.a $(NCURSES_LIBS) $(CHECK_LIBS)
