@@ -79,5 +79,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(!ws(text[start]) && !ws(text[end - 1]));
         FUZZ_CHECK(text[start] != ',' && text[start] != ':' && text[start] != '}');
     }
+    /* the array walk refuses nothing the printer takes (the printer may refuse more: its
+     * output bound), and its elements are tokens inside the input, in order */
+    size_t pos = 0, start = 0, end = 0, last = 0, count = 0;
+    bool bad = false;
+    while (json_array_next(text, size, &pos, &start, &end, &bad)) {
+        FUZZ_CHECK(start >= last && start < end && end <= size && pos >= end && pos <= size);
+        FUZZ_CHECK(!ws(text[start]) && !ws(text[end - 1]));
+        last = end;
+        count++;
+    }
+    FUZZ_CHECK(pos <= size);
+    if (size > 0) {
+        size_t i = 0;
+        while (i < size && ws(text[i]))
+            i++;
+        char *printed = json_pretty_exact(text, size);
+        if (i < size && text[i] == '[')
+            FUZZ_CHECK(!(bad && printed != NULL));
+        else
+            FUZZ_CHECK(bad);
+        free(printed);
+    }
+    (void)count;
     return 0;
 }

@@ -390,6 +390,52 @@ bool json_member_span(const char *body, size_t len, const char *key, size_t *sta
     return true;
 }
 
+bool json_array_next(const char *text, size_t len, size_t *pos, size_t *start, size_t *end,
+                     bool *bad)
+{
+    struct lex l = {text, len, *pos};
+    if (text == NULL || l.pos > len) {
+        *bad = true;
+        return false;
+    }
+    skip_ws(&l);
+    if (*pos == 0) {
+        if (!at(&l, '[')) {
+            *bad = true;
+            return false;
+        }
+        l.pos++;
+        skip_ws(&l);
+        if (at(&l, ']'))
+            goto closing;
+    } else if (at(&l, ',')) {
+        l.pos++;
+        skip_ws(&l);
+    } else if (at(&l, ']')) {
+        goto closing;
+    } else {
+        *bad = true;
+        return false;
+    }
+    *start = l.pos;
+    if (!walk(&l, NULL, JSONEXACT_MAX_DEPTH - 1)) {
+        *bad = true;
+        return false;
+    }
+    *end = l.pos;
+    skip_ws(&l);
+    *pos = l.pos;
+    return true;
+closing:
+    /* the array's end: nothing but whitespace may follow */
+    l.pos++;
+    skip_ws(&l);
+    if (l.pos != len)
+        *bad = true;
+    *pos = l.pos;
+    return false;
+}
+
 char *json_pretty_exact(const char *text, size_t len)
 {
     if (text == NULL)

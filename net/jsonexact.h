@@ -30,6 +30,15 @@
  * JSON object, optionally surrounded by whitespace, or has no such member. */
 bool json_member_span(const char *body, size_t len, const char *key, size_t *start, size_t *end);
 
+/* The elements of the JSON array text[0..len) (whitespace around it allowed), one per call:
+ * start with *pos = 0; each call that returns true gives the next element's byte span
+ * [*start, *end) and moves *pos past it. False at the end of the array, and also when text is
+ * not a valid array or an element is nested deeper than JSONEXACT_MAX_DEPTH - 1: then *bad is
+ * set (it is left alone at a clean end). Elements are checked as they are reached, so a caller
+ * that stops early has not looked at the rest. */
+bool json_array_next(const char *text, size_t len, size_t *pos, size_t *start, size_t *end,
+                     bool *bad);
+
 /* ---- printing ---- */
 
 /* text[0..len) (one JSON value, whitespace around it allowed) re-indented like json-c's

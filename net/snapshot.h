@@ -27,10 +27,11 @@
  * batches. snapshot_encode keeps the newest batches by created_at (unparsable times count as
  * oldest): at most SNAPSHOT_MAX_BATCHES of them, and only as many as fit in
  * SNAPSHOT_MAX_BYTES; the decoder refuses anything bigger. Why these numbers: the file only
- * fills the screen until the first answer (the full list is fetched anyway), and decoding
- * builds a json-c tree of about 5 KB per batch -- 20,000 batches are a 9 MB file and about
- * 110 MB for a moment at start (100,000 would be 460 MB). One file per endpoint + project +
- * organization, so the directory grows only with the projects used.
+ * fills the screen until the first answer (the full list is fetched anyway), 20,000 batches
+ * are a 9 MB file, and the decoded entries take about 1 KB a batch. Decoding checks the whole
+ * document with jsonexact.c's strict lexer, then parses one batch at a time with json-c (a
+ * tree of the whole file was ~5 KB a batch and most of a warm start's time). One file per
+ * endpoint + project + organization, so the directory grows only with the projects used.
  *
  * Pure parts (encode, decode, matches, path) touch no files. Threads: json-c is only used
  * here and in decode.c, by whichever one thread calls these.

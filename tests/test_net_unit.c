@@ -849,6 +849,51 @@ START_TEST(exact_layout_matches_json_c)
 }
 END_TEST
 
+/* Every element span of text as "a|b|c", or "BAD" when the walk refused it. */
+static char *array_elements(const char *text)
+{
+    size_t pos = 0, a, b, len = strlen(text);
+    bool bad = false;
+    char *out = xstrdup("");
+    while (json_array_next(text, len, &pos, &a, &b, &bad)) {
+        char *next = xasprintf("%s%s%.*s", out, out[0] ? "|" : "", (int)(b - a), text + a);
+        free(out);
+        out = next;
+    }
+    if (bad) {
+        free(out);
+        out = xstrdup("BAD");
+    }
+    return out;
+}
+
+START_TEST(exact_array_elements)
+{
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {"[]", ""},
+        {" [ ] ", ""},
+        {"[1]", "1"},
+        {"[ {\"a\":[1,2]} , \"x,]\" ,null ]", "{\"a\":[1,2]}|\"x,]\"|null"},
+        {"[1,]", "BAD"},
+        {"[,1]", "BAD"},
+        {"[1 2]", "BAD"},
+        {"[1", "BAD"},
+        {"[1]x", "BAD"},
+        {"{\"a\":1}", "BAD"},
+        {"[01]", "BAD"},
+        {"", "BAD"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = array_elements(cases[i].in);
+        ck_assert_msg(strcmp(got, cases[i].want) == 0, "%s: got %s, want %s", cases[i].in, got,
+                      cases[i].want);
+        free(got);
+    }
+}
+END_TEST
+
 START_TEST(exact_member_span)
 {
     size_t a = 0, b = 0;
@@ -1552,6 +1597,7 @@ static Suite *suite(void)
     tcase_add_test(t, exact_nesting_and_empty_containers);
     tcase_add_test(t, exact_layout_matches_json_c);
     tcase_add_test(t, exact_member_span);
+    tcase_add_test(t, exact_array_elements);
     tcase_add_test(t, exact_refuses_invalid_and_hostile);
     tcase_add_test(t, exact_fallbacks_in_decode);
     suite_add_tcase(s, t);
