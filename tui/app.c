@@ -475,7 +475,7 @@ int app_run(const struct app_options *opt)
     term_start();
     draw_init_colors(opt->color);
     list_screen_open(&a);
-    app_submit(&a, cache_open(&a));
+    cache_open(&a);
     app_submit(&a, net_cmd_new(NET_CMD_LIST_DIRECTORIES));
     app_log(&a, false, "connecting to %s", a.endpoint);
     if (a.cleartext)

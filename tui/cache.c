@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "model/clock.h"
+#include "model/strmap.h"
 #include "model/xalloc.h"
 #include "net/snapshot.h"
 #include "tui/cache.h"
@@ -24,52 +25,86 @@ static char *cache_path(const struct app *a)
     return snapshot_path(a->opt.base_url, a->opt.project_id, a->opt.organization_id);
 }
 
-struct net_cmd *cache_open(struct app *a)
+/* The batches the net thread needs to bring a snapshot current: those that can still change
+ * and the newest (the delta asks for what was created after it). Copies. */
+static void seed_batches(struct net_cmd *cmd, const struct snapshot *s)
+{
+    size_t newest = SIZE_MAX;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->entries[i].batch.created_ms >= 0 &&
+            (newest == SIZE_MAX || s->entries[i].batch.created_ms > s->entries[newest].batch.created_ms))
+            newest = i;
+    cmd->batches = xcalloc(s->n ? s->n : 1, sizeof *cmd->batches);
+    for (size_t i = 0; i < s->n; i++) {
+        const struct batch *b = &s->entries[i].batch;
+        if (i == newest || !batch_status_is_terminal(b->status))
+            batch_copy_without_results(&cmd->batches[cmd->n_batches++], b);
+    }
+}
+
+void cache_open(struct app *a)
 {
     struct net_cmd *cmd = net_cmd_new(NET_CMD_WATCH_LIST);
-    if (!cache_on(a))
-        return cmd;
+    if (!cache_on(a)) {
+        app_submit(a, cmd);
+        return;
+    }
     char *path = cache_path(a), *why = NULL;
     struct snapshot s;
     memset(&s, 0, sizeof s);
-    if (path == NULL)
-        return cmd;
+    if (path == NULL) {
+        app_submit(a, cmd);
+        return;
+    }
     errno = 0;
     if (!snapshot_load(path, &s, &why)) {
         if (errno != ENOENT) /* a first start has no cache: nothing to say */
             app_log(a, true, "cache %s ignored: %s", path, why ? why : "unreadable");
         free(why);
         free(path);
-        return cmd;
+        app_submit(a, cmd);
+        return;
     }
     if (!snapshot_matches(&s, a->opt.base_url, a->opt.project_id, a->opt.organization_id)) {
         app_log(a, true, "cache %s ignored: it belongs to another endpoint or project", path);
         snapshot_done(&s);
         free(path);
-        return cmd;
+        app_submit(a, cmd);
+        return;
     }
     free(path);
-    cmd->batches = xcalloc(s.n ? s.n : 1, sizeof *cmd->batches);
+    seed_batches(cmd, &s);
+    /* a snapshot with no batches seeds nothing: a full listing, as without one */
+    cmd->full_after = s.saved_ms <= 0 || clock_now_ms() - s.saved_ms > CACHE_FULL_AFTER_MS;
+    app_submit(a, cmd); /* the delta's round trip runs while the store fills */
+    /* names of directories the cache knew, until the directory list brings them again: set
+     * once per directory while the store is still empty (each call walks the store), and
+     * batches upserted after take them */
+    struct strmap named;
+    strmap_init(&named, NULL);
     for (size_t i = 0; i < s.n; i++) {
         const struct snapshot_entry *e = &s.entries[i];
-        store_upsert(a->store, &e->batch);
-        if (e->files_total >= 0)
-            store_set_progress(a->store, e->batch.id, e->files_done, e->files_total);
-        if (e->credits_known)
-            store_set_credits(a->store, e->batch.id, e->credits, e->credits_partial);
-        batch_copy_without_results(&cmd->batches[cmd->n_batches++], &e->batch);
+        const char *dir = e->batch.source_directory_id;
+        if (e->directory_name != NULL && dir != NULL && !strmap_has(&named, dir)) {
+            strmap_put(&named, dir, NULL);
+            store_set_directory_name(a->store, dir, e->directory_name);
+        }
     }
-    /* names of directories the cache knew, until the directory list brings them again */
-    for (size_t i = 0; i < s.n; i++)
-        if (s.entries[i].directory_name != NULL)
-            store_set_directory_name(a->store, s.entries[i].batch.source_directory_id,
-                                     s.entries[i].directory_name);
+    strmap_done(&named);
+    for (size_t i = 0; i < s.n; i++) {
+        struct snapshot_entry *e = &s.entries[i];
+        char *id = xstrdup(e->batch.id);
+        store_upsert_take(a->store, &e->batch); /* moved: the snapshot is dropped after */
+        if (e->files_total >= 0)
+            store_set_progress(a->store, id, e->files_done, e->files_total);
+        if (e->credits_known)
+            store_set_credits(a->store, id, e->credits, e->credits_partial);
+        free(id);
+    }
     a->cached_ms = s.saved_ms;
     a->list_loaded = true;
-    cmd->full_after = s.saved_ms <= 0 || clock_now_ms() - s.saved_ms > CACHE_FULL_AFTER_MS;
     list_view_rebuild(a->view, a->store);
     snapshot_done(&s);
-    return cmd;
 }
 
 void cache_save(struct app *a, bool now)
