@@ -244,31 +244,36 @@ static int bench_main(const struct bench_opts *o)
     if (!list)
         cmd->id = xstrdup(o->batch_id);
     if (list && o->snapshot != NULL) {
+        /* as tui/cache.c: the header's seed goes at once, the store fills while the delta's
+         * requests are out */
         struct snapshot s;
-        char *why = NULL;
-        if (!snapshot_load(o->snapshot, &s, &why)) {
-            fprintf(stderr, "bench-net: %s: %s\n", o->snapshot, why ? why : "unreadable");
+        char *why = NULL, *text = NULL;
+        size_t len = 0;
+        bool ok = snapshot_read(o->snapshot, &text, &len, &why);
+        if (ok && snapshot_peek(text, len, &s, NULL)) {
+            if (s.has_seed && s.n_seed > 0) {
+                cmd->batches = s.seed;
+                cmd->n_batches = s.n_seed;
+                s.seed = NULL;
+                s.n_seed = 0;
+                net_submit(br.net, cmd);
+                cmd = NULL;
+            }
+            snapshot_done(&s);
+        }
+        ok = ok && snapshot_decode(text, len, &s, &why);
+        free(text);
+        if (!ok || cmd != NULL) {
+            fprintf(stderr, "bench-net: %s: %s\n", o->snapshot,
+                    why ? why : ok ? "no seed (an older file)" : "unreadable");
             free(why);
+            if (ok)
+                snapshot_done(&s);
             net_cmd_free(cmd);
             net_stop(br.net);
             store_free(br.store);
             return 1;
         }
-        /* as tui/cache.c: the net thread gets what can change and the newest, at once, and
-         * the store fills while the delta's requests are out */
-        size_t newest = SIZE_MAX;
-        for (size_t i = 0; i < s.n; i++)
-            if (s.entries[i].batch.created_ms >= 0 &&
-                (newest == SIZE_MAX ||
-                 s.entries[i].batch.created_ms > s.entries[newest].batch.created_ms))
-                newest = i;
-        cmd->batches = xcalloc(s.n ? s.n : 1, sizeof *cmd->batches);
-        for (size_t i = 0; i < s.n; i++)
-            if (i == newest || !batch_status_is_terminal(s.entries[i].batch.status))
-                batch_copy_without_results(&cmd->batches[cmd->n_batches++],
-                                           &s.entries[i].batch);
-        net_submit(br.net, cmd);
-        cmd = NULL;
         for (size_t i = 0; i < s.n; i++)
             store_upsert_take(br.store, &s.entries[i].batch);
         snapshot_done(&s);

@@ -33,6 +33,9 @@ void snapshot_done(struct snapshot *s)
     free(s->endpoint);
     free(s->project_id);
     free(s->organization_id);
+    for (size_t i = 0; i < s->n_seed; i++)
+        batch_done(&s->seed[i]);
+    free(s->seed);
     memset(s, 0, sizeof *s);
 }
 
@@ -178,6 +181,24 @@ char *snapshot_encode(const struct snapshot *s, size_t *len)
     put(root, "project_id", encode_str(none(s->project_id)));
     put(root, "organization_id", encode_str(none(s->organization_id)));
     put(root, "saved_at", need(json_object_new_string(saved)));
+    /* what a delta refresh starts from, ahead of the batches so a start can send it before
+     * decoding them (snapshot_peek): every batch written that can still change, and the
+     * newest; counted as they are chosen below, so both lists hold the same batches */
+    struct json_object *seed = need(json_object_new_array());
+    size_t seed_bytes = 0;
+    for (size_t r = 0; r < n && r < SNAPSHOT_MAX_BATCHES; r++) {
+        const struct batch *b = &s->entries[order[r].i].batch;
+        if (r > 0 && batch_status_is_terminal(b->status))
+            continue;
+        if (seed_bytes > SNAPSHOT_MAX_BYTES / 4)
+            break; /* a seed that big would not be worth sending early; the rest is decoded */
+        struct json_object *o = encode_batch(b, false);
+        size_t olen = 0;
+        json_object_to_json_string_length(o, JSON_FLAGS, &olen);
+        seed_bytes += olen + 1;
+        json_object_array_add(seed, o);
+    }
+    put(root, "seed", seed);
     char *head = json_text(root, &hlen); /* {…} : its '}' gives way to the batches */
     total = hlen - 1 + strlen(batches_key) + 2;
     for (size_t r = 0; r < n && count < SNAPSHOT_MAX_BATCHES; r++) {
@@ -318,7 +339,56 @@ static bool header_from(struct json_object *root, struct snapshot *out, char **w
     if (saved == NULL || !json_object_is_type(saved, json_type_string) ||
         !clock_parse_iso8601(json_object_get_string(saved), &out->saved_ms))
         return refuse(why, xstrdup("saved_at: missing or not a time"));
+    struct json_object *seed = member(root, "seed");
+    if (seed == NULL)
+        return true; /* an older file: the batches say it all */
+    if (!json_object_is_type(seed, json_type_array))
+        return refuse(why, xstrdup("seed: expected an array"));
+    size_t n = json_object_array_length(seed);
+    if (n > SNAPSHOT_MAX_BATCHES)
+        return refuse(why, xasprintf("seed: %zu batches, at most %d", n, SNAPSHOT_MAX_BATCHES));
+    out->seed = xcalloc(n ? n : 1, sizeof *out->seed);
+    out->has_seed = true;
+    for (size_t i = 0; i < n; i++) {
+        char path[40];
+        snprintf(path, sizeof path, "seed[%zu]", i);
+        if (!decode_batch_object(json_object_array_get_idx(seed, i), path, &out->seed[i], why))
+            return false;
+        out->n_seed = i + 1;
+        if (out->seed[i].has_results)
+            return refuse(why, xasprintf("%s.results: not expected in a snapshot", path));
+    }
     return true;
+}
+
+bool snapshot_peek(const char *buf, size_t len, struct snapshot *out, char **why)
+{
+    memset(out, 0, sizeof *out);
+    if (why != NULL)
+        *why = NULL;
+    /* the encoder writes the header's members first; a raw `,"batches":[` cannot be inside a
+     * string (its quotes would end it), so the first one is where the batches begin */
+    static const char key[] = ",\"batches\":[";
+    const char *at = memmem(buf, len, key, strlen(key));
+    if (at == NULL)
+        return refuse(why, xstrdup("no header before the batches"));
+    size_t hlen = (size_t)(at - buf);
+    char *head = xmalloc(hlen + 2);
+    memcpy(head, buf, hlen);
+    memcpy(head + hlen, "}", 2);
+    char *cause = NULL;
+    struct json_object *root = decode_json(head, hlen + 1, &cause);
+    free(head);
+    if (root == NULL) {
+        refuse(why, xstrdup("header: not JSON"));
+        free(cause);
+        return false;
+    }
+    bool ok = header_from(root, out, why);
+    json_object_put(root);
+    if (!ok)
+        snapshot_done(out);
+    return ok;
 }
 
 /* One entry of the batches array, parsed on its own (a small tree, freed at once). */
@@ -521,9 +591,10 @@ bool snapshot_save(const char *path, const struct snapshot *s, char **why)
     return ok;
 }
 
-bool snapshot_load(const char *path, struct snapshot *out, char **why)
+bool snapshot_read(const char *path, char **text, size_t *len, char **why)
 {
-    memset(out, 0, sizeof *out);
+    *text = NULL;
+    *len = 0;
     if (why != NULL)
         *why = NULL;
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -565,7 +636,25 @@ bool snapshot_load(const char *path, struct snapshot *out, char **why)
             bad = xstrdup("changed while being read");
     }
     close(fd);
-    bool ok = bad == NULL ? snapshot_decode(buf, got, out, why) : refuse(why, bad);
+    if (bad != NULL) {
+        free(buf);
+        errno = 0;
+        return refuse(why, bad);
+    }
+    *text = buf;
+    *len = got;
+    errno = 0;
+    return true;
+}
+
+bool snapshot_load(const char *path, struct snapshot *out, char **why)
+{
+    char *buf;
+    size_t len;
+    memset(out, 0, sizeof *out);
+    if (!snapshot_read(path, &buf, &len, why))
+        return false; /* errno kept: ENOENT for no file */
+    bool ok = snapshot_decode(buf, len, out, why);
     free(buf);
     errno = 0;
     return ok;

@@ -10,6 +10,7 @@
  *   {"format":"batchtop-snapshot","version":1,
  *    "endpoint":"https://api.cloud.llamaindex.ai","project_id":"prj-1","organization_id":null,
  *    "saved_at":"2026-11-28T14:02:07.117Z",
+ *    "seed":[{"id":"bat-9",...,"status":"RUNNING",...}],
  *    "batches":[{"id":"bat-1","project_id":"prj-1","source_directory_id":"dir-1",
  *                "status":"COMPLETED","created_at":"…","updated_at":"…",
  *                "config":{"job":{"type":"parse_v2","configuration_id":"cfg-1"}},
@@ -65,6 +66,12 @@ struct snapshot {
     char *project_id;      /* NULL when none */
     char *organization_id; /* NULL when none */
     int64_t saved_ms;      /* epoch ms when written */
+    /* "seed": what a delta refresh starts from (every batch of the file that can still
+     * change, and the newest), written before the batches; has_seed false for a file
+     * without it (then take them from the entries) */
+    bool has_seed;
+    struct batch *seed;
+    size_t n_seed;
     struct snapshot_entry *entries;
     size_t n;
 };
@@ -92,6 +99,11 @@ char *snapshot_encode(const struct snapshot *s, size_t *len);
  * False with *why (one line, caller frees; why may be NULL) on anything but a whole, valid
  * document of this format and version. */
 bool snapshot_decode(const char *buf, size_t len, struct snapshot *out, char **why);
+/* Only the header of buf[0..len): endpoint, project, organization, saved_at and the seed, no
+ * entries -- a few milliseconds, so a warm start can send its delta refresh while the batches
+ * are decoded. A file that passes may still be refused by snapshot_decode (truncated, a bad
+ * batch); the caller must be ready to start over. */
+bool snapshot_peek(const char *buf, size_t len, struct snapshot *out, char **why);
 
 /* ---- files ---- */
 
@@ -105,5 +117,8 @@ bool snapshot_save(const char *path, const struct snapshot *s, char **why);
  * False with *why (caller frees; it does not name the path) on any failure, *out zeroed;
  * errno is then ENOENT only when there is no file at all (a cold start, not worth a message). */
 bool snapshot_load(const char *path, struct snapshot *out, char **why);
+/* The file-reading half of snapshot_load, with the same refusals: *text (caller frees) of
+ * *len bytes. */
+bool snapshot_read(const char *path, char **text, size_t *len, char **why);
 
 #endif

@@ -546,11 +546,66 @@ START_TEST(bounded_by_size)
 }
 END_TEST
 
+/* The header's seed: what a warm start sends before the batches are decoded. */
+START_TEST(peek_gives_the_seed)
+{
+    struct snapshot s, h, d;
+    char *why = NULL;
+    size_t len;
+    sample(&s, "https://api.example.com");
+    char *text = snapshot_encode(&s, &len);
+    ck_assert_msg(snapshot_peek(text, len, &h, &why), "%s", why);
+    same_str(h.endpoint, "https://api.example.com");
+    same_str(h.project_id, "prj-1");
+    ck_assert_int_eq(h.saved_ms, SAVED_MS);
+    ck_assert_uint_eq(h.n, 0); /* no entries from a peek */
+    /* the newest (bat-2, 22:00Z on the 28th) and every batch that can change (bat-3
+     * RUNNING); bat-1 is COMPLETED and older, so not in it */
+    ck_assert(h.has_seed);
+    ck_assert_uint_eq(h.n_seed, 2);
+    same_str(h.seed[0].id, "bat-2");
+    same_str(h.seed[1].id, "bat-3");
+    ck_assert_int_eq(h.seed[1].status, BATCH_RUNNING);
+    /* the whole decode agrees */
+    ck_assert(snapshot_decode(text, len, &d, &why));
+    ck_assert_uint_eq(d.n_seed, 2);
+    same_str(d.seed[0].id, "bat-2");
+    snapshot_done(&d);
+    /* a file cut inside the batches: the header still peeks, the decode refuses it (the
+     * caller then starts over with a full list) */
+    const char *batches = strstr(text, ",\"batches\":[");
+    ck_assert_ptr_nonnull(batches);
+    size_t cut = (size_t)(batches - text) + 20;
+    snapshot_done(&h);
+    ck_assert(snapshot_peek(text, cut, &h, NULL));
+    ck_assert(!snapshot_decode(text, cut, &d, &why));
+    free(why);
+    snapshot_done(&h);
+    /* an older file without a seed decodes, and says it has none */
+    char *old = xstrdup(text);
+    char *seed = strstr(old, ",\"seed\":[");
+    ck_assert_ptr_nonnull(seed);
+    memmove(seed, batches - text + old, strlen(batches - text + old) + 1);
+    ck_assert_msg(snapshot_decode(old, strlen(old), &d, &why), "%s", why);
+    ck_assert(!d.has_seed);
+    ck_assert_uint_eq(d.n, 3);
+    snapshot_done(&d);
+    /* not our header: refused */
+    const char *foreign = "{\"format\":\"x\",\"batches\":[]}";
+    ck_assert(!snapshot_peek(foreign, strlen(foreign), &h, &why));
+    free(why);
+    free(old);
+    free(text);
+    snapshot_done(&s);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("snapshot");
     TCase *t = tcase_create("format");
     tcase_add_test(t, round_trip);
+    tcase_add_test(t, peek_gives_the_seed);
     tcase_add_test(t, matches_and_path);
     tcase_add_test(t, refusals);
     tcase_add_test(t, never_the_key);

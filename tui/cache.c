@@ -45,19 +45,14 @@ static void seed_batches(struct net_cmd *cmd, const struct snapshot *s)
 void cache_open(struct app *a)
 {
     struct net_cmd *cmd = net_cmd_new(NET_CMD_WATCH_LIST);
-    if (!cache_on(a)) {
-        app_submit(a, cmd);
-        return;
-    }
-    char *path = cache_path(a), *why = NULL;
-    struct snapshot s;
-    memset(&s, 0, sizeof s);
+    char *path = cache_on(a) ? cache_path(a) : NULL, *why = NULL, *text = NULL;
+    size_t len = 0;
     if (path == NULL) {
         app_submit(a, cmd);
         return;
     }
     errno = 0;
-    if (!snapshot_load(path, &s, &why)) {
+    if (!snapshot_read(path, &text, &len, &why)) {
         if (errno != ENOENT) /* a first start has no cache: nothing to say */
             app_log(a, true, "cache %s ignored: %s", path, why ? why : "unreadable");
         free(why);
@@ -65,18 +60,48 @@ void cache_open(struct app *a)
         app_submit(a, cmd);
         return;
     }
-    if (!snapshot_matches(&s, a->opt.base_url, a->opt.project_id, a->opt.organization_id)) {
-        app_log(a, true, "cache %s ignored: it belongs to another endpoint or project", path);
+    /* the header first: its seed (the batches that can change, and the newest) is all the
+     * delta refresh needs, so it goes now and its round trip overlaps decoding the batches */
+    struct snapshot s;
+    bool early = false;
+    if (snapshot_peek(text, len, &s, NULL)) {
+        if (s.has_seed && s.n_seed > 0 &&
+            snapshot_matches(&s, a->opt.base_url, a->opt.project_id, a->opt.organization_id)) {
+            cmd->batches = s.seed; /* moved */
+            cmd->n_batches = s.n_seed;
+            s.seed = NULL;
+            s.n_seed = 0;
+            cmd->full_after = s.saved_ms <= 0 || clock_now_ms() - s.saved_ms > CACHE_FULL_AFTER_MS;
+            app_submit(a, cmd);
+            cmd = NULL;
+            early = true;
+        }
         snapshot_done(&s);
+    }
+    bool ok = snapshot_decode(text, len, &s, &why);
+    free(text);
+    if (!ok || !snapshot_matches(&s, a->opt.base_url, a->opt.project_id, a->opt.organization_id)) {
+        if (ok)
+            app_log(a, true, "cache %s ignored: it belongs to another endpoint or project", path);
+        else
+            app_log(a, true, "cache %s ignored: %s", path, why ? why : "unreadable");
+        free(why);
         free(path);
-        app_submit(a, cmd);
+        if (ok)
+            snapshot_done(&s);
+        /* a start from it may be under way: a new WATCH_LIST starts over with a full list */
+        net_cmd_free(cmd);
+        app_submit(a, net_cmd_new(NET_CMD_WATCH_LIST));
         return;
     }
     free(path);
-    seed_batches(cmd, &s);
-    /* a snapshot with no batches seeds nothing: a full listing, as without one */
-    cmd->full_after = s.saved_ms <= 0 || clock_now_ms() - s.saved_ms > CACHE_FULL_AFTER_MS;
-    app_submit(a, cmd); /* the delta's round trip runs while the store fills */
+    if (!early) {
+        /* an older file without a seed: everything decoded first */
+        seed_batches(cmd, &s);
+        /* a snapshot with no batches seeds nothing: a full listing, as without one */
+        cmd->full_after = s.saved_ms <= 0 || clock_now_ms() - s.saved_ms > CACHE_FULL_AFTER_MS;
+        app_submit(a, cmd);
+    }
     /* names of directories the cache knew, until the directory list brings them again: set
      * once per directory while the store is still empty (each call walks the store), and
      * batches upserted after take them */
