@@ -28,7 +28,11 @@ struct json_object *encode_directory(const struct directory *d);
  *  {"tier"} (only when a tier came)} */
 struct json_object *encode_config(const struct config *c);
 
-/* Helpers for callers adding their own fields: a string or null, an int or null (v < 0). */
+/* Helpers for callers adding their own fields: o itself, exiting when it is NULL (json-c out
+ * of memory); add key to object o (taking v, which may be NULL for a JSON null); a string or
+ * null; an int or null (v < 0). */
+struct json_object *encode_need(struct json_object *o);
+void encode_put(struct json_object *o, const char *key, struct json_object *v);
 struct json_object *encode_str(const char *s);
 struct json_object *encode_count(long v);
 

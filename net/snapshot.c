@@ -97,36 +97,19 @@ bool snapshot_matches(const struct snapshot *s, const char *endpoint, const char
 
 /* ---- encoding ---- */
 
-static _Noreturn void out_of_memory(void)
-{
-    fputs("batchtop: out of memory\n", stderr);
-    abort();
-}
-
-static struct json_object *need(struct json_object *o)
-{
-    if (o == NULL)
-        out_of_memory();
-    return o;
-}
-
-static void put(struct json_object *o, const char *key, struct json_object *v)
-{
-    json_object_object_add(o, key, v);
-}
-
 static struct json_object *entry_json(const struct snapshot_entry *e)
 {
     struct json_object *o = encode_batch(&e->batch, false), *ext;
-    ext = need(json_object_new_object());
-    put(ext, "directory_name", encode_str(e->directory_name));
-    put(ext, "files_done", encode_count(e->files_done));
-    put(ext, "files_total", encode_count(e->files_total));
+    ext = encode_need(json_object_new_object());
+    encode_put(ext, "directory_name", encode_str(e->directory_name));
+    encode_put(ext, "files_done", encode_count(e->files_done));
+    encode_put(ext, "files_total", encode_count(e->files_total));
     bool credits =
         e->credits_known && isfinite(e->credits) && e->credits >= 0 && e->credits < 1e15;
-    put(ext, "credits", credits ? need(json_object_new_double(e->credits)) : NULL);
-    put(ext, "credits_partial", need(json_object_new_boolean(credits && e->credits_partial)));
-    put(o, "batchtop", ext);
+    encode_put(ext, "credits", credits ? encode_need(json_object_new_double(e->credits)) : NULL);
+    encode_put(ext, "credits_partial",
+               encode_need(json_object_new_boolean(credits && e->credits_partial)));
+    encode_put(o, "batchtop", ext);
     return o;
 }
 
@@ -151,7 +134,7 @@ static char *json_text(struct json_object *o, size_t *len)
 {
     const char *t = json_object_to_json_string_length(o, JSON_FLAGS, len);
     if (t == NULL)
-        out_of_memory();
+        encode_need(NULL); /* json-c is out of memory */
     char *copy = xstrndup(t, *len);
     json_object_put(o);
     return copy;
@@ -174,17 +157,17 @@ char *snapshot_encode(const struct snapshot *s, size_t *len)
 
     char saved[40], *endpoint = endpoint_key(s->endpoint);
     clock_format_iso8601(s->saved_ms, saved, sizeof saved);
-    struct json_object *root = need(json_object_new_object());
-    put(root, "format", need(json_object_new_string(SNAPSHOT_FORMAT)));
-    put(root, "version", need(json_object_new_int(SNAPSHOT_VERSION)));
-    put(root, "endpoint", need(json_object_new_string(endpoint)));
-    put(root, "project_id", encode_str(none(s->project_id)));
-    put(root, "organization_id", encode_str(none(s->organization_id)));
-    put(root, "saved_at", need(json_object_new_string(saved)));
+    struct json_object *root = encode_need(json_object_new_object());
+    encode_put(root, "format", encode_need(json_object_new_string(SNAPSHOT_FORMAT)));
+    encode_put(root, "version", encode_need(json_object_new_int(SNAPSHOT_VERSION)));
+    encode_put(root, "endpoint", encode_need(json_object_new_string(endpoint)));
+    encode_put(root, "project_id", encode_str(none(s->project_id)));
+    encode_put(root, "organization_id", encode_str(none(s->organization_id)));
+    encode_put(root, "saved_at", encode_need(json_object_new_string(saved)));
     /* what a delta refresh starts from, ahead of the batches so a start can send it before
      * decoding them (snapshot_peek): every batch written that can still change, and the
      * newest; counted as they are chosen below, so both lists hold the same batches */
-    struct json_object *seed = need(json_object_new_array());
+    struct json_object *seed = encode_need(json_object_new_array());
     size_t seed_bytes = 0;
     for (size_t r = 0; r < n && r < SNAPSHOT_MAX_BATCHES; r++) {
         const struct batch *b = &s->entries[order[r].i].batch;
@@ -198,7 +181,7 @@ char *snapshot_encode(const struct snapshot *s, size_t *len)
         seed_bytes += olen + 1;
         json_object_array_add(seed, o);
     }
-    put(root, "seed", seed);
+    encode_put(root, "seed", seed);
     char *head = json_text(root, &hlen); /* {…} : its '}' gives way to the batches */
     total = hlen - 1 + strlen(batches_key) + 2;
     for (size_t r = 0; r < n && count < SNAPSHOT_MAX_BATCHES; r++) {
@@ -427,7 +410,7 @@ static bool entries_from(const char *text, size_t len, struct snapshot *out, cha
     strmap_init(&ids, NULL);
     struct json_tokener *tok = json_tokener_new();
     if (tok == NULL)
-        out_of_memory();
+        encode_need(NULL); /* out of memory */
     while (ok && json_array_next(text, len, &pos, &start, &end, &bad)) {
         if (out->n == SNAPSHOT_MAX_BATCHES) {
             ok = refuse(why, xasprintf("more than %d batches", SNAPSHOT_MAX_BATCHES));

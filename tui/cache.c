@@ -32,7 +32,8 @@ static void seed_batches(struct net_cmd *cmd, const struct snapshot *s)
     size_t newest = SIZE_MAX;
     for (size_t i = 0; i < s->n; i++)
         if (s->entries[i].batch.created_ms >= 0 &&
-            (newest == SIZE_MAX || s->entries[i].batch.created_ms > s->entries[newest].batch.created_ms))
+            (newest == SIZE_MAX ||
+             s->entries[i].batch.created_ms > s->entries[newest].batch.created_ms))
             newest = i;
     cmd->batches = xcalloc(s->n ? s->n : 1, sizeof *cmd->batches);
     for (size_t i = 0; i < s->n; i++) {

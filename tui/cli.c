@@ -29,30 +29,44 @@
 #include "tui/text.h"
 
 #define DEFAULT_BASE_URL "https://api.cloud.llamaindex.ai"
-#define CREATE_TRIES 5      /* sends of a create the server showed it did not make */
-#define FIND_TRIES 8        /* look-ups of a create whose outcome was unknown */
+#define CREATE_TRIES 5 /* sends of a create the server showed it did not make */
+#define FIND_TRIES 8   /* look-ups of a create whose outcome was unknown */
 
-enum sub { S_LIST, S_GET, S_RESULTS, S_OUTPUT, S_CREATE, S_CANCEL, S_WAIT, S_DIRS, S_CONFIGS,
-           S_HELP, S_COUNT };
+enum sub {
+    S_LIST,
+    S_GET,
+    S_RESULTS,
+    S_OUTPUT,
+    S_CREATE,
+    S_CANCEL,
+    S_WAIT,
+    S_DIRS,
+    S_CONFIGS,
+    S_HELP,
+    S_COUNT
+};
 
 #define M(s) (1u << (s))
 #define ALL_SUBS (M(S_COUNT) - 1)
-#define ROWS (M(S_LIST) | M(S_GET) | M(S_RESULTS) | M(S_CREATE) | M(S_WAIT) | M(S_DIRS) | \
-              M(S_CONFIGS) | M(S_CANCEL))
+#define ROWS                                                                                      \
+    (M(S_LIST) | M(S_GET) | M(S_RESULTS) | M(S_CREATE) | M(S_WAIT) | M(S_DIRS) | M(S_CONFIGS) |   \
+     M(S_CANCEL))
 
 static const struct sub_info {
     const char *name, *args, *what;
 } subs[S_COUNT] = {
-    [S_LIST] = {"list", "[--status S]... [--directory DIR_ID] [--since T] [--until T] "
-                        "[--limit N] [--ids] [--cached]",
+    [S_LIST] = {"list",
+                "[--status S]... [--directory DIR_ID] [--since T] [--until T] "
+                "[--limit N] [--ids] [--cached]",
                 "every batch, newest first (filters: status, directory, created time)"},
     [S_GET] = {"get", "BATCH_ID", "one batch and how many of its files are in each job status"},
     [S_RESULTS] = {"results", "BATCH_ID [--failed] [--status S]...",
                    "one row per file: name, file ID, job ID, job status, error"},
     [S_OUTPUT] = {"output", "BATCH_ID FILE | JOB_ID [--markdown|--text|--json] [-o FILE]",
                   "a job's output (FILE: the file's name or dfl- ID in the batch)"},
-    [S_CREATE] = {"create", "--directory DIR_ID --type parse_v2|extract_v2 --config CFG_ID "
-                            "[--wait [--jobs] [--timeout D]]",
+    [S_CREATE] = {"create",
+                  "--directory DIR_ID --type parse_v2|extract_v2 --config CFG_ID "
+                  "[--wait [--jobs] [--timeout D]]",
                   "start a batch (never twice, even when an answer is lost); prints its ID"},
     [S_CANCEL] = {"cancel", "BATCH_ID...", "ask the server to cancel batches"},
     [S_WAIT] = {"wait", "BATCH_ID... [--timeout D] [--jobs]",
@@ -63,10 +77,35 @@ static const struct sub_info {
 };
 
 enum opt_id {
-    OPT_BASE_URL = 256, OPT_PROJECT, OPT_ORG, OPT_LOG, OPT_NO_CACHE, OPT_REFRESH, OPT_NO_COLOR, OPT_READONLY,
-    OPT_HELP, OPT_VERSION, OPT_JSON, OPT_JSONL, OPT_CSV, OPT_STATUS, OPT_DIRECTORY, OPT_SINCE, OPT_UNTIL,
-    OPT_LIMIT, OPT_IDS, OPT_CACHED, OPT_FAILED, OPT_MARKDOWN, OPT_TEXT, OPT_OUTFILE, OPT_TYPE, OPT_CONFIG,
-    OPT_WAIT, OPT_JOBS, OPT_TIMEOUT,
+    OPT_BASE_URL = 256,
+    OPT_PROJECT,
+    OPT_ORG,
+    OPT_LOG,
+    OPT_NO_CACHE,
+    OPT_REFRESH,
+    OPT_NO_COLOR,
+    OPT_READONLY,
+    OPT_HELP,
+    OPT_VERSION,
+    OPT_JSON,
+    OPT_JSONL,
+    OPT_CSV,
+    OPT_STATUS,
+    OPT_DIRECTORY,
+    OPT_SINCE,
+    OPT_UNTIL,
+    OPT_LIMIT,
+    OPT_IDS,
+    OPT_CACHED,
+    OPT_FAILED,
+    OPT_MARKDOWN,
+    OPT_TEXT,
+    OPT_OUTFILE,
+    OPT_TYPE,
+    OPT_CONFIG,
+    OPT_WAIT,
+    OPT_JOBS,
+    OPT_TIMEOUT,
 };
 
 static const struct option long_opts[] = {
@@ -106,16 +145,37 @@ static const struct option long_opts[] = {
 static unsigned opt_subs(int id)
 {
     switch (id) {
-    case OPT_JSON: case OPT_JSONL: case OPT_CSV: return ROWS | M(S_OUTPUT);
-    case OPT_STATUS: return M(S_LIST) | M(S_RESULTS);
-    case OPT_DIRECTORY: return M(S_LIST) | M(S_CREATE);
-    case OPT_SINCE: case OPT_UNTIL: case OPT_LIMIT: case OPT_IDS: case OPT_CACHED: return M(S_LIST);
-    case OPT_FAILED: return M(S_RESULTS);
-    case OPT_MARKDOWN: case OPT_TEXT: case 'o': case OPT_OUTFILE: return M(S_OUTPUT);
-    case OPT_TYPE: return M(S_CREATE) | M(S_CONFIGS);
-    case OPT_CONFIG: case OPT_WAIT: return M(S_CREATE);
-    case OPT_JOBS: case OPT_TIMEOUT: return M(S_WAIT) | M(S_CREATE);
-    default: return ALL_SUBS;
+    case OPT_JSON:
+    case OPT_JSONL:
+    case OPT_CSV:
+        return ROWS | M(S_OUTPUT);
+    case OPT_STATUS:
+        return M(S_LIST) | M(S_RESULTS);
+    case OPT_DIRECTORY:
+        return M(S_LIST) | M(S_CREATE);
+    case OPT_SINCE:
+    case OPT_UNTIL:
+    case OPT_LIMIT:
+    case OPT_IDS:
+    case OPT_CACHED:
+        return M(S_LIST);
+    case OPT_FAILED:
+        return M(S_RESULTS);
+    case OPT_MARKDOWN:
+    case OPT_TEXT:
+    case 'o':
+    case OPT_OUTFILE:
+        return M(S_OUTPUT);
+    case OPT_TYPE:
+        return M(S_CREATE) | M(S_CONFIGS);
+    case OPT_CONFIG:
+    case OPT_WAIT:
+        return M(S_CREATE);
+    case OPT_JOBS:
+    case OPT_TIMEOUT:
+        return M(S_WAIT) | M(S_CREATE);
+    default:
+        return ALL_SUBS;
     }
 }
 
@@ -130,14 +190,16 @@ struct cli {
     enum out_format fmt;
     bool tty_out, tty_err;
     /* options */
-    char **statuses; size_t n_statuses;
+    char **statuses;
+    size_t n_statuses;
     const char *directory, *config, *outfile;
     enum job_type type;
     bool type_set, ids, cached, failed, wait, jobs;
     int doc; /* output: 0 default, 1 markdown, 2 text, 3 json */
     int64_t since_ms, until_ms, timeout_ms;
     long limit;
-    char **args; size_t n_args;
+    char **args;
+    size_t n_args;
     /* session */
     struct net *net;
     struct net_msg *queue;
@@ -182,7 +244,8 @@ static int signal_status(void)
 
 /* ---- messages ---- */
 
-static void err_line(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void err_line(const struct cli *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void err_line(const struct cli *c, const char *fmt, ...)
 {
     char *text = NULL;
@@ -431,8 +494,8 @@ static bool batch_wanted(const struct cli *c, const struct batch *b)
     return true;
 }
 
-static const char *const list_heads[] = {"ID", "STATUS", "TYPE", "CONFIG", "DIRECTORY",
-                                         "CREATED", "UPDATED"};
+static const char *const list_heads[] = {"ID",        "STATUS",  "TYPE",   "CONFIG",
+                                         "DIRECTORY", "CREATED", "UPDATED"};
 
 static void list_row(struct cli *c, struct out *o, const struct batch *b)
 {
@@ -441,8 +504,9 @@ static void list_row(struct cli *c, struct out *o, const struct batch *b)
         return;
     }
     const char *type = b->job_type_text ? b->job_type_text : job_type_name(b->job_type);
-    const char *cells[] = {b->id, batch_status_text(b), type, b->configuration_id,
-                           b->source_directory_id, b->created_at, b->updated_at};
+    const char *cells[] = {
+        b->id,         batch_status_text(b), type, b->configuration_id, b->source_directory_id,
+        b->created_at, b->updated_at};
     out_row(o, cells, c->fmt == OUT_JSON || c->fmt == OUT_JSONL ? encode_batch(b, false) : NULL);
 }
 
@@ -553,8 +617,8 @@ static int cmd_list(struct cli *c)
     if (c->directory)
         cmd->source_directory_id = xstrdup(c->directory);
     submit(c, cmd);
-    bool stream = c->limit <= 0 &&
-                  (c->ids || c->fmt == OUT_JSONL || c->fmt == OUT_TSV || c->fmt == OUT_CSV);
+    bool stream =
+        c->limit <= 0 && (c->ids || c->fmt == OUT_JSONL || c->fmt == OUT_TSV || c->fmt == OUT_CSV);
     struct out *o = c->ids ? NULL : out_new(stdout, c->fmt, c->tty_out, c->color, list_heads, 7);
     struct strmap printed;
     strmap_init(&printed, NULL);
@@ -700,9 +764,9 @@ static int open_one(struct cli *c, struct watched *w, bool no_usage)
     return CLI_OK;
 }
 
-static const char *const get_keys[] = {"ID", "STATUS", "TYPE", "CONFIG", "DIRECTORY", "CREATED",
-                                       "UPDATED", "FILES", "PENDING", "RUNNING", "COMPLETED",
-                                       "FAILED", "CANCELLED", "NO_JOB"};
+static const char *const get_keys[] = {"ID",        "STATUS",  "TYPE",      "CONFIG",  "DIRECTORY",
+                                       "CREATED",   "UPDATED", "FILES",     "PENDING", "RUNNING",
+                                       "COMPLETED", "FAILED",  "CANCELLED", "NO_JOB"};
 #define GET_KEYS (sizeof get_keys / sizeof get_keys[0])
 
 static int cmd_get(struct cli *c)
@@ -717,15 +781,30 @@ static int cmd_get(struct cli *c)
     struct detail_counts k;
     detail_counts(w.d, &k);
     char num[7][32];
-    size_t vals[7] = {k.total, k.by_status[JOB_PENDING], k.by_status[JOB_RUNNING],
-                      k.by_status[JOB_COMPLETED], k.by_status[JOB_FAILED],
-                      k.by_status[JOB_CANCELLED], k.no_job + k.mapping_errors + k.unknown};
+    size_t vals[7] = {k.total,
+                      k.by_status[JOB_PENDING],
+                      k.by_status[JOB_RUNNING],
+                      k.by_status[JOB_COMPLETED],
+                      k.by_status[JOB_FAILED],
+                      k.by_status[JOB_CANCELLED],
+                      k.no_job + k.mapping_errors + k.unknown};
     for (int i = 0; i < 7; i++)
         snprintf(num[i], sizeof num[i], "%zu", vals[i]);
     const char *type = b->job_type_text ? b->job_type_text : job_type_name(b->job_type);
-    const char *cells[GET_KEYS] = {b->id, batch_status_text(b), type, b->configuration_id,
-                                   b->source_directory_id, b->created_at, b->updated_at,
-                                   num[0], num[1], num[2], num[3], num[4], num[5], num[6]};
+    const char *cells[GET_KEYS] = {b->id,
+                                   batch_status_text(b),
+                                   type,
+                                   b->configuration_id,
+                                   b->source_directory_id,
+                                   b->created_at,
+                                   b->updated_at,
+                                   num[0],
+                                   num[1],
+                                   num[2],
+                                   num[3],
+                                   num[4],
+                                   num[5],
+                                   num[6]};
     bool ok;
     if (c->fmt == OUT_JSON || c->fmt == OUT_JSONL) {
         struct json_object *o = encode_batch(b, false), *counts = json_object_new_object();
@@ -803,7 +882,8 @@ static int cmd_results(struct cli *c)
             if (res != NULL) {
                 obj = encode_batch_result(res);
             } else {
-                struct batch_result tmp = {.file_id = r->file_id, .job_id = r->job_id,
+                struct batch_result tmp = {.file_id = r->file_id,
+                                           .job_id = r->job_id,
                                            .job_type = r->job_type,
                                            .error_message = r->mapping_error};
                 obj = encode_batch_result(&tmp);
@@ -931,8 +1011,9 @@ static int cmd_output(struct cli *c)
         size_t hits = 0;
         const struct detail_row *r = find_file(w.d, c->args[1], &hits);
         if (r == NULL || hits != 1) {
-            err_line(c, hits > 1 ? "%zu files of %s are named '%s': give its dfl- ID"
-                                 : "%.0zu%s has no file '%s'",
+            err_line(c,
+                     hits > 1 ? "%zu files of %s are named '%s': give its dfl- ID"
+                              : "%.0zu%s has no file '%s'",
                      hits, c->args[0], c->args[1]);
             watched_done(&w);
             return CLI_API_ERROR;
@@ -973,7 +1054,8 @@ static int cmd_output(struct cli *c)
         json_object_object_add(o, "status", encode_str(job ? job->status_text : NULL));
         json_object_object_add(o, "markdown", encode_str(out->markdown));
         json_object_object_add(o, "text", encode_str(out->text));
-        json_object_object_add(o, "pages_failed", json_object_new_int64((int64_t)out->pages_failed));
+        json_object_object_add(o, "pages_failed",
+                               json_object_new_int64((int64_t)out->pages_failed));
         char *buf = NULL;
         size_t len = 0;
         FILE *f = open_memstream(&buf, &len);
@@ -1100,8 +1182,8 @@ static int cmd_configs(struct cli *c)
         for (int t = 0; t < n_types; t++)
             for (size_t i = 0; i < answers[t]->n_configs; i++) {
                 const struct config *g = &answers[t]->configs[i];
-                const char *cells[] = {g->id, g->name, g->product_type, g->tier, g->version,
-                                       g->updated_at};
+                const char *cells[] = {g->id,   g->name,    g->product_type,
+                                       g->tier, g->version, g->updated_at};
                 out_row(o, cells, c->fmt >= OUT_JSON ? encode_config(g) : NULL);
             }
         if (!out_end(o))
@@ -1113,9 +1195,6 @@ static int cmd_configs(struct cli *c)
 }
 
 /* ---- cancel ---- */
-
-static const char *const batch_heads[] = {"ID", "STATUS", "TYPE", "CONFIG", "DIRECTORY",
-                                          "CREATED", "UPDATED"};
 
 static int cmd_cancel(struct cli *c)
 {
@@ -1146,7 +1225,7 @@ static int cmd_cancel(struct cli *c)
             }
         net_msg_free(m);
     }
-    struct out *o = out_new(stdout, c->fmt, c->tty_out, c->color, batch_heads, 7);
+    struct out *o = out_new(stdout, c->fmt, c->tty_out, c->color, list_heads, 7);
     for (size_t i = 0; i < c->n_args; i++) {
         struct net_msg *m = answers[i];
         if (m == NULL)
@@ -1269,7 +1348,8 @@ static int wait_one(struct cli *c, const char *id, int64_t started)
         enum net_msg_type type = m->type;
         net_msg_free(m);
         if (type == NET_MSG_BATCH_FAILED && w.error.http_status >= 400 &&
-            w.error.http_status < 500 && w.error.http_status != 408 && w.error.http_status != 429) {
+            w.error.http_status < 500 && w.error.http_status != 408 &&
+            w.error.http_status != 429) {
             /* 404, 401, 403: asking again will not help */
             progress_clear(c);
             api_error(c, id, &w.error);
@@ -1279,8 +1359,8 @@ static int wait_one(struct cli *c, const char *id, int64_t started)
         if (!ended)
             continue;
         over = wait_over(c, &w, &outcome);
-        char *line = wait_line(w.d, id, clock_mono_ms() - started,
-                               w.round_ok ? NULL : " (retrying)");
+        char *line =
+            wait_line(w.d, id, clock_mono_ms() - started, w.round_ok ? NULL : " (retrying)");
         if (over) {
             progress_clear(c);
             if (c->fmt == OUT_JSON || c->fmt == OUT_JSONL) {
@@ -1291,9 +1371,9 @@ static int wait_one(struct cli *c, const char *id, int64_t started)
                 json_object_object_add(
                     o, "failed_file_count",
                     json_object_new_int64((int64_t)(k.by_status[JOB_FAILED] + k.mapping_errors)));
-                json_object_object_add(o, "wait_outcome",
-                                       json_object_new_string(outcome == CLI_OK ? "success"
-                                                                                : "unfinished"));
+                json_object_object_add(
+                    o, "wait_outcome",
+                    json_object_new_string(outcome == CLI_OK ? "success" : "unfinished"));
                 out_json(stdout, o, c->tty_out);
             } else {
                 char *clean = c->tty_out ? text_clean(line) : NULL;
@@ -1348,6 +1428,17 @@ static int cmd_wait(struct cli *c)
 
 /* ---- create ---- */
 
+/* A create, or the look-up of one whose outcome was unknown (since: its lower bound). */
+static struct net_cmd *create_cmd(const struct cli *c, enum net_cmd_type type, const char *since)
+{
+    struct net_cmd *cmd = net_cmd_new(type);
+    cmd->source_directory_id = xstrdup(c->directory);
+    cmd->configuration_id = xstrdup(c->config);
+    cmd->job_type = c->type;
+    cmd->since = since ? xstrdup(since) : NULL;
+    return cmd;
+}
+
 static int cmd_create(struct cli *c)
 {
     if (c->readonly) {
@@ -1357,11 +1448,7 @@ static int cmd_create(struct cli *c)
     if (!net_open(c, true, false))
         return CLI_API_ERROR;
     int rc = CLI_OK, sends = 0, finds = 0;
-    struct net_cmd *cmd = net_cmd_new(NET_CMD_CREATE);
-    cmd->source_directory_id = xstrdup(c->directory);
-    cmd->configuration_id = xstrdup(c->config);
-    cmd->job_type = c->type;
-    uint64_t req = submit(c, cmd);
+    uint64_t req = submit(c, create_cmd(c, NET_CMD_CREATE, NULL));
     sends++;
     char *created = NULL;
     struct batch made;
@@ -1390,17 +1477,15 @@ static int cmd_create(struct cli *c)
                 net_msg_free(m);
                 return CLI_API_ERROR;
             }
-            cmd = net_cmd_new(NET_CMD_CREATE);
-            cmd->source_directory_id = xstrdup(c->directory);
-            cmd->configuration_id = xstrdup(c->config);
-            cmd->job_type = c->type;
-            req = submit(c, cmd);
+            req = submit(c, create_cmd(c, NET_CMD_CREATE, NULL));
             sends++;
             break;
         case NET_CREATE_UNKNOWN: {
             if (++finds > FIND_TRIES) {
-                err_line(c, "the outcome is unknown (the server did not answer); look before "
-                            "creating again: batchtop list --directory %s", c->directory);
+                err_line(c,
+                         "the outcome is unknown (the server did not answer); look before "
+                         "creating again: batchtop list --directory %s",
+                         c->directory);
                 net_msg_free(m);
                 return CLI_API_ERROR;
             }
@@ -1414,12 +1499,7 @@ static int cmd_create(struct cli *c)
                 net_msg_free(m);
                 return wrc;
             }
-            cmd = net_cmd_new(NET_CMD_FIND_CREATED);
-            cmd->source_directory_id = xstrdup(c->directory);
-            cmd->configuration_id = xstrdup(c->config);
-            cmd->job_type = c->type;
-            cmd->since = xstrdup(m->since);
-            req = submit(c, cmd);
+            req = submit(c, create_cmd(c, NET_CMD_FIND_CREATED, m->since));
             break;
         }
         }
@@ -1428,7 +1508,7 @@ static int cmd_create(struct cli *c)
     if (c->fmt == OUT_JSON || c->fmt == OUT_JSONL) {
         out_json(stdout, encode_batch(&made, false), c->tty_out);
     } else if (c->fmt == OUT_CSV) {
-        struct out *o = out_new(stdout, c->fmt, c->tty_out, c->color, batch_heads, 7);
+        struct out *o = out_new(stdout, c->fmt, c->tty_out, c->color, list_heads, 7);
         list_row(c, o, &made);
         out_end(o);
     } else {
@@ -1455,10 +1535,10 @@ static enum sub sub_find(const char *name)
 /* Options of the TUI's table that take a value (to skip it when looking for the word). */
 static bool takes_value(const char *arg)
 {
-    static const char *const with[] = {"--base-url", "--project-id", "--organization-id",
-                                       "--log", "--refresh", "--status", "--directory",
-                                       "--since", "--until", "--limit", "--output", "--type",
-                                       "--config", "--timeout", "-o"};
+    static const char *const with[] = {
+        "--base-url", "--project-id", "--organization-id", "--log",     "--refresh",
+        "--status",   "--directory",  "--since",           "--until",   "--limit",
+        "--output",   "--type",       "--config",          "--timeout", "-o"};
     for (size_t i = 0; i < sizeof with / sizeof with[0]; i++)
         if (strcmp(arg, with[i]) == 0)
             return true;
@@ -1529,15 +1609,33 @@ static int parse_args(struct cli *c, int argc, char **argv)
         if (!(opt_subs(opt) & M(c->sub)))
             return usage_error(c, "'%s' is not an option of this subcommand", argv[optind - 1]);
         switch (opt) {
-        case OPT_BASE_URL: c->base_url = optarg; break;
-        case OPT_PROJECT: c->project_id = optarg; break;
-        case OPT_ORG: c->organization_id = optarg; break;
-        case OPT_LOG: c->log_path = optarg; break;
-        case OPT_NO_CACHE: c->no_cache = true; break;
-        case OPT_NO_COLOR: c->color = false; break;
-        case OPT_READONLY: c->readonly = true; break;
-        case OPT_HELP: usage_sub(stdout, c->sub == S_HELP ? S_HELP : c->sub); exit(CLI_OK);
-        case OPT_VERSION: printf("batchtop %s\n", PACKAGE_VERSION); exit(CLI_OK);
+        case OPT_BASE_URL:
+            c->base_url = optarg;
+            break;
+        case OPT_PROJECT:
+            c->project_id = optarg;
+            break;
+        case OPT_ORG:
+            c->organization_id = optarg;
+            break;
+        case OPT_LOG:
+            c->log_path = optarg;
+            break;
+        case OPT_NO_CACHE:
+            c->no_cache = true;
+            break;
+        case OPT_NO_COLOR:
+            c->color = false;
+            break;
+        case OPT_READONLY:
+            c->readonly = true;
+            break;
+        case OPT_HELP:
+            usage_sub(stdout, c->sub == S_HELP ? S_HELP : c->sub);
+            exit(CLI_OK);
+        case OPT_VERSION:
+            printf("batchtop %s\n", PACKAGE_VERSION);
+            exit(CLI_OK);
         case OPT_REFRESH: {
             int64_t ms;
             if (!parse_duration(optarg, &ms) || ms < 1000 || ms > 86400000)
@@ -1545,9 +1643,18 @@ static int parse_args(struct cli *c, int argc, char **argv)
             c->refresh_s = ms < 2000 ? 2 : (int)(ms / 1000);
             break;
         }
-        case OPT_JSON: c->fmt = OUT_JSON; formats++; break;
-        case OPT_JSONL: c->fmt = OUT_JSONL; formats++; break;
-        case OPT_CSV: c->fmt = OUT_CSV; formats++; break;
+        case OPT_JSON:
+            c->fmt = OUT_JSON;
+            formats++;
+            break;
+        case OPT_JSONL:
+            c->fmt = OUT_JSONL;
+            formats++;
+            break;
+        case OPT_CSV:
+            c->fmt = OUT_CSV;
+            formats++;
+            break;
         case OPT_STATUS: {
             char *u = upper(optarg);
             if (c->sub == S_LIST ? !valid_batch_status(u) : !valid_job_status(u)) {
@@ -1558,7 +1665,9 @@ static int parse_args(struct cli *c, int argc, char **argv)
             c->statuses[c->n_statuses++] = u;
             break;
         }
-        case OPT_DIRECTORY: c->directory = optarg; break;
+        case OPT_DIRECTORY:
+            c->directory = optarg;
+            break;
         case OPT_SINCE:
             if (!parse_time(optarg, &c->since_ms))
                 return usage_error(c, "--since wants an ISO-8601 time or a duration, not '%s'",
@@ -1578,27 +1687,49 @@ static int parse_args(struct cli *c, int argc, char **argv)
             c->limit = v;
             break;
         }
-        case OPT_IDS: c->ids = true; break;
-        case OPT_CACHED: c->cached = true; break;
-        case OPT_FAILED: c->failed = true; break;
-        case OPT_MARKDOWN: c->doc = 1; formats++; break;
-        case OPT_TEXT: c->doc = 2; formats++; break;
-        case 'o': case OPT_OUTFILE: c->outfile = optarg; break;
+        case OPT_IDS:
+            c->ids = true;
+            break;
+        case OPT_CACHED:
+            c->cached = true;
+            break;
+        case OPT_FAILED:
+            c->failed = true;
+            break;
+        case OPT_MARKDOWN:
+            c->doc = 1;
+            formats++;
+            break;
+        case OPT_TEXT:
+            c->doc = 2;
+            formats++;
+            break;
+        case 'o':
+        case OPT_OUTFILE:
+            c->outfile = optarg;
+            break;
         case OPT_TYPE:
             c->type = job_type_parse(optarg);
             if (c->type != JOB_TYPE_PARSE && c->type != JOB_TYPE_EXTRACT)
                 return usage_error(c, "--type is parse_v2 or extract_v2, not '%s'", optarg);
             c->type_set = true;
             break;
-        case OPT_CONFIG: c->config = optarg; break;
-        case OPT_WAIT: c->wait = true; break;
-        case OPT_JOBS: c->jobs = true; break;
+        case OPT_CONFIG:
+            c->config = optarg;
+            break;
+        case OPT_WAIT:
+            c->wait = true;
+            break;
+        case OPT_JOBS:
+            c->jobs = true;
+            break;
         case OPT_TIMEOUT:
             if (!parse_duration(optarg, &c->timeout_ms) || c->timeout_ms <= 0)
                 return usage_error(c, "--timeout wants a duration (90s, 10m, 2h), not '%s'",
                                    optarg);
             break;
-        default: return usage_error(c, "unknown option '%s'", argv[optind - 1]);
+        default:
+            return usage_error(c, "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (formats > 1)
@@ -1624,13 +1755,16 @@ static int check_args(struct cli *c)
 {
     size_t n = c->n_args;
     switch (c->sub) {
-    case S_LIST: case S_DIRS: case S_CONFIGS:
+    case S_LIST:
+    case S_DIRS:
+    case S_CONFIGS:
         if (n > 0)
             return usage_error(c, "unexpected argument '%s'", c->args[0]);
         if (c->ids && c->fmt != OUT_TABLE && c->fmt != OUT_TSV)
             return usage_error(c, "%s--ids prints IDs only: no output format with it", "");
         break;
-    case S_GET: case S_RESULTS:
+    case S_GET:
+    case S_RESULTS:
         if (n != 1)
             return usage_error(c, n ? "one batch ID, not %s" : "a batch ID is needed%s",
                                n ? "several" : "");
@@ -1639,7 +1773,8 @@ static int check_args(struct cli *c)
         if (n != 1 && n != 2)
             return usage_error(c, "%sBATCH_ID FILE, or JOB_ID", "");
         break;
-    case S_CANCEL: case S_WAIT:
+    case S_CANCEL:
+    case S_WAIT:
         if (n == 0)
             return usage_error(c, "%sat least one batch ID is needed", "");
         break;
@@ -1732,16 +1867,36 @@ int cli_main(int argc, char **argv)
         goto out;
     }
     switch (c.sub) {
-    case S_LIST: rc = cmd_list(&c); break;
-    case S_GET: rc = cmd_get(&c); break;
-    case S_RESULTS: rc = cmd_results(&c); break;
-    case S_OUTPUT: rc = cmd_output(&c); break;
-    case S_CREATE: rc = cmd_create(&c); break;
-    case S_CANCEL: rc = cmd_cancel(&c); break;
-    case S_WAIT: rc = cmd_wait(&c); break;
-    case S_DIRS: rc = cmd_dirs(&c); break;
-    case S_CONFIGS: rc = cmd_configs(&c); break;
-    default: rc = CLI_USAGE; break;
+    case S_LIST:
+        rc = cmd_list(&c);
+        break;
+    case S_GET:
+        rc = cmd_get(&c);
+        break;
+    case S_RESULTS:
+        rc = cmd_results(&c);
+        break;
+    case S_OUTPUT:
+        rc = cmd_output(&c);
+        break;
+    case S_CREATE:
+        rc = cmd_create(&c);
+        break;
+    case S_CANCEL:
+        rc = cmd_cancel(&c);
+        break;
+    case S_WAIT:
+        rc = cmd_wait(&c);
+        break;
+    case S_DIRS:
+        rc = cmd_dirs(&c);
+        break;
+    case S_CONFIGS:
+        rc = cmd_configs(&c);
+        break;
+    default:
+        rc = CLI_USAGE;
+        break;
     }
     if (got_signal && rc != CLI_OK)
         rc = signal_status();

@@ -11,8 +11,8 @@
 #include "tui/cli_out.h"
 #include "tui/text.h"
 
-#define TABLE_GAP 2        /* spaces between columns */
-#define TABLE_MIN_COL 8    /* a squeezed column keeps at least this many columns */
+#define TABLE_GAP 2     /* spaces between columns */
+#define TABLE_MIN_COL 8 /* a squeezed column keeps at least this many columns */
 
 struct out {
     FILE *f;
@@ -90,7 +90,8 @@ static void put_u(FILE *f, uint32_t c)
 {
     if (c > 0xffff) {
         c -= 0x10000;
-        fprintf(f, "\\u%04x\\u%04x", (unsigned)(0xd800 + (c >> 10)), (unsigned)(0xdc00 + (c & 0x3ff)));
+        fprintf(f, "\\u%04x\\u%04x", (unsigned)(0xd800 + (c >> 10)),
+                (unsigned)(0xdc00 + (c & 0x3ff)));
     } else {
         fprintf(f, "\\u%04x", (unsigned)c);
     }
@@ -326,8 +327,8 @@ static void table_print(struct out *o)
             const char *cell = head ? o->heads[c] : o->cells[(r - 1) * nc + c];
             bool last = c + 1 == nc;
             text_fit(cell, w[c], !last, buf, len);
-            const char *color = !o->color ? NULL
-                                : head    ? "\033[1m"
+            const char *color = !o->color                    ? NULL
+                                : head                       ? "\033[1m"
                                 : is_status_col(o->heads[c]) ? status_color(cell)
                                                              : NULL;
             if (c > 0)

@@ -15,11 +15,11 @@
  *    ends), a header row, the exact strings -- except on a terminal, where cells are sanitized
  *    like the table's (nothing may move the cursor there). Streamed.
  *  - OUT_JSON: one document, an array of the row objects. OUT_JSONL: one object per line.
- *    Both streamed: the caller flushes stdout after each page so a reader sees rows early. Strings are the exact
- *    server strings: json-c escapes C0 controls and out_json also writes DEL, C1 controls, bidi
- *    and invisible characters as \uXXXX escapes (the same string to a JSON reader, no escape
- *    byte for a terminal); on a terminal invalid UTF-8 becomes \ufffd.
- * Write errors (a closed pipe, a full disk) are reported by out_end.
+ *    Both streamed: the caller flushes stdout after each page so a reader sees rows early. Strings
+ * are the exact server strings: json-c escapes C0 controls and out_json also writes DEL, C1
+ * controls, bidi and invisible characters as \uXXXX escapes (the same string to a JSON reader, no
+ * escape byte for a terminal); on a terminal invalid UTF-8 becomes \ufffd. Write errors (a closed
+ * pipe, a full disk) are reported by out_end.
  */
 
 #include <json-c/json.h>
