@@ -8,13 +8,24 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
 t_start=$SECONDS
-out=$top/_build-deb
+# Outside the tree, so .ci/run's count of test results never sees the package build's tests;
+# kept on failure (the path is printed), removed on success.
+out=$(mktemp -d "${TMPDIR:-/tmp}/batchtop-deb.XXXXXX")
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8
 
 say() { echo "--- deb.sh: $* ($((SECONDS - t_start)) s)"; }
-die() { echo "deb.sh: FAIL: $*" >&2; exit 1; }
+die() { echo "deb.sh: FAIL: $* (kept: $out)" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "needs root (apt-get install/purge)"
+
+# A failure after the install still purges, so a failed run leaves the machine as it was.
+installed=false
+purge_on_failure() {
+    if $installed; then
+        apt-get purge -y -qq batchtop batchtop-sim >/dev/null 2>&1 || true
+    fi
+}
+trap purge_on_failure EXIT
 
 # The packaging tools and what the smoke test drives; apt-get runs only when one is missing.
 tools="dpkg-dev debhelper dh-autoreconf lintian curl tmux"
@@ -39,8 +50,6 @@ if [ -z "$tarball" ]; then
 fi
 tarball=$(realpath "$tarball")
 say "building from $(basename "$tarball")"
-rm -rf "$out"
-mkdir -p "$out"
 tar -xzf "$tarball" -C "$out"
 src=$(ls -d "$out"/batchtop-*/)
 if ! (cd "$src" && dpkg-checkbuilddeps) 2>/dev/null; then
@@ -63,6 +72,7 @@ say "lintian: no errors, no warnings"
 apt-get purge -y -qq batchtop batchtop-sim >/dev/null 2>&1 || true
 apt-get install -y -qq --no-install-recommends ./batchtop_*.deb ./batchtop-sim_*.deb \
     >"$out/apt.log" 2>&1 || { cat "$out/apt.log"; die "apt-get install of the .debs failed"; }
+installed=true
 dpkg -L batchtop batchtop-sim | sort -u >"$out/installed.list"
 say "installed $(grep -c . "$out/installed.list") paths"
 
@@ -86,6 +96,7 @@ say "smoke test passed against the installed programs"
 
 apt-get purge -y -qq batchtop batchtop-sim >>"$out/apt.log" 2>&1 ||
     { cat "$out/apt.log"; die "apt-get purge failed"; }
+installed=false
 left=""
 while read -r p; do
     # shared directories (/usr, /usr/bin ...) stay; nothing else of the packages may
@@ -97,4 +108,6 @@ done <"$out/installed.list"
 found=$(find /usr -name '*batchtop*' 2>/dev/null)
 [ -z "$found" ] || die "left under /usr after purge: $found"
 say "purged; nothing of batchtop is left under /usr"
+cd /
+rm -rf "$out"
 echo "deb.sh: passed in $((SECONDS - t_start)) s"
