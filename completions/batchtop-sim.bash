@@ -3,11 +3,13 @@
 # The option lists follow sim/main.c (`batchtop-sim --help`); tests/completions.sh fails when
 # they drift apart.
 
-_batchtop_sim_flags="--hostile-strings -v --verbose -h --help --version"
+_batchtop_sim_flags="--hostile-strings --complete-early --throttle-jobs --total-size --no-total-size
+    --no-full-output -v --verbose -h --help --version"
 # Options that read the next word as their value.
 _batchtop_sim_value_opts="--listen --api-key --seed --directories --files-per-directory --batches
-    --speed --page-size-max --batch-fail-rate --fail-rate --rate-limit --latency --reset-rate
-    --malformed-rate --ambiguous-create-rate"
+    --speed --page-size-max --batch-fail-rate --fail-rate --rate-limit --rtt --latency --reset-rate
+    --malformed-rate --ambiguous-create-rate --results-while-running --page-size-refuse --sort
+    --billing-delay --directory-ttl --delete-files --failed-pages --max-files"
 
 _batchtop_sim() {
     local cur prev words cword split=false
@@ -36,8 +38,16 @@ _batchtop_sim() {
         COMPREPLY=($(compgen -W "1 5 20 100" -- "$cur"))
         return
         ;;
-    --*-rate)
+    --*-rate | --failed-pages)
         [[ $prev == --rate-limit ]] || COMPREPLY=($(compgen -W "0 0.01 0.1 0.5" -- "$cur"))
+        return
+        ;;
+    --results-while-running)
+        COMPREPLY=($(compgen -W "null partial" -- "$cur"))
+        return
+        ;;
+    --sort)
+        COMPREPLY=($(compgen -W "newest oldest" -- "$cur"))
         return
         ;;
     esac

@@ -6,7 +6,7 @@
 
 # Options valid before any subcommand; those taking a value are also listed in _batchtop_takes_value.
 _batchtop_global_opts="--base-url --project-id --organization-id --refresh --readonly --no-color
-    --log --demo --version --help"
+    --log --no-cache --demo --version --help"
 _batchtop_commands=""
 
 # _batchtop_command_opts CMD: the options of one subcommand (none exist yet).

@@ -65,6 +65,11 @@ expect '127.0.0.1:0 127.0.0.1:8765' "$s" _batchtop_sim batchtop-sim --listen 127
 expect '0 0.01 0.1 0.5' "$s" _batchtop_sim batchtop-sim --fail-rate ''
 expect '' "$s" _batchtop_sim batchtop-sim --rate-limit ''
 expect '--help --hostile-strings' "$s" _batchtop_sim batchtop-sim --h
+expect 'newest oldest' "$s" _batchtop_sim batchtop-sim --sort ''
+expect 'null partial' "$s" _batchtop_sim batchtop-sim --results-while-running=''
+expect '0 0.01 0.1 0.5' "$s" _batchtop_sim batchtop-sim --failed-pages ''
+expect '' "$s" _batchtop_sim batchtop-sim --rtt ''
+expect '--no-cache' "$b" _batchtop batchtop --no-ca
 
 if command -v zsh >/dev/null 2>&1; then
     for f in "$src/_batchtop" "$src/_batchtop-sim"; do
