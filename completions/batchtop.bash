@@ -1,18 +1,31 @@
 # batchtop.bash -- bash completion for batchtop (installed as bash-completion/completions/batchtop).
 #
-# The option lists follow tui/main.c (`batchtop --help`); tests/completions.sh fails when they
-# drift apart. Subcommands (a later issue): name each in _batchtop_commands, give its own options
-# a case arm in _batchtop_command_opts, and its argument values one in _batchtop_value.
+# The global options follow tui/main.c (`batchtop --help`); the subcommands follow batchtop.1
+# and issue 15 (`batchtop help SUBCOMMAND`). tests/completions.sh fails when they drift apart.
+# A subcommand is named in _batchtop_commands, its options in _batchtop_command_opts, its
+# positional arguments in _batchtop_positional and option values in _batchtop_value.
 
-# Options valid before any subcommand; those taking a value are also listed in _batchtop_takes_value.
-_batchtop_global_opts="--base-url --project-id --organization-id --refresh --readonly --no-color
-    --log --no-cache --demo --version --help"
-_batchtop_commands=""
+# Options of the program itself, before or after a subcommand (--demo only before one: TUI only).
+_batchtop_global_opts="--base-url --project-id --organization-id --log --no-cache --refresh
+    --no-color --readonly --help --version"
+_batchtop_tui_opts="--demo"
+_batchtop_commands="list get results output create cancel wait dirs configs help"
+_batchtop_batch_statuses="PENDING THROTTLED RUNNING COMPLETED FAILED CANCELLED"
+_batchtop_job_statuses="PENDING RUNNING COMPLETED FAILED CANCELLED"
+_batchtop_job_types="parse_v2 extract_v2"
+# The output formats of every subcommand that prints rows.
+_batchtop_formats="--json --jsonl --csv"
 
-# _batchtop_command_opts CMD: the options of one subcommand (none exist yet).
+# _batchtop_command_opts CMD: the options of one subcommand (besides the global ones).
 _batchtop_command_opts() {
     case $1 in
-    *) ;;
+    list) echo "--status --directory --since --until --limit --ids --cached $_batchtop_formats" ;;
+    get | cancel | dirs) echo "$_batchtop_formats" ;;
+    results) echo "--failed --status $_batchtop_formats" ;;
+    output) echo "--markdown --text --json -o" ;;
+    create) echo "--directory --type --config --wait --jobs --timeout $_batchtop_formats" ;;
+    wait) echo "--timeout --jobs $_batchtop_formats" ;;
+    configs) echo "--type $_batchtop_formats" ;;
     esac
 }
 
@@ -20,11 +33,24 @@ _batchtop_command_opts() {
 _batchtop_takes_value() {
     case $1 in
     --base-url | --project-id | --organization-id | --refresh | --log) return 0 ;;
+    --status | --directory | --since | --until | --limit | --type | --config | --timeout | -o)
+        return 0
+        ;;
     esac
     return 1
 }
 
-# _batchtop_value OPT: fill COMPREPLY with values for OPT (the current word is $cur).
+# _batchtop_files: file names for the current word
+_batchtop_files() {
+    if declare -F _filedir >/dev/null; then
+        _filedir
+    else
+        COMPREPLY=($(compgen -f -- "$cur"))
+    fi
+}
+
+# _batchtop_value OPT: fill COMPREPLY with values for OPT (the current word is $cur; the
+# subcommand is $command).
 _batchtop_value() {
     case $1 in
     --base-url)
@@ -36,14 +62,71 @@ _batchtop_value() {
     --refresh)
         COMPREPLY=($(compgen -W "2 5 10 30 60" -- "$cur"))
         ;;
-    --log)
-        if declare -F _filedir >/dev/null; then
-            _filedir
+    --log | -o)
+        _batchtop_files
+        ;;
+    --status)
+        if [[ $command == results ]]; then
+            COMPREPLY=($(compgen -W "$_batchtop_job_statuses" -- "$cur"))
         else
-            COMPREPLY=($(compgen -f -- "$cur"))
+            COMPREPLY=($(compgen -W "$_batchtop_batch_statuses" -- "$cur"))
         fi
         ;;
+    --type)
+        COMPREPLY=($(compgen -W "$_batchtop_job_types" -- "$cur"))
+        ;;
     esac
+}
+
+# _batchtop_batch_ids: the batch IDs of the snapshot cache, one per line. The same endpoint
+# and project as the command line (the cache is kept per endpoint); no network; nothing at all,
+# and at once, when batchtop has no cache, no `list --cached` or fails.
+_batchtop_batch_ids() {
+    local prog=batchtop i
+    # a batchtop named by its path (./batchtop) is asked itself
+    [[ ${words[0]} == */* && -x ${words[0]} ]] && prog=${words[0]}
+    local -a args=(list --cached --ids)
+    for ((i = 1; i < cword; i++)); do
+        case ${words[i]} in
+        --base-url | --project-id | --organization-id)
+            ((i + 1 < cword)) && args+=("${words[i]}" "${words[i + 1]}")
+            ((i++))
+            ;;
+        --base-url=* | --project-id=* | --organization-id=*) args+=("${words[i]}") ;;
+        esac
+    done
+    if type -P timeout >/dev/null; then
+        timeout 2 "$prog" "${args[@]}" </dev/null 2>/dev/null
+    else
+        "$prog" "${args[@]}" </dev/null 2>/dev/null
+    fi | LC_ALL=C grep -E '^[A-Za-z0-9._:-]+$'
+}
+
+# _batchtop_positional CMD N: fill COMPREPLY for the Nth argument (from 1) of CMD and succeed,
+# or fail when CMD takes no Nth argument (the caller offers the options); the arguments given
+# so far are in $given.
+_batchtop_positional() {
+    local ids id
+    case $1 in
+    get | results) (($2 == 1)) || return 1 ;;
+    output)
+        (($2 == 1)) || return $(($2 != 2)) # FILE or JOB_ID: nothing to offer
+        ;;
+    cancel | wait) ;;
+    help)
+        (($2 == 1)) && COMPREPLY=($(compgen -W "$_batchtop_commands" -- "$cur"))
+        return 0
+        ;;
+    *) return 1 ;;
+    esac
+    ids=$(_batchtop_batch_ids)
+    [[ -n $ids ]] || return 0
+    # an ID given already is not offered again
+    for id in $given; do
+        ids=$(printf '%s\n' "$ids" | grep -vxF -- "$id")
+    done
+    COMPREPLY=($(compgen -W "$ids" -- "$cur"))
+    return 0
 }
 
 _batchtop() {
@@ -63,30 +146,70 @@ _batchtop() {
         cur=${cur#*=}
         split=true
     fi
-    if _batchtop_takes_value "$prev"; then
-        _batchtop_value "$prev"
-        return
-    fi
 
-    # the first word that is neither an option nor an option's value is the subcommand
-    local i command=""
+    # the first word that is neither an option nor an option's value is the subcommand; the
+    # words after it that are neither are its arguments; options used are remembered
+    local i w command="" given="" used=" " n=0
     for ((i = 1; i < cword; i++)); do
-        case ${words[i]} in
-        --*=*) ;;
-        -*) _batchtop_takes_value "${words[i]}" && ((i++)) ;;
+        w=${words[i]}
+        case $w in
+        --*=*) used+="${w%%=*} " ;;
+        -*)
+            used+="$w "
+            _batchtop_takes_value "$w" && ((i++))
+            ;;
         *)
-            command=${words[i]}
-            break
+            if [[ -z $command ]]; then
+                command=$w
+            else
+                given+="$w "
+                ((n++))
+            fi
             ;;
         esac
     done
 
-    if [[ -n $command ]]; then
-        COMPREPLY=($(compgen -W "$(_batchtop_command_opts "$command")" -- "$cur"))
-    elif [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "$_batchtop_global_opts" -- "$cur"))
-    else
-        COMPREPLY=($(compgen -W "$_batchtop_commands $_batchtop_global_opts" -- "$cur"))
+    if _batchtop_takes_value "$prev"; then
+        _batchtop_value "$prev"
+        return
     fi
+    [[ $split == true ]] && return # --flag=...: a flag takes no value
+
+    if [[ -z $command ]]; then
+        if [[ $cur == -* ]]; then
+            COMPREPLY=($(compgen -W "$_batchtop_global_opts $_batchtop_tui_opts" -- "$cur"))
+        else
+            COMPREPLY=($(compgen -W "$_batchtop_commands" -- "$cur"))
+        fi
+        return
+    fi
+    case " $_batchtop_commands " in
+    *" $command "*) ;;
+    *) return ;; # not a subcommand: nothing to offer
+    esac
+
+    if [[ $cur != -* ]] && _batchtop_positional "$command" $((n + 1)); then
+        return
+    fi
+
+    # the options not used yet: --status may repeat; one of a set of alternatives is enough;
+    # create's --jobs and --timeout go with --wait
+    local opts="" o
+    for o in $(_batchtop_command_opts "$command") $_batchtop_global_opts; do
+        case $o in
+        --status) ;;
+        --json | --jsonl | --csv | --markdown | --text)
+            [[ $command == output && $used =~ \ --(markdown|text|json)\  ]] && continue
+            [[ $command != output && $used =~ \ --(json|jsonl|csv)\  ]] && continue
+            ;;
+        --jobs | --timeout)
+            [[ $used == *" $o "* ]] && continue
+            [[ $command == create && $used != *" --wait "* ]] && continue
+            ;;
+        *) [[ $used == *" $o "* ]] && continue ;;
+        esac
+        opts+="$o "
+    done
+    COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 }
 complete -F _batchtop batchtop

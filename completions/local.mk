@@ -22,3 +22,4 @@ uninstall-bash-completions:
 # The completions offer exactly the options of each program's --help (tests/completions.sh).
 TESTS += tests/completions.sh
 EXTRA_DIST += tests/completions.sh
+EXTRA_DIST += tests/zcomplete.zsh
