@@ -1,8 +1,9 @@
-# completions/local.mk -- bash and zsh completions, installed where each shell looks by default
-# under the configured prefix (Debian's zsh reads vendor-completions). Either directory can be
-# moved at make time: make install bashcompletiondir=... zshcompletiondir=...
+# completions/local.mk -- bash and zsh completions, installed where each shell looks under the
+# configured prefix: bash-completion's completions/ and zsh's site-functions (Debian's zsh reads
+# /usr/local/share/zsh/site-functions; debian/rules puts them in vendor-completions). Either
+# directory can be moved: ./configure ... or make install bashcompletiondir=... zshcompletiondir=...
 bashcompletiondir = $(datadir)/bash-completion/completions
-zshcompletiondir = $(datadir)/zsh/vendor-completions
+zshcompletiondir = $(datadir)/zsh/site-functions
 zshcompletion_DATA = completions/_batchtop completions/_batchtop-sim
 EXTRA_DIST += completions/batchtop.bash completions/batchtop-sim.bash $(zshcompletion_DATA)
 
