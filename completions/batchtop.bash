@@ -22,7 +22,7 @@ _batchtop_command_opts() {
     list) echo "--status --directory --since --until --limit --ids --cached $_batchtop_formats" ;;
     get | cancel | dirs) echo "$_batchtop_formats" ;;
     results) echo "--failed --status $_batchtop_formats" ;;
-    output) echo "--markdown --text --json -o" ;;
+    output) echo "--markdown --text --json -o --output" ;;
     create) echo "--directory --type --config --wait --jobs --timeout $_batchtop_formats" ;;
     wait) echo "--timeout --jobs $_batchtop_formats" ;;
     configs) echo "--type $_batchtop_formats" ;;
@@ -33,7 +33,7 @@ _batchtop_command_opts() {
 _batchtop_takes_value() {
     case $1 in
     --base-url | --project-id | --organization-id | --refresh | --log) return 0 ;;
-    --status | --directory | --since | --until | --limit | --type | --config | --timeout | -o)
+    --status | --directory | --since | --until | --limit | --type | --config | --timeout | -o | --output)
         return 0
         ;;
     esac
@@ -62,7 +62,7 @@ _batchtop_value() {
     --refresh)
         COMPREPLY=($(compgen -W "2 5 10 30 60" -- "$cur"))
         ;;
-    --log | -o)
+    --log | -o | --output)
         _batchtop_files
         ;;
     --status)

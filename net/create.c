@@ -198,7 +198,7 @@ static void create_post_done(struct net *n, struct xfer *x)
     net_error_done(&err);
 }
 
-static void create_send(struct net *n, struct create_job *c)
+static void create_post(struct net *n, struct create_job *c)
 {
     c->sends++;
     c->seq_before = n->seen_seq;
@@ -209,7 +209,6 @@ static void create_send(struct net *n, struct create_job *c)
     xfer_send(n, x);
 }
 
-/* A cheap read whose only purpose is the server's Date header (the look-up bound). */
 /* The look-up bound: the server's time now (from its last Date header) minus a margin. */
 static void create_bound(struct net *n, struct create_job *c)
 {
@@ -217,6 +216,46 @@ static void create_bound(struct net *n, struct create_job *c)
     char since[40];
     clock_format_iso8601(server_now - CREATE_MARGIN_MS, since, sizeof since);
     xstrset(&c->since, since);
+}
+
+static void create_scanned(struct net *n, struct pager *p, bool ok, const struct net_error *err)
+{
+    struct create_job *c = n->creates;
+    if (c == NULL || p->owner != c)
+        return;
+    if (!ok) {
+        /* without them a look-up could take another client's batch for ours: not sent */
+        struct net_error e = {0};
+        e.http_status = err ? err->http_status : 0;
+        e.message = xasprintf("not sent: the directory's recent batches could not be listed "
+                              "first (%s)",
+                              err && err->message ? err->message : "no answer");
+        create_finish(n, NET_CREATE_REFUSED, NULL, &e);
+        net_error_done(&e);
+        return;
+    }
+    c->scanned = true;
+    create_post(n, c);
+}
+
+/*
+ * Send the create. The first time, the directory's batches of the look-up window are listed
+ * first (the pager notes each one as seen), so that if the answer is lost, a look-up never
+ * takes a batch that existed before the send -- one made a moment earlier by another client,
+ * or by an earlier `batchtop create` (a fresh process has seen nothing) -- for this one.
+ */
+static void create_send(struct net *n, struct create_job *c)
+{
+    if (c->scanned) {
+        create_post(n, c);
+        return;
+    }
+    create_bound(n, c);
+    struct pager *p = pager_new(PK_BATCHES, create_scanned, 0);
+    p->owner = c;
+    p->f_dir = xstrdup(c->dir);
+    p->f_after = xstrdup(c->since);
+    pager_start(n, p);
 }
 
 static void create_primed(struct net *n, struct xfer *x)

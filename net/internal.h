@@ -156,6 +156,7 @@ struct create_job {
     uint64_t seq_before;
     int sends;
     int attempts;
+    bool scanned; /* the directory's batches of the look-up window were listed (seen) */
     struct net_error last_err;
 };
 

@@ -47,7 +47,7 @@ spec_opts() {
     list) echo "--status --directory --since --until --limit --ids --cached $formats" ;;
     get | cancel | dirs) echo "$formats" ;;
     results) echo "--failed --status $formats" ;;
-    output) echo "--markdown --text --json -o" ;;
+    output) echo "--markdown --text --json -o --output" ;;
     create) echo "--directory --type --config --wait --jobs --timeout $formats" ;;
     wait) echo "--timeout --jobs $formats" ;;
     configs) echo "--type $formats" ;;

@@ -473,6 +473,12 @@ static void usage_sub(FILE *f, enum sub s)
     default:
         break;
     }
+    if (ROWS & M(s))
+        fputs("\nOutput: a table on a terminal, tab-separated values otherwise, or\n"
+              "  --json   one JSON document    --jsonl  one JSON object per line\n"
+              "  --csv    RFC 4180 with a header row\n",
+              f);
+    fputs("Options of every subcommand: see batchtop help.\n", f);
 }
 
 /* ---- the batch list ---- */
@@ -1325,8 +1331,58 @@ static bool wait_over(const struct cli *c, struct watched *w, int *outcome)
     return true;
 }
 
-/* Follow one batch until it ends; prints its final line. Returns its outcome. */
-static int wait_one(struct cli *c, const char *id, int64_t started)
+static const char *const wait_heads[] = {"ID",     "STATUS",  "FILES_DONE", "FILES",
+                                         "FAILED", "SECONDS", "OUTCOME"};
+
+/* The final line of a batch: the human line (table, TSV), or a row of o (JSON, CSV). */
+static void wait_print(struct cli *c, struct out *o, const struct watched *w, const char *id,
+                       int outcome, int64_t elapsed_ms)
+{
+    const struct batch *b = detail_batch(w->d);
+    struct detail_counts k;
+    size_t done = 0, total = 0;
+    detail_counts(w->d, &k);
+    bool known = detail_progress(w->d, &done, &total);
+    size_t failed = k.by_status[JOB_FAILED] + k.mapping_errors;
+    const char *how = outcome == CLI_OK ? "success" : "unfinished";
+    if (o == NULL) {
+        char *line = wait_line(w->d, id, elapsed_ms, NULL);
+        char *clean = c->tty_out ? text_clean(line) : NULL;
+        puts(clean ? clean : line);
+        free(clean);
+        free(line);
+        fflush(stdout);
+        return;
+    }
+    char n_done[24], n_total[24], n_failed[24], secs[24];
+    snprintf(n_done, sizeof n_done, "%zu", done);
+    snprintf(n_total, sizeof n_total, "%zu", total);
+    snprintf(n_failed, sizeof n_failed, "%zu", failed);
+    snprintf(secs, sizeof secs, "%lld", (long long)(elapsed_ms / 1000));
+    const char *cells[] = {id,
+                           b ? batch_status_text(b) : NULL,
+                           known ? n_done : NULL,
+                           known ? n_total : NULL,
+                           n_failed,
+                           secs,
+                           how};
+    struct json_object *obj = NULL;
+    if (c->fmt == OUT_JSON || c->fmt == OUT_JSONL) {
+        obj = b ? encode_batch(b, false) : json_object_new_object();
+        json_object_object_add(obj, "file_count",
+                               known ? json_object_new_int64((int64_t)total) : NULL);
+        json_object_object_add(obj, "files_done",
+                               known ? json_object_new_int64((int64_t)done) : NULL);
+        json_object_object_add(obj, "failed_file_count", json_object_new_int64((int64_t)failed));
+        json_object_object_add(obj, "wait_seconds", json_object_new_int64(elapsed_ms / 1000));
+        json_object_object_add(obj, "wait_outcome", json_object_new_string(how));
+    }
+    out_row(o, cells, obj);
+    fflush(stdout);
+}
+
+/* Follow one batch until it ends; prints its final line (or row of o). Returns its outcome. */
+static int wait_one(struct cli *c, struct out *o, const char *id, int64_t started)
 {
     struct watched w;
     memset(&w, 0, sizeof w);
@@ -1335,7 +1391,7 @@ static int wait_one(struct cli *c, const char *id, int64_t started)
     cmd->id = xstrdup(id);
     submit(c, cmd);
     int rc = CLI_OK, outcome = CLI_OK;
-    bool over = false;
+    bool over = false, rounds = false, mid_round = false;
     while (!over) {
         struct net_msg *m = next_msg(c, 0, &rc);
         if (m == NULL)
@@ -1356,35 +1412,25 @@ static int wait_one(struct cli *c, const char *id, int64_t started)
             rc = CLI_API_ERROR;
             break;
         }
-        if (!ended)
+        rounds = rounds || ended;
+        if (type == NET_MSG_BATCH)
+            mid_round = true; /* its job statuses follow before the round ends */
+        else if (ended)
+            mid_round = false;
+        /* at a round's end, and when the names come between rounds: they may come last, and
+         * the net thread does not ask again about a batch that has ended */
+        if (!rounds || mid_round || !(ended || type == NET_MSG_DIR_FILES))
             continue;
         over = wait_over(c, &w, &outcome);
-        char *line =
-            wait_line(w.d, id, clock_mono_ms() - started, w.round_ok ? NULL : " (retrying)");
         if (over) {
             progress_clear(c);
-            if (c->fmt == OUT_JSON || c->fmt == OUT_JSONL) {
-                struct json_object *o = encode_batch(detail_batch(w.d), false);
-                struct detail_counts k;
-                detail_counts(w.d, &k);
-                json_object_object_add(o, "file_count", json_object_new_int64((int64_t)k.total));
-                json_object_object_add(
-                    o, "failed_file_count",
-                    json_object_new_int64((int64_t)(k.by_status[JOB_FAILED] + k.mapping_errors)));
-                json_object_object_add(
-                    o, "wait_outcome",
-                    json_object_new_string(outcome == CLI_OK ? "success" : "unfinished"));
-                out_json(stdout, o, c->tty_out);
-            } else {
-                char *clean = c->tty_out ? text_clean(line) : NULL;
-                puts(clean ? clean : line);
-                free(clean);
-            }
-            fflush(stdout);
-        } else {
+            wait_print(c, o, &w, id, outcome, clock_mono_ms() - started);
+        } else if (ended) {
+            char *line =
+                wait_line(w.d, id, clock_mono_ms() - started, w.round_ok ? NULL : " (retrying)");
             progress_show(c, line);
+            free(line);
         }
-        free(line);
     }
     if (!over) {
         progress_clear(c);
@@ -1406,15 +1452,23 @@ static int run_wait(struct cli *c, char **ids, size_t n)
     int64_t started = clock_mono_ms();
     if (c->timeout_ms > 0)
         c->deadline = started + c->timeout_ms;
+    /* table and TSV: one human line a batch; the other formats: one row a batch */
+    struct out *o = c->fmt == OUT_TABLE || c->fmt == OUT_TSV
+                        ? NULL
+                        : out_new(stdout, c->fmt, c->tty_out, c->color, wait_heads, 7);
     int worst = CLI_OK;
     for (size_t i = 0; i < n; i++) {
-        int rc = wait_one(c, ids[i], started);
-        if (rc == CLI_TIMEOUT || rc == CLI_INTERRUPTED || rc == 128 + SIGTERM)
-            return rc;
+        int rc = wait_one(c, o, ids[i], started);
+        if (rc == CLI_TIMEOUT || rc == CLI_INTERRUPTED || rc == 128 + SIGTERM) {
+            worst = rc;
+            break;
+        }
         /* an error outranks an unfinished batch: the caller cannot trust the answer */
         if (rc == CLI_API_ERROR || (rc == CLI_UNFINISHED && worst == CLI_OK))
             worst = rc;
     }
+    if (o != NULL && !out_end(o) && worst == CLI_OK)
+        worst = CLI_API_ERROR;
     return worst;
 }
 
@@ -1427,6 +1481,17 @@ static int cmd_wait(struct cli *c)
 }
 
 /* ---- create ---- */
+
+/* Wait ms (messages meanwhile dropped); CLI_OK, or why the wait ended early. */
+static int pause_for(struct cli *c, int64_t ms)
+{
+    int rc = CLI_OK;
+    int64_t until = clock_mono_ms() + ms;
+    struct net_msg *m;
+    while ((m = next_msg(c, until, &rc)) != NULL)
+        net_msg_free(m);
+    return rc;
+}
 
 /* A create, or the look-up of one whose outcome was unknown (since: its lower bound). */
 static struct net_cmd *create_cmd(const struct cli *c, enum net_cmd_type type, const char *since)
@@ -1466,10 +1531,25 @@ static int cmd_create(struct cli *c)
             batch_copy(&made, &m->batches[0]);
             created = xstrdup(made.id);
             break;
-        case NET_CREATE_REFUSED:
-            api_error(c, NULL, &m->error);
-            net_msg_free(m);
-            return CLI_API_ERROR;
+        case NET_CREATE_REFUSED: {
+            /* nothing was made; a refusal that may pass (no answer, 408, 429, 5xx after the
+             * net thread's own retries) is sent again after a pause */
+            int st = m->error.http_status;
+            bool transient = st == 0 || st == 408 || st == 429 || st >= 500;
+            if (!transient || sends >= CREATE_TRIES) {
+                api_error(c, NULL, &m->error);
+                net_msg_free(m);
+                return CLI_API_ERROR;
+            }
+            int wrc = pause_for(c, 1000LL << (sends - 1 < 3 ? sends - 1 : 3));
+            if (wrc != CLI_OK) {
+                net_msg_free(m);
+                return wrc;
+            }
+            req = submit(c, create_cmd(c, NET_CMD_CREATE, NULL));
+            sends++;
+            break;
+        }
         case NET_CREATE_NOT_CREATED:
             /* the look-up showed nothing was made: sending again cannot make a second one */
             if (sends >= CREATE_TRIES) {
@@ -1490,11 +1570,7 @@ static int cmd_create(struct cli *c)
                 return CLI_API_ERROR;
             }
             /* look again after a pause that grows: 1, 2, 4 ... 8 s */
-            int64_t pause = 1000LL << (finds - 1 < 3 ? finds - 1 : 3);
-            int wrc = CLI_OK;
-            struct net_msg *other;
-            while ((other = next_msg(c, clock_mono_ms() + pause, &wrc)) != NULL)
-                net_msg_free(other);
+            int wrc = pause_for(c, 1000LL << (finds - 1 < 3 ? finds - 1 : 3));
             if (wrc != CLI_OK) {
                 net_msg_free(m);
                 return wrc;
@@ -1505,7 +1581,9 @@ static int cmd_create(struct cli *c)
         }
         net_msg_free(m);
     }
-    if (c->fmt == OUT_JSON || c->fmt == OUT_JSONL) {
+    if (c->wait && c->fmt != OUT_TABLE && c->fmt != OUT_TSV) {
+        /* one document: the wait's row holds the batch */
+    } else if (c->fmt == OUT_JSON || c->fmt == OUT_JSONL) {
         out_json(stdout, encode_batch(&made, false), c->tty_out);
     } else if (c->fmt == OUT_CSV) {
         struct out *o = out_new(stdout, c->fmt, c->tty_out, c->color, list_heads, 7);
