@@ -299,14 +299,24 @@ run_fmt() {
         bt "$name" "$@" $(fmt_opt "$fmt")
     fi
 }
-for fmt in tsv json jsonl csv table; do
+# each batch is cancelled (in another format) as soon as it is made, long before it could end
+cfmts=(tsv json jsonl csv table)
+fmts=(csv table jsonl tsv json)
+made=()
+for i in 0 1 2 3 4; do
+    fmt=${cfmts[$i]}
     run_fmt $fmt create-$fmt create --directory "$thousand" --type parse_v2 --config cfg-PARSE_AGENTIC
     expect_rc 0 "create ($fmt)"
+    id=$(grep -oE 'bat-[0-9a-f-]{36}' "$OUT/create-$fmt.out" | head -n 1)
+    [ -n "$id" ] || fail "create ($fmt) printed no batch ID: $(head -c 300 "$OUT/create-$fmt.out")"
+    made+=("$id")
+    run_fmt ${fmts[$i]} cancel-${fmts[$i]} cancel "$id"
+    expect_rc 0 "cancel (${fmts[$i]})"
 done
 no_escape "$OUT/create-table.out" "create on a terminal"
-read_all json:create-json jsonl:create-jsonl csv:create-csv
-made=()
-for fmt in tsv json jsonl csv table; do
+read_all json:create-json jsonl:create-jsonl csv:create-csv json:cancel-json jsonl:cancel-jsonl csv:cancel-csv
+for i in 0 1 2 3 4; do
+    fmt=${cfmts[$i]}
     case $fmt in
     tsv|table)
         [ "$(wc -l <"$OUT/create-$fmt.out")" = 1 ] || fail "create ($fmt) did not print one line"
@@ -315,18 +325,11 @@ for fmt in tsv json jsonl csv table; do
     jsonl) id=$(J create-jsonl | jq -r 'if length == 1 then .[0].id else "" end') ;;
     csv) id=$(J create-csv | jq -r 'if length == 2 and .[0][0] == "ID" then .[1][0] else "" end') ;;
     esac
-    [[ $id =~ ^bat-[0-9a-f-]{36}$ ]] || fail "create ($fmt) printed no batch ID: $(head -c 300 "$OUT/create-$fmt.out")"
+    same "create ($fmt) prints the batch ID" "$id" "${made[$i]}"
     [ "$(api "/api/v2/batches/$id" | jq -r '.source_directory_id + " " + .config.job.configuration_id')" = \
         "$thousand cfg-PARSE_AGENTIC" ] || fail "create ($fmt): $id is not the batch asked for"
-    made+=("$id")
 done
 same "5 creates, 5 new batches" "$(sim_ids)" "$(printf '%s\n' $ids "${made[@]}" | sort)"
-fmts=(csv table jsonl tsv json)
-for i in 0 1 2 3 4; do
-    run_fmt ${fmts[$i]} cancel-${fmts[$i]} cancel "${made[$i]}"
-    expect_rc 0 "cancel (${fmts[$i]})"
-done
-read_all json:cancel-json jsonl:cancel-jsonl csv:cancel-csv
 for i in 0 1 2 3 4; do
     fmt=${fmts[$i]}
     case $fmt in
