@@ -56,14 +56,11 @@ jobs_all_done() {
     jq -r 'if all(.[]; .status == "COMPLETED") then "yes" else "no" end' <<<"$1"
 }
 
-# expect_jobs_rc WANT WHAT: expect_rc for a wait --jobs --timeout on a batch that has ended:
-# a timeout there (4) is the known hang of wait --jobs when the directory's file names arrive
-# after the batch's last round (then nothing re-checks the end); said, and the test goes on.
+# expect_jobs_rc WANT WHAT: expect_rc for a wait --jobs --timeout on a batch that has ended;
+# a timeout there (4) would be wait --jobs missing the end (e.g. names that came after the
+# batch's last round).
 expect_jobs_rc() {
-    if [ "$RC" = 4 ] && [ "$1" != 4 ]; then
-        known_bug wait-jobs-hang "$2: wait --jobs never ended on an ended batch (exit 4 at --timeout)"
-        return 0
-    fi
+    [ "$RC" = 4 ] && [ "$1" != 4 ] && fail "$2: wait --jobs never ended on an ended batch (exit 4)"
     expect_rc "$@"
 }
 
@@ -182,7 +179,7 @@ grep -qE "^$fb FAILED" "$OUT/w-fail.out" || fail "wait: no final FAILED line"
 bt w-fail-json wait "$fb" --json
 expect_rc 3 "wait --json on a FAILED batch"
 read_all json:w-fail-json
-same "wait --json" "$(J w-fail-json | jq -r '.id + " " + .status + " " + .wait_outcome')" "$fb FAILED unfinished"
+same "wait --json" "$(J w-fail-json | jq -r '.[] | .id + " " + .status + " " + .wait_outcome')" "$fb FAILED unfinished"
 
 step "--complete-early: the batch says COMPLETED while jobs run; wait --jobs waits for them"
 sim_restart --seed 5 --speed 4 --batches 0 --complete-early -v
@@ -237,16 +234,11 @@ for id in "${got[@]}"; do
 done
 nnew=$(grep -c . <<<"$new")
 ndistinct=$(printf '%s\n' "${got[@]}" | sort -u | grep -c .)
-if [ "$nnew" != 20 ]; then
-    known_bug create-reconcile "20 creates made $nnew batches (the simulator's count)"
-fi
-if [ "$ndistinct" != 20 ]; then
-    known_bug create-reconcile "20 creates printed $ndistinct distinct IDs: $(printf '%s\n' "${got[@]}" | sort | uniq -d | tr '\n' ' ')"
-    grep -h 'found .* after an unknown outcome' "$OUT"/create-*.log | head -n 3 >&2
-fi
+[ "$ndistinct" = 20 ] ||
+    fail "20 creates printed $ndistinct distinct IDs: $(printf '%s\n' "${got[@]}" | sort | uniq -d | tr '\n' ' ')"
+[ "$nnew" = 20 ] || fail "20 creates made $nnew batches (the simulator's count)"
 same "the IDs printed are the new batches" "$(printf '%s\n' "${got[@]}" | sort -u | comm -23 - <(echo "$new"))" ""
 
 step "the key is in no output and no log"
 key_never_shown
-[ "$KNOWN_BUGS" = 0 ] || echo "($KNOWN_BUGS known bug(s) above)"
 echo PASS

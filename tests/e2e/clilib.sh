@@ -247,16 +247,6 @@ wait_sim_all_ended() {
     done
 }
 
-# known_bug NAME WHAT: a failed assertion that is a known, reported bug of tui/cli.c. Said
-# loudly; the test goes on (E2E_STRICT=1 makes it a failure).
-KNOWN_BUGS=0
-known_bug() {
-    KNOWN_BUGS=$((KNOWN_BUGS + 1))
-    echo "XFAIL known-bug[$1]: $2" >&2
-    [ "${E2E_STRICT:-0}" = 1 ] && fail "known bug $1: $2"
-    return 0
-}
-
 # key_never_shown: the key is in no stdout, stderr or log of any run, nor in the cache; and
 # there are logs with requests in them (so the search was not over nothing).
 key_never_shown() {
