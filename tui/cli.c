@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "model/clock.h"
@@ -524,12 +525,21 @@ static int newest_first(const void *x, const void *y)
     return strcmp(a->id ? a->id : "", b->id ? b->id : "");
 }
 
-/* What the last snapshot knew beyond the batch (names, progress, cost) is kept for the TUI. */
+#define LIST_SAVE_EVERY_S 60 /* a script that lists in a loop rewrites the snapshot this often */
+
+/* What the last snapshot knew beyond the batch (names, progress, cost) is kept for the TUI.
+ * Written at most once a minute, as the TUI does: reading the old one and writing 10,000
+ * batches costs more than the listing itself on a near server. */
 static void list_save_snapshot(struct cli *c, const struct batch *all, size_t n)
 {
     char *path = snapshot_path(c->base_url, c->project_id, c->organization_id), *why = NULL;
     if (path == NULL)
         return;
+    struct stat st;
+    if (stat(path, &st) == 0 && time(NULL) - st.st_mtime < LIST_SAVE_EVERY_S) {
+        free(path);
+        return;
+    }
     struct snapshot old, s;
     memset(&old, 0, sizeof old);
     memset(&s, 0, sizeof s);
