@@ -4,7 +4,9 @@
 # Each target fuzzes fuzz/corpus-run/NAME (new inputs, kept between runs) seeded by
 # SRCDIR/fuzz/corpus/NAME; a crash stops that target and leaves its reproducer as
 # fuzz/artifacts/NAME-crash-* (commit it into SRCDIR/fuzz/regress/NAME/, which `make check`
-# replays). FUZZ_FLAGS adds libFuzzer options. Exit 1 if any target failed.
+# replays). FUZZ_FLAGS adds libFuzzer options. FUZZ_JOBS=N (default 1) fuzzes N targets at a
+# time, each still for the full N seconds on its own core (CI's 2 cores run two). Exit 1 if any
+# target failed.
 set -u
 srcdir=$1 bindir=$2 seconds=$3 rss=$4
 shift 4
@@ -12,8 +14,8 @@ mkdir -p fuzz/corpus-run fuzz/artifacts
 summary=fuzz/summary.txt
 printf '%-8s %8s %10s %8s %6s %6s %8s  %s\n' target seconds runs exec/s cov ft corpus result \
     >"$summary"
-status=0
-for name in "$@"; do
+fuzz_one() {  # fuzz_one NAME: one target; its summary row in fuzz/summary-NAME.txt
+    name=$1
     work=fuzz/corpus-run/$name
     mkdir -p "$work"
     seeds="$srcdir/fuzz/corpus/$name"
@@ -46,11 +48,31 @@ for name in "$@"; do
         result=ok
     else
         result="FAILED (exit $rc; see $log and fuzz/artifacts/)"
-        status=1
+        echo 1 >"fuzz/status-$name"
         grep -E 'ERROR|contract broken|SUMMARY' "$log" | head -n 5
     fi
     printf '%-8s %8s %10s %8s %6s %6s %8s  %s\n' "$name" "$((t1 - t0))" "${runs:-?}" \
-        "${eps:-?}" "${cov:-?}" "${ft:-?}" "$corp" "$result" >>"$summary"
+        "${eps:-?}" "${cov:-?}" "${ft:-?}" "$corp" "$result" >"fuzz/summary-$name.txt"
+}
+jobs=${FUZZ_JOBS:-1}
+running=0
+for name in "$@"; do
+    rm -f "fuzz/status-$name" "fuzz/summary-$name.txt"
+    fuzz_one "$name" &
+    running=$((running + 1))
+    if [ "$running" -ge "$jobs" ]; then
+        wait
+        running=0
+    fi
+done
+wait
+status=0
+for name in "$@"; do
+    cat "fuzz/summary-$name.txt" >>"$summary" 2>/dev/null ||
+        printf '%-8s %s\n' "$name" "FAILED (no summary)" >>"$summary"
+    [ -e "fuzz/summary-$name.txt" ] || status=1
+    [ -e "fuzz/status-$name" ] && status=1
+    rm -f "fuzz/status-$name" "fuzz/summary-$name.txt"
 done
 echo "fuzz summary ($seconds s per target, -rss_limit_mb=$rss):"
 cat "$summary"

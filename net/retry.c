@@ -14,6 +14,14 @@
 
 #define RETRY_AFTER_LIMIT_MS 600000 /* a longer Retry-After is honoured for 10 minutes */
 
+/* 1 except in tests (retry_scale_for_tests): written before the network thread starts. */
+static double backoff_scale = 1.0;
+
+void retry_scale_for_tests(double scale)
+{
+    backoff_scale = scale > 0.0 && scale <= 1.0 ? scale : 1.0;
+}
+
 static bool header_is(const char *value, const char *word)
 {
     if (value == NULL)
@@ -144,5 +152,6 @@ int64_t retry_delay_ms(const struct retry_answer *a, int attempt, int max_retrie
         wait = RETRY_AFTER_LIMIT_MS;
     if (wait >= 0)
         return wait;
-    return retry_backoff_ms(attempt, jitter);
+    int64_t backoff = retry_backoff_ms(attempt, jitter);
+    return backoff_scale < 1.0 ? (int64_t)((double)backoff * backoff_scale) : backoff;
 }

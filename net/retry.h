@@ -36,4 +36,11 @@ int64_t retry_backoff_ms(int attempt, double jitter);
 /* Parse an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") into epoch ms. */
 bool retry_parse_http_date(const char *text, int64_t *ms);
 
+/* Tests only: retry_delay_ms multiplies the computed backoff (never a server's Retry-After,
+ * which a test may check is honoured) by scale, in (0, 1]; anything else restores 1, the
+ * policy above. Process-wide, like the refresh_ms_for_tests of struct net_config; set it before
+ * net_start. Lets the fault tests wait out their retries in milliseconds instead of seconds.
+ * batchtop itself never calls it. */
+void retry_scale_for_tests(double scale);
+
 #endif

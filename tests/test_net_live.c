@@ -16,6 +16,7 @@
 #include "model/strmap.h"
 #include "net/log.h"
 #include "net/net.h"
+#include "net/retry.h"
 #include "tests/simproc.h"
 
 /* ================================================================ harness */
@@ -1339,6 +1340,9 @@ int main(void)
         return 77;
     }
     atexit(stop_live_sim);
+    /* The fault cases need retries to happen, not to take the real 0.5-8 s each: 50-800 ms keep
+     * the order and the give-up after 3 (a server's Retry-After, as in the 429 case, is kept). */
+    retry_scale_for_tests(0.1);
     SRunner *sr = srunner_create(suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

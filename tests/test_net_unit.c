@@ -294,6 +294,25 @@ START_TEST(retry_http_date)
 }
 END_TEST
 
+/* The tests' knob scales the computed backoff only: a server's Retry-After is kept as asked,
+ * and any scale outside (0, 1] is the real policy again. */
+START_TEST(retry_scaled_for_tests)
+{
+    struct retry_answer a = {.http_status = 503};
+    retry_scale_for_tests(0.1);
+    ck_assert_int_eq(retry_delay_ms(&a, 0, 3, 0, 0.0), 50);
+    ck_assert_int_eq(retry_delay_ms(&a, 2, 3, 0, 0.0), 200);
+    ck_assert_int_eq(retry_delay_ms(&a, 3, 3, 0, 0.0), -1); /* still gives up after 3 */
+    struct retry_answer limited = {.http_status = 429, .retry_after = "1"};
+    ck_assert_int_eq(retry_delay_ms(&limited, 0, 3, 0, 0.0), 1000);
+    retry_scale_for_tests(0.0);
+    ck_assert_int_eq(retry_delay_ms(&a, 0, 3, 0, 0.0), 500);
+    retry_scale_for_tests(2.0);
+    ck_assert_int_eq(retry_delay_ms(&a, 1, 3, 0, 0.0), 1000);
+    retry_scale_for_tests(1.0);
+}
+END_TEST
+
 /* ================================================================ decoders */
 
 static const char batch_json[] =
@@ -1573,6 +1592,7 @@ static Suite *suite(void)
     tcase_add_test(t, retry_table);
     tcase_add_test(t, retry_backoff_and_jitter);
     tcase_add_test(t, retry_http_date);
+    tcase_add_test(t, retry_scaled_for_tests);
     suite_add_tcase(s, t);
     t = tcase_create("decode");
     tcase_set_timeout(t, 60);
