@@ -223,6 +223,13 @@ static void create_scanned(struct net *n, struct pager *p, bool ok, const struct
     struct create_job *c = n->creates;
     if (c == NULL || p->owner != c)
         return;
+    if (!ok && !c->strict) {
+        /* the batches seen so far (the TUI's list) have to do */
+        log_printf("net", "create: the window's batches could not be listed; sending anyway");
+        c->scanned = true;
+        create_post(n, c);
+        return;
+    }
     if (!ok) {
         /* without them a look-up could take another client's batch for ours: not sent */
         struct net_error e = {0};
@@ -243,6 +250,8 @@ static void create_scanned(struct net *n, struct pager *p, bool ok, const struct
  * first (the pager notes each one as seen), so that if the answer is lost, a look-up never
  * takes a batch that existed before the send -- one made a moment earlier by another client,
  * or by an earlier `batchtop create` (a fresh process has seen nothing) -- for this one.
+ * When that list cannot be had, a strict create (the CLI's) is refused unsent; the TUI's goes
+ * on with the batches its list has shown.
  */
 static void create_send(struct net *n, struct create_job *c)
 {
@@ -311,6 +320,7 @@ void create_enqueue(struct net *n, const struct net_cmd *cmd, bool find_only)
     c->dir = xstrdup(cmd->source_directory_id);
     c->cfg = xstrdup(cmd->configuration_id);
     c->type = cmd->job_type;
+    c->strict = cmd->create_strict;
     if (find_only) {
         c->since = xstrdup(cmd->since);
         for (size_t i = 0; i < n->n_finds; i++) {

@@ -157,6 +157,7 @@ struct create_job {
     int sends;
     int attempts;
     bool scanned; /* the directory's batches of the look-up window were listed (seen) */
+    bool strict;  /* net_cmd.create_strict */
     struct net_error last_err;
 };
 

@@ -65,6 +65,11 @@ struct net_cmd {
     struct batch *batches;
     size_t n_batches;
     bool full_after;
+    /* CREATE: refuse it (nothing sent) when the directory's batches of the look-up window
+     * cannot be listed first. A process that has seen no batches (the CLI) sets it: without
+     * that list, a look-up after a lost answer could take an earlier batch for this one. The
+     * TUI, which has seen the list, sends anyway. */
+    bool create_strict;
 };
 
 enum net_msg_type {

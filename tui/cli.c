@@ -1511,6 +1511,7 @@ static struct net_cmd *create_cmd(const struct cli *c, enum net_cmd_type type, c
     cmd->configuration_id = xstrdup(c->config);
     cmd->job_type = c->type;
     cmd->since = since ? xstrdup(since) : NULL;
+    cmd->create_strict = true; /* this process has seen no batches of its own */
     return cmd;
 }
 
