@@ -518,6 +518,25 @@ START_TEST(create_watch_cancel_output)
 }
 END_TEST
 
+/* List the batches of directory dir (WATCH_LIST with its filter, which every answer must
+ * respect) and return the ID of a COMPLETED one (fresh string; the test fails without one). */
+static char *completed_batch_of(struct h *h, const char *dir)
+{
+    struct net_cmd *c = net_cmd_new(NET_CMD_WATCH_LIST);
+    c->source_directory_id = xstrdup(dir);
+    uint64_t req = h_submit(h, c);
+    struct net_msg *m = h_wait_type(h, NET_MSG_LIST_FULL, req, 10000);
+    char *id = NULL;
+    for (size_t i = 0; i < m->n_batches && id == NULL; i++) {
+        ck_assert_str_eq(m->batches[i].source_directory_id, dir);
+        if (m->batches[i].status == BATCH_COMPLETED)
+            id = xstrdup(m->batches[i].id);
+    }
+    net_msg_free(m);
+    ck_assert_msg(id != NULL, "no COMPLETED batch over %s", dir);
+    return id;
+}
+
 /* Opening the 1,000-file batch: everything in at most 25 requests, then no more polling. */
 START_TEST(open_thousand)
 {
@@ -528,20 +547,11 @@ START_TEST(open_thousand)
     struct net_msg *dirs = h_directories(&h);
     const char *dir = dir_named(dirs, "thousand");
     ck_assert_ptr_nonnull(dir);
-    struct net_cmd *c = net_cmd_new(NET_CMD_WATCH_LIST);
-    c->source_directory_id = xstrdup(dir);
-    uint64_t req = h_submit(&h, c);
-    struct net_msg *m = h_wait_type(&h, NET_MSG_LIST_FULL, req, 10000);
-    char *id = NULL;
-    for (size_t i = 0; i < m->n_batches && id == NULL; i++) {
-        ck_assert_str_eq(m->batches[i].source_directory_id, dir);
-        if (m->batches[i].status == BATCH_COMPLETED)
-            id = xstrdup(m->batches[i].id);
-    }
-    net_msg_free(m);
-    ck_assert_msg(id != NULL, "no COMPLETED batch over \"thousand\"");
+    char *id = completed_batch_of(&h, dir);
+    uint64_t req;
+    struct net_msg *m;
     /* Stop the list so only the batch's requests are counted. */
-    c = net_cmd_new(NET_CMD_PAUSE);
+    struct net_cmd *c = net_cmd_new(NET_CMD_PAUSE);
     h_submit(&h, c);
     char needle[128];
     snprintf(needle, sizeof needle, "GET /api/v2/batches/%s", id);
@@ -621,16 +631,9 @@ START_TEST(busy_ui_jobs_merged)
     struct net_msg *dirs = h_directories(&h);
     const char *dir = dir_named(dirs, "thousand");
     ck_assert_ptr_nonnull(dir);
-    struct net_cmd *c = net_cmd_new(NET_CMD_WATCH_LIST);
-    c->source_directory_id = xstrdup(dir);
-    uint64_t req = h_submit(&h, c);
-    struct net_msg *m = h_wait_type(&h, NET_MSG_LIST_FULL, req, 10000);
-    char *id = NULL;
-    for (size_t i = 0; i < m->n_batches && id == NULL; i++)
-        if (m->batches[i].status == BATCH_COMPLETED)
-            id = xstrdup(m->batches[i].id);
-    net_msg_free(m);
-    ck_assert_ptr_nonnull(id);
+    char *id = completed_batch_of(&h, dir);
+    uint64_t req;
+    struct net_msg *m;
     h_simple(&h, NET_CMD_PAUSE);
     h_drop(&h);
 

@@ -17,11 +17,7 @@ run_batchtop
 wait_for 'Batches (13/13)' 10
 
 step "open a finished batch: every file's display name"
-deadline=$(( $(now_ms) + 30000 ))
-until [ "$(sim_status "$done_id")" = COMPLETED ]; do
-    [ "$(now_ms)" -lt "$deadline" ] || fail "$done_id did not complete"
-    sleep 0.05
-done
+sim_wait_status "$done_id" COMPLETED 30
 keys /
 type_text "${done_id:0:13}"
 keys Enter
@@ -146,11 +142,7 @@ step "an extract job's result is shown as indented JSON"
 ecfg=$(api '/api/v1/beta/configurations?product_type=extract_v2&page_size=100' | jq -r '.items[0].id')
 [ -n "$ecfg" ] && [ "$ecfg" != null ] || fail "no extract_v2 configuration"
 ext_id=$(create_batch "$dir" extract_v2 "$ecfg")
-deadline=$(( $(now_ms) + 30000 ))
-until [ "$(sim_status "$ext_id")" = COMPLETED ]; do
-    [ "$(now_ms)" -lt "$deadline" ] || fail "$ext_id did not complete"
-    sleep 0.05
-done
+sim_wait_status "$ext_id" COMPLETED 30
 keys q Escape
 wait_for 'Batches (' 5
 keys r /
@@ -160,11 +152,7 @@ wait_for "${ext_id:0:18}" 10
 keys Enter
 wait_for "Batch $ext_id" 5
 wait_re 'files 20/20 ' 15
-idx=$(screen | grep -E '^[> ].* dfl-' | grep -nE ' COMPLETED( |$)' | head -n 1 | cut -d: -f1)
-[ -n "$idx" ] || fail "no completed extract job"
-keys g
-for _ in $(seq 2 "$idx"); do keys j; done
-keys Enter
+open_first_completed_file
 wait_for 'Output: extract result (JSON)' 5
 wait_re '^ \{' 10
 wait_re '^   "' 5          # two-space indent inside the object
@@ -210,11 +198,7 @@ keys c
 wait_for 'Cancel batch' 5
 keys y
 wait_for 'cancel requested' 10
-deadline=$(( $(now_ms) + 20000 ))
-until [ "$(sim_status "$run_id")" = CANCELLED ]; do
-    [ "$(now_ms)" -lt "$deadline" ] || fail "the simulator never saw $run_id cancelled"
-    sleep 0.05
-done
+sim_wait_status "$run_id" CANCELLED 20
 wait_re "^>${run_id:0:18}.* CANCELLED( |$)" 20
 quit_batchtop
 echo PASS

@@ -28,11 +28,7 @@ dir=$(api '/api/v1/beta/directories?page_size=100' |
 id=$(api '/api/v2/batches?page_size=100' |
     jq -r --arg d "$dir" '.items[] | select(.source_directory_id == $d) | .id')
 [ -n "$id" ] || fail "no batch over the $FILES-file directory"
-deadline=$(( $(now_ms) + 30000 ))
-until [ "$(sim_status "$id")" = COMPLETED ]; do
-    [ "$(now_ms)" -lt "$deadline" ] || fail "$id did not complete"
-    sleep 0.05
-done
+sim_wait_status "$id" COMPLETED 30
 first_file=$(api "/api/v2/batches/$id?expand=results" |
     jq -r '.results[0].source_directory_file_id')
 [ -n "$first_file" ] && [ "$first_file" != null ] || fail "no first file"

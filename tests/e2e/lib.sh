@@ -96,6 +96,26 @@ sim_status() {
         jq -r --arg id "$1" '.batches[] | select(.id == $id) | .status'
 }
 
+# sim_wait_status ID STATUS SECS: until the simulator says batch ID is STATUS; fails after SECS.
+sim_wait_status() {
+    local deadline=$(($(now_ms) + $3 * 1000))
+    until [ "$(sim_status "$1")" = "$2" ]; do
+        [ "$(now_ms)" -lt "$deadline" ] || fail "the simulator never saw $1 $2 within $3 s"
+        sleep 0.05
+    done
+}
+
+# open_first_completed_file: on the Batch screen, select the first file whose job COMPLETED
+# (a job may fail at random) and open it with Enter.
+open_first_completed_file() {
+    local idx
+    idx=$(screen | grep -E '^[> ].* dfl-' | grep -nE ' COMPLETED( |$)' | head -n 1 | cut -d: -f1)
+    [ -n "$idx" ] || fail "no completed job on the Batch screen"
+    keys g
+    for _ in $(seq 2 "$idx"); do keys j; done
+    keys Enter
+}
+
 # create_batch DIR_ID [TYPE] [CONFIG]: create through the API (not the UI); prints the ID.
 create_batch() {
     local type=${2:-parse_v2} cfg=${3:-cfg-PARSE_AGENTIC}

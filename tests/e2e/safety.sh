@@ -104,11 +104,7 @@ ecfg=$(api '/api/v1/beta/configurations?product_type=extract_v2&page_size=100' |
 [ -n "$ecfg" ] && [ "$ecfg" != null ] || fail "no extract_v2 configuration"
 ext_id=$(create_batch "$dir" extract_v2 "$ecfg")
 [ -n "$ext_id" ] && [ "$ext_id" != null ] || fail "could not create an extract batch"
-deadline=$(( $(now_ms) + 30000 ))
-until [ "$(sim_status "$ext_id")" = COMPLETED ]; do
-    [ "$(now_ms)" -lt "$deadline" ] || fail "$ext_id did not complete"
-    sleep 0.05
-done
+sim_wait_status "$ext_id" COMPLETED 30
 run_batchtop
 wait_for 'Batches (14/14)' 10
 keys /
@@ -118,11 +114,7 @@ wait_for 'Batches (1/14)' 5
 keys Enter
 wait_for "Batch $ext_id" 5
 wait_re 'files 20/20 ' 15
-idx=$(screen | grep -E '^[> ].* dfl-' | grep -nE ' COMPLETED( |$)' | head -n 1 | cut -d: -f1)
-[ -n "$idx" ] || fail "no completed extract job"
-keys g
-for _ in $(seq 2 "$idx"); do keys j; done
-keys Enter
+open_first_completed_file
 wait_for 'Output: extract result (JSON)' 5
 wait_for '"reference_number": 123456789012345678901234567890' 10
 not_on_screen '18446744073709551615'
