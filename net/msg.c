@@ -22,6 +22,10 @@ void net_cmd_free(struct net_cmd *c)
     free(c->source_directory_id);
     free(c->configuration_id);
     free(c->since);
+    free(c->name);
+    for (size_t i = 0; i < c->n_files; i++)
+        dir_file_done(&c->files[i]);
+    free(c->files);
     for (size_t i = 0; i < c->n_batches; i++)
         batch_done(&c->batches[i]);
     free(c->batches);

@@ -49,6 +49,14 @@ enum net_cmd_type {
     NET_CMD_CANCEL,          /* id = batch ID */
     NET_CMD_LIST_DIRECTORIES,/* every page, for the picker */
     NET_CMD_LIST_CONFIGS,    /* job_type: configurations of that product type, every page */
+    NET_CMD_RESUBMIT,        /* id = the original batch; name = the new directory's name;
+                                files/n_files: the directory files to run again (their file_id
+                                and display_name are used); job_type, configuration_id. Finds the
+                                directory by name or creates it, adds the files it lacks (by
+                                file_id), then creates the batch over it, reconciled like CREATE;
+                                a batch already over that directory ends it (already_finished).
+                                Never a duplicate directory, file entry or batch. Progress comes
+                                as NET_MSG_RESUBMIT_PROGRESS, the end as NET_MSG_RESUBMITTED. */
 };
 
 struct net_cmd {
@@ -70,6 +78,20 @@ struct net_cmd {
      * that list, a look-up after a lost answer could take an earlier batch for this one. The
      * TUI, which has seen the list, sends anyway. */
     bool create_strict;
+    /* RESUBMIT (owned) */
+    char *name;
+    struct dir_file *files;
+    size_t n_files;
+};
+
+/* Where a resubmit is (NET_MSG_RESUBMIT_PROGRESS / NET_MSG_RESUBMITTED). */
+enum net_resubmit_phase {
+    NET_RESUBMIT_FIND_DIR,      /* looking for the directory by name */
+    NET_RESUBMIT_CREATE_DIR,    /* creating it */
+    NET_RESUBMIT_LIST_FILES,    /* listing what it holds already */
+    NET_RESUBMIT_ADD_FILES,     /* adding files: progress_done / progress_total */
+    NET_RESUBMIT_CREATE_BATCH,  /* creating the batch (reconciled) */
+    NET_RESUBMIT_DONE,
 };
 
 enum net_msg_type {
@@ -100,6 +122,13 @@ enum net_msg_type {
                                 statuses) has ended; ok false when a part of it failed (a
                                 BATCH_FAILED said why). The directory's names come on their own
                                 (DIR_FILES). The TUI ignores it; a script waits for it. */
+    NET_MSG_RESUBMIT_PROGRESS,/* id = the original batch; resubmit_phase, progress_done/_total;
+                                directories[0] once the directory is known */
+    NET_MSG_RESUBMITTED,     /* id = the original batch. ok: batches[0] is the new batch (or,
+                                with already_finished, the batch found over the directory),
+                                directories[0] its directory. !ok: error, resubmit_phase says
+                                where it stopped; create_outcome/since as for CREATED when the
+                                batch create's outcome is unknown */
 };
 
 enum net_create_outcome {
@@ -138,6 +167,8 @@ struct net_msg {
     size_t list_loaded;           /* LIST_PAGE: batches listed so far in this listing */
     long list_total;              /* LIST_PAGE: the server's total_size, -1 when it sent none */
     int list_pages;               /* LIST_PAGE: pages so far */
+    enum net_resubmit_phase resubmit_phase; /* RESUBMIT_PROGRESS / RESUBMITTED */
+    size_t progress_done, progress_total;   /* RESUBMIT_PROGRESS */
 };
 
 /* A zeroed command of the given type. */

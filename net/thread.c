@@ -115,6 +115,16 @@ static void handle(struct net *n, struct net_cmd *cmd)
     case NET_CMD_LIST_CONFIGS:
         oneshot_configs(n, cmd);
         break;
+    case NET_CMD_RESUBMIT: {
+        /* not built yet (issue 16): answer at once so no caller waits forever */
+        struct net_msg *m = net_msg_new(NET_MSG_RESUBMITTED);
+        m->req = cmd->req;
+        m->ok = false;
+        m->id = cmd->id ? xstrdup(cmd->id) : NULL;
+        m->error.message = xstrdup("resubmit is not available yet");
+        msg_push(n, m);
+        break;
+    }
     }
 }
 

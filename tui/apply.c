@@ -169,6 +169,9 @@ unsigned apply_message(struct app *a, const struct net_msg *m)
                       m->error.message ? m->error.message : "unknown error");
         }
         break;
+    case NET_MSG_RESUBMIT_PROGRESS:
+    case NET_MSG_RESUBMITTED:
+        break; /* issue 16: the resubmit dialog follows these */
     case NET_MSG_WATCH_ROUND:
         return REACT_NONE; /* for scripts (batchtop wait); the screens follow the batch and jobs */
     case NET_MSG_DIRECTORIES:
