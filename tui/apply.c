@@ -40,6 +40,34 @@ static void annotate_progress(struct app *a)
     }
 }
 
+/* A resubmit ended: the new batch joins the list, linked both ways (the API keeps no link, so
+ * the snapshot does), and the outcome is said whether or not the dialog is still open. */
+static void apply_resubmitted(struct app *a, const struct net_msg *m)
+{
+    const char *orig = m->id ? m->id : "the batch";
+    if (!m->ok) {
+        app_error(a, "resubmit of %s failed: %s", orig,
+                  m->error.message ? m->error.message : "unknown error");
+        return;
+    }
+    if (m->n_batches == 0 || m->batches[0].id == NULL) {
+        app_flash(a, "resubmit of %s done", orig);
+        return;
+    }
+    const char *id = m->batches[0].id;
+    store_upsert(a->store, &m->batches[0]);
+    if (m->id)
+        store_link_resubmit(a->store, m->id, id);
+    if (m->n_directories > 0 && m->directories[0].id && m->directories[0].name)
+        store_set_directory_name(a->store, m->directories[0].id, m->directories[0].name);
+    a->view_dirty = true;
+    if (m->already_finished)
+        app_flash(a, "%s was already resubmitted as %s: nothing new created", orig, id);
+    else
+        app_flash(a, "resubmitted %s as %s", orig, id);
+    cache_save(a, true); /* the link exists nowhere else */
+}
+
 static void take_connection(struct app *a, const struct net_msg *m)
 {
     a->conn = m->conn;
@@ -170,8 +198,10 @@ unsigned apply_message(struct app *a, const struct net_msg *m)
         }
         break;
     case NET_MSG_RESUBMIT_PROGRESS:
+        break; /* the Resubmit dialog shows it */
     case NET_MSG_RESUBMITTED:
-        break; /* issue 16: the resubmit dialog follows these */
+        apply_resubmitted(a, m);
+        break;
     case NET_MSG_WATCH_ROUND:
         return REACT_NONE; /* for scripts (batchtop wait); the screens follow the batch and jobs */
     case NET_MSG_DIRECTORIES:

@@ -568,6 +568,8 @@ static void list_save_snapshot(struct cli *c, const struct batch *all, size_t n)
             if (o == NULL)
                 continue;
             s.entries[i].directory_name = o->directory_name;
+            s.entries[i].resubmit_of = o->resubmit_of; /* links the TUI made */
+            s.entries[i].resubmitted_as = o->resubmitted_as;
             if (o->batch.status == s.entries[i].batch.status) {
                 s.entries[i].files_done = o->files_done;
                 s.entries[i].files_total = o->files_total;

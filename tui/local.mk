@@ -13,7 +13,7 @@ libtui_a_SOURCES = \
 	tui/cli_out.c tui/cli_out.h \
 	tui/screens.h \
 	tui/list.c tui/batch.c tui/file.c tui/form.c tui/picker.c \
-	tui/dialog.c tui/prompt.c tui/help.c tui/messages.c
+	tui/dialog.c tui/resubmit.c tui/prompt.c tui/help.c tui/messages.c
 libtui_a_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS) $(FORM_CFLAGS) $(JSONC_CFLAGS)
 
 bin_PROGRAMS += batchtop
