@@ -714,6 +714,11 @@ void detail_set_names(struct batch_detail *d, const struct dir_file *files, size
         rebuild_rows(d);
 }
 
+bool detail_names_known(const struct batch_detail *d)
+{
+    return d->n_names > 0 || d->names_error != NULL;
+}
+
 const char *detail_source_file_id(const struct batch_detail *d, const char *file_id)
 {
     size_t k;

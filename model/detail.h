@@ -62,6 +62,8 @@ const char *detail_source_file_id(const struct batch_detail *d, const char *file
  * deleted); NULL clears it. Rows keep their file IDs. */
 void detail_set_names_error(struct batch_detail *d, const char *why);
 const char *detail_names_error(const struct batch_detail *d);
+/* True once some directory file names were merged, or their absence was explained. */
+bool detail_names_known(const struct batch_detail *d);
 /* Merge job statuses (matched by job ID), in any order, before or after the results. Usage
  * already known for a job is kept when a later answer carries none. */
 void detail_set_jobs(struct batch_detail *d, const struct job *jobs, size_t n);

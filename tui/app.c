@@ -435,6 +435,7 @@ static void app_free(struct app *a)
     free(a->pending_copy);
     free(a->endpoint);
     free(a->last_notice);
+    free(a->resubmit_after_load);
 }
 
 int app_run(const struct app_options *opt)

@@ -3,6 +3,7 @@
 
 #include "tui/apply.h"
 #include "tui/cache.h"
+#include "tui/screens.h"
 
 #include <stdlib.h>
 
@@ -66,6 +67,27 @@ static void apply_resubmitted(struct app *a, const struct net_msg *m)
     else
         app_flash(a, "resubmitted %s as %s", orig, id);
     cache_save(a, true); /* the link exists nowhere else */
+}
+
+/* R on the list opened the batch: the dialog comes once its rows can be chosen from. */
+static void resubmit_when_loaded(struct app *a, const struct net_msg *m)
+{
+    if (a->resubmit_after_load == NULL || a->detail == NULL ||
+        !xstreq(detail_batch_id(a->detail), a->resubmit_after_load))
+        return;
+    if (m->type == NET_MSG_WATCH_ROUND && !m->ok && detail_batch(a->detail) == NULL) {
+        app_error(a, "%s could not be loaded: nothing to resubmit", a->resubmit_after_load);
+        xstrset(&a->resubmit_after_load, NULL);
+        return;
+    }
+    struct detail_counts dc;
+    detail_counts(a->detail, &dc);
+    if (detail_batch(a->detail) == NULL || !detail_names_known(a->detail) || dc.unknown > 0)
+        return;
+    char *id = a->resubmit_after_load;
+    a->resubmit_after_load = NULL;
+    resubmit_open(a, id);
+    free(id);
 }
 
 static void take_connection(struct app *a, const struct net_msg *m)
@@ -159,6 +181,7 @@ unsigned apply_message(struct app *a, const struct net_msg *m)
             detail_set_names(a->detail, m->files, m->n_files);
             annotate_progress(a);
         }
+        resubmit_when_loaded(a, m);
         break;
     case NET_MSG_JOBS:
         /* statuses of the batch watched when they were sent: not of one opened since */
@@ -203,7 +226,8 @@ unsigned apply_message(struct app *a, const struct net_msg *m)
         apply_resubmitted(a, m);
         break;
     case NET_MSG_WATCH_ROUND:
-        return REACT_NONE; /* for scripts (batchtop wait); the screens follow the batch and jobs */
+        resubmit_when_loaded(a, m);
+        return a->resubmit_after_load ? REACT_NONE : REACT_REDRAW; /* for scripts (batchtop wait); the screens follow the batch and jobs */
     case NET_MSG_DIRECTORIES:
         if (m->ok) {
             for (size_t i = 0; i < a->n_directories; i++)

@@ -417,6 +417,7 @@ static void batch_screen_done(struct screen *s, struct app *a)
     app_submit(a, c);
     detail_free(a->detail);
     a->detail = NULL;
+    xstrset(&a->resubmit_after_load, NULL);
     free(bs->id);
     free(bs->sel_file);
     free(bs);

@@ -56,7 +56,7 @@ enum key_scope {
     X(ACT_SORT_NEXT, SCOPE_LIST, "sort-next", "sort by the next column", '>')                     \
     X(ACT_SORT_INVERT, SCOPE_LIST, "sort-invert", "invert the sort order", 'I')                   \
     X(ACT_FAILED_ONLY, SCOPE_BATCH, "failed-only", "show failed files only", 'f')                 \
-    X(ACT_RESUBMIT, SCOPE_BATCH, "resubmit", "run failed or unfinished files again (new batch)",  \
+    X(ACT_RESUBMIT, SCOPE_LIST | SCOPE_BATCH, "resubmit", "run failed or unfinished files again (new batch)",  \
       'R')                                                                                        \
     X(ACT_TOGGLE_TEXT, SCOPE_FILE, "text", "markdown / plain text", 't')                          \
     X(ACT_WRITE, SCOPE_FILE, "write", "write the output to a file", 'w')                          \

@@ -98,9 +98,13 @@ api "/api/v1/beta/directories/$newdir/files?page_size=100" | jq -r '.items[].fil
 diff "$E2E_TMP/want" "$E2E_TMP/got" >&2 || fail "the new directory does not hold exactly the failed files"
 sim_wait_status "$new" COMPLETED 60
 
-step "a second R creates nothing"
+step "a second R, from the list this time, creates nothing"
+keys q
+wait_re 'Batches \(1/[0-9]+\)' 5
+selected_row | grep -qF "$orig" || fail "the original is not the selected row"
 keys R
-wait_for "Resubmit files of $orig" 5
+wait_for "Resubmit files of $orig" 15
+wait_for "(x) failed $nfailed " 5
 keys Enter
 wait_for "already resubmitted as $new" 30
 [ "$(api "/api/v1/beta/directories?page_size=100" | jq --arg n "$dir_name retry $today" '[.items[] | select(.name == $n)] | length')" = 1 ] ||
