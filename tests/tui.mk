@@ -31,3 +31,10 @@ E2E_TESTS = tests/e2e/list.sh tests/e2e/create.sh tests/e2e/batch.sh tests/e2e/s
 	tests/e2e/bigbatch.sh tests/e2e/cli.sh tests/e2e/cli2.sh tests/e2e/resubmit_tui.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += tests/e2e/lib.sh tests/e2e/clilib.sh $(E2E_TESTS)
+
+# The configuration file: settings, precedence, errors with file:line, api_key_command.
+check_PROGRAMS += tests/test_settings
+TESTS += tests/test_settings
+tests_test_settings_SOURCES = tests/test_settings.c
+tests_test_settings_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(INIH_CFLAGS)
+tests_test_settings_LDADD = libtui.a libnet.a libmodel.a $(INIH_LIBS) $(CURL_LIBS) $(JSONC_LIBS) $(CHECK_LIBS)

@@ -33,6 +33,9 @@ struct app_options {
     bool color;
     bool demo;
     bool no_cache; /* --no-cache: read and write no snapshot */
+    const char *profile; /* the configuration file's profile in use, NULL for none */
+    bool production;     /* the profile says production = true: create and cancel name it */
+    bool confirm_create; /* ask before a create is sent */
 };
 
 /* Reaction flags returned by handlers. */

@@ -155,6 +155,9 @@ void draw_header(struct app *a, int cols)
                  a->list_stale ? "not loaded (STALE)" : "loading\xe2\x80\xa6");
     }
     snprintf(every, sizeof every, "every %ds", a->opt.refresh_s);
+    char profile[96] = "";
+    if (a->opt.profile)
+        snprintf(profile, sizeof profile, "profile %s", a->opt.profile);
     snprintf(rpm, sizeof rpm, "%u req/min", a->requests_per_min);
 
     /* Segments by importance: the least important go first when the terminal is narrow. */
@@ -164,6 +167,8 @@ void draw_header(struct app *a, int cols)
         bool state;
     } seg[] = {
         {"batchtop", 9, false},
+        {profile[0] ? profile : NULL, 9, false},
+        {a->opt.production ? "PRODUCTION" : NULL, 9, false},
         /* a warning, next to the name so a narrow terminal never cuts it off */
         {a->cleartext ? "PLAIN HTTP: key sent unencrypted" : NULL, 9, false},
         {a->endpoint, 1, false},
@@ -200,7 +205,7 @@ void draw_header(struct app *a, int cols)
             x += draw_text(0, x, cols - x, sep, hattr, false);
         first = false;
         attr_t at = hattr | A_BOLD;
-        if (i == 1 /* the plain-http warning */ ||
+        if (i == 3 /* the plain-http warning */ || i == 2 /* PRODUCTION */ ||
             (seg[i].state && (a->conn == NET_CONN_UNAUTHORIZED || a->conn == NET_CONN_OFFLINE)))
             at = (use_color ? COLOR_PAIR(COLOR_ROLE_BAD) : A_REVERSE) | A_BOLD;
         x += draw_text(0, x, cols - x, seg[i].text, at, false);

@@ -48,6 +48,7 @@ struct resubmit {
     char *status;
     bool status_error;
     bool sending;
+    bool confirmed; /* production profiles and confirm_create: the operator said yes */
     uint64_t req;
 };
 
@@ -247,6 +248,19 @@ static const char *check_id(const char *v)
     return NULL;
 }
 
+static void submit(struct resubmit *r, struct app *a);
+
+static void confirm_answer(struct app *a, void *ctx, bool yes)
+{
+    struct resubmit *r = ctx;
+    if (!yes) {
+        set_status(r, false, "not resubmitted");
+        return;
+    }
+    r->confirmed = true;
+    submit(r, a);
+}
+
 static void submit(struct resubmit *r, struct app *a)
 {
     if (r->sending)
@@ -266,6 +280,20 @@ static void submit(struct resubmit *r, struct app *a)
         set_status(r, true, "read-only mode: resubmitting is disabled (--readonly)");
         return;
     }
+    if ((a->opt.production || a->opt.confirm_create) && !r->confirmed) {
+        struct tally c;
+        gather(a, r->choice, &c, NULL, NULL);
+        char body[768], where[160] = "";
+        if (a->opt.profile)
+            snprintf(where, sizeof where, "\nin profile %s%s", a->opt.profile,
+                     a->opt.production ? " (PRODUCTION)" : "");
+        snprintf(body, sizeof body,
+                 "Resubmit %zu file%s of %s\nas a new %s batch with %.128s%s?", c.usable,
+                 c.usable == 1 ? "" : "s", r->batch_id, job_type_name(r->type), r->config, where);
+        dialog_open(a, "Resubmit", body, confirm_answer, r, NULL);
+        return;
+    }
+    r->confirmed = false;
     struct tally t;
     struct dir_file *files = NULL;
     size_t n = 0;
