@@ -343,6 +343,28 @@ START_TEST(api_key_command)
 }
 END_TEST
 
+/* The commented example shipped in doc/ is a valid file, for every profile it has. */
+START_TEST(the_example_file_is_valid)
+{
+    const char *top = getenv("TOP_SRCDIR");
+    char *example_path = xasprintf("%s/doc/batchtop.conf.example", top ? top : ".");
+    const char *profiles[] = {NULL, "prod", "eu"};
+    for (size_t i = 0; i < 3; i++) {
+        struct settings s;
+        char *why = NULL;
+        struct settings_args args = {.profile = profiles[i]};
+        ck_assert_msg(settings_load(&s, example_path, &args, NULL, &why), "%s", why);
+        ck_assert(s.file_read);
+        if (i == 1)
+            ck_assert(s.production && s.refresh_s == 10);
+        if (i == 2)
+            ck_assert(s.readonly && strstr(s.base_url, ".eu.") != NULL);
+        settings_done(&s);
+    }
+    free(example_path);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("settings");
@@ -357,6 +379,7 @@ static Suite *suite(void)
     tcase_add_test(tc, print_config_shows_sources_never_the_key);
     tcase_add_test(tc, split_words);
     tcase_add_test(tc, api_key_command);
+    tcase_add_test(tc, the_example_file_is_valid);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -124,11 +124,11 @@ void dialog_cancel_batch(struct app *a, const char *batch_id)
     }
     char body[1024], where[160] = "";
     if (a->opt.profile)
-        snprintf(where, sizeof where, " in profile %s%s", a->opt.profile,
+        snprintf(where, sizeof where, "\nin profile %s%s", a->opt.profile,
                  a->opt.production ? " (PRODUCTION)" : "");
     snprintf(
         body, sizeof body,
-        "Cancel batch %s%s?\nstatus %s, directory %s, %s\nFiles already processed stay processed.",
+        "Cancel batch %s?%s\nstatus %s, directory %s, %s\nFiles already processed stay processed.",
         batch_id, where, e ? batch_status_text(&e->batch) : "?",
         e ? (e->directory_name
                  ? e->directory_name

@@ -1,0 +1,109 @@
+#!/bin/bash
+# config.sh -- the configuration file as an operator uses it: a profile from
+# ~/.config/batchtop/config connects to the simulator with a key from api_key_command and is
+# named in the header; a production profile confirms create and cancel naming it; a failing
+# api_key_command and a broken file stop batchtop before curses with one clear line, and no
+# request is sent without a key; --print-config shows where each setting came from.
+. "${TOP_SRCDIR:-.}/tests/e2e/lib.sh"
+need_tmux
+
+sim_start --seed 7 --speed 0.05 -v
+tmux_start 120 40
+conf="$E2E_TMP/home/.config/batchtop"
+mkdir -p "$conf"
+cat >"$conf/config" <<EOF
+# written by config.sh
+[defaults]
+refresh = 2
+
+[profile sim]
+base_url = $SIM_URL
+api_key_command = cat '$E2E_TMP/keyfile'
+production = true
+
+[profile locked]
+base_url = $SIM_URL
+api_key_command = !echo 'vault is locked' >&2; exit 5
+EOF
+chmod 600 "$conf/config"
+# like `pass show`: the key on the first line, more after it
+printf '%s\nurl: https://example.invalid\n' "$KEY" >"$E2E_TMP/keyfile"
+
+# run_plain ARGS...: batchtop with no key in its environment and no --base-url
+run_plain() {
+    {
+        echo 'echo $$ > "$0.pid"'
+        printf 'exec "%s"' "$BATCHTOP"
+        for arg in "$@"; do printf ' "%s"' "$arg"; done
+        echo
+    } >"$E2E_TMP/batchtop"
+    type_text "clear; env -u LLAMA_CLOUD_API_KEY -u LLAMA_CLOUD_BASE_URL sh $E2E_TMP/batchtop; echo BATCHTOP-EXIT=\$?"
+    keys Enter
+}
+
+requests() {
+    grep -cE '^(GET|POST) /api/' "$E2E_TMP/sim.err" || true
+}
+
+step "a failing api_key_command: one clear line, exit 2, no request"
+before=$(requests)
+run_plain --profile locked
+wait_for 'BATCHTOP-EXIT=2' 10
+on_screen 'api_key_command (the shell command) failed with exit status 5: vault is locked'
+[ "$(requests)" = "$before" ] || fail "a request was sent without a key"
+
+step "a broken file names file:line and stops before curses"
+cp "$conf/config" "$E2E_TMP/config.good"
+printf '[defaults]\nrefersh = 3\n' >"$conf/config"
+run_plain --profile sim
+wait_for 'BATCHTOP-EXIT=2' 10
+on_screen "config:2: unknown setting 'refersh' in [defaults]"
+cp "$E2E_TMP/config.good" "$conf/config"
+chmod 600 "$conf/config"
+
+step "--print-config: each setting and its source, never the key"
+run_plain --profile sim --refresh 9 --print-config
+wait_for 'BATCHTOP-EXIT=0' 10
+on_screen '# profile: sim (from --profile)'
+screen | grep -E '^refresh +=' | grep -qF 'command line' || fail "refresh is not from the command line"
+screen | grep -E '^production +=' | grep -qF '[profile sim]' || fail "production is not from the profile"
+not_on_screen "$KEY"
+
+step "the profile connects, with its name and PRODUCTION in the header"
+run_plain --profile sim
+wait_for 'Batches (' 10
+wait_for 'profile sim' 5
+on_screen 'PRODUCTION'
+not_on_screen "$KEY"
+# the header also says every 2s: [defaults] applies under the profile
+on_screen 'every 2s'
+
+step "cancel names the profile"
+keys 3
+wait_re 'RUNNING' 10
+keys c
+wait_for 'in profile sim (PRODUCTION)' 5
+keys n
+wait_for 'not cancelled' 5
+
+step "create asks first, naming the profile; no is no"
+dir=$(regular_dir)
+keys 0 n
+wait_for 'New batch' 5
+type_text "$dir"
+keys Tab Tab
+type_text 'cfg-PARSE_AGENTIC'
+before=$(grep -c '^POST /api/v2/batches' "$E2E_TMP/sim.err" || true)
+keys Enter
+wait_for 'in profile sim (PRODUCTION)?' 5
+keys n
+wait_for 'not created' 5
+[ "$(grep -c '^POST /api/v2/batches' "$E2E_TMP/sim.err" || true)" = "$before" ] ||
+    fail "a batch was created although the operator said no"
+keys Enter
+wait_for 'in profile sim (PRODUCTION)?' 5
+keys y
+wait_re 'created batch bat-' 15
+keys q
+wait_for 'BATCHTOP-EXIT=0' 5
+echo "PASS"
