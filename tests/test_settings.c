@@ -9,7 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <curses.h>
+
 #include "model/xalloc.h"
+#include "tui/keys.h"
 #include "tui/settings.h"
 
 static char dir[] = "/tmp/bt-settings.XXXXXX";
@@ -232,8 +235,9 @@ START_TEST(warnings)
     w = warnings_of("[defaults]\nrefresh = 5\n", 0644); /* nothing secret in it */
     ck_assert_str_eq(w, "");
     free(w);
-    w = warnings_of("[defaults]\nrefresh = 5\n[keys]\nquit = Q\n[notify]\nbell = true\n", 0600);
-    ck_assert_msg(strstr(w, ":3: [keys] is not read by this version") &&
+    w = warnings_of("[defaults]\nrefresh = 5\n[colors]\nRUNNING = blue\n[notify]\nbell = true\n",
+                    0600);
+    ck_assert_msg(strstr(w, ":3: [colors] is not read by this version") &&
                       strstr(w, ":5: [notify] is not read"),
                   "%s", w);
     free(w);
@@ -365,6 +369,61 @@ START_TEST(the_example_file_is_valid)
 }
 END_TEST
 
+START_TEST(key_bindings)
+{
+    struct settings s;
+    char *why = NULL;
+    /* the built-in table has no conflict */
+    enum action x, y;
+    int key;
+    ck_assert(!keys_conflict(&x, &y, &key));
+    write_file("[keys]\nmessages = M, Ctrl-G\nfailed-only = F9 x\n", 0600);
+    ck_assert_msg(settings_load(&s, path, NULL, NULL, &why), "%s", why);
+    ck_assert_uint_eq(s.n_bindings, 2);
+    ck_assert_int_eq(s.bindings[0].line, 2);
+    ck_assert_msg(settings_apply_keys(&s, &why), "%s", why);
+    ck_assert_int_eq(keys_lookup(SCOPE_LIST, 'M'), ACT_MESSAGES);
+    ck_assert_int_eq(keys_lookup(SCOPE_LIST, KEY_CTRL('g')), ACT_MESSAGES);
+    ck_assert_int_eq(keys_lookup(SCOPE_LIST, 'm'), ACT_NONE); /* replaced, not added */
+    ck_assert_int_eq(keys_lookup(SCOPE_BATCH, KEY_F(9)), ACT_FAILED_ONLY);
+    ck_assert_int_eq(keys_lookup(SCOPE_BATCH, 'x'), ACT_FAILED_ONLY);
+    char desc[64];
+    keys_describe(ACT_MESSAGES, desc, sizeof desc);
+    ck_assert_str_eq(desc, "M, Ctrl-G");
+    /* --print-config shows them */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    settings_print(&s, out);
+    fclose(out);
+    ck_assert_msg(strstr(buf, "[keys] messages") && strstr(buf, "M, Ctrl-G"), "%s", buf);
+    free(buf);
+    settings_done(&s);
+    keys_reset();
+    ck_assert_int_eq(keys_lookup(SCOPE_LIST, 'm'), ACT_MESSAGES);
+
+    /* a key meaning two actions on one screen: file:line of the binding, defaults kept */
+    write_file("[defaults]\nrefresh = 5\n[keys]\nhelp = F1\nrefresh = r, R\n", 0600);
+    ck_assert(settings_load(&s, path, NULL, NULL, &why));
+    ck_assert(!settings_apply_keys(&s, &why));
+    ck_assert_msg(strstr(why, "config:5: [keys]: R would mean both") && strstr(why, "'refresh'") &&
+                      strstr(why, "'resubmit'"),
+                  "%s", why);
+    free(why);
+    ck_assert_int_eq(keys_lookup(SCOPE_LIST, 'r'), ACT_REFRESH);
+    settings_done(&s);
+
+    assert_why("[keys]\nexplode = x\n", ":2: [keys]: no action 'explode'");
+    assert_why("[keys]\nquit = Hyper-Q\n", ":2: [keys] quit: 'Hyper-Q' is not a key name");
+    assert_why("[keys]\nquit =\n", ":2: [keys] quit: no key given");
+    ck_assert_int_eq(keys_parse_one("C-x"), KEY_CTRL('x'));
+    ck_assert_int_eq(keys_parse_one("F12"), KEY_F(12));
+    ck_assert_int_eq(keys_parse_one("F13"), -1);
+    ck_assert_int_eq(keys_parse_one("pgdn"), KEY_NPAGE);
+    ck_assert_int_eq(keys_parse_one("]"), ']');
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("settings");
@@ -380,6 +439,7 @@ static Suite *suite(void)
     tcase_add_test(tc, split_words);
     tcase_add_test(tc, api_key_command);
     tcase_add_test(tc, the_example_file_is_valid);
+    tcase_add_test(tc, key_bindings);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -36,5 +36,5 @@ EXTRA_DIST += tests/e2e/lib.sh tests/e2e/clilib.sh $(E2E_TESTS)
 check_PROGRAMS += tests/test_settings
 TESTS += tests/test_settings
 tests_test_settings_SOURCES = tests/test_settings.c
-tests_test_settings_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(INIH_CFLAGS)
-tests_test_settings_LDADD = libtui.a libnet.a libmodel.a $(INIH_LIBS) $(CURL_LIBS) $(JSONC_LIBS) $(CHECK_LIBS)
+tests_test_settings_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(INIH_CFLAGS) $(NCURSES_CFLAGS)
+tests_test_settings_LDADD = libtui.a libnet.a libmodel.a $(INIH_LIBS) $(NCURSES_LIBS) $(CURL_LIBS) $(JSONC_LIBS) $(CHECK_LIBS)

@@ -83,4 +83,24 @@ void keys_name(int key, char *buf, size_t len);
 /* "j, Down"-style list of an action's keys into buf. */
 void keys_describe(enum action a, char *buf, size_t len);
 
+/* ---- bindings from the configuration file ([keys]) ---- */
+
+#define KEYS_MAX 8 /* keys one action may have */
+/* The action with this name ("quit", "failed-only"), ACT_NONE when there is none. */
+enum action keys_find(const char *name);
+/* One key from its name: a printable character ("q", "Q", "]"), "Enter", "Esc", "Space",
+ * "Tab", "Shift-Tab", "Backspace", "Up", "Down", "Left", "Right", "PgUp", "PgDn", "Home",
+ * "End", "Insert", "Delete", "F1".."F12", "Ctrl-X" (or "C-x"). -1 when it is none of these. */
+int keys_parse_one(const char *name);
+/* A list of keys separated by commas or spaces ("Q, Ctrl-Q", "F10 q"). False with *why
+ * (caller frees) on an unknown key name, none at all, or more than KEYS_MAX. */
+bool keys_parse(const char *spec, int *keys, size_t *n, char **why);
+/* Make keys[0..n) the keys of action a (replacing its defaults). */
+void keys_bind(enum action a, const int *keys, size_t n);
+/* The first key that means two actions where both apply (the same scope, or one of them
+ * global); false when there is none, else both actions and the key. */
+bool keys_conflict(enum action *a, enum action *b, int *key);
+/* Back to the built-in keys (tests). */
+void keys_reset(void);
+
 #endif

@@ -162,6 +162,12 @@ int main(int argc, char **argv)
         settings_done(&st);
         return 0;
     }
+    if (!settings_apply_keys(&st, &why)) {
+        fprintf(stderr, "batchtop: %s\n", why);
+        free(why);
+        settings_done(&st);
+        return 2;
+    }
     const char *base_url = st.base_url;
     opt.project_id = st.project_id;
     opt.organization_id = st.organization_id;

@@ -167,6 +167,27 @@ static bool profile_name_ok(const char *n)
     return true;
 }
 
+/* One line of [keys]: an action of the help screen = its keys. */
+static int bind_line(struct parse *p, const char *name, const char *value)
+{
+    enum action a = keys_find(name);
+    if (a == ACT_NONE) {
+        refuse(p, xasprintf("[keys]: no action '%s' (the help screen, ?, lists them)", name));
+        return 0;
+    }
+    struct key_binding b = {.action = a, .line = p->line};
+    char *why = NULL;
+    if (!keys_parse(value, b.keys, &b.n, &why)) {
+        refuse(p, xasprintf("[keys] %s: %s", name, why));
+        free(why);
+        return 0;
+    }
+    struct settings *o = p->out;
+    o->bindings = xreallocarray(o->bindings, o->n_bindings + 1, sizeof *o->bindings);
+    o->bindings[o->n_bindings++] = b;
+    return 1;
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
     struct parse *p = user;
@@ -202,8 +223,10 @@ static int handler(void *user, const char *section, const char *name, const char
             p->want_found = true;
         }
     } else {
+        if (strcmp(section, "keys") == 0)
+            return bind_line(p, name, value);
         static const char *const later[] = {"keys", "colors", "notify"};
-        for (int i = 0; i < 3; i++) {
+        for (int i = 1; i < 3; i++) {
             if (strcmp(section, later[i]) == 0) {
                 if (!p->warned_section[i] && p->warn)
                     fprintf(p->warn,
@@ -465,9 +488,33 @@ void settings_done(struct settings *s)
         return;
     free(s->path);
     free(s->profile);
+    free(s->bindings);
     for (int i = 0; i < SETTING_COUNT; i++)
         free(s->s[i].value);
     memset(s, 0, sizeof *s);
+}
+
+bool settings_apply_keys(const struct settings *s, char **why)
+{
+    *why = NULL;
+    keys_reset();
+    for (size_t i = 0; i < s->n_bindings; i++)
+        keys_bind(s->bindings[i].action, s->bindings[i].keys, s->bindings[i].n);
+    enum action a, b;
+    int key;
+    if (!keys_conflict(&a, &b, &key))
+        return true;
+    int line = 0; /* the last line that bound either of them */
+    for (size_t i = 0; i < s->n_bindings; i++)
+        if (s->bindings[i].action == a || s->bindings[i].action == b)
+            line = s->bindings[i].line;
+    char name[32];
+    keys_name(key, name, sizeof name);
+    *why =
+        xasprintf("%s:%d: [keys]: %s would mean both '%s' and '%s' on one screen",
+                  s->path ? s->path : "?", line, name, keys_action(a)->name, keys_action(b)->name);
+    keys_reset();
+    return false;
 }
 
 static void source_text(const struct settings *s, const struct setting *v, char *buf, size_t len)
@@ -515,6 +562,18 @@ void settings_print(const struct settings *s, FILE *out)
         } else {
             fprintf(out, "%-16s = %-40s # %s\n", names[i], v->value, src);
         }
+    }
+    for (size_t i = 0; i < s->n_bindings; i++) {
+        const struct key_binding *b = &s->bindings[i];
+        char keys[256] = "", name[32];
+        for (size_t k = 0; k < b->n; k++) {
+            keys_name(b->keys[k], name, sizeof name);
+            size_t used = strlen(keys);
+            snprintf(keys + used, sizeof keys - used, "%s%s", k ? ", " : "", name);
+        }
+        char label[64];
+        snprintf(label, sizeof label, "[keys] %s", keys_action(b->action)->name);
+        fprintf(out, "%-16s = %-40s # %s:%d\n", label, keys, s->path ? s->path : "?", b->line);
     }
     const struct setting *cmd = &s->s[SETTING_API_KEY_COMMAND];
     if (s->key_from_env)

@@ -12,11 +12,15 @@
  * file:line, and the program exits 2 before anything else (the TUI before curses starts).
  * The API key itself never goes in the file (an `api_key` setting is refused): it comes from
  * LLAMA_CLOUD_API_KEY, else from `api_key_command`, whose standard output is the key, kept only
- * in memory. [keys], [colors] and [notify] are recognised and not read yet (a warning says so).
+ * in memory. [keys] binds actions (the help screen's names) to keys: `quit = Q, Ctrl-Q`.
+ * [colors] and [notify] are recognised and not read yet (a warning says so).
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
+
+#include "tui/keys.h"
 
 enum setting_source {
     SET_BUILTIN,  /* batchtop's own default */
@@ -53,6 +57,14 @@ struct settings_args {
     bool readonly, no_color;
 };
 
+/* One line of [keys]. */
+struct key_binding {
+    enum action action;
+    int keys[KEYS_MAX];
+    size_t n;
+    int line;
+};
+
 struct settings {
     char *path;    /* the file looked at (read when file_read), NULL without HOME */
     bool file_read;
@@ -64,6 +76,8 @@ struct settings {
     int refresh_s;
     bool readonly, production, confirm_create, color;
     bool key_from_env; /* LLAMA_CLOUD_API_KEY is set (it wins over api_key_command) */
+    struct key_binding *bindings; /* [keys], in file order (a later line for an action wins) */
+    size_t n_bindings;
 };
 
 /* The file's path ($XDG_CONFIG_HOME when absolute, else $HOME/.config); NULL without either. */
@@ -76,6 +90,10 @@ char *settings_path(void);
 bool settings_load(struct settings *out, const char *path, const struct settings_args *args,
                    FILE *warn, char **why);
 void settings_done(struct settings *s);
+
+/* Put the [keys] bindings in force (tui/keys.c). False with *why ("FILE:LINE: ...") when a key
+ * would then mean two actions on one screen; the built-in keys are back in force then. */
+bool settings_apply_keys(const struct settings *s, char **why);
 
 /* The name of a setting as written in the file. */
 const char *settings_name(enum setting_id id);

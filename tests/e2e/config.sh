@@ -21,6 +21,9 @@ base_url = $SIM_URL
 api_key_command = cat '$E2E_TMP/keyfile'
 production = true
 
+[keys]
+messages = M
+
 [profile locked]
 base_url = $SIM_URL
 api_key_command = !echo 'vault is locked' >&2; exit 5
@@ -41,6 +44,11 @@ run_plain() {
     keys Enter
 }
 
+# on_screen_joined TEXT: like on_screen, with lines the terminal wrapped joined again
+on_screen_joined() {
+    tmux_cmd capture-pane -p -J -t main | grep -qF -- "$1" || fail "'$1' is not on screen"
+}
+
 requests() {
     grep -cE '^(GET|POST) /api/' "$E2E_TMP/sim.err" || true
 }
@@ -49,7 +57,7 @@ step "a failing api_key_command: one clear line, exit 2, no request"
 before=$(requests)
 run_plain --profile locked
 wait_for 'BATCHTOP-EXIT=2' 10
-on_screen 'api_key_command (the shell command) failed with exit status 5: vault is locked'
+on_screen_joined 'api_key_command (the shell command) failed with exit status 5: vault is locked'
 [ "$(requests)" = "$before" ] || fail "a request was sent without a key"
 
 step "a broken file names file:line and stops before curses"
@@ -57,7 +65,15 @@ cp "$conf/config" "$E2E_TMP/config.good"
 printf '[defaults]\nrefersh = 3\n' >"$conf/config"
 run_plain --profile sim
 wait_for 'BATCHTOP-EXIT=2' 10
-on_screen "config:2: unknown setting 'refersh' in [defaults]"
+on_screen_joined "config:2: unknown setting 'refersh' in [defaults]"
+cp "$E2E_TMP/config.good" "$conf/config"
+chmod 600 "$conf/config"
+
+step "a key bound twice on one screen names file:line"
+printf '[keys]\nhelp = F1\nrefresh = r, R\n' >"$conf/config"
+run_plain
+wait_for 'BATCHTOP-EXIT=2' 10
+on_screen_joined "config:3: [keys]: R would mean both 'refresh' and 'resubmit' on one screen"
 cp "$E2E_TMP/config.good" "$conf/config"
 chmod 600 "$conf/config"
 
@@ -77,6 +93,17 @@ on_screen 'PRODUCTION'
 not_on_screen "$KEY"
 # the header also says every 2s: [defaults] applies under the profile
 on_screen 'every 2s'
+
+step "a remapped key works and the help screen shows it"
+keys m
+keys M
+wait_for ' Messages' 5
+keys q
+wait_for 'Batches (' 5
+keys '?'
+wait_re '^ +M +messages log' 5
+keys q
+wait_for 'Batches (' 5
 
 step "cancel names the profile"
 keys 3
