@@ -235,11 +235,9 @@ START_TEST(warnings)
     w = warnings_of("[defaults]\nrefresh = 5\n", 0644); /* nothing secret in it */
     ck_assert_str_eq(w, "");
     free(w);
-    w = warnings_of("[defaults]\nrefresh = 5\n[colors]\nRUNNING = blue\n[notify]\nbell = true\n",
+    w = warnings_of("[defaults]\nrefresh = 5\n[colors]\nrunning = blue\n[notify]\nbell = true\n",
                     0600);
-    ck_assert_msg(strstr(w, ":3: [colors] is not read by this version") &&
-                      strstr(w, ":5: [notify] is not read"),
-                  "%s", w);
+    ck_assert_msg(strstr(w, ":5: [notify] is not read") && !strstr(w, "[colors]"), "%s", w);
     free(w);
 }
 END_TEST
@@ -424,6 +422,31 @@ START_TEST(key_bindings)
 }
 END_TEST
 
+START_TEST(colors)
+{
+    struct settings s;
+    char *why = NULL;
+    write_file("[colors]\nfailed = red on black\nHeader = white on 4\nrunning = 208\n"
+               "completed = default\n",
+               0600);
+    ck_assert_msg(settings_load(&s, path, NULL, NULL, &why), "%s", why);
+    ck_assert_uint_eq(s.n_colors, 4);
+    ck_assert_int_eq(s.colors[1].line, 3);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    settings_print(&s, out);
+    fclose(out);
+    ck_assert_msg(strstr(buf, "[colors] failed") && strstr(buf, "red on black"), "%s", buf);
+    free(buf);
+    settings_done(&s);
+    assert_why("[colors]\nfailed = crimson\n", ":2: [colors] failed: 'crimson' is not a colour");
+    assert_why("[colors]\nfailed = red on\n", ":2: [colors] failed: 'red on' is not a colour");
+    assert_why("[colors]\nfailed = 256\n", ":2: [colors] failed: '256' is not a colour");
+    assert_why("[colors]\nborder = red\n", ":2: [colors] no colour element 'border'");
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("settings");
@@ -440,6 +463,7 @@ static Suite *suite(void)
     tcase_add_test(tc, api_key_command);
     tcase_add_test(tc, the_example_file_is_valid);
     tcase_add_test(tc, key_bindings);
+    tcase_add_test(tc, colors);
     suite_add_tcase(s, tc);
     return s;
 }

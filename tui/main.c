@@ -162,6 +162,7 @@ int main(int argc, char **argv)
         settings_done(&st);
         return 0;
     }
+    settings_apply_colors(&st);
     if (!settings_apply_keys(&st, &why)) {
         fprintf(stderr, "batchtop: %s\n", why);
         free(why);

@@ -17,11 +17,12 @@
 
 #include "model/xalloc.h"
 #include "net/url.h"
+#include "tui/draw.h"
 
 #define DEFAULT_BASE_URL "https://api.cloud.llamaindex.ai"
-#define FILE_MAX (1024 * 1024) /* a configuration file is small; more is a mistake */
-#define KEY_MAX (16 * 1024)    /* what api_key_command may print */
-#define ERR_MAX (4 * 1024)     /* ... and its standard error, shown on failure */
+#define FILE_MAX (1024 * 1024)  /* a configuration file is small; more is a mistake */
+#define KEY_OUT_MAX (16 * 1024) /* what api_key_command may print */
+#define ERR_MAX (4 * 1024)      /* ... and its standard error, shown on failure */
 
 static const char *const names[SETTING_COUNT] = {
     "base_url",   "project_id",     "organization_id", "refresh",         "readonly",
@@ -188,6 +189,24 @@ static int bind_line(struct parse *p, const char *name, const char *value)
     return 1;
 }
 
+/* One line of [colors]: checked now, put in force by settings_apply_colors. */
+static int color_line(struct parse *p, const char *name, const char *value)
+{
+    char *why = NULL;
+    bool ok = draw_color_set(name, value, &why);
+    draw_color_reset();
+    if (!ok) {
+        refuse(p, xasprintf("[colors] %s", why));
+        free(why);
+        return 0;
+    }
+    struct settings *o = p->out;
+    o->colors = xreallocarray(o->colors, o->n_colors + 1, sizeof *o->colors);
+    o->colors[o->n_colors++] =
+        (struct color_line){.element = xstrdup(name), .value = xstrdup(value), .line = p->line};
+    return 1;
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
     struct parse *p = user;
@@ -225,8 +244,10 @@ static int handler(void *user, const char *section, const char *name, const char
     } else {
         if (strcmp(section, "keys") == 0)
             return bind_line(p, name, value);
+        if (strcmp(section, "colors") == 0)
+            return color_line(p, name, value);
         static const char *const later[] = {"keys", "colors", "notify"};
-        for (int i = 1; i < 3; i++) {
+        for (int i = 2; i < 3; i++) {
             if (strcmp(section, later[i]) == 0) {
                 if (!p->warned_section[i] && p->warn)
                     fprintf(p->warn,
@@ -489,6 +510,11 @@ void settings_done(struct settings *s)
     free(s->path);
     free(s->profile);
     free(s->bindings);
+    for (size_t i = 0; i < s->n_colors; i++) {
+        free(s->colors[i].element);
+        free(s->colors[i].value);
+    }
+    free(s->colors);
     for (int i = 0; i < SETTING_COUNT; i++)
         free(s->s[i].value);
     memset(s, 0, sizeof *s);
@@ -515,6 +541,16 @@ bool settings_apply_keys(const struct settings *s, char **why)
                   s->path ? s->path : "?", line, name, keys_action(a)->name, keys_action(b)->name);
     keys_reset();
     return false;
+}
+
+void settings_apply_colors(const struct settings *s)
+{
+    draw_color_reset();
+    for (size_t i = 0; i < s->n_colors; i++) {
+        char *why = NULL;
+        if (!draw_color_set(s->colors[i].element, s->colors[i].value, &why))
+            free(why); /* checked when the file was read */
+    }
 }
 
 static void source_text(const struct settings *s, const struct setting *v, char *buf, size_t len)
@@ -574,6 +610,12 @@ void settings_print(const struct settings *s, FILE *out)
         char label[64];
         snprintf(label, sizeof label, "[keys] %s", keys_action(b->action)->name);
         fprintf(out, "%-16s = %-40s # %s:%d\n", label, keys, s->path ? s->path : "?", b->line);
+    }
+    for (size_t i = 0; i < s->n_colors; i++) {
+        char label[64];
+        snprintf(label, sizeof label, "[colors] %s", s->colors[i].element);
+        fprintf(out, "%-16s = %-40s # %s:%d\n", label, s->colors[i].value, s->path ? s->path : "?",
+                s->colors[i].line);
     }
     const struct setting *cmd = &s->s[SETTING_API_KEY_COMMAND];
     if (s->key_from_env)
@@ -768,7 +810,7 @@ char *settings_api_key(const struct settings *s, char **why)
         settings_argv_free(argv);
         return NULL;
     }
-    char *key = xmalloc(KEY_MAX + 1), errbuf[ERR_MAX];
+    char *key = xmalloc(KEY_OUT_MAX + 1), errbuf[ERR_MAX];
     size_t klen = 0, elen = 0;
     bool out_open = true, err_open = true;
     while (out_open || err_open) {
@@ -780,7 +822,7 @@ char *settings_api_key(const struct settings *s, char **why)
             break;
         }
         if (out_open && (fds[0].revents & (POLLIN | POLLHUP | POLLERR)))
-            out_open = drain(out[0], key, &klen, KEY_MAX);
+            out_open = drain(out[0], key, &klen, KEY_OUT_MAX);
         if (err_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)))
             err_open = drain(err[0], errbuf, &elen, sizeof errbuf);
     }

@@ -13,7 +13,8 @@
  * The API key itself never goes in the file (an `api_key` setting is refused): it comes from
  * LLAMA_CLOUD_API_KEY, else from `api_key_command`, whose standard output is the key, kept only
  * in memory. [keys] binds actions (the help screen's names) to keys: `quit = Q, Ctrl-Q`.
- * [colors] and [notify] are recognised and not read yet (a warning says so).
+ * [colors] sets status and UI colours: `failed = red on black` (tui/draw.h names them).
+ * [notify] is recognised and not read yet (a warning says so).
  */
 
 #include <stdbool.h>
@@ -65,6 +66,12 @@ struct key_binding {
     int line;
 };
 
+/* One line of [colors]. */
+struct color_line {
+    char *element, *value;
+    int line;
+};
+
 struct settings {
     char *path;    /* the file looked at (read when file_read), NULL without HOME */
     bool file_read;
@@ -78,6 +85,8 @@ struct settings {
     bool key_from_env; /* LLAMA_CLOUD_API_KEY is set (it wins over api_key_command) */
     struct key_binding *bindings; /* [keys], in file order (a later line for an action wins) */
     size_t n_bindings;
+    struct color_line *colors; /* [colors], in file order */
+    size_t n_colors;
 };
 
 /* The file's path ($XDG_CONFIG_HOME when absolute, else $HOME/.config); NULL without either. */
@@ -94,6 +103,9 @@ void settings_done(struct settings *s);
 /* Put the [keys] bindings in force (tui/keys.c). False with *why ("FILE:LINE: ...") when a key
  * would then mean two actions on one screen; the built-in keys are back in force then. */
 bool settings_apply_keys(const struct settings *s, char **why);
+
+/* Put the [colors] in force (tui/draw.c; before draw_init_colors). */
+void settings_apply_colors(const struct settings *s);
 
 /* The name of a setting as written in the file. */
 const char *settings_name(enum setting_id id);

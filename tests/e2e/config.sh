@@ -24,6 +24,9 @@ production = true
 [keys]
 messages = M
 
+[colors]
+header = white on blue
+
 [profile locked]
 base_url = $SIM_URL
 api_key_command = !echo 'vault is locked' >&2; exit 5
@@ -93,6 +96,11 @@ on_screen 'PRODUCTION'
 not_on_screen "$KEY"
 # the header also says every 2s: [defaults] applies under the profile
 on_screen 'every 2s'
+
+step "[colors]: the header is white on blue"
+# tmux writes a cell's colours as SGR: 37 white foreground, 44 blue background
+tmux_cmd capture-pane -p -e -t main | head -n 1 | grep -qE $'\e\\[([0-9;]*;)?(37;44|44;37)m|\e\\[37m\e\\[44m|\e\\[44m\e\\[37m' ||
+    fail "the header is not white on blue: $(tmux_cmd capture-pane -p -e -t main | head -n 1 | od -c | head -n 3)"
 
 step "a remapped key works and the help screen shows it"
 keys m
