@@ -258,6 +258,13 @@ static unsigned global_action(struct app *a, enum action act, size_t idx)
     case ACT_REDRAW:
         clearok(curscr, TRUE);
         return REACT_REDRAW;
+    case ACT_PROFILES:
+        if (a->opt.switch_to == NULL || a->opt.n_profiles == 0)
+            app_error(a, "no profiles: add [profile NAME] sections to the configuration file "
+                         "(see batchtop(1))");
+        else
+            profiles_screen_open(a);
+        return REACT_REDRAW;
     case ACT_QUIT:
     case ACT_BACK:
         if (idx == 0)
@@ -438,6 +445,111 @@ static void app_free(struct app *a)
     free(a->resubmit_after_load);
 }
 
+/* Forget everything of the old profile but the messages log. */
+static void reset_model(struct app *a)
+{
+    while (a->pending != NULL) {
+        struct net_msg *m = a->pending;
+        a->pending = m->next;
+        net_msg_free(m);
+    }
+    a->pending_at = 0;
+    list_view_free(a->view);
+    store_free(a->store);
+    a->store = store_new();
+    a->view = list_view_new();
+    for (size_t i = 0; i < a->n_directories; i++)
+        directory_done(&a->directories[i]);
+    free(a->directories);
+    a->directories = NULL;
+    a->n_directories = 0;
+    a->directories_loaded = false;
+    for (int t = 0; t < JOB_TYPE_COUNT; t++) {
+        for (size_t i = 0; i < a->n_configs[t]; i++)
+            config_done(&a->configs[t][i]);
+        free(a->configs[t]);
+        a->configs[t] = NULL;
+        a->n_configs[t] = 0;
+        a->configs_loaded[t] = false;
+        a->configs_req[t] = 0;
+    }
+    xstrset(&a->configs_error, NULL);
+    xstrset(&a->directories_error, NULL);
+    xstrset(&a->last_notice, NULL);
+    xstrset(&a->resubmit_after_load, NULL);
+    a->conn = NET_CONN_CONNECTING;
+    a->retry_at_mono = 0;
+    a->requests_per_min = 0;
+    a->updated_ms = a->stalled_ms = a->cached_ms = 0;
+    a->cache_saved_mono = 0;
+    a->cache_error_said = false;
+    a->list_loaded = a->list_stale = a->list_partial = a->list_cursor_moved = false;
+    a->list_partial_loaded = 0;
+    a->list_partial_total = 0;
+    a->list_partial_pages = 0;
+    a->paused = false;
+    a->view_dirty = false;
+}
+
+static struct net *start_net(const struct app_options *opt, char **cause)
+{
+    struct net_config cfg = {
+        .base_url = opt->base_url,
+        .api_key = opt->api_key,
+        .project_id = opt->project_id,
+        .organization_id = opt->organization_id,
+        .custom_headers = opt->custom_headers,
+        .refresh_s = opt->refresh_s,
+    };
+    return net_start(&cfg, cause);
+}
+
+void app_switch_profile(struct app *a, const char *profile)
+{
+    if (a->opt.switch_to == NULL)
+        return;
+    struct app_options next;
+    char *why = NULL;
+    /* api_key_command may ask for a passphrase on the terminal: give it the terminal */
+    def_prog_mode();
+    endwin();
+    bool ok = a->opt.switch_to(profile, &next, &why);
+    reset_prog_mode();
+    clearok(curscr, TRUE);
+    if (!ok) {
+        app_error(a, "profile %s not used: %s", profile ? profile : "(none)",
+                  why ? why : "failed");
+        free(why);
+        return;
+    }
+    char *cause = NULL;
+    struct net *n = start_net(&next, &cause);
+    if (n == NULL) {
+        app_error(a, "profile %s not used: cannot start the network thread: %s",
+                  profile ? profile : "(none)", cause ? cause : "unknown error");
+        free(cause);
+        return;
+    }
+    /* the old one goes: its screens (each says goodbye to the net), its cache, its thread */
+    while (a->n_screens > 1)
+        close_at(a, a->n_screens - 1);
+    cache_save(a, true);
+    net_stop(a->net);
+    reset_model(a);
+    a->net = n;
+    a->opt = next;
+    free(a->endpoint);
+    a->endpoint = url_endpoint(next.base_url);
+    a->cleartext = url_cleartext_remote(next.base_url);
+    cache_open(a);
+    app_submit(a, net_cmd_new(NET_CMD_LIST_DIRECTORIES));
+    app_flash(a, "profile %s: %s", profile ? profile : "(none)", a->endpoint);
+    if (a->cleartext)
+        app_log(a, true,
+                "plain http:// to a host that is not loopback: the API key and every "
+                "answer travel unencrypted");
+}
+
 int app_run(const struct app_options *opt)
 {
     struct app a;
@@ -456,15 +568,7 @@ int app_run(const struct app_options *opt)
         app_free(&a);
         return 1;
     }
-    struct net_config cfg = {
-        .base_url = opt->base_url,
-        .api_key = opt->api_key,
-        .project_id = opt->project_id,
-        .organization_id = opt->organization_id,
-        .custom_headers = opt->custom_headers,
-        .refresh_s = opt->refresh_s,
-    };
-    a.net = net_start(&cfg, &cause);
+    a.net = start_net(opt, &cause);
     if (!a.net) {
         fprintf(stderr, "batchtop: cannot start the network thread: %s\n",
                 cause ? cause : "unknown error");

@@ -34,6 +34,12 @@ struct app_options {
     bool demo;
     bool no_cache; /* --no-cache: read and write no snapshot */
     const char *profile; /* the configuration file's profile in use, NULL for none */
+    /* The configuration file's profiles (P opens a switcher) and how to switch to one (NULL:
+     * back to no profile): fills *out, whose strings live until the program ends, or false
+     * with *why. NULL when switching is not possible (--demo). */
+    const char *const *profiles;
+    size_t n_profiles;
+    bool (*switch_to)(const char *profile, struct app_options *out, char **why);
     bool production;     /* the profile says production = true: create and cancel name it */
     bool confirm_create; /* ask before a create is sent */
 };
@@ -171,6 +177,9 @@ void app_log(struct app *a, bool error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Copy text to the terminal's clipboard with OSC 52 (after the next screen update). */
 void app_copy(struct app *a, const char *text);
+/* Stop the network core, start one for the profile (NULL: none) and show its snapshot; the
+ * Batches screen stays, everything else closes. An error leaves everything as it was. */
+void app_switch_profile(struct app *a, const char *profile);
 /* Start / stop watching a batch; the Batch screen calls these. */
 void app_watch_batch(struct app *a, const char *id);
 

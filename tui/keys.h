@@ -42,6 +42,8 @@ enum key_scope {
     X(ACT_OPEN, SCOPE_GLOBAL, "open", "open the selected row", '\n', '\r', KEY_ENTER, KEY_RIGHT)  \
     X(ACT_COPY, SCOPE_GLOBAL, "copy", "copy the selected ID (OSC 52)", 'y')                       \
     X(ACT_REDRAW, SCOPE_GLOBAL, "redraw", "redraw the screen", KEY_CTRL('l'))                     \
+    X(ACT_PROFILES, SCOPE_GLOBAL, "profiles", "switch to another profile of the configuration",  \
+      'P')                                                                                        \
     X(ACT_NEW, SCOPE_LIST, "new", "new batch", 'n')                                               \
     X(ACT_CANCEL, SCOPE_LIST | SCOPE_BATCH, "cancel", "cancel the batch (asks first)", 'c')       \
     X(ACT_SHOW_ALL, SCOPE_LIST, "all", "show every status", '0')                                  \

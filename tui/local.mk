@@ -14,7 +14,7 @@ libtui_a_SOURCES = \
 	tui/settings.c tui/settings.h \
 	tui/screens.h \
 	tui/list.c tui/batch.c tui/file.c tui/form.c tui/picker.c \
-	tui/dialog.c tui/resubmit.c tui/prompt.c tui/help.c tui/messages.c
+	tui/dialog.c tui/resubmit.c tui/profiles.c tui/prompt.c tui/help.c tui/messages.c
 libtui_a_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS) $(FORM_CFLAGS) $(JSONC_CFLAGS) $(INIH_CFLAGS)
 
 bin_PROGRAMS += batchtop

@@ -51,6 +51,78 @@ static void usage(FILE *out)
           out);
 }
 
+/* ---- profiles: what a switch inside the TUI needs ---- */
+
+static struct settings_args g_args; /* the command line, which a profile never overrides */
+static struct app_options g_base;   /* what no profile changes (log, cache, custom headers) */
+struct loaded {
+    struct settings st;
+    char *key;
+};
+static struct loaded *g_loaded; /* every profile loaded this run; freed at exit, so the strings
+                                   of the options in use stay valid */
+static size_t g_n_loaded;
+
+static void fill_options(struct app_options *o, const struct loaded *l)
+{
+    *o = g_base;
+    o->base_url = l->st.base_url;
+    o->api_key = l->key;
+    o->project_id = l->st.project_id;
+    o->organization_id = l->st.organization_id;
+    o->refresh_s = l->st.refresh_s;
+    o->readonly = l->st.readonly;
+    o->color = g_base.color; /* colours were set up at start */
+    o->profile = l->st.profile;
+    o->production = l->st.production;
+    o->confirm_create = l->st.confirm_create;
+}
+
+static bool switch_to(const char *profile, struct app_options *out, char **why)
+{
+    struct settings_args args = g_args;
+    args.profile = profile;
+    args.no_profile = profile == NULL;
+    struct loaded l;
+    char *path = settings_path(), *cause = NULL;
+    bool ok = settings_load(&l.st, path, &args, NULL, why);
+    free(path);
+    if (!ok)
+        return false;
+    if (!url_base_valid(l.st.base_url, &cause)) {
+        char *shown = url_redact(l.st.base_url);
+        *why = xasprintf("the base URL %s is not usable: %s", shown, cause ? cause : "invalid");
+        free(shown);
+        free(cause);
+        settings_done(&l.st);
+        return false;
+    }
+    l.key = settings_api_key(&l.st, why);
+    if (l.key == NULL) {
+        settings_done(&l.st);
+        return false;
+    }
+    log_set_secret(l.key);
+    g_loaded = xreallocarray(g_loaded, g_n_loaded + 1, sizeof *g_loaded);
+    g_loaded[g_n_loaded++] = l;
+    fill_options(out, &g_loaded[g_n_loaded - 1]);
+    out->profiles = (const char *const *)g_loaded[0].st.profiles;
+    out->n_profiles = g_loaded[0].st.n_profiles;
+    out->switch_to = switch_to;
+    return true;
+}
+
+static void free_loaded(void)
+{
+    for (size_t i = 0; i < g_n_loaded; i++) {
+        settings_key_free(g_loaded[i].key);
+        settings_done(&g_loaded[i].st);
+    }
+    free(g_loaded);
+    g_loaded = NULL;
+    g_n_loaded = 0;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -185,6 +257,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "batchtop: the base URL %s is not usable: %s\n", shown, cause);
             free(shown);
             free(cause);
+            settings_done(&st);
             return 2;
         }
     }
@@ -207,6 +280,8 @@ int main(int argc, char **argv)
               stderr);
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         fputs("batchtop: needs a terminal (stdin and stdout must be a tty)\n", stderr);
+        settings_key_free(key);
+        settings_done(&st);
         return 2;
     }
     {
@@ -214,6 +289,8 @@ int main(int argc, char **argv)
         if (!term_check(&cause)) {
             fprintf(stderr, "batchtop: %s\n", cause);
             free(cause);
+            settings_key_free(key);
+            settings_done(&st);
             return 2;
         }
     }
@@ -224,6 +301,8 @@ int main(int argc, char **argv)
         if (!log_open(opt.log_path, &cause)) {
             fprintf(stderr, "batchtop: --log %s: %s\n", opt.log_path, cause ? cause : "error");
             free(cause);
+            settings_key_free(key);
+            settings_done(&st);
             return 2;
         }
     }
@@ -234,6 +313,8 @@ int main(int argc, char **argv)
         if (!demo_start(&demo_url, &demo_key, &cause)) {
             fprintf(stderr, "batchtop: --demo: %s\n", cause ? cause : "cannot start batchtop-sim");
             free(cause);
+            settings_key_free(key);
+            settings_done(&st);
             return 2;
         }
         atexit(demo_stop);
@@ -246,6 +327,18 @@ int main(int argc, char **argv)
     }
     opt.custom_headers = getenv("LLAMA_CLOUD_CUSTOM_HEADERS");
     log_set_secret(opt.api_key);
+    /* kept for the profile switcher (P), which loads the file again for another profile */
+    g_args = sargs;
+    g_base = opt;
+    g_loaded = xcalloc(1, sizeof *g_loaded);
+    g_loaded[0].st = st; /* moved: freed by free_loaded */
+    g_loaded[0].key = key;
+    g_n_loaded = 1;
+    if (!opt.demo) {
+        opt.profiles = (const char *const *)st.profiles;
+        opt.n_profiles = st.n_profiles;
+        opt.switch_to = switch_to;
+    }
     if (log_enabled())
         log_printf("ui", "batchtop %s starting; endpoint %s", PACKAGE_VERSION,
                    opt.demo ? "demo simulator" : "set");
@@ -256,7 +349,6 @@ int main(int argc, char **argv)
     log_close();
     free(demo_url);
     free(demo_key);
-    settings_key_free(key);
-    settings_done(&st);
+    free_loaded();
     return rc;
 }

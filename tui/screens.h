@@ -47,6 +47,9 @@ void prompt_open(struct app *a, const char *label, const char *initial,
  * into a new directory and a new batch (refused in read-only mode and before it loads). */
 void resubmit_open(struct app *a, const char *batch_id);
 
+/* The profile switcher (P). */
+void profiles_screen_open(struct app *a);
+
 void help_screen_open(struct app *a, unsigned scope);
 void messages_screen_open(struct app *a);
 

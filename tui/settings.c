@@ -419,9 +419,8 @@ static bool read_file(struct settings *out, const char *path, const char *profil
                 "(mode %03o); run: chmod 600 %s\n",
                 path, (unsigned)(mode & 0777), path);
     free(p.err);
-    for (size_t i = 0; i < p.n_profiles; i++)
-        free(p.profiles[i]);
-    free(p.profiles);
+    out->profiles = p.profiles; /* kept: the profile switcher lists them */
+    out->n_profiles = p.n_profiles;
     free(text);
     return ok;
 }
@@ -439,7 +438,7 @@ bool settings_load(struct settings *out, const char *path, const struct settings
     if (args->profile && args->profile[0]) {
         out->profile = xstrdup(args->profile);
         out->profile_source = SET_CLI;
-    } else if (env_profile && env_profile[0]) {
+    } else if (!args->no_profile && env_profile && env_profile[0]) {
         out->profile = xstrdup(env_profile);
         out->profile_source = SET_ENV;
     }
@@ -510,6 +509,9 @@ void settings_done(struct settings *s)
     free(s->path);
     free(s->profile);
     free(s->bindings);
+    for (size_t i = 0; i < s->n_profiles; i++)
+        free(s->profiles[i]);
+    free(s->profiles);
     for (size_t i = 0; i < s->n_colors; i++) {
         free(s->colors[i].element);
         free(s->colors[i].value);

@@ -53,6 +53,7 @@ enum setting_id {
 /* What the command line said; NULL / 0 / false: nothing. */
 struct settings_args {
     const char *profile;
+    bool no_profile; /* no profile even when BATCHTOP_PROFILE names one (a switch to none) */
     const char *base_url, *project_id, *organization_id;
     int refresh_s;
     bool readonly, no_color;
@@ -87,6 +88,8 @@ struct settings {
     size_t n_bindings;
     struct color_line *colors; /* [colors], in file order */
     size_t n_colors;
+    char **profiles; /* the names of every [profile NAME] of the file, in file order */
+    size_t n_profiles;
 };
 
 /* The file's path ($XDG_CONFIG_HOME when absolute, else $HOME/.config); NULL without either. */

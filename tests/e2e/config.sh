@@ -8,6 +8,16 @@
 need_tmux
 
 sim_start --seed 7 --speed 0.05 -v
+# a second simulator with another world, for the profile switch
+"$BATCHTOP_SIM" --listen 127.0.0.1:0 --api-key "$KEY" --seed 99 --batches 5 --speed 0.05 \
+    >"$E2E_TMP/sim2.out" 2>"$E2E_TMP/sim2.err" &
+SIM2_PID=$!
+trap 'kill "$SIM2_PID" 2>/dev/null; wait "$SIM2_PID" 2>/dev/null; e2e_cleanup' EXIT
+deadline=$(($(now_ms) + 10000))
+until SIM2_URL=$(head -n 1 "$E2E_TMP/sim2.out" 2>/dev/null | sed -n 's/^listening on //p') && [ -n "$SIM2_URL" ]; do
+    [ "$(now_ms)" -lt "$deadline" ] || fail "the second simulator did not start"
+    sleep 0.05
+done
 tmux_start 120 40
 conf="$E2E_TMP/home/.config/batchtop"
 mkdir -p "$conf"
@@ -26,6 +36,10 @@ messages = M
 
 [colors]
 header = white on blue
+
+[profile other]
+base_url = $SIM2_URL
+api_key_command = cat '$E2E_TMP/keyfile'
 
 [profile locked]
 base_url = $SIM_URL
@@ -139,6 +153,44 @@ keys Enter
 wait_for 'in profile sim (PRODUCTION)?' 5
 keys y
 wait_re 'created batch bat-' 15
+keys Escape
+wait_for 'Batches (13/13)' 10
+
+step "P switches to another profile without a restart"
+keys P
+wait_for 'Profiles (Enter switches' 5
+wait_re '^ > sim +\(in use\)' 5
+keys j   # from sim to other
+wait_re '^ > other' 5
+keys Enter
+wait_for 'profile other' 10
+wait_for 'Batches (5/5)' 10
+not_on_screen 'PRODUCTION'
+api_sim2() { curl -sS --max-time 10 -H "Authorization: Bearer $KEY" "$SIM2_URL$1"; }
+first=$(api_sim2 '/api/v2/batches?page_size=1' | jq -r '.items[0].id')
+wait_for "${first:0:19}" 5
+
+step "a profile whose key cannot be had changes nothing"
+keys P
+wait_for 'Profiles (Enter switches' 5
+keys j   # from other to locked
+wait_re '^ > locked' 5
+keys Enter
+wait_for 'profile locked not used' 10
+on_screen 'vault is locked'
+on_screen 'profile other'
+keys Escape
+wait_for 'Batches (5/5)' 5
+
+step "back to the first profile: its batches at once"
+keys P
+wait_for 'Profiles (Enter switches' 5
+keys g j   # (none), then sim
+wait_re '^ > sim' 5
+keys Enter
+wait_for 'profile sim' 10
+wait_for 'Batches (13/13)' 10
+on_screen 'PRODUCTION'
 keys q
 wait_for 'BATCHTOP-EXIT=0' 5
 echo "PASS"
