@@ -13,6 +13,7 @@
 
 #include "model/xalloc.h"
 #include "tui/keys.h"
+#include "tui/notify.h"
 #include "tui/settings.h"
 
 static char dir[] = "/tmp/bt-settings.XXXXXX";
@@ -186,6 +187,8 @@ START_TEST(errors_name_file_and_line)
     snprintf(text, 1000, "[defaults]\nproject_id = %0400d\n", 7);
     assert_why(text, ":2: line too long");
     free(text);
+    /* an indented line continues a command only */
+    assert_why("[defaults]\nrefresh = 5\n  6\n", ":3: an indented line continues the value");
     /* the first error is the one named */
     assert_why("[defaults]\nnope = 1\nreadonly = maybe\n", ":2: unknown setting 'nope'");
 }
@@ -235,9 +238,8 @@ START_TEST(warnings)
     w = warnings_of("[defaults]\nrefresh = 5\n", 0644); /* nothing secret in it */
     ck_assert_str_eq(w, "");
     free(w);
-    w = warnings_of("[defaults]\nrefresh = 5\n[colors]\nrunning = blue\n[notify]\nbell = true\n",
-                    0600);
-    ck_assert_msg(strstr(w, ":5: [notify] is not read") && !strstr(w, "[colors]"), "%s", w);
+    w = warnings_of("[defaults]\nproject_id = llx-pasted-by-mistake\n", 0640);
+    ck_assert_msg(strstr(w, "others may read it (mode 640)"), "%s", w);
     free(w);
 }
 END_TEST
@@ -447,6 +449,82 @@ START_TEST(colors)
 }
 END_TEST
 
+START_TEST(notify_settings)
+{
+    struct settings s;
+    char *why = NULL;
+    write_file(
+        "[notify]\nbell = yes\ndesktop = both\ncommand = notify-send \"$BATCHTOP_BATCH_ID\"\n",
+        0600);
+    ck_assert_msg(settings_load(&s, path, NULL, NULL, &why), "%s", why);
+    ck_assert(s.notify.bell && s.notify.osc9 && s.notify.osc777);
+    ck_assert_str_eq(s.notify.command, "notify-send \"$BATCHTOP_BATCH_ID\"");
+    settings_done(&s);
+    /* a long command over indented lines */
+    write_file("[notify]\ncommand = printf '%s'\n    \"$BATCHTOP_BATCH_ID\"\n\t>> /tmp/x\n"
+               "[defaults]\napi_key_command = pass\n  show llama/prod\n",
+               0600);
+    ck_assert_msg(settings_load(&s, path, NULL, NULL, &why), "%s", why);
+    ck_assert_str_eq(s.notify.command, "printf '%s' \"$BATCHTOP_BATCH_ID\" >> /tmp/x");
+    ck_assert_str_eq(s.s[SETTING_API_KEY_COMMAND].value, "pass show llama/prod");
+    settings_done(&s);
+    assert_why("[notify]\ndesktop = toast\n", ":2: [notify] desktop: off, osc9, osc777 or both");
+    assert_why("[notify]\nbell = loud\n", ":2: [notify] bell: true or false");
+    assert_why("[notify]\nemail = me\n", ":2: [notify]: no setting 'email'");
+
+    /* the sequences: OSC 9 and 777, wrapped for tmux, nothing that could end them early */
+    struct notify_config c = {.osc9 = true};
+    char *o = notify_osc(&c, "batchtop", "bat-1 COMPLETED\033]0;evil\a;x", false);
+    ck_assert_str_eq(o, "\033]9;batchtop: bat-1 COMPLETED ]0,evil ,x\a");
+    free(o);
+    c.osc777 = true;
+    o = notify_osc(&c, "batchtop", "bat-1 FAILED", true);
+    ck_assert_str_eq(o, "\033Ptmux;\033\033]9;batchtop: bat-1 FAILED\a\033\\"
+                        "\033Ptmux;\033\033]777;notify;batchtop;bat-1 FAILED\a\033\\");
+    free(o);
+    c.osc9 = c.osc777 = false;
+    ck_assert_ptr_null(notify_osc(&c, "t", "b", false));
+}
+END_TEST
+
+/* The command: its environment, never the key, its failure with standard error. */
+START_TEST(notify_command)
+{
+    setenv("LLAMA_CLOUD_API_KEY", "llx-SECRET", 1);
+    char *out = xasprintf("%s/env", dir), *why = NULL;
+    char *cmd = xasprintf("env > '%s'; echo oops >&2; exit 3", out);
+    int fd = -1;
+    pid_t pid = notify_spawn(cmd, "bat-42", "COMPLETED", 7, &fd, &why);
+    ck_assert_msg(pid > 0, "%s", why);
+    char err[256];
+    size_t n = 0;
+    while (notify_read(fd, err, &n, sizeof err))
+        ; /* a busy read is fine in a test: the command ends at once */
+    close(fd);
+    char *failure = NULL;
+    while (!notify_reaped(pid, err, n, &failure))
+        usleep(1000);
+    ck_assert_msg(failure && strstr(failure, "exit status 3: oops"), "%s", failure);
+    free(failure);
+    FILE *f = fopen(out, "r");
+    ck_assert_ptr_nonnull(f);
+    char line[512];
+    bool id = false, status = false, failed = false, key = false;
+    while (fgets(line, sizeof line, f)) {
+        id |= strcmp(line, "BATCHTOP_BATCH_ID=bat-42\n") == 0;
+        status |= strcmp(line, "BATCHTOP_STATUS=COMPLETED\n") == 0;
+        failed |= strcmp(line, "BATCHTOP_FILES_FAILED=7\n") == 0;
+        key |= strstr(line, "SECRET") != NULL;
+    }
+    fclose(f);
+    ck_assert(id && status && failed);
+    ck_assert_msg(!key, "the key reached the command");
+    unlink(out);
+    free(out);
+    free(cmd);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("settings");
@@ -464,6 +542,8 @@ static Suite *suite(void)
     tcase_add_test(tc, the_example_file_is_valid);
     tcase_add_test(tc, key_bindings);
     tcase_add_test(tc, colors);
+    tcase_add_test(tc, notify_settings);
+    tcase_add_test(tc, notify_command);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -180,8 +180,10 @@ static void batch_draw(struct screen *s, struct app *a, int top, int rows, int c
             draw_text(top, x, cols - x, " \xc2\xb7 orchestration failed: per-file rows unreliable",
                       draw_attr(COLOR_ROLE_BAD), false);
     }
-    draw_text(top, x, cols - x, b ? (live ? "  live" : "  final") : "  loading\xe2\x80\xa6", A_DIM,
-              false);
+    x += draw_text(top, x, cols - x, b ? (live ? "  live" : "  final") : "  loading\xe2\x80\xa6",
+                   A_DIM, false);
+    if (app_notify_watched(a, bs->id))
+        draw_text(top, x, cols - x, "  * watched: its end will be announced", A_BOLD, false);
 
     if (b) {
         const char *dname = e && e->directory_name ? e->directory_name : NULL;
@@ -390,6 +392,9 @@ static unsigned batch_action(struct screen *s, struct app *a, enum action act)
         break;
     case ACT_RESUBMIT:
         resubmit_open(a, bs->id);
+        break;
+    case ACT_WATCH:
+        app_watch_toggle(a, bs->id);
         break;
     case ACT_FAILED_ONLY:
         detail_set_failed_only(a->detail, !detail_failed_only(a->detail));

@@ -474,6 +474,7 @@ static unsigned form_message(struct screen *s, struct app *a, const struct net_m
             apply_directory_names(a);
             list_view_rebuild(a->view, a->store);
             list_screen_select(a, id);
+            app_notify_watch(a, id, true); /* its end will be announced */
             app_flash(a, "created batch %s", id);
         } else {
             app_flash(a, "batch created");

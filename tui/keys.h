@@ -45,6 +45,8 @@ enum key_scope {
     X(ACT_PROFILES, SCOPE_GLOBAL, "profiles", "switch to another profile of the configuration",  \
       'P')                                                                                        \
     X(ACT_NEW, SCOPE_LIST, "new", "new batch", 'n')                                               \
+    X(ACT_WATCH, SCOPE_LIST | SCOPE_BATCH, "watch", "tell me when this batch ends (again: stop)",  \
+      '*')                                                                                        \
     X(ACT_CANCEL, SCOPE_LIST | SCOPE_BATCH, "cancel", "cancel the batch (asks first)", 'c')       \
     X(ACT_SHOW_ALL, SCOPE_LIST, "all", "show every status", '0')                                  \
     X(ACT_SHOW_PENDING, SCOPE_LIST, "pending", "only PENDING", '1')                               \

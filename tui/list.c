@@ -264,6 +264,12 @@ static unsigned list_action(struct screen *s, struct app *a, enum action act)
         else
             app_error(a, "no batch selected");
         break;
+    case ACT_WATCH:
+        if (id)
+            app_watch_toggle(a, id);
+        else
+            app_error(a, "no batch selected");
+        break;
     case ACT_RESUBMIT:
         if (!id) {
             app_error(a, "no batch selected");

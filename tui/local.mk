@@ -12,6 +12,7 @@ libtui_a_SOURCES = \
 	tui/cli.c tui/cli.h \
 	tui/cli_out.c tui/cli_out.h \
 	tui/settings.c tui/settings.h \
+	tui/notify.c tui/notify.h \
 	tui/screens.h \
 	tui/list.c tui/batch.c tui/file.c tui/form.c tui/picker.c \
 	tui/dialog.c tui/resubmit.c tui/profiles.c tui/prompt.c tui/help.c tui/messages.c

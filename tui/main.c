@@ -62,6 +62,7 @@ struct loaded {
 static struct loaded *g_loaded; /* every profile loaded this run; freed at exit, so the strings
                                    of the options in use stay valid */
 static size_t g_n_loaded;
+static struct notify_config g_notify; /* [notify] of the file read at start (shallow) */
 
 static void fill_options(struct app_options *o, const struct loaded *l)
 {
@@ -327,6 +328,8 @@ int main(int argc, char **argv)
     }
     opt.custom_headers = getenv("LLAMA_CLOUD_CUSTOM_HEADERS");
     log_set_secret(opt.api_key);
+    g_notify = st.notify;
+    opt.notify = &g_notify;
     /* kept for the profile switcher (P), which loads the file again for another profile */
     g_args = sargs;
     g_base = opt;

@@ -63,7 +63,9 @@ struct parse {
     bool holds_command; /* api_key_command set in some section */
     FILE *warn;
     const char *path;
-    bool warned_section[3];
+    bool cont;        /* the line read last is indented: it continues the value above */
+    char *prev_value; /* the last value taken, whole, and its name and section */
+    char prev_name[64], prev_section[128];
 };
 
 /* libinih's reader: one line of the buffer at a time, so the handler knows its number. A line
@@ -85,6 +87,7 @@ static char *reader(char *str, int num, void *stream)
     }
     memcpy(str, start, n);
     str[n] = '\0';
+    p->cont = n > 0 && (str[0] == ' ' || str[0] == '\t');
     if (str[strspn(str, " \t")] == '[')
         p->section_line = p->line;
     return str;
@@ -207,9 +210,39 @@ static int color_line(struct parse *p, const char *name, const char *value)
     return 1;
 }
 
-static int handler(void *user, const char *section, const char *name, const char *value)
+/* One line of [notify]. */
+static int notify_line(struct parse *p, const char *name, const char *value)
 {
-    struct parse *p = user;
+    struct notify_config *n = &p->out->notify;
+    if (strcmp(name, "bell") == 0) {
+        if (!parse_bool(value, &n->bell)) {
+            refuse(p, xasprintf("[notify] bell: true or false, not '%s'", value));
+            return 0;
+        }
+    } else if (strcmp(name, "desktop") == 0) {
+        bool off = strcasecmp(value, "off") == 0 || strcasecmp(value, "false") == 0;
+        bool both = strcasecmp(value, "both") == 0;
+        if (!off && !both && strcasecmp(value, "osc9") != 0 && strcasecmp(value, "osc777") != 0) {
+            refuse(p, xasprintf("[notify] desktop: off, osc9, osc777 or both, not '%s'", value));
+            return 0;
+        }
+        n->osc9 = both || strcasecmp(value, "osc9") == 0;
+        n->osc777 = both || strcasecmp(value, "osc777") == 0;
+    } else if (strcmp(name, "command") == 0) {
+        if (!value[0] || !printable(value)) {
+            refuse(p, xstrdup("[notify] command: a shell command, without control characters"));
+            return 0;
+        }
+        xstrset(&n->command, value);
+    } else {
+        refuse(p, xasprintf("[notify]: no setting '%s' (bell, desktop, command)", name));
+        return 0;
+    }
+    return 1;
+}
+
+static int handle_one(struct parse *p, const char *section, const char *name, const char *value)
+{
     enum setting_source src;
     if (section[0] == '\0') {
         refuse(p, xasprintf("'%s' is outside a section: put it under [defaults] or "
@@ -246,18 +279,8 @@ static int handler(void *user, const char *section, const char *name, const char
             return bind_line(p, name, value);
         if (strcmp(section, "colors") == 0)
             return color_line(p, name, value);
-        static const char *const later[] = {"keys", "colors", "notify"};
-        for (int i = 2; i < 3; i++) {
-            if (strcmp(section, later[i]) == 0) {
-                if (!p->warned_section[i] && p->warn)
-                    fprintf(p->warn,
-                            "batchtop: %s:%d: [%s] is not read by this version of batchtop "
-                            "yet; ignored\n",
-                            p->path, p->section_line, later[i]);
-                p->warned_section[i] = true;
-                return 1;
-            }
-        }
+        if (strcmp(section, "notify") == 0)
+            return notify_line(p, name, value);
         refuse(p, xasprintf("unknown section [%s] (known: [defaults], [profile NAME], [keys], "
                             "[colors], [notify])",
                             section));
@@ -284,8 +307,8 @@ static int handler(void *user, const char *section, const char *name, const char
         refuse(p, bad);
         return 0;
     }
-    if (id == SETTING_API_KEY_COMMAND)
-        p->holds_command = true;
+    if (id == SETTING_API_KEY_COMMAND || strstr(value, "llx-") != NULL)
+        p->holds_command = true; /* a command that prints the key, or a key written out */
     if (src == SET_BUILTIN)
         return 1;
     struct setting *s = &p->out->s[id];
@@ -296,6 +319,34 @@ static int handler(void *user, const char *section, const char *name, const char
     s->source = src;
     s->line = p->line;
     return 1;
+}
+
+/* libinih's handler. A line too long for libinih's 200-byte buffer cannot be read, so a
+ * command may go on over indented lines, joined with a space. */
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+    struct parse *p = user;
+    char *joined = NULL;
+    if (p->cont) {
+        bool command = strcmp(name, "api_key_command") == 0 ||
+                       (strcmp(section, "notify") == 0 && strcmp(name, "command") == 0);
+        if (!command || p->prev_value == NULL || strcmp(p->prev_name, name) != 0 ||
+            strcmp(p->prev_section, section) != 0) {
+            refuse(p, xstrdup("an indented line continues the value above it, which only "
+                              "api_key_command and [notify] command may do"));
+            return 0;
+        }
+        joined = xasprintf("%s %s", p->prev_value, value);
+        value = joined;
+    }
+    int rc = handle_one(p, section, name, value);
+    if (rc) {
+        xstrset(&p->prev_value, value);
+        snprintf(p->prev_name, sizeof p->prev_name, "%s", name);
+        snprintf(p->prev_section, sizeof p->prev_section, "%s", section);
+    }
+    free(joined);
+    return rc;
 }
 
 /* Read the whole file; *missing when there is none (not an error). */
@@ -384,7 +435,9 @@ static bool read_file(struct settings *out, const char *path, const char *profil
     int bad_line = p.err_line;
     if (p.long_line && (!bad_line || p.long_line < bad_line)) {
         free(p.err);
-        p.err = xasprintf("line too long (at most %d characters)", INI_MAX_LINE - 2);
+        p.err = xasprintf("line too long (at most %d characters; a command may go on over "
+                          "indented lines)",
+                          INI_MAX_LINE - 2);
         bad_line = p.long_line;
     }
     if (rc > 0 && (!bad_line || rc < bad_line)) {
@@ -415,10 +468,11 @@ static bool read_file(struct settings *out, const char *path, const char *profil
     }
     if (ok && p.holds_command && (mode & 077) && warn)
         fprintf(warn,
-                "batchtop: warning: %s holds api_key_command and others may read it "
-                "(mode %03o); run: chmod 600 %s\n",
+                "batchtop: warning: %s holds api_key_command or a key and others may read "
+                "it (mode %03o); run: chmod 600 %s\n",
                 path, (unsigned)(mode & 0777), path);
     free(p.err);
+    free(p.prev_value);
     out->profiles = p.profiles; /* kept: the profile switcher lists them */
     out->n_profiles = p.n_profiles;
     free(text);
@@ -509,6 +563,7 @@ void settings_done(struct settings *s)
     free(s->path);
     free(s->profile);
     free(s->bindings);
+    free(s->notify.command);
     for (size_t i = 0; i < s->n_profiles; i++)
         free(s->profiles[i]);
     free(s->profiles);
@@ -619,6 +674,15 @@ void settings_print(const struct settings *s, FILE *out)
         fprintf(out, "%-16s = %-40s # %s:%d\n", label, s->colors[i].value, s->path ? s->path : "?",
                 s->colors[i].line);
     }
+    const struct notify_config *n = &s->notify;
+    if (n->bell || n->osc9 || n->osc777 || n->command)
+        fprintf(out, "%-16s = bell %s, desktop %s, command %s\n", "[notify]",
+                n->bell ? "on" : "off",
+                n->osc9 && n->osc777 ? "both"
+                : n->osc9            ? "osc9"
+                : n->osc777          ? "osc777"
+                                     : "off",
+                n->command ? n->command : "none");
     const struct setting *cmd = &s->s[SETTING_API_KEY_COMMAND];
     if (s->key_from_env)
         fprintf(out, "%-16s = %-40s # environment (LLAMA_CLOUD_API_KEY)%s\n", "api_key", "(set)",

@@ -14,7 +14,8 @@
  * LLAMA_CLOUD_API_KEY, else from `api_key_command`, whose standard output is the key, kept only
  * in memory. [keys] binds actions (the help screen's names) to keys: `quit = Q, Ctrl-Q`.
  * [colors] sets status and UI colours: `failed = red on black` (tui/draw.h names them).
- * [notify] is recognised and not read yet (a warning says so).
+ * [notify]: `bell`, `desktop` (off, osc9, osc777, both) and `command` for a watched batch's
+ * end (tui/notify.h).
  */
 
 #include <stdbool.h>
@@ -22,6 +23,7 @@
 #include <stdio.h>
 
 #include "tui/keys.h"
+#include "tui/notify.h"
 
 enum setting_source {
     SET_BUILTIN,  /* batchtop's own default */
@@ -90,6 +92,7 @@ struct settings {
     size_t n_colors;
     char **profiles; /* the names of every [profile NAME] of the file, in file order */
     size_t n_profiles;
+    struct notify_config notify; /* [notify]; command owned */
 };
 
 /* The file's path ($XDG_CONFIG_HOME when absolute, else $HOME/.config); NULL without either. */
