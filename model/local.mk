@@ -6,6 +6,7 @@ libmodel_a_SOURCES = \
 	model/strmap.c model/strmap.h \
 	model/clock.c model/clock.h \
 	model/objects.c model/objects.h \
+	model/counts.c model/counts.h \
 	model/store.c model/store.h \
 	model/view.c model/view.h \
 	model/detail.c model/detail.h

@@ -19,6 +19,9 @@ struct batch_store {
     char **dir_names;             /* remembered directory names; index from dirs */
     size_t n_dir_names;
     struct strmap dirs;           /* directory ID -> index in dir_names */
+    char **cfg_names;             /* remembered configuration names; index from cfgs */
+    size_t n_cfg_names;
+    struct strmap cfgs; /* configuration ID -> index in cfg_names */
     uint64_t version;
 };
 
@@ -35,6 +38,7 @@ struct batch_store *store_new(void)
     struct batch_store *s = xcalloc(1, sizeof *s);
     strmap_init(&s->ids, NULL);
     strmap_init(&s->dirs, NULL);
+    strmap_init(&s->cfgs, NULL);
     touch(s);
     return s;
 }
@@ -63,6 +67,7 @@ static void entry_done(struct store_entry *e)
         change_text_free(&e->history[i]);
     free(e->history);
     free(e->directory_name);
+    free(e->config_name);
     free(e->resubmit_of);
     free(e->resubmitted_as);
     memset(e, 0, sizeof *e);
@@ -80,6 +85,10 @@ void store_free(struct batch_store *s)
         free(s->dir_names[i]);
     free(s->dir_names);
     strmap_done(&s->dirs);
+    for (size_t i = 0; i < s->n_cfg_names; i++)
+        free(s->cfg_names[i]);
+    free(s->cfg_names);
+    strmap_done(&s->cfgs);
     free(s);
 }
 
@@ -148,6 +157,14 @@ static const char *dir_name(const struct batch_store *s, const char *directory_i
 {
     size_t i;
     return strmap_get_index(&s->dirs, directory_id, &i) ? s->dir_names[i] : NULL;
+}
+
+static const char *cfg_name(const struct batch_store *s, const char *configuration_id)
+{
+    size_t i;
+    if (configuration_id == NULL)
+        return NULL;
+    return strmap_get_index(&s->cfgs, configuration_id, &i) ? s->cfg_names[i] : NULL;
 }
 
 static int64_t parse_ms(const char *text)
@@ -238,15 +255,19 @@ static bool upsert(struct batch_store *s, const struct batch *b, struct batch *t
         bool status_changed = e->batch.status != b->status
                               || !xstreq(batch_status_text(&e->batch), batch_status_text(b));
         bool dir_changed = !xstreq(e->batch.source_directory_id, b->source_directory_id);
+        bool cfg_changed = !xstreq(e->batch.configuration_id, b->configuration_id);
         enum batch_status from = e->batch.status;
         batch_done(&e->batch);
         keep_batch(&e->batch, b, take);
         if (status_changed) {
             history_add(e, from, &e->batch);
             e->jobs_running = 0; /* counted under the old status: not known for the new one */
+            e->counts_final = false; /* a terminal batch that moved again: count it again */
         }
         if (dir_changed)
             xstrset(&e->directory_name, dir_name(s, e->batch.source_directory_id));
+        if (cfg_changed)
+            xstrset(&e->config_name, cfg_name(s, e->batch.configuration_id));
     } else {
         reserve(s, s->n + 1);
         i = s->n++;
@@ -255,8 +276,10 @@ static bool upsert(struct batch_store *s, const struct batch *b, struct batch *t
         keep_batch(&e->batch, b, take);
         history_add(e, BATCH_UNKNOWN, &e->batch);
         e->directory_name = xstrdup(dir_name(s, e->batch.source_directory_id));
+        e->config_name = xstrdup(cfg_name(s, e->batch.configuration_id));
         e->files_done = -1;
         e->files_total = -1;
+        e->files_failed = -1;
         id_add(s, i);
         *index = i;
     }
@@ -356,24 +379,48 @@ bool store_remove(struct batch_store *s, const char *id)
     return true;
 }
 
+/* Remember name for id in (names, n, idx); NULL forgets it. */
+static void remember_name(char ***names, size_t *n, struct strmap *idx, const char *id,
+                          const char *name)
+{
+    size_t k;
+    if (strmap_get_index(idx, id, &k)) {
+        xstrset(&(*names)[k], name);
+    } else if (name != NULL) {
+        *names = xreallocarray(*names, *n + 1, sizeof **names);
+        (*names)[*n] = xstrdup(name);
+        strmap_put_index(idx, id, (*n)++);
+    }
+}
+
 void store_set_directory_name(struct batch_store *s, const char *directory_id, const char *name)
 {
     if (directory_id == NULL)
         return;
-    size_t k;
-    if (strmap_get_index(&s->dirs, directory_id, &k)) {
-        xstrset(&s->dir_names[k], name);
-    } else if (name != NULL) {
-        s->dir_names = xreallocarray(s->dir_names, s->n_dir_names + 1, sizeof *s->dir_names);
-        s->dir_names[s->n_dir_names] = xstrdup(name);
-        strmap_put_index(&s->dirs, directory_id, s->n_dir_names++);
-    }
+    remember_name(&s->dir_names, &s->n_dir_names, &s->dirs, directory_id, name);
     bool changed = false;
     for (size_t i = 0; i < s->n; i++) {
         struct store_entry *e = &s->entries[i];
         if (xstreq(e->batch.source_directory_id, directory_id)
             && !xstreq(e->directory_name, name)) {
             xstrset(&e->directory_name, name);
+            changed = true;
+        }
+    }
+    if (changed)
+        touch(s);
+}
+
+void store_set_config_name(struct batch_store *s, const char *configuration_id, const char *name)
+{
+    if (configuration_id == NULL)
+        return;
+    remember_name(&s->cfg_names, &s->n_cfg_names, &s->cfgs, configuration_id, name);
+    bool changed = false;
+    for (size_t i = 0; i < s->n; i++) {
+        struct store_entry *e = &s->entries[i];
+        if (xstreq(e->batch.configuration_id, configuration_id) && !xstreq(e->config_name, name)) {
+            xstrset(&e->config_name, name);
             changed = true;
         }
     }
@@ -415,6 +462,8 @@ void store_set_progress(struct batch_store *s, const char *id, long done, long t
     if (!id_get(s, id, &i))
         return;
     struct store_entry *e = &s->entries[i];
+    if (e->counts_final)
+        return; /* final counts never change; a screen still loading must not undo them */
     if (total < 0)
         done = total = -1;
     else if (done < 0)
@@ -425,6 +474,32 @@ void store_set_progress(struct batch_store *s, const char *id, long done, long t
         return;
     e->files_done = done;
     e->files_total = total;
+    touch(s);
+}
+
+void store_set_counts(struct batch_store *s, const char *id, const struct batch_counts *c)
+{
+    size_t i;
+    if (c == NULL || !id_get(s, id, &i))
+        return;
+    struct store_entry *e = &s->entries[i];
+    if (e->counts_final && !c->final)
+        return; /* final counts never change */
+    long total = c->total, done = c->done, failed = c->failed;
+    if (total < 0) {
+        done = total = failed = -1;
+    } else {
+        done = done < 0 ? 0 : done > total ? total : done;
+        failed = failed < 0 ? -1 : failed > total ? total : failed;
+    }
+    bool final = c->final && total >= 0;
+    if (e->files_done == done && e->files_total == total && e->files_failed == failed &&
+        e->counts_final == final)
+        return;
+    e->files_done = done;
+    e->files_total = total;
+    e->files_failed = failed;
+    e->counts_final = final;
     touch(s);
 }
 

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/counts.h"
 #include "model/objects.h"
 
 /* One observed status change; seen_ms comes from clock_now_ms() when it was applied. */
@@ -28,6 +29,12 @@ struct store_entry {
     char *directory_name;            /* name of batch.source_directory_id, when known */
     long files_done;                 /* files whose job is terminal or that have a mapping error */
     long files_total;                /* result rows; -1 until the batch's results are known */
+    long files_failed;               /* files whose job FAILED or that have a mapping error;
+                                        -1 when unknown */
+    bool counts_final;               /* the three counts can never change (terminal batch,
+                                        every job terminal): never fetched again, kept in the
+                                        snapshot (model/counts.h) */
+    char *config_name;               /* name of batch.configuration_id, when known */
     long jobs_running;               /* jobs known to be still running (0 when none known);
                                         reset when the status changes */
     bool credits_known;              /* credits summed over the jobs billed so far (the Batch
@@ -81,7 +88,13 @@ bool store_remove(struct batch_store *s, const char *id);
 /* Annotations (see struct store_entry); unknown IDs are ignored. A directory name is also
  * remembered for batches of that directory that arrive later; NULL forgets it. */
 void store_set_directory_name(struct batch_store *s, const char *directory_id, const char *name);
+void store_set_config_name(struct batch_store *s, const char *configuration_id, const char *name);
+/* Files done / total from the Batch screen; files_failed is left as it is. Ignored once the
+ * counts are final (they never change, and a screen still loading has fewer). */
 void store_set_progress(struct batch_store *s, const char *id, long done, long total);
+/* The list's counts for a batch (NET_MSG_COUNTS, or the snapshot): done, total, failed and
+ * final. total < 0 makes all three unknown; final counts are only replaced by final ones. */
+void store_set_counts(struct batch_store *s, const char *id, const struct batch_counts *c);
 /* Jobs of the batch known to be pending or running (a COMPLETED batch may still have some). */
 void store_set_jobs_running(struct batch_store *s, const char *id, long running);
 /* Credits billed for a batch's jobs so far; partial while some job is not billed yet. */

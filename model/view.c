@@ -27,6 +27,7 @@ struct list_view {
     char *needle;                /* lowered filter without its '!' */
     bool invert;
     unsigned mask;
+    bool failed_only;
     enum list_column sort_col;
     bool sort_inverted;
 
@@ -73,7 +74,25 @@ static char ascii_lower(char c)
     return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
-/* The cell as a string: a field of e, or tmp (at least 32 bytes) for the computed ones. */
+#define CELL_TMP 96 /* the computed cells' buffer */
+
+/* A built-in preset ("cfg-PARSE_AGENTIC"): "cfg-" and then only capitals, digits and '_'
+ * (saved configurations have lowercase UUIDs). Its name after "cfg-", or NULL. */
+static const char *preset_name(const char *id)
+{
+    if (id == NULL || strncmp(id, "cfg-", 4) != 0 || id[4] == '\0')
+        return NULL;
+    bool letter = false;
+    for (const char *p = id + 4; *p; p++) {
+        if (*p >= 'A' && *p <= 'Z')
+            letter = true;
+        else if (!(*p >= '0' && *p <= '9') && *p != '_')
+            return NULL;
+    }
+    return letter ? id + 4 : NULL;
+}
+
+/* The cell as a string: a field of e, or tmp (CELL_TMP bytes) for the computed ones. */
 static const char *cell_str(const struct store_entry *e, enum list_column c, char *tmp)
 {
     const struct batch *b = &e->batch;
@@ -89,26 +108,37 @@ static const char *cell_str(const struct store_entry *e, enum list_column c, cha
         s = b->job_type_text ? b->job_type_text : job_type_name(b->job_type);
         break;
     case COL_CONFIG:
-        s = b->configuration_id;
+        s = e->config_name ? e->config_name : b->configuration_id;
+        if (e->config_name == NULL && preset_name(s) != NULL) {
+            snprintf(tmp, CELL_TMP, "%s (preset)", preset_name(s));
+            return tmp;
+        }
         break;
     case COL_DIRECTORY:
         s = e->directory_name ? e->directory_name : b->source_directory_id;
         break;
     case COL_FILES:
         if (e->files_total < 0)
-            return "-";
-        snprintf(tmp, 32, "%ld/%ld", e->files_done, e->files_total);
+            return LIST_UNKNOWN;
+        snprintf(tmp, CELL_TMP, "%ld/%ld", e->files_done, e->files_total);
+        return tmp;
+    case COL_FAILED:
+        if (e->files_failed < 0 || e->files_total < 0)
+            return LIST_UNKNOWN;
+        snprintf(tmp, CELL_TMP, "%ld", e->files_failed);
         return tmp;
     case COL_PROGRESS:
-        if (e->files_total <= 0 || e->files_done < 0)
+        if (e->files_total < 0 || e->files_done < 0)
+            return LIST_UNKNOWN;
+        if (e->files_total == 0)
             return "-";
-        snprintf(tmp, 32, "%ld%%",
+        snprintf(tmp, CELL_TMP, "%ld%%",
                  (long)((double)e->files_done * 100.0 / (double)e->files_total));
         return tmp;
     case COL_CREDITS:
         if (!e->credits_known)
             return "-";
-        snprintf(tmp, 32, "%.10g%s", e->credits, e->credits_partial ? "+" : "");
+        snprintf(tmp, CELL_TMP, "%.10g%s", e->credits, e->credits_partial ? "+" : "");
         return tmp;
     case COL_CREATED:
         s = b->created_at;
@@ -126,7 +156,7 @@ void list_cell_text(const struct store_entry *e, enum list_column c, char *buf, 
 {
     if (len == 0)
         return;
-    char tmp[32];
+    char tmp[CELL_TMP];
     const char *s = cell_str(e, c, tmp);
     size_t n = strlen(s);
     if (n >= len) {
@@ -192,6 +222,16 @@ unsigned list_view_status_mask(const struct list_view *v)
     return v->mask;
 }
 
+void list_view_set_failed_only(struct list_view *v, bool on)
+{
+    v->failed_only = on;
+}
+
+bool list_view_failed_only(const struct list_view *v)
+{
+    return v->failed_only;
+}
+
 void list_view_set_sort(struct list_view *v, enum list_column c, bool inverted)
 {
     if ((unsigned)c < COL_COUNT)
@@ -235,7 +275,7 @@ static void build_cache(struct list_view *v, const struct batch_store *s)
         k->e = e;
         k->hay = v->arena_len;
         for (int c = 0; c < COL_COUNT; c++) {
-            char tmp[32];
+            char tmp[CELL_TMP];
             const char *text = cell_str(e, (enum list_column)c, tmp);
             size_t len = strlen(text);
             k->cell[c] = v->arena_len;
@@ -284,6 +324,11 @@ static int compare_rows(const struct list_view *v, size_t ia, size_t ib)
         r = cmp_i64(a->files_total, b->files_total);
         if (r == 0)
             r = cmp_i64(a->files_done, b->files_done);
+        break;
+    case COL_FAILED:
+        known_a = a->files_failed >= 0 && a->files_total >= 0;
+        known_b = b->files_failed >= 0 && b->files_total >= 0;
+        r = cmp_i64(a->files_failed, b->files_failed);
         break;
     case COL_PROGRESS:
         known_a = a->files_total > 0 && a->files_done >= 0;
@@ -353,6 +398,8 @@ static bool row_matches(const struct list_view *v, const struct row_key *k)
 {
     unsigned status = (unsigned)k->e->batch.status;
     if (v->mask != 0 && (status >= 32 || !(v->mask & (1u << status))))
+        return false;
+    if (v->failed_only && !(k->e->files_failed > 0))
         return false;
     if (v->needle[0] == '\0')
         return true;

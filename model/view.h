@@ -7,19 +7,23 @@
 
 #include "model/store.h"
 
-#define LIST_COLUMN_LIST(X) \
-    X(COL_ID, "ID") \
-    X(COL_STATUS, "STATUS") \
-    X(COL_TYPE, "TYPE") \
-    X(COL_CONFIG, "CONFIG") \
-    X(COL_DIRECTORY, "DIRECTORY") \
-    X(COL_FILES, "FILES") \
-    X(COL_PROGRESS, "PROGRESS") \
-    X(COL_CREDITS, "CREDITS") \
-    X(COL_CREATED, "CREATED") \
+#define LIST_COLUMN_LIST(X)                                                                       \
+    X(COL_ID, "ID")                                                                               \
+    X(COL_STATUS, "STATUS")                                                                       \
+    X(COL_TYPE, "TYPE")                                                                           \
+    X(COL_CONFIG, "CONFIG")                                                                       \
+    X(COL_DIRECTORY, "DIRECTORY")                                                                 \
+    X(COL_FILES, "FILES")                                                                         \
+    X(COL_FAILED, "FAILED")                                                                       \
+    X(COL_PROGRESS, "PROGRESS")                                                                   \
+    X(COL_CREDITS, "CREDITS")                                                                     \
+    X(COL_CREATED, "CREATED")                                                                     \
     X(COL_UPDATED, "UPDATED")
 
 enum list_column { LIST_COLUMN_LIST(STATUS_ENUM_ITEM) COL_COUNT };
+
+/* A count not known yet (UTF-8 horizontal ellipsis). */
+#define LIST_UNKNOWN "\xe2\x80\xa6"
 
 /* Status sets for the 0-6 and `a` keys: bit (1u << status); 0 means every status. */
 #define STATUS_MASK_ALL 0u
@@ -34,9 +38,12 @@ struct list_view *list_view_new(void);
 void list_view_free(struct list_view *v);
 
 const char *list_column_name(enum list_column c);
-/* The text of one cell as shown and as matched by the filter: ID, status word, type, config
- * ID, directory name (else ID), "done/total" (or "-"), percent ("42%" or "-"), created and
- * updated as the server's text. Writes a NUL-terminated string into buf. */
+/* The text of one cell as shown and as matched by the filter: ID, status word, type, the
+ * configuration's name (a built-in preset such as cfg-PARSE_AGENTIC as "PARSE_AGENTIC
+ * (preset)", else the ID), directory name (else ID), "done/total", percent ("42%"), failed
+ * files ("3"), created and updated as the server's text. Counts not known yet are
+ * LIST_UNKNOWN ("…"); PROGRESS of a batch with no files is "-". Writes a NUL-terminated
+ * string into buf. */
 void list_cell_text(const struct store_entry *e, enum list_column c, char *buf, size_t len);
 
 /* Filter: case-insensitive substring over every column's text; a leading '!' keeps the rows
@@ -44,11 +51,14 @@ void list_cell_text(const struct store_entry *e, enum list_column c, char *buf, 
 void list_view_set_filter(struct list_view *v, const char *text);
 const char *list_view_filter(const struct list_view *v);   /* "" when none */
 void list_view_set_status_mask(struct list_view *v, unsigned mask);
+/* Only batches with at least one failed file (files_failed > 0); unknown counts are hidden. */
+void list_view_set_failed_only(struct list_view *v, bool on);
+bool list_view_failed_only(const struct list_view *v);
 unsigned list_view_status_mask(const struct list_view *v);
-/* Stable sort by one column; inverted reverses it. CREATED/UPDATED sort by time, FILES and
- * PROGRESS numerically (unknown last), the rest as text; ties keep ID order.
- * Not inverted, CREATED/UPDATED put the newest first, FILES (by total, then done) and PROGRESS
- * the smallest first, text A to Z ignoring ASCII case. Inverting reverses only the known
+/* Stable sort by one column; inverted reverses it. CREATED/UPDATED sort by time, FILES,
+ * PROGRESS and FAILED numerically (unknown last), the rest as text; ties keep ID order.
+ * Not inverted, CREATED/UPDATED put the newest first, FILES (by total, then done), PROGRESS and
+ * FAILED the smallest first, text A to Z ignoring ASCII case. Inverting reverses only the known
  * values: unknown or unparsable ones stay last and ties stay in ascending ID order. */
 void list_view_set_sort(struct list_view *v, enum list_column c, bool inverted);
 enum list_column list_view_sort_column(const struct list_view *v);

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "model/clock.h"
+#include "model/counts.h"
 #include "model/detail.h"
 #include "model/objects.h"
 #include "model/status.h"
@@ -990,9 +991,10 @@ START_TEST(view_defaults_and_cells)
     static const char *const want_a[COL_COUNT] = {"bat-a",
                                                   "RUNNING",
                                                   "parse_v2",
-                                                  "cfg-PARSE_AGENTIC",
+                                                  "PARSE_AGENTIC (preset)",
                                                   "Invoices",
                                                   "1/3",
+                                                  "\xe2\x80\xa6", /* failed: not known */
                                                   "33%",
                                                   "-",
                                                   "2026-11-28T10:00:00Z",
@@ -1018,9 +1020,11 @@ START_TEST(view_defaults_and_cells)
     d = store_find(s, "bat-d");
     const struct store_entry *c = store_find(s, "bat-c");
     list_cell_text(c, COL_FILES, buf, sizeof buf);
-    ck_assert_str_eq(buf, "-"); /* unknown, never 0/0 */
+    ck_assert_str_eq(buf, LIST_UNKNOWN); /* unknown: "…", never 0/0 nor "-" */
     list_cell_text(c, COL_PROGRESS, buf, sizeof buf);
-    ck_assert_str_eq(buf, "-");
+    ck_assert_str_eq(buf, LIST_UNKNOWN);
+    list_cell_text(c, COL_FAILED, buf, sizeof buf);
+    ck_assert_str_eq(buf, LIST_UNKNOWN);
 
     /* Unknown directory name: the ID. Unknown job type: its wire text. */
     struct batch b = mk_batch("bat-x", "RUNNING", NULL);
@@ -2437,6 +2441,168 @@ START_TEST(xalloc_failure_without_hook_aborts)
 }
 END_TEST
 
+/* ---- counts (model/counts.c): the list's FILES / FAILED / PROGRESS for any batch ---- */
+
+struct fake_jobs {
+    const char *ids[8];
+    enum job_status st[8];
+};
+
+static enum job_status fake_status(void *ctx, const char *job_id)
+{
+    const struct fake_jobs *f = ctx;
+    for (int i = 0; i < 8 && f->ids[i]; i++)
+        if (strcmp(f->ids[i], job_id) == 0)
+            return f->st[i];
+    return JOB_UNKNOWN;
+}
+
+/* b gets n results: job "pjb-<i>" for each, except a mapping error at err and none at nojob. */
+static void give_results(struct batch *b, size_t n, long err, long nojob)
+{
+    b->has_results = true;
+    b->results = xcalloc(n ? n : 1, sizeof *b->results);
+    b->n_results = n;
+    for (size_t i = 0; i < n; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "dfl-%zu", i);
+        b->results[i].file_id = xstrdup(id);
+        if ((long)i == err) {
+            b->results[i].error_message = xstrdup("could not map");
+        } else if ((long)i != nojob) {
+            snprintf(id, sizeof id, "pjb-%zu", i);
+            b->results[i].job_id = xstrdup(id);
+        }
+    }
+}
+
+START_TEST(counts_done_failed_and_final)
+{
+    struct fake_jobs f = {{"pjb-0", "pjb-1", "pjb-2", "pjb-3"},
+                          {JOB_COMPLETED, JOB_FAILED, JOB_CANCELLED, JOB_RUNNING}};
+    struct batch_counts c;
+
+    /* running, results null: unknown until known */
+    struct batch b = mk_batch("bat-1", "RUNNING", "2026-11-28T10:00:00Z");
+    batch_counts_compute(&b, fake_status, &f, &c);
+    ck_assert_int_eq(c.total, -1);
+    ck_assert_int_eq(c.done, -1);
+    ck_assert_int_eq(c.failed, -1);
+    ck_assert(!c.final);
+
+    /* 6 files: completed, failed, cancelled, running, mapping error (4), no job yet (5) */
+    give_results(&b, 6, 4, 5);
+    batch_counts_compute(&b, fake_status, &f, &c);
+    ck_assert_int_eq(c.total, 6);
+    ck_assert_int_eq(c.done, 4);   /* 0, 1, 2 terminal + the mapping error */
+    ck_assert_int_eq(c.failed, 2); /* the FAILED job + the mapping error */
+    ck_assert(!c.final);           /* the batch runs */
+
+    /* terminal batch, a job still running: not final (COMPLETED = mapped, API.md) */
+    b.status = BATCH_COMPLETED;
+    batch_counts_compute(&b, fake_status, &f, &c);
+    ck_assert(!c.final);
+    /* its job ends: final; the file that never got a job stays not done */
+    f.st[3] = JOB_FAILED;
+    batch_counts_compute(&b, fake_status, &f, &c);
+    ck_assert(c.final);
+    ck_assert_int_eq(c.done, 5);
+    ck_assert_int_eq(c.failed, 3);
+    /* a job whose status is not known yet keeps it open */
+    batch_counts_compute(&b, NULL, NULL, &c);
+    ck_assert(!c.final);
+    ck_assert_int_eq(c.done, 1); /* only the mapping error */
+    batch_done(&b);
+
+    /* a terminal batch without results: final, no files */
+    b = mk_batch("bat-2", "FAILED", "2026-11-28T10:00:00Z");
+    batch_counts_compute(&b, fake_status, &f, &c);
+    ck_assert(c.final);
+    ck_assert_int_eq(c.total, 0);
+    ck_assert_int_eq(c.failed, 0);
+    batch_done(&b);
+}
+END_TEST
+
+START_TEST(store_counts_final_are_kept)
+{
+    struct batch_store *s = store_new();
+    put(s, "bat-a", "COMPLETED", "2026-11-28T10:00:00Z");
+    const struct store_entry *e = store_find(s, "bat-a");
+    ck_assert_int_eq(e->files_failed, -1);
+    ck_assert(!e->counts_final);
+    struct batch_counts c = {3, 10, 1, false};
+    store_set_counts(s, "bat-a", &c);
+    e = store_find(s, "bat-a");
+    ck_assert_int_eq(e->files_done, 3);
+    ck_assert_int_eq(e->files_failed, 1);
+    ck_assert(!e->counts_final);
+    c = (struct batch_counts){10, 10, 2, true};
+    store_set_counts(s, "bat-a", &c);
+    uint64_t v = store_version(s);
+    /* the Batch screen still loading, or a late non-final answer: final counts stay */
+    store_set_progress(s, "bat-a", 0, 10);
+    c = (struct batch_counts){4, 10, 0, false};
+    store_set_counts(s, "bat-a", &c);
+    ck_assert_uint_eq(store_version(s), v);
+    e = store_find(s, "bat-a");
+    ck_assert_int_eq(e->files_done, 10);
+    ck_assert_int_eq(e->files_failed, 2);
+    ck_assert(e->counts_final);
+    /* unknown total: all three unknown, never final */
+    put(s, "bat-b", "RUNNING", "2026-11-28T11:00:00Z");
+    c = (struct batch_counts){-1, -1, -1, true};
+    store_set_counts(s, "bat-b", &c);
+    e = store_find(s, "bat-b");
+    ck_assert_int_eq(e->files_total, -1);
+    ck_assert(!e->counts_final);
+    store_free(s);
+}
+END_TEST
+
+START_TEST(view_failed_only_and_names)
+{
+    struct batch_store *s = store_new();
+    struct list_view *v = list_view_new();
+    put(s, "bat-a", "COMPLETED", "2026-11-28T10:00:00Z");
+    put(s, "bat-b", "COMPLETED", "2026-11-28T11:00:00Z");
+    put(s, "bat-c", "RUNNING", "2026-11-28T12:00:00Z");
+    struct batch_counts c = {20, 20, 2, true};
+    store_set_counts(s, "bat-a", &c);
+    c = (struct batch_counts){20, 20, 0, true};
+    store_set_counts(s, "bat-b", &c);
+    list_view_set_failed_only(v, true);
+    ck_assert(list_view_failed_only(v));
+    list_view_rebuild(v, s);
+    char buf[64];
+    ck_assert_str_eq(view_ids(v, buf, sizeof buf), "bat-a"); /* unknown (bat-c) hidden too */
+    list_cell_text(store_find(s, "bat-a"), COL_FAILED, buf, sizeof buf);
+    ck_assert_str_eq(buf, "2");
+    list_cell_text(store_find(s, "bat-a"), COL_FILES, buf, sizeof buf);
+    ck_assert_str_eq(buf, "20/20");
+    list_view_set_failed_only(v, false);
+    list_view_rebuild(v, s);
+    ck_assert_uint_eq(list_view_count(v), 3);
+
+    /* configuration names: looked up by ID, remembered for batches that come later */
+    store_set_config_name(s, "cfg-PARSE_AGENTIC", NULL);
+    list_cell_text(store_find(s, "bat-a"), COL_CONFIG, buf, sizeof buf);
+    ck_assert_str_eq(buf, "PARSE_AGENTIC (preset)");
+    struct batch b = mk_batch("bat-d", "RUNNING", "2026-11-28T13:00:00Z");
+    xstrset(&b.configuration_id, "cfg-0a1b2c3d-aaaa");
+    store_set_config_name(s, "cfg-0a1b2c3d-aaaa", "invoices-fast");
+    store_upsert(s, &b);
+    batch_done(&b);
+    list_cell_text(store_find(s, "bat-d"), COL_CONFIG, buf, sizeof buf);
+    ck_assert_str_eq(buf, "invoices-fast");
+    store_set_config_name(s, "cfg-0a1b2c3d-aaaa", NULL); /* forgotten: back to the ID */
+    list_cell_text(store_find(s, "bat-d"), COL_CONFIG, buf, sizeof buf);
+    ck_assert_str_eq(buf, "cfg-0a1b2c3d-aaaa");
+    list_view_free(v);
+    store_free(s);
+}
+END_TEST
+
 static Suite *model_suite(void)
 {
     Suite *s = suite_create("model");
@@ -2473,6 +2639,8 @@ static Suite *model_suite(void)
     tcase_add_test(tc, store_annotations);
     tcase_add_test(tc, store_jobs_running_forgotten_on_status_change);
     tcase_add_test(tc, store_newest_created_is_by_parsed_time);
+    tcase_add_test(tc, store_counts_final_are_kept);
+    tcase_add_test(tc, counts_done_failed_and_final);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("view");
@@ -2485,6 +2653,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, view_selection_moves_to_neighbour_on_removal);
     tcase_add_test(tc, view_move_clamps_and_select_id_waits_for_new_batch);
     tcase_add_test(tc, view_ten_thousand_filter_sort_counts);
+    tcase_add_test(tc, view_failed_only_and_names);
     suite_add_tcase(s, tc);
 
     /* These end their process (exit 7, SIGABRT): only when each test has its own fork. Without
