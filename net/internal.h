@@ -140,6 +140,17 @@ struct watch_state {
     bool usage_absent;        /* a job answer carried no usage at all: stop asking */
 };
 
+/* The list's counts (counts.c): the wanted batches, the work on them, the request budget. */
+struct counts_state {
+    char **want; /* batch IDs, most wanted first (owned); at most the rows on screen */
+    size_t n_want;
+    struct strmap entries; /* batch ID -> struct counts_entry * (wanted, or still fetching) */
+    struct strmap final;   /* batch IDs whose counts are final: never fetched again */
+    uint64_t round;        /* bumps each interval: every wanted batch is due once per round */
+    int used;              /* requests started in this interval (the budget) */
+    int busy;              /* batches being fetched now */
+};
+
 struct files_entry {
     struct dir_file *files;
     size_t n;
@@ -217,6 +228,7 @@ struct net {
     size_t n_spare_easy;
     struct list_state list;
     struct watch_state watch;
+    struct counts_state counts;
     /* The queued NET_MSG_JOBS that later job statuses of the same batch are merged into
      * (msg_push): valid while merge_takes == msg_takes (the UI has not taken it). */
     struct net_msg *merge_jobs;
@@ -315,6 +327,27 @@ void watch_round(struct net *n, uint64_t req, bool force_get);
 void watch_set(struct net *n, const char *id, uint64_t req);
 /* Whether x is a request for a batch no longer watched (its retry is not needed any more). */
 bool watch_xfer_stale(const struct net *n, const struct xfer *x);
+/* Shared with counts.c. Keep only the jobs p asked for (each once), freeing the others, in
+ * place; returns how many are left. */
+size_t jobs_keep_asked(const struct pager *p, struct job *jobs, size_t count);
+/* A bulk status request (GET /api/v2/{parse,extract}?job_ids=...) for ids[0..k) (copied; at
+ * most JOB_CHUNK), pages delivered to on_page and the end to finish; start it with pager_start. */
+struct pager *jobs_pager_new(enum job_type type, char *const *ids, size_t k, page_fn *on_page,
+                             pager_fn *finish, uint64_t gen, uint64_t req);
+
+/* ---- counts.c: the list's counts for the rows in view ---- */
+
+void counts_init(struct net *n);
+void counts_free(struct net *n);
+/* NET_CMD_WANT_COUNTS: the new wanted set (borrowed), most wanted first. */
+void counts_want(struct net *n, char *const *ids, size_t count);
+/* A new refresh interval: a new budget, and every wanted batch whose counts can still change
+ * is due again. */
+void counts_tick(struct net *n);
+/* Start what the budget allows (after a resume, or when work ended). */
+void counts_pump(struct net *n);
+/* Whether any batch is wanted (the scheduler keeps running for it). */
+bool counts_wanted(const struct net *n);
 
 /* ---- oneshot.c: one-shot commands ---- */
 

@@ -18,6 +18,7 @@ libnet_a_SOURCES = \
 	net/list.c \
 	net/parlist.c \
 	net/watch.c \
+	net/counts.c \
 	net/oneshot.c \
 	net/create.c \
 	net/thread.c

@@ -29,6 +29,9 @@ void net_cmd_free(struct net_cmd *c)
     for (size_t i = 0; i < c->n_batches; i++)
         batch_done(&c->batches[i]);
     free(c->batches);
+    for (size_t i = 0; i < c->n_ids; i++)
+        free(c->ids[i]);
+    free(c->ids);
     free(c);
 }
 

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/counts.h"
 #include "model/objects.h"
 
 /*
@@ -57,6 +58,10 @@ enum net_cmd_type {
                                 a batch already over that directory ends it (already_finished).
                                 Never a duplicate directory, file entry or batch. Progress comes
                                 as NET_MSG_RESUBMIT_PROGRESS, the end as NET_MSG_RESUBMITTED. */
+    NET_CMD_WANT_COUNTS,     /* ids/n_ids: the batches whose counts the list shows now (the rows
+                                in view whose counts are not final), most wanted first (active
+                                batches first); replaces the previous set; none stops. Sent when
+                                that set changes, not every frame. Answers: NET_MSG_COUNTS */
 };
 
 struct net_cmd {
@@ -82,6 +87,9 @@ struct net_cmd {
     char *name;
     struct dir_file *files;
     size_t n_files;
+    /* WANT_COUNTS (owned): batch IDs, at most the rows on screen */
+    char **ids;
+    size_t n_ids;
 };
 
 /* Where a resubmit is (NET_MSG_RESUBMIT_PROGRESS / NET_MSG_RESUBMITTED). */
@@ -129,6 +137,9 @@ enum net_msg_type {
                                 directories[0] its directory. !ok: error, resubmit_phase says
                                 where it stopped; create_outcome/since as for CREATED when the
                                 batch create's outcome is unknown */
+    NET_MSG_COUNTS,          /* id = a wanted batch; counts: its files done / total / failed and
+                                whether they are final (model/counts.h; total -1: not known yet,
+                                e.g. results null while it runs). One message per batch fetched */
 };
 
 enum net_create_outcome {
@@ -169,6 +180,7 @@ struct net_msg {
     int list_pages;               /* LIST_PAGE: pages so far */
     enum net_resubmit_phase resubmit_phase; /* RESUBMIT_PROGRESS / RESUBMITTED */
     size_t progress_done, progress_total;   /* RESUBMIT_PROGRESS */
+    struct batch_counts counts;             /* COUNTS */
 };
 
 /* A zeroed command of the given type. */

@@ -28,11 +28,12 @@ static void refresh_due(struct net *n)
         list_refresh_delta(n);
     if (n->watch.id != NULL && n->watch.live)
         watch_round(n, 0, false);
+    counts_tick(n);
 }
 
 static bool schedule_wanted(const struct net *n)
 {
-    return !n->paused && (n->list.watching || n->watch.id != NULL);
+    return !n->paused && (n->list.watching || n->watch.id != NULL || counts_wanted(n));
 }
 
 static void schedule_from_now(struct net *n)
@@ -84,6 +85,7 @@ static void handle(struct net *n, struct net_cmd *cmd)
         if (n->paused) {
             n->paused = false;
             n->next_refresh = clock_mono_ms(); /* catch up at once */
+            counts_pump(n);
         }
         break;
     case NET_CMD_SET_INTERVAL: {
@@ -114,6 +116,11 @@ static void handle(struct net *n, struct net_cmd *cmd)
         break;
     case NET_CMD_LIST_CONFIGS:
         oneshot_configs(n, cmd);
+        break;
+    case NET_CMD_WANT_COUNTS:
+        counts_want(n, cmd->ids, cmd->n_ids);
+        if (n->next_refresh == 0)
+            schedule_from_now(n);
         break;
     case NET_CMD_RESUBMIT: {
         /* not built yet (issue 16): answer at once so no caller waits forever */
@@ -338,6 +345,7 @@ struct net *net_start(const struct net_config *cfg, char **cause)
     strmap_init(&n->watch.delivered, NULL);
     strmap_init(&n->watch.usage_asks, NULL);
     strmap_init(&n->merge_index, NULL);
+    counts_init(n);
     pthread_mutex_init(&n->lock, NULL);
     log_set_secret(cfg->api_key);
 
@@ -462,6 +470,7 @@ void net_stop(struct net *n)
     strmap_done(&w->delivered);
     strmap_done(&w->usage_asks);
     strmap_done(&n->merge_index);
+    counts_free(n);
     while (n->creates != NULL) {
         struct create_job *c = n->creates;
         n->creates = c->next;

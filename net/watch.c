@@ -145,11 +145,8 @@ static void files_done(struct net *n, struct pager *p, bool ok, const struct net
         watch_files(n);
 }
 
-/* One page of job statuses: deliver, and remember the terminal ones. */
-static void jobs_page(struct net *n, struct pager *p, void *items, size_t count)
+size_t jobs_keep_asked(const struct pager *p, struct job *jobs, size_t count)
 {
-    struct watch_state *w = &n->watch;
-    struct job *jobs = items;
     /* only the jobs asked for: a server may answer a job_ids list with others, and neither the
      * cache nor the UI keeps what nobody asked for */
     struct strmap asked;
@@ -172,7 +169,30 @@ static void jobs_page(struct net *n, struct pager *p, void *items, size_t count)
     strmap_done(&asked);
     if (kept < count)
         log_printf("net", "jobs: %zu item(s) not asked for were dropped", count - kept);
-    count = kept;
+    return kept;
+}
+
+struct pager *jobs_pager_new(enum job_type type, char *const *ids, size_t k, page_fn *on_page,
+                             pager_fn *finish, uint64_t gen, uint64_t req)
+{
+    struct pager *p = pager_new(PK_JOBS, finish, gen);
+    p->job_type = type;
+    p->ids = xcalloc(k ? k : 1, sizeof *p->ids);
+    for (size_t i = 0; i < k; i++)
+        p->ids[i] = xstrdup(ids[i]);
+    p->n_ids = k;
+    p->on_page = on_page;
+    p->keep_items = false;
+    p->req = req;
+    return p;
+}
+
+/* One page of job statuses: deliver, and remember the terminal ones. */
+static void jobs_page(struct net *n, struct pager *p, void *items, size_t count)
+{
+    struct watch_state *w = &n->watch;
+    struct job *jobs = items;
+    count = jobs_keep_asked(p, jobs, count);
     for (size_t i = 0; i < count; i++) {
         /* final once terminal and billed (or sent without usage): an unbilled one is asked
          * again, so its credits show when billing records them */
@@ -319,15 +339,9 @@ static void watch_jobs(struct net *n)
     for (int t = 0; t < 2; t++) {
         for (size_t at = 0; at < n_want[t]; at += JOB_CHUNK) {
             size_t k = n_want[t] - at < JOB_CHUNK ? n_want[t] - at : JOB_CHUNK;
-            struct pager *p = pager_new(PK_JOBS, jobs_done, w->gen);
-            p->job_type = t == 1 ? JOB_TYPE_EXTRACT : JOB_TYPE_PARSE;
-            p->ids = xcalloc(k, sizeof *p->ids);
-            for (size_t i = 0; i < k; i++)
-                p->ids[i] = xstrdup(want[t][at + i]);
-            p->n_ids = k;
-            p->on_page = jobs_page;
-            p->keep_items = false;
-            p->req = w->req;
+            struct pager *p =
+                jobs_pager_new(t == 1 ? JOB_TYPE_EXTRACT : JOB_TYPE_PARSE, want[t] + at, k,
+                               jobs_page, jobs_done, w->gen, w->req);
             w->pending++;
             pager_start(n, p);
         }

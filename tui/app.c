@@ -600,6 +600,7 @@ static void app_free(struct app *a)
     free(a->endpoint);
     free(a->last_notice);
     free(a->resubmit_after_load);
+    free(a->counts_sent);
 }
 
 /* Forget everything of the old profile but the messages log. */
@@ -634,6 +635,7 @@ static void reset_model(struct app *a)
     xstrset(&a->directories_error, NULL);
     xstrset(&a->last_notice, NULL);
     xstrset(&a->resubmit_after_load, NULL);
+    xstrset(&a->counts_sent, NULL); /* the new net thread wants nothing yet */
     strmap_clear(&a->watched); /* the batches of the old profile */
     a->conn = NET_CONN_CONNECTING;
     a->retry_at_mono = 0;
@@ -700,7 +702,7 @@ void app_switch_profile(struct app *a, const char *profile)
     a->endpoint = url_endpoint(next.base_url);
     a->cleartext = url_cleartext_remote(next.base_url);
     cache_open(a);
-    app_submit(a, net_cmd_new(NET_CMD_LIST_DIRECTORIES));
+    apply_load_names(a);
     app_flash(a, "profile %s: %s", profile ? profile : "(none)", a->endpoint);
     if (a->cleartext)
         app_log(a, true,
@@ -740,7 +742,7 @@ int app_run(const struct app_options *opt)
     draw_init_colors(opt->color);
     list_screen_open(&a);
     cache_open(&a);
-    app_submit(&a, net_cmd_new(NET_CMD_LIST_DIRECTORIES));
+    apply_load_names(&a);
     app_log(&a, false, "connecting to %s", a.endpoint);
     if (a.cleartext)
         app_log(&a, true,

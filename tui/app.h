@@ -136,6 +136,7 @@ struct app {
     long list_partial_total; /* total_size when the server sends it, else -1 */
     int list_partial_pages;
     bool paused;
+    char *counts_sent;         /* the last NET_CMD_WANT_COUNTS set, IDs joined by ' ' ("" none) */
     char *resubmit_after_load; /* R on the list: open the Resubmit dialog once this batch's
                                   files and job statuses are in (the Batch screen is open) */
 

@@ -10,6 +10,20 @@
 #include "model/clock.h"
 #include "model/xalloc.h"
 
+void apply_load_names(struct app *a)
+{
+    /* once per session (and per profile): the list's DIRECTORY and CONFIG names; the pickers
+     * reuse the answers */
+    app_submit(a, net_cmd_new(NET_CMD_LIST_DIRECTORIES));
+    for (int t = 0; t < JOB_TYPE_COUNT; t++) {
+        if (t == JOB_TYPE_UNKNOWN || a->configs_req[t] != 0)
+            continue;
+        struct net_cmd *c = net_cmd_new(NET_CMD_LIST_CONFIGS);
+        c->job_type = (enum job_type)t;
+        a->configs_req[t] = app_submit(a, c);
+    }
+}
+
 void apply_directory_names(struct app *a)
 {
     for (size_t i = 0; i < a->n_directories; i++)
@@ -221,6 +235,11 @@ unsigned apply_message(struct app *a, const struct net_msg *m)
                       m->error.message ? m->error.message : "unknown error");
         }
         break;
+    case NET_MSG_COUNTS:
+        /* a row's counts, fetched because it was in view (list.c asks) */
+        store_set_counts(a->store, m->id, &m->counts);
+        a->view_dirty = true;
+        break;
     case NET_MSG_RESUBMIT_PROGRESS:
         break; /* the Resubmit dialog shows it */
     case NET_MSG_RESUBMITTED:
@@ -262,8 +281,13 @@ unsigned apply_message(struct app *a, const struct net_msg *m)
                 config_done(&a->configs[t][i]);
             free(a->configs[t]);
             a->configs[t] = xcalloc(m->n_configs ? m->n_configs : 1, sizeof *a->configs[t]);
-            for (size_t i = 0; i < m->n_configs; i++)
+            for (size_t i = 0; i < m->n_configs; i++) {
                 config_copy(&a->configs[t][i], &m->configs[i]);
+                /* the list's CONFIG column shows names (sanitized when drawn, as every cell) */
+                if (m->configs[i].id && m->configs[i].name)
+                    store_set_config_name(a->store, m->configs[i].id, m->configs[i].name);
+            }
+            a->view_dirty = true;
             a->n_configs[t] = m->n_configs;
             a->configs_loaded[t] = true;
             xstrset(&a->configs_error, NULL);

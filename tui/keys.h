@@ -60,6 +60,8 @@ enum key_scope {
     X(ACT_SORT_NEXT, SCOPE_LIST, "sort-next", "sort by the next column", '>')                     \
     X(ACT_SORT_INVERT, SCOPE_LIST, "sort-invert", "invert the sort order", 'I')                   \
     X(ACT_FAILED_ONLY, SCOPE_BATCH, "failed-only", "show failed files only", 'f')                 \
+    X(ACT_FAILED_BATCHES, SCOPE_LIST, "failed-batches",                                           \
+      "only batches with failed files (again: all)", 'F')                                         \
     X(ACT_RESUBMIT, SCOPE_LIST | SCOPE_BATCH, "resubmit", "run failed or unfinished files again (new batch)",  \
       'R')                                                                                        \
     X(ACT_TOGGLE_TEXT, SCOPE_FILE, "text", "markdown / plain text", 't')                          \

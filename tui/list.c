@@ -49,13 +49,48 @@ static void cell(const struct store_entry *e, enum list_column c, char *buf, siz
         } else if (e->files_total == 0) {
             snprintf(buf, len, "no files");
         } else {
-            snprintf(buf, len, "-");
+            snprintf(buf, len, "%s", LIST_UNKNOWN); /* being counted (want_counts) */
         }
         break;
     default:
         list_cell_text(e, c, buf, len);
         break;
     }
+}
+
+/* Tell the net thread which rows in view need counts (not final yet), active batches first;
+ * only when that set changed since the last time, so a redraw sends nothing. */
+static void want_counts(struct app *a, size_t first, size_t page)
+{
+    size_t nrows = list_view_count(a->view);
+    size_t end = first + page < nrows ? first + page : nrows;
+    char **ids = xcalloc(end > first ? end - first : 1, sizeof *ids);
+    size_t n = 0, len = 1;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = first; i < end; i++) {
+            const struct store_entry *e = list_view_row(a->view, i);
+            bool active = !batch_status_is_terminal(e->batch.status);
+            if (e->counts_final || e->batch.id == NULL || active != (pass == 0))
+                continue;
+            ids[n++] = e->batch.id;
+            len += strlen(e->batch.id) + 1;
+        }
+    }
+    char *key = xmalloc(len), *at = key;
+    *at = '\0';
+    for (size_t i = 0; i < n; i++)
+        at += sprintf(at, "%s%s", i ? " " : "", ids[i]);
+    if (!xstreq(key, a->counts_sent ? a->counts_sent : "")) {
+        struct net_cmd *cmd = net_cmd_new(NET_CMD_WANT_COUNTS);
+        cmd->ids = xcalloc(n ? n : 1, sizeof *cmd->ids);
+        for (size_t i = 0; i < n; i++)
+            cmd->ids[i] = xstrdup(ids[i]);
+        cmd->n_ids = n;
+        app_submit(a, cmd);
+        xstrset(&a->counts_sent, key);
+    }
+    free(key);
+    free(ids);
 }
 
 static const char *mask_name(unsigned mask)
@@ -115,23 +150,32 @@ static void list_draw(struct screen *s, struct app *a, int top, int rows, int co
                      a->list_partial_pages, a->list_partial_pages == 1 ? "" : "s");
         }
     }
-    snprintf(buf, sizeof buf, " Batches (%zu/%zu)  status: %s%s%s%s", list_view_count(a->view),
+    snprintf(buf, sizeof buf, " Batches (%zu/%zu)  status: %s%s%s%s%s", list_view_count(a->view),
              list_view_total(a->view), mask_name(list_view_status_mask(a->view)),
+             list_view_failed_only(a->view) ? "  with failed files" : "",
              filter[0] ? "  filter: " : "", filter,
-             a->list_partial ? progress
-             : a->list_loaded  ? ""
-             : a->list_stale ? "  not loaded"
-                             : "  loading\xe2\x80\xa6");
+             a->list_partial  ? progress
+             : a->list_loaded ? ""
+             : a->list_stale  ? "  not loaded"
+                              : "  loading\xe2\x80\xa6");
     draw_text(top + 1, 0, cols, buf, A_BOLD, true);
 
-    static const enum list_column col_of[] = {
-        COL_ID,       COL_STATUS,  COL_TYPE,    COL_CONFIG,  COL_DIRECTORY,
-        COL_FILES,    COL_PROGRESS, COL_CREDITS, COL_CREATED, COL_UPDATED};
+    static const enum list_column col_of[] = {COL_ID,        COL_STATUS,  COL_TYPE,   COL_CONFIG,
+                                              COL_DIRECTORY, COL_FILES,   COL_FAILED, COL_PROGRESS,
+                                              COL_CREDITS,   COL_CREATED, COL_UPDATED};
     struct draw_col c[] = {
         /* an ID keeps 18 characters: enough to tell batches apart and to type a prefix */
-        {19, 40, 100, 0, false}, {9, 9, 100, 0, false},  {10, 10, 50, 0, false},
-        {10, 40, 20, 0, false},  {10, 30, 60, 0, false}, {9, 9, 70, 0, false},
-        {10, 16, 40, 0, false},  {8, 10, 8, 0, false},   {11, 11, 30, 0, false},
+        {19, 40, 100, 0, false},
+        {9, 9, 100, 0, false},
+        {10, 10, 50, 0, false},
+        {10, 40, 20, 0, false},
+        {10, 30, 60, 0, false},
+        {9, 9, 70, 0, false},
+        /* FAILED (failed files) stays at 80 columns, beside FILES: the first question */
+        {6, 6, 65, 0, false},
+        {10, 16, 40, 0, false},
+        {8, 10, 8, 0, false},
+        {11, 11, 30, 0, false},
         {11, 11, 10, 0, false},
     };
     int n = (int)(sizeof c / sizeof c[0]);
@@ -176,6 +220,7 @@ static void list_draw(struct screen *s, struct app *a, int top, int rows, int co
         draw_text(top + 4, 2, cols - 2, why, A_DIM, false);
         return;
     }
+    want_counts(a, ls->first, (size_t)page);
     for (int r = 0; r < page && ls->first + (size_t)r < nrows; r++) {
         size_t i = ls->first + (size_t)r;
         const struct store_entry *e = list_view_row(a->view, i);
@@ -324,6 +369,13 @@ static unsigned list_action(struct screen *s, struct app *a, enum action act)
         app_flash(a, "sorted by %s", list_column_name((enum list_column)c));
         break;
     }
+    case ACT_FAILED_BATCHES:
+        list_view_set_failed_only(a->view, !list_view_failed_only(a->view));
+        list_view_rebuild(a->view, a->store);
+        app_flash(a, list_view_failed_only(a->view)
+                         ? "only batches with failed files (F again: all)"
+                         : "every batch, failed files or not");
+        break;
     case ACT_SORT_INVERT:
         list_view_set_sort(a->view, list_view_sort_column(a->view),
                            !list_view_sort_inverted(a->view));
@@ -337,7 +389,7 @@ static unsigned list_action(struct screen *s, struct app *a, enum action act)
 
 static const char *list_hints(struct screen *s, struct app *a)
 {
-    return "Enter open  n new  c cancel  / filter  0-6 a status  < > I sort  y copy  "
+    return "Enter open  n new  c cancel  / filter  0-6 a status  F failed  < > I sort  y copy  "
            "r refresh  p pause  m messages  ? help  q quit";
 }
 
