@@ -112,6 +112,9 @@ static struct json_object *entry_json(const struct snapshot_entry *e)
     encode_put(ext, "directory_name", encode_str(e->directory_name));
     encode_put(ext, "files_done", encode_count(e->files_done));
     encode_put(ext, "files_total", encode_count(e->files_total));
+    encode_put(ext, "files_failed", encode_count(e->files_total >= 0 ? e->files_failed : -1));
+    if (e->counts_final && e->files_total >= 0)
+        encode_put(ext, "counts_final", encode_need(json_object_new_boolean(true)));
     bool credits =
         e->credits_known && isfinite(e->credits) && e->credits >= 0 && e->credits < 1e15;
     encode_put(ext, "credits", credits ? encode_need(json_object_new_double(e->credits)) : NULL);
@@ -282,8 +285,8 @@ static bool get_count(struct json_object *o, const char *path, const char *key, 
 /* The "batchtop" member of batches[i] (absent: nothing known). */
 static bool ext_from(struct json_object *o, const char *path, struct snapshot_entry *e, char **why)
 {
-    struct json_object *x = member(o, "batchtop"), *c, *p;
-    e->files_done = e->files_total = -1;
+    struct json_object *x = member(o, "batchtop"), *c, *p, *f;
+    e->files_done = e->files_total = e->files_failed = -1;
     if (x == NULL)
         return true;
     char sub[64];
@@ -293,6 +296,7 @@ static bool ext_from(struct json_object *o, const char *path, struct snapshot_en
     if (!get_text(x, sub, "directory_name", &e->directory_name, why) ||
         !get_count(x, sub, "files_done", &e->files_done, why) ||
         !get_count(x, sub, "files_total", &e->files_total, why) ||
+        !get_count(x, sub, "files_failed", &e->files_failed, why) ||
         !get_text(x, sub, "resubmit_of", &e->resubmit_of, why) ||
         !get_text(x, sub, "resubmitted_as", &e->resubmitted_as, why))
         return false;
@@ -310,6 +314,13 @@ static bool ext_from(struct json_object *o, const char *path, struct snapshot_en
     if (p != NULL && !json_object_is_type(p, json_type_boolean))
         return refuse(why, xasprintf("%scredits_partial: expected true or false", sub));
     e->credits_partial = e->credits_known && p != NULL && json_object_get_boolean(p);
+    f = member(x, "counts_final");
+    if (f != NULL && !json_object_is_type(f, json_type_boolean))
+        return refuse(why, xasprintf("%scounts_final: expected true or false", sub));
+    /* final only with counts to keep: a total, and done/failed within it */
+    e->counts_final = f != NULL && json_object_get_boolean(f) && e->files_total >= 0 &&
+                      e->files_done >= 0 && e->files_done <= e->files_total &&
+                      e->files_failed >= 0 && e->files_failed <= e->files_total;
     return true;
 }
 

@@ -15,15 +15,20 @@
  *                "status":"COMPLETED","created_at":"…","updated_at":"…",
  *                "config":{"job":{"type":"parse_v2","configuration_id":"cfg-1"}},
  *                "batchtop":{"directory_name":"invoices","files_done":20,"files_total":20,
+ *                            "files_failed":2,"counts_final":true,
  *                            "credits":120.5,"credits_partial":false,
  *                            "resubmit_of":null,"resubmitted_as":"bat-7"}}]}
  *
  * Batches use the API's field names and are checked by decode.c's own batch decoder; a null
- * in "batchtop" means unknown. The key is never written: the struct has no field for it and
- * the endpoint is stored without any "user:password@". Anything wrong -- not JSON, truncated,
- * another format or version, a batch that fails the API checks -- refuses the whole file with
- * one line in *why, so the caller shows nothing from it rather than a wrong list; the caller
- * also refuses a file saved for another endpoint/project/organization (snapshot_matches).
+ * in "batchtop" means unknown. "files_failed" and "counts_final" (issue 16) extend version 1
+ * compatibly: a file without them loads (failed unknown, not final) and older readers ignore
+ * them. counts_final marks a terminal batch's counts that can never change: restored at start,
+ * they are shown at once and never fetched again. The key is never written: the struct has no
+ * field for it and the endpoint is stored without any "user:password@". Anything wrong -- not
+ * JSON, truncated, another format or version, a batch that fails the API checks -- refuses the
+ * whole file with one line in *why, so the caller shows nothing from it rather than a wrong list;
+ * the caller also refuses a file saved for another endpoint/project/organization
+ * (snapshot_matches).
  *
  * Bounds: a file is at most SNAPSHOT_MAX_BYTES and holds at most SNAPSHOT_MAX_BATCHES
  * batches. snapshot_encode keeps the newest batches by created_at (unparsable times count as
@@ -55,6 +60,8 @@ struct snapshot_entry {
     struct batch batch;           /* no results (has_results false); owned */
     char *directory_name;         /* NULL when unknown; owned */
     long files_done, files_total; /* -1 when unknown */
+    long files_failed;            /* -1 when unknown */
+    bool counts_final;            /* the three counts can never change (model/counts.h) */
     bool credits_known;
     bool credits_partial;
     double credits;

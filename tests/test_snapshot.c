@@ -25,7 +25,7 @@ static void entry_from_json(struct snapshot_entry *e, const char *json)
     char *cause = NULL;
     memset(e, 0, sizeof *e);
     ck_assert_msg(decode_batch(json, strlen(json), &e->batch, &cause), "%s", cause);
-    e->files_done = e->files_total = -1;
+    e->files_done = e->files_total = e->files_failed = -1;
 }
 
 /* Three batches: every field set (a unicode directory name), an UNKNOWN status and job type
@@ -46,6 +46,8 @@ static void sample(struct snapshot *s, const char *endpoint)
     s->entries[0].directory_name = xstrdup("Факту\xcc\x81ры \xf0\x9f\x93\x84 \"inv\"\\/\t");
     s->entries[0].files_done = 20;
     s->entries[0].files_total = 20;
+    s->entries[0].files_failed = 2; /* a terminal batch's final counts (issue 16) */
+    s->entries[0].counts_final = true;
     s->entries[0].credits_known = true;
     s->entries[0].credits = 120.5;
     s->entries[0].resubmitted_as = xstrdup("bat-2");
@@ -88,6 +90,8 @@ static void same_entries(const struct snapshot *a, const struct snapshot *b)
         same_str(x->directory_name, y->directory_name);
         ck_assert_int_eq(x->files_done, y->files_done);
         ck_assert_int_eq(x->files_total, y->files_total);
+        ck_assert_int_eq(x->files_failed, y->files_failed);
+        ck_assert_int_eq(x->counts_final, y->counts_final);
         ck_assert_int_eq(x->credits_known, y->credits_known);
         ck_assert_int_eq(x->credits_partial, y->credits_partial);
         ck_assert(x->credits == y->credits);
@@ -233,6 +237,12 @@ START_TEST(refusals)
             "batches[0].batchtop.directory_name");
     refused(HEAD "\"batches\":[{\"id\":\"b\",\"status\":\"RUNNING\",\"batchtop\":[]}]}",
             "batches[0].batchtop: expected an object");
+    refused(HEAD "\"batches\":[{\"id\":\"b\",\"status\":\"FAILED\",\"batchtop\":"
+                 "{\"files_failed\":1.5}}]}",
+            "batches[0].batchtop.files_failed");
+    refused(HEAD "\"batches\":[{\"id\":\"b\",\"status\":\"FAILED\",\"batchtop\":"
+                 "{\"counts_final\":1}}]}",
+            "batches[0].batchtop.counts_final");
 
     /* and the minimal valid one is accepted, unknown fields ignored */
     const char *ok = HEAD "\"future\":1,\"batches\":[{\"id\":\"b\",\"status\":\"RUNNING\"}]}";
@@ -244,6 +254,40 @@ START_TEST(refusals)
     ck_assert_int_eq(out.entries[0].files_total, -1);
     ck_assert(!out.entries[0].credits_known);
     snapshot_done(&out);
+}
+END_TEST
+
+/* The counts of issue 16 extend version 1: a file written before them still loads (failed
+ * unknown, not final), and "final" without counts to keep is not final. */
+START_TEST(counts_old_file_and_final)
+{
+    const char *old = HEAD "\"batches\":[{\"id\":\"b\",\"status\":\"COMPLETED\",\"batchtop\":"
+                           "{\"directory_name\":\"x\",\"files_done\":20,\"files_total\":20,"
+                           "\"credits\":null,\"credits_partial\":false}}]}";
+    struct snapshot out;
+    char *why = NULL;
+    ck_assert_msg(snapshot_decode(old, strlen(old), &out, &why), "%s", why);
+    ck_assert_int_eq(out.entries[0].files_done, 20);
+    ck_assert_int_eq(out.entries[0].files_total, 20);
+    ck_assert_int_eq(out.entries[0].files_failed, -1);
+    ck_assert(!out.entries[0].counts_final);
+    snapshot_done(&out);
+
+    const char *lone = HEAD "\"batches\":[{\"id\":\"b\",\"status\":\"COMPLETED\",\"batchtop\":"
+                            "{\"files_total\":null,\"counts_final\":true}}]}";
+    ck_assert_msg(snapshot_decode(lone, strlen(lone), &out, &why), "%s", why);
+    ck_assert(!out.entries[0].counts_final);
+    snapshot_done(&out);
+
+    /* written: final counts are in the document, unknown ones are null, never "final" */
+    struct snapshot s;
+    size_t len;
+    sample(&s, "https://h");
+    char *text = snapshot_encode(&s, &len);
+    ck_assert_ptr_nonnull(strstr(text, "\"files_failed\":2,\"counts_final\":true"));
+    ck_assert_ptr_nonnull(strstr(text, "\"files_total\":null,\"files_failed\":null,"));
+    free(text);
+    snapshot_done(&s);
 }
 END_TEST
 
@@ -609,6 +653,7 @@ static Suite *suite(void)
     Suite *s = suite_create("snapshot");
     TCase *t = tcase_create("format");
     tcase_add_test(t, round_trip);
+    tcase_add_test(t, counts_old_file_and_final);
     tcase_add_test(t, peek_gives_the_seed);
     tcase_add_test(t, matches_and_path);
     tcase_add_test(t, refusals);

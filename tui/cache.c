@@ -121,8 +121,12 @@ void cache_open(struct app *a)
         struct snapshot_entry *e = &s.entries[i];
         char *id = xstrdup(e->batch.id);
         store_upsert_take(a->store, &e->batch); /* moved: the snapshot is dropped after */
-        if (e->files_total >= 0)
-            store_set_progress(a->store, id, e->files_done, e->files_total);
+        if (e->files_total >= 0) {
+            /* final counts (a terminal batch) are shown at once and never fetched again */
+            struct batch_counts c = {e->files_done, e->files_total, e->files_failed,
+                                     e->counts_final};
+            store_set_counts(a->store, id, &c);
+        }
         if (e->credits_known)
             store_set_credits(a->store, id, e->credits, e->credits_partial);
         store_set_resubmit_of(a->store, id, e->resubmit_of);
@@ -163,6 +167,8 @@ void cache_save(struct app *a, bool now)
         o->directory_name = e->directory_name;
         o->files_done = e->files_total >= 0 ? e->files_done : -1;
         o->files_total = e->files_total;
+        o->files_failed = e->files_total >= 0 ? e->files_failed : -1;
+        o->counts_final = e->counts_final;
         o->credits_known = e->credits_known;
         o->credits_partial = e->credits_partial;
         o->credits = e->credits;
