@@ -17,6 +17,18 @@
  * retried per net/retry.h (at most 3 retries, then OFFLINE until the next interval); a create
  * is never resent blindly (NET_MSG_CREATED's create_outcome). Answers about a batch that is no
  * longer watched are dropped.
+ *
+ * The list's counts (NET_CMD_WANT_COUNTS -> NET_MSG_COUNTS, counts.c): for each batch the UI
+ * has on screen, in its order (active first), GET ?expand=results and then the statuses of its
+ * jobs not known to be terminal, JOB_CHUNK per bulk request, one request in flight per batch.
+ * Budget: at most 48 requests started per refresh interval and 4 batches at once, so they hold
+ * at most 4 of the 8 connections to the host and the list and open batch never wait behind
+ * them. Why 48: a screenful of finished batches costs about two requests each (results, one job
+ * page), so 40 rows are counted within two intervals; in steady state only the active rows in
+ * view cost anything (a finished batch's final counts are never fetched again this session,
+ * and the UI keeps them in the snapshot). A batch begun is finished even past the budget; one
+ * not reached in an interval is reached in the next. Results null while a batch runs: counts
+ * unknown (total -1) until they come. Paused: no counts are fetched.
  */
 
 struct net_config {

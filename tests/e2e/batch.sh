@@ -172,7 +172,7 @@ not_on_screen 'Cancel batch'
 keys Escape
 wait_for 'Batches (1/14)' 5
 # the list now knows this batch's results: FILES and a full PROGRESS bar
-selected_row | grep -qE ' 20/20 +█+ 100%' || fail "no files/progress for the opened batch: $(selected_row)"
+selected_row | grep -qE ' 20/20 +([0-9]+|…) +█+ 100%' || fail "no files/progress for the opened batch: $(selected_row)"
 keys Escape
 wait_for 'Batches (14/14)' 5
 
