@@ -5,6 +5,7 @@
 #include <json-c/json.h>
 #include <poll.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,12 +141,105 @@ START_TEST(core_lists_opens_and_stops_without_curses)
 }
 END_TEST
 
+/* Every NET_MSG_COUNTS until none has come for quiet_ms (at most timeout_ms in all); each is
+ * recorded in got (batch ID -> times answered) and checked. Returns how many came. */
+static size_t collect_counts(struct net *net, struct strmap *got, int quiet_ms, int timeout_ms)
+{
+    size_t n = 0;
+    int64_t end = clock_mono_ms() + timeout_ms;
+    struct net_msg *m;
+    while (clock_mono_ms() < end && (m = wait_for(net, NET_MSG_COUNTS, NULL, quiet_ms)) != NULL) {
+        ck_assert_ptr_nonnull(m->id);
+        /* finished batches of the simulator: final, every count known and consistent */
+        ck_assert_msg(m->counts.final, "%s: counts not final", m->id);
+        ck_assert_int_ge(m->counts.total, 0);
+        ck_assert(m->counts.done >= 0 && m->counts.done <= m->counts.total);
+        ck_assert(m->counts.failed >= 0 && m->counts.failed <= m->counts.done);
+        size_t times = 0;
+        strmap_get_index(got, m->id, &times);
+        strmap_put_index(got, m->id, times + 1);
+        net_msg_free(m);
+        n++;
+    }
+    return n;
+}
+
+static struct net_cmd *want(char **ids, size_t n)
+{
+    struct net_cmd *c = net_cmd_new(NET_CMD_WANT_COUNTS);
+    c->ids = xcalloc(n ? n : 1, sizeof *c->ids);
+    for (size_t i = 0; i < n; i++)
+        c->ids[i] = xstrdup(ids[i]);
+    c->n_ids = n;
+    return c;
+}
+
+/* The list's counts (issue 16): one interval's budget holds, final counts come once and are
+ * never fetched again, the rest come in the next interval. */
+START_TEST(core_counts_budget_and_final)
+{
+    static const char *const args[] = {"--batches", "200", "--seed", "11", NULL};
+    ck_assert_msg(simproc_start(&sim, args) == 0, "batchtop-sim did not start");
+    atexit(stop_sim);
+    struct net_config cfg = {0};
+    cfg.base_url = sim.url;
+    cfg.api_key = "llx-sim";
+    cfg.refresh_s = 60; /* no new interval (budget) until the test asks for one */
+    struct net *net = net_start(&cfg, NULL);
+    ck_assert_ptr_nonnull(net);
+    net_submit(net, net_cmd_new(NET_CMD_WATCH_LIST));
+    struct net_msg *list = wait_for(net, NET_MSG_LIST_FULL, NULL, 20000);
+    ck_assert_msg(list != NULL && list->ok, "no full list within 20 s");
+    /* 60 finished batches: about two requests each, more than one interval's budget */
+    char *ids[60];
+    size_t n = 0;
+    for (size_t i = 0; i < list->n_batches && n < 60; i++)
+        if (batch_status_is_terminal(list->batches[i].status))
+            ids[n++] = xstrdup(list->batches[i].id);
+    net_msg_free(list);
+    ck_assert_uint_eq(n, 60);
+    long before = simproc_count(&sim, "?expand=results") + simproc_count(&sim, "job_ids=");
+
+    net_submit(net, want(ids, n));
+    struct strmap got;
+    strmap_init(&got, NULL);
+    size_t first = collect_counts(net, &got, 1500, 20000);
+    long used = simproc_count(&sim, "?expand=results") + simproc_count(&sim, "job_ids=") - before;
+    /* 48 an interval; a batch begun is finished (4 at once, one job page each here) */
+    ck_assert_msg(used <= 48 + 4, "%ld requests in one interval", used);
+    ck_assert_uint_ge(first, 20);
+    ck_assert_uint_lt(first, n);
+
+    /* a new interval: the rest, and none of the final ones again */
+    struct net_cmd *iv = net_cmd_new(NET_CMD_SET_INTERVAL);
+    iv->interval_s = 2;
+    net_submit(net, iv);
+    collect_counts(net, &got, 3000, 30000);
+    ck_assert_uint_eq(strmap_count(&got), n);
+    for (size_t i = 0; i < n; i++) {
+        size_t times = 0;
+        ck_assert(strmap_get_index(&got, ids[i], &times));
+        ck_assert_msg(times == 1, "%s answered %zu times", ids[i], times);
+        char needle[128];
+        snprintf(needle, sizeof needle, "%s?expand=results", ids[i]);
+        ck_assert_msg(simproc_count(&sim, needle) == 1, "%s fetched %ld times", ids[i],
+                      simproc_count(&sim, needle));
+        free(ids[i]);
+    }
+    strmap_done(&got);
+    net_stop(net);
+    drop_pending();
+    ck_assert_int_eq(simproc_finish(&sim), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("core");
     TCase *t = tcase_create("core");
     tcase_set_timeout(t, 90);
     tcase_add_test(t, core_lists_opens_and_stops_without_curses);
+    tcase_add_test(t, core_counts_budget_and_final);
     suite_add_tcase(s, t);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
