@@ -173,8 +173,8 @@ static void list_draw(struct screen *s, struct app *a, int top, int rows, int co
         {9, 9, 70, 0, false},
         /* FAILED (failed files) stays at 80 columns, beside FILES: the first question */
         {6, 6, 65, 0, false},
-        /* from 100 columns PROGRESS keeps room for "15 jobs running" */
-        {cols >= 100 ? 15 : 10, 16, 40, 0, false},
+        /* from 130 columns PROGRESS keeps room for "15 jobs running" */
+        {cols >= 130 ? 15 : 10, 16, 40, 0, false},
         {8, 10, 8, 0, false},
         {11, 11, 30, 0, false},
         {11, 11, 10, 0, false},

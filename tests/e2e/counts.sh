@@ -58,6 +58,13 @@ screen_rows() {
     screen | grep -E '^[> ]bat-' | sed -E "s/^[> ](bat-[0-9a-f-]+)[^ ]* .* ([0-9]+\/[0-9]+|$ELL) +([0-9]+|$ELL) .*/\1 \2 \3/"
 }
 
+# row_of ID: "FILES FAILED" of the row on screen showing ID (its visible prefix)
+row_of() {
+    screen_rows | while read -r pre files failed; do
+        case $1 in "$pre"*) echo "$files $failed" && break ;; esac
+    done
+}
+
 full_id() {
     grep "^$1" "$E2E_TMP/batches" | head -n 1 | cut -d' ' -f1
 }
@@ -133,10 +140,15 @@ done <<<"$shown"
 # and every terminal row seen with failures is among them (only counted rows can be)
 while read -r id files failed; do
     [ "$failed" -gt 0 ] || continue
-    echo "$shown" | grep -qF "${id:0:20}" || fail "F hides $id ($failed failed)"
+    [ -n "$(row_of "$id")" ] || fail "F hides $id ($failed failed)"
 done <"$E2E_TMP/final"
 keys F
 wait_gone "with failed files" 5
+# the help screen lists F with the list's keys
+keys '?'
+wait_for "only batches with failed files" 5
+keys Escape
+wait_for "Batches (200/200)" 5
 quit_batchtop
 
 step "the snapshot keeps the final counts"
@@ -161,9 +173,9 @@ until screen | head -n 1 | grep -q 'cached'; do
     [ "$(now_ms)" -lt "$deadline" ] || fail "no cached rows at once"
     sleep 0.05
 done
-s=$(screen_rows)
 while read -r id files failed; do
-    echo "$s" | grep -qF "${id:0:20} $files $failed" || fail "$id not shown at once as $files $failed"
+    got=$(row_of "$id")
+    [ "$got" = "$files $failed" ] || fail "$id not shown at once as $files $failed (shows: $got)"
 done <"$E2E_TMP/final"
 # counting goes on for the active rows: wait for one such request, then two intervals more
 wait_log() {
