@@ -390,8 +390,8 @@ static unsigned list_action(struct screen *s, struct app *a, enum action act)
 
 static const char *list_hints(struct screen *s, struct app *a)
 {
-    return "Enter open  n new  c cancel  / filter  0-6 a status  F failed  < > I sort  y copy  "
-           "r refresh  p pause  m messages  ? help  q quit";
+    return "Enter open  n new  c cancel  / filter  0-6 a status  F failed  < > sort  r refresh  "
+           "p pause  m messages  ? help  q quit";
 }
 
 static void list_done(struct screen *s, struct app *a)
