@@ -318,7 +318,8 @@ static void make_dir(struct world *w, struct rng *r, struct world_dir *d, char *
     if (!bulk && w->params.directory_ttl_s > 0)
         d->expires = w->started + w->params.directory_ttl_s * 1000;
     d->nfiles = nfiles;
-    d->files = xcalloc(nfiles ? nfiles : 1, sizeof *d->files);
+    d->cap_files = nfiles ? nfiles : 1;
+    d->files = xcalloc(d->cap_files, sizeof *d->files);
     for (size_t i = 0; i < nfiles; i++) {
         struct world_file *f = &d->files[i];
         rng_uuid(r, "dfl-", f->id, sizeof f->id);
@@ -497,7 +498,7 @@ struct world *world_new(const struct world_params *p, int64_t now_ms)
     rng_init(&w->rng, p->seed ^ 0x5eed5eed5eed5eedULL);
     rng_uuid(&r, "", w->project_id, sizeof w->project_id);
 
-    w->ndirs = p->directories + 2;
+    w->ndirs = w->cap_dirs = p->directories + 2;
     w->dirs = xcalloc(w->ndirs, sizeof *w->dirs);
     int64_t base = now_ms - 30LL * 86400000;
     for (size_t i = 0; i < p->directories; i++)
@@ -527,8 +528,11 @@ void world_free(struct world *w)
     free(w->batches);
     free(w->active);
     for (size_t i = 0; i < w->ndirs; i++) {
-        for (size_t j = 0; j < w->dirs[i].nfiles; j++)
+        for (size_t j = 0; j < w->dirs[i].nfiles; j++) {
             free(w->dirs[i].files[j].name);
+            free(w->dirs[i].files[j].unique_id);
+            free(w->dirs[i].files[j].metadata);
+        }
         free(w->dirs[i].files);
         free(w->dirs[i].name);
         free(w->dirs[i].description);

@@ -51,6 +51,8 @@ struct world_file {
     char id[WORLD_ID_SIZE];      /* dfl-<uuid> */
     char file_id[WORLD_ID_SIZE]; /* plain uuid */
     char *name;                  /* display_name, owned */
+    char *unique_id;             /* owned; NULL: the file_id (every seeded file) */
+    char *metadata;              /* owned JSON object text of an add's metadata, or NULL */
     int64_t created;
     int64_t deleted; /* soft-deleted from then on (epoch ms); 0 = never */
 };
@@ -59,8 +61,9 @@ struct world_dir {
     char id[WORLD_ID_SIZE];   /* dir-<uuid> */
     char *name, *description; /* owned */
     int64_t created, updated;
-    struct world_file *files; /* owned array */
-    size_t nfiles;
+    struct world_file *files; /* owned array; grows on add (sim/dirs.c): never keep a pointer
+                                 into it past the world lock */
+    size_t nfiles, cap_files;
     int64_t expires; /* ephemeral: gone from then on (epoch ms); 0 = a user directory */
 };
 
@@ -121,8 +124,9 @@ struct world {
     struct rng rng; /* runtime draws (new batches) */
     char project_id[WORLD_ID_SIZE];
     int64_t started;
-    struct world_dir *dirs;
-    size_t ndirs;
+    struct world_dir *dirs; /* grows on create (sim/dirs.c): batches hold indexes, and a
+                               pointer into it is valid only until the world lock is released */
+    size_t ndirs, cap_dirs;
     struct world_config *configs;
     size_t nconfigs;
     struct world_batch **batches; /* sorted by created ascending, strictly increasing */
