@@ -40,7 +40,7 @@ static void usage(FILE *out)
           "  --help                  print this help and exit\n\n"
           "The API key is read from LLAMA_CLOUD_API_KEY. Press ? inside for every key.\n"
           "Subcommands for scripts (list, get, results, output, create, cancel, wait, dirs,\n"
-          "configs): see `batchtop help`.\n",
+          "configs, resubmit): see `batchtop help`.\n",
           out);
 }
 
