@@ -184,18 +184,9 @@ static void create_post_done(struct net *n, struct xfer *x)
         return;
     }
     xfer_error(n, x, &err);
-    bool not_sent = x->code == CURLE_COULDNT_CONNECT || x->code == CURLE_COULDNT_RESOLVE_HOST ||
-                    x->code == CURLE_COULDNT_RESOLVE_PROXY;
-    if (not_sent || x->status == 429) {
+    if (xfer_unsent(x)) {
         /* Provably not created: wait as the policy says, then send again. */
-        struct retry_answer a = {
-            .http_status = not_sent ? 0 : x->status,
-            .transport_error = not_sent,
-            .retry_after_ms = x->h_retry_after_ms,
-            .retry_after = x->h_retry_after,
-        };
-        int64_t delay =
-            retry_delay_ms(&a, c->attempts, MAX_CREATE_RETRIES, clock_now_ms(), jitter(n));
+        int64_t delay = xfer_unsent_delay(n, x, c->attempts, MAX_CREATE_RETRIES);
         if (delay >= 0) {
             c->attempts++;
             xfer_requeue(n, x, delay);

@@ -223,6 +223,14 @@ static void rs_list_files(struct net *n, struct resubmit *rs);
 static void rs_add_more(struct net *n, struct resubmit *rs);
 static void rs_create_batch(struct net *n, struct resubmit *rs);
 
+/* Did the server say no for good to a write (a 4xx but 408, 409 and 429)? It changed nothing
+ * and would say the same again. 409 is "it exists": looked up, never taken for a refusal. */
+static bool rs_refused(const struct xfer *x)
+{
+    return x->code == CURLE_OK && x->status >= 400 && x->status < 500 && x->status != 408 &&
+           x->status != 409 && x->status != 429;
+}
+
 /* ---- the batch ---- */
 
 static void rs_created(struct net *n, uint64_t owner, enum net_create_outcome outcome,
@@ -276,8 +284,6 @@ static void rs_add_done(struct net *n, struct xfer *x)
     f->in_flight = false;
     rs->in_flight--;
     struct net_error err = {0};
-    bool not_sent = x->code == CURLE_COULDNT_CONNECT || x->code == CURLE_COULDNT_RESOLVE_HOST ||
-                    x->code == CURLE_COULDNT_RESOLVE_PROXY;
     if (xfer_ok(x)) {
         struct dir_file got;
         char *cause = NULL;
@@ -289,15 +295,9 @@ static void rs_add_done(struct net *n, struct xfer *x)
         }
         dir_file_done(&got);
         free(cause);
-    } else if ((not_sent || x->status == 429) && f->sends < RS_MAX_SENDS) {
+    } else if (xfer_unsent(x)) {
         /* provably not added: send it again after the policy's wait */
-        struct retry_answer a = {
-            .http_status = not_sent ? 0 : x->status,
-            .transport_error = not_sent,
-            .retry_after_ms = x->h_retry_after_ms,
-            .retry_after = x->h_retry_after,
-        };
-        int64_t delay = retry_delay_ms(&a, f->sends - 1, RS_MAX_SENDS, clock_now_ms(), jitter(n));
+        int64_t delay = xfer_unsent_delay(n, x, f->sends, RS_MAX_SENDS);
         if (delay >= 0) {
             f->sends++;
             f->in_flight = true;
@@ -309,8 +309,7 @@ static void rs_add_done(struct net *n, struct xfer *x)
     }
     if (!xfer_ok(x)) {
         xfer_error(n, x, &err);
-        bool refused = x->code == CURLE_OK && x->status >= 400 && x->status < 500 &&
-                       x->status != 408 && x->status != 409 && x->status != 429;
+        bool refused = rs_refused(x);
         if (refused && !rs->stopping) {
             /* the server said no (an unknown file, a bad body): it will say so again */
             char *name =
@@ -509,17 +508,8 @@ static void rs_dir_created(struct net *n, struct xfer *x)
         rs_find_dir(n, rs); /* made, surely, but answered with what? look it up */
         return;
     }
-    bool not_sent = x->code == CURLE_COULDNT_CONNECT || x->code == CURLE_COULDNT_RESOLVE_HOST ||
-                    x->code == CURLE_COULDNT_RESOLVE_PROXY;
-    if ((not_sent || x->status == 429) && rs->dir_sends < RS_MAX_SENDS) {
-        struct retry_answer a = {
-            .http_status = not_sent ? 0 : x->status,
-            .transport_error = not_sent,
-            .retry_after_ms = x->h_retry_after_ms,
-            .retry_after = x->h_retry_after,
-        };
-        int64_t delay =
-            retry_delay_ms(&a, rs->dir_sends - 1, RS_MAX_SENDS, clock_now_ms(), jitter(n));
+    if (xfer_unsent(x)) {
+        int64_t delay = xfer_unsent_delay(n, x, rs->dir_sends, RS_MAX_SENDS);
         if (delay >= 0) {
             rs->dir_sends++;
             xfer_requeue(n, x, delay);
@@ -528,8 +518,7 @@ static void rs_dir_created(struct net *n, struct xfer *x)
         }
     }
     xfer_error(n, x, &err);
-    bool refused = x->code == CURLE_OK && x->status >= 400 && x->status < 500 &&
-                   x->status != 408 && x->status != 409 && x->status != 429;
+    bool refused = rs_refused(x);
     if (refused) {
         rs_end(n, rs, false, NULL, &err);
     } else {

@@ -474,6 +474,31 @@ bool xfer_retry_garbled(struct net *n, struct xfer *x)
     return true;
 }
 
+static bool not_connected(const struct xfer *x)
+{
+    return x->code == CURLE_COULDNT_CONNECT || x->code == CURLE_COULDNT_RESOLVE_HOST ||
+           x->code == CURLE_COULDNT_RESOLVE_PROXY;
+}
+
+bool xfer_unsent(const struct xfer *x)
+{
+    return not_connected(x) || (x->code == CURLE_OK && x->status == 429);
+}
+
+int64_t xfer_unsent_delay(struct net *n, const struct xfer *x, int attempt, int max_retries)
+{
+    if (!xfer_unsent(x))
+        return -1;
+    bool never = not_connected(x);
+    struct retry_answer a = {
+        .http_status = never ? 0 : x->status,
+        .transport_error = never,
+        .retry_after_ms = x->h_retry_after_ms,
+        .retry_after = x->h_retry_after,
+    };
+    return retry_delay_ms(&a, attempt, max_retries, clock_now_ms(), jitter(n));
+}
+
 bool xfer_ok(const struct xfer *x)
 {
     return x->code == CURLE_OK && x->status >= 200 && x->status < 300;

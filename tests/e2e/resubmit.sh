@@ -6,14 +6,6 @@
 # many runs it takes, exactly one directory, one entry per file and one batch.
 . "${TOP_SRCDIR:-.}/tests/e2e/clilib.sh"
 
-# sim_restart ARGS...: stop the simulator and start another with ARGS.
-sim_restart() {
-    kill "$SIM_PID" 2>/dev/null
-    wait "$SIM_PID" 2>/dev/null
-    SIM_PID=
-    sim_start "$@"
-}
-
 # urlenc TEXT: TEXT percent-encoded for a query value.
 urlenc() {
     jq -rn --arg v "$1" '$v | @uri'
