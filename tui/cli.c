@@ -214,6 +214,7 @@ struct cli {
     long limit;
     char **args;
     size_t n_args;
+    const char *resubmit_of; /* resubmit --wait: the original, named in each JSON row */
     /* session */
     struct net *net;
     struct net_msg *queue;
@@ -1437,6 +1438,8 @@ static void wait_print(struct cli *c, struct out *o, const struct watched *w, co
         json_object_object_add(obj, "failed_file_count", json_object_new_int64((int64_t)failed));
         json_object_object_add(obj, "wait_seconds", json_object_new_int64(elapsed_ms / 1000));
         json_object_object_add(obj, "wait_outcome", json_object_new_string(how));
+        if (c->resubmit_of != NULL)
+            json_object_object_add(obj, "resubmit_of", encode_str(c->resubmit_of));
     }
     out_row(o, cells, obj);
     fflush(stdout);
@@ -1910,11 +1913,15 @@ static int cmd_resubmit(struct cli *c)
     }
     fflush(stdout);
     char *id = xstrdup(made.id);
+    char *orig = xstrdup(b->id);
     batch_done(&made);
     free(name);
     watched_done(&w);
+    c->resubmit_of = orig;
     if (c->wait)
         rc = run_wait(c, &id, 1);
+    c->resubmit_of = NULL;
+    free(orig);
     free(id);
     return rc;
 }

@@ -121,6 +121,13 @@ bt p1 resubmit "$orig"
 expect_rc 0 "resubmit into a pipe"
 same "no progress into a pipe" "$(grep -c 'finding the directory' "$OUT/p1.err")" 0
 
+step "--wait --json: the wait's row names the original"
+bt r2j resubmit "$orig" --wait --json
+expect_rc 0 "resubmit --wait --json"
+read_all json:r2j
+same "the row" "$(J r2j | jq -c '[.[] | [.id, .status, .wait_outcome, .resubmit_of]]')" \
+    "[[\"$new\",\"COMPLETED\",\"success\",\"$orig\"]]"
+
 step "--not-completed --name: every file whose job did not complete, in a directory so named"
 bt r3 resubmit "$orig" --not-completed --name "not completed $TODAY" --csv
 expect_rc 0 "resubmit --not-completed --csv"
