@@ -69,7 +69,17 @@ check_one_resubmit() {
 }
 
 TODAY=$(date -u +%F)
-NAME="thousand retry $TODAY"
+
+# default_name BATCH DAY_BEFORE: the name of BATCH's directory, which must be "thousand retry"
+# and the UTC date of the run (DAY_BEFORE, or the day after when the run crossed midnight).
+default_name() {
+    local name
+    name=$(api "/api/v1/beta/directories/$(api "/api/v2/batches/$1" | jq -r .source_directory_id)" |
+        jq -r .name)
+    [ "$name" = "thousand retry $2" ] || [ "$name" = "thousand retry $(date -u +%F)" ] ||
+        fail "the default directory name is '$name', not 'thousand retry <today>'"
+    echo "$name"
+}
 
 sim_start --seed 11 --speed 20 --page-size-max 1000 -v
 
@@ -91,12 +101,14 @@ orig=$(completed_thousand)
 nfailed=$(failed_file_ids "$orig" | grep -c .)
 step "resubmit $orig --json: a batch over its $nfailed failed files"
 bt_before=$(sim_ids)
+day=$(date -u +%F)
 bt r1 resubmit "$orig" --json
 expect_rc 0 "resubmit --json"
 read_all json:r1
 new=$(J r1 | jq -r .id)
 same "resubmit_of" "$(J r1 | jq -r .resubmit_of)" "$orig"
 same "the new batch's status" "$(J r1 | jq -r .status)" PENDING
+NAME=$(default_name "$new" "$day")
 check_one_resubmit "$orig" "$NAME" "$new" "the first resubmit"
 same "the new directory" "$(J r1 | jq -r .source_directory_id)" "$(dirs_named "$NAME")"
 same "one new batch in the simulator" "$(comm -13 <(echo "$bt_before") <(sim_ids))" "$new"
@@ -177,6 +189,7 @@ until [[ $forig == bat-* ]]; do
 done
 printed=()
 runs=0
+day=$(date -u +%F)
 while :; do
     runs=$((runs + 1))
     [ "$runs" -le 10 ] || fail "resubmit did not succeed in 10 runs under faults"
@@ -190,7 +203,7 @@ fb=$(cat "$OUT/f$runs.out")
 curl -sS --max-time 10 -X POST "$SIM_URL/_sim/faults/off" >/dev/null
 grep -qE '^POST /api/v1/beta/directories[^ ]* 5|^POST /api/v1/beta/directories/[^ ]*/files[^ ]* 5' \
     "$E2E_TMP/sim.err" || fail "no directory create or add answered 5xx: the faults were off"
-check_one_resubmit "$forig" "$NAME" "$fb" "under faults"
+check_one_resubmit "$forig" "$(default_name "$fb" "$day")" "$fb" "under faults"
 bt f-wait wait "$fb"
 expect_rc 0 "the batch made under faults runs to COMPLETED"
 
