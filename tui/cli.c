@@ -1841,6 +1841,8 @@ static int cmd_resubmit(struct cli *c)
         watched_done(&w);
         return rc;
     }
+    /* everything needed is here: the original need not be polled meanwhile */
+    submit(c, net_cmd_new(NET_CMD_WATCH_BATCH));
     const struct batch *b = detail_batch(w.d);
     if (w.files == NULL) {
         const char *why = detail_names_error(w.d);
