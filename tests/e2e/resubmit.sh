@@ -32,6 +32,26 @@ failed_file_ids() {
          $files[.source_directory_file_id]' <<<"$b" | sort
 }
 
+# not_completed_file_ids BATCH: the file_ids (sorted) of every live file of the batch's directory
+# whose job did not COMPLETE (never mapped, no job, failed, cancelled, pending).
+not_completed_file_ids() {
+    local b dir q ok_jobs='{}' f
+    b=$(api "/api/v2/batches/$1?expand=results")
+    dir=$(jq -r .source_directory_id <<<"$b")
+    while read -r q; do
+        [ -n "$q" ] || continue
+        f=$(api "/api/v2/parse?$q&status=COMPLETED&page_size=1000" |
+            jq -c '[.items[] | {key: .id, value: true}] | from_entries')
+        ok_jobs=$(jq -c --argjson a "$ok_jobs" --argjson b "$f" -n '$a + $b')
+    done < <(jq -r '[.results // [] | .[] | .job_reference.id // empty] | _nwise(100) |
+        map("job_ids=" + .) | join("&")' <<<"$b")
+    jq -r --argjson ok_jobs "$ok_jobs" --argjson b "$b" \
+        '($b.results // [] | map(select($ok_jobs[.job_reference.id // ""] == true) |
+            .source_directory_file_id)) as $ok |
+         .items[] | select(.id as $i | $ok | index($i) | not) | .file_id' \
+        <<<"$(api "/api/v1/beta/directories/$dir/files?page_size=1000")" | sort
+}
+
 # dir_file_ids DIR: the file_ids of the directory's live entries, sorted (duplicates kept).
 dir_file_ids() {
     api "/api/v1/beta/directories/$1/files?page_size=1000" | jq -r '.items[].file_id' | sort
@@ -150,6 +170,20 @@ ncdir=$(dirs_named "not completed $TODAY")
 # the original COMPLETED with every job ended: not completed = failed
 same "--not-completed files of a finished batch" "$(dir_file_ids "$ncdir")" "$(failed_file_ids "$orig")"
 same "its batch" "$(batches_over "$ncdir")" "$nc"
+
+step "--not-completed of a CANCELLED batch: its files never mapped too"
+cancelled=$(api "/api/v2/batches?page_size=1000&status=CANCELLED" | jq -r '.items[0].id')
+[[ $cancelled == bat-* ]] || fail "no CANCELLED batch in the seeded world"
+want=$(not_completed_file_ids "$cancelled")
+mapped=$(api "/api/v2/batches/$cancelled?expand=results" | jq '.results // [] | length')
+ndir=$(api "/api/v1/beta/directories/$(api "/api/v2/batches/$cancelled" | jq -r .source_directory_id)/files?page_size=1000" |
+    jq '.items | length')
+[ "$mapped" -lt "$ndir" ] || fail "the CANCELLED batch mapped every file: the test needs some never mapped"
+bt r5 resubmit "$cancelled" --not-completed --name "cancelled rest" --json
+expect_rc 0 "resubmit --not-completed of a CANCELLED batch"
+read_all json:r5
+same "its files: never mapped, cancelled or failed" "$(dir_file_ids "$(dirs_named "cancelled rest")")" "$want"
+same "resubmit_of" "$(J r5 | jq -r .resubmit_of)" "$cancelled"
 
 step "nothing to resubmit: a batch without failed files"
 one=$(api "/api/v1/beta/directories/$(dir_id thousand)/files?page_size=1000" | jq -r '.items[].file_id')
