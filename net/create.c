@@ -186,11 +186,7 @@ static void create_post_done(struct net *n, struct xfer *x)
     xfer_error(n, x, &err);
     if (xfer_unsent(x)) {
         /* Provably not created: wait as the policy says, then send again. */
-        int64_t delay = xfer_unsent_delay(n, x, c->attempts, MAX_CREATE_RETRIES);
-        if (delay >= 0) {
-            c->attempts++;
-            xfer_requeue(n, x, delay);
-            conn_retrying(n, delay);
+        if (xfer_requeue_unsent(n, x, &c->attempts, MAX_CREATE_RETRIES)) {
             net_error_done(&err);
             return;
         }

@@ -452,28 +452,6 @@ bool decode_batch(const char *body, size_t len, struct batch *out, char **cause)
     return ok;
 }
 
-bool decode_directory(const char *body, size_t len, struct directory *out, char **cause)
-{
-    memset(out, 0, sizeof *out);
-    struct json_object *root = decode_json(body, len, cause);
-    if (root == NULL)
-        return false;
-    bool ok = directory_from(root, "", out, cause);
-    json_object_put(root);
-    return ok;
-}
-
-bool decode_dir_file(const char *body, size_t len, struct dir_file *out, char **cause)
-{
-    memset(out, 0, sizeof *out);
-    struct json_object *root = decode_json(body, len, cause);
-    if (root == NULL)
-        return false;
-    bool ok = dir_file_from(root, "", out, cause);
-    json_object_put(root);
-    return ok;
-}
-
 bool decode_batch_object(struct json_object *o, const char *path, struct batch *out, char **cause)
 {
     return batch_from(o, path != NULL ? path : "", out, cause);
@@ -868,6 +846,33 @@ bool decode_page_jobs(struct decode_page *pg, enum job_type type, struct job **i
     bool ok = page_items(pg, sizeof **items, job_item, job_item_done, &type, &out, n, cause);
     *items = out;
     return ok;
+}
+
+/* ---- single objects of a list's kind ---- */
+
+/* The body as one object converted by a page's item function (out: its zeroed struct). */
+static bool one_item(const char *body, size_t len,
+                     bool (*item)(struct json_object *, const char *, void *, void *, char **),
+                     void *out, char **cause)
+{
+    struct json_object *root = decode_json(body, len, cause);
+    if (root == NULL)
+        return false;
+    bool ok = item(root, "", out, NULL, cause);
+    json_object_put(root);
+    return ok;
+}
+
+bool decode_directory(const char *body, size_t len, struct directory *out, char **cause)
+{
+    memset(out, 0, sizeof *out);
+    return one_item(body, len, directory_item, out, cause);
+}
+
+bool decode_dir_file(const char *body, size_t len, struct dir_file *out, char **cause)
+{
+    memset(out, 0, sizeof *out);
+    return one_item(body, len, dir_file_item, out, cause);
 }
 
 /* ---- encoding ---- */

@@ -268,9 +268,9 @@ int64_t xfer_watch_stalls(struct net *n);
 #define STALL_MS 5000
 /* A write that provably changed nothing: never connected, or answered 429. */
 bool xfer_unsent(const struct xfer *x);
-/* Such a write may go again: the policy's wait before try attempt+1, or -1 (not xfer_unsent,
- * or attempts used up). */
-int64_t xfer_unsent_delay(struct net *n, const struct xfer *x, int attempt, int max_retries);
+/* From x's done(): send such a write again after the policy's wait, counting it in *attempts;
+ * false (nothing done) when it is not xfer_unsent or *attempts reached max_retries. */
+bool xfer_requeue_unsent(struct net *n, struct xfer *x, int *attempts, int max_retries);
 /* For a read whose 2xx body did not decode: retry like a transport error. */
 bool xfer_retry_garbled(struct net *n, struct xfer *x);
 bool xfer_ok(const struct xfer *x);

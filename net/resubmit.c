@@ -295,17 +295,11 @@ static void rs_add_done(struct net *n, struct xfer *x)
         }
         dir_file_done(&got);
         free(cause);
-    } else if (xfer_unsent(x)) {
-        /* provably not added: send it again after the policy's wait */
-        int64_t delay = xfer_unsent_delay(n, x, f->sends, RS_MAX_SENDS);
-        if (delay >= 0) {
-            f->sends++;
-            f->in_flight = true;
-            rs->in_flight++;
-            xfer_requeue(n, x, delay);
-            conn_retrying(n, delay);
-            return;
-        }
+    } else if (xfer_requeue_unsent(n, x, &f->sends, RS_MAX_SENDS)) {
+        /* provably not added: it goes again after the policy's wait */
+        f->in_flight = true;
+        rs->in_flight++;
+        return;
     }
     if (!xfer_ok(x)) {
         xfer_error(n, x, &err);
@@ -508,15 +502,8 @@ static void rs_dir_created(struct net *n, struct xfer *x)
         rs_find_dir(n, rs); /* made, surely, but answered with what? look it up */
         return;
     }
-    if (xfer_unsent(x)) {
-        int64_t delay = xfer_unsent_delay(n, x, rs->dir_sends, RS_MAX_SENDS);
-        if (delay >= 0) {
-            rs->dir_sends++;
-            xfer_requeue(n, x, delay);
-            conn_retrying(n, delay);
-            return;
-        }
-    }
+    if (xfer_requeue_unsent(n, x, &rs->dir_sends, RS_MAX_SENDS))
+        return;
     xfer_error(n, x, &err);
     bool refused = rs_refused(x);
     if (refused) {

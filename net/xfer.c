@@ -485,10 +485,10 @@ bool xfer_unsent(const struct xfer *x)
     return not_connected(x) || (x->code == CURLE_OK && x->status == 429);
 }
 
-int64_t xfer_unsent_delay(struct net *n, const struct xfer *x, int attempt, int max_retries)
+bool xfer_requeue_unsent(struct net *n, struct xfer *x, int *attempts, int max_retries)
 {
     if (!xfer_unsent(x))
-        return -1;
+        return false;
     bool never = not_connected(x);
     struct retry_answer a = {
         .http_status = never ? 0 : x->status,
@@ -496,7 +496,13 @@ int64_t xfer_unsent_delay(struct net *n, const struct xfer *x, int attempt, int 
         .retry_after_ms = x->h_retry_after_ms,
         .retry_after = x->h_retry_after,
     };
-    return retry_delay_ms(&a, attempt, max_retries, clock_now_ms(), jitter(n));
+    int64_t delay = retry_delay_ms(&a, *attempts, max_retries, clock_now_ms(), jitter(n));
+    if (delay < 0)
+        return false;
+    (*attempts)++;
+    xfer_requeue(n, x, delay);
+    conn_retrying(n, delay);
+    return true;
 }
 
 bool xfer_ok(const struct xfer *x)

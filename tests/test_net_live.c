@@ -1306,6 +1306,16 @@ END_TEST
 
 /* ---- resubmit (issue 16): counted through the simulator's API ---- */
 
+/* A simulator with args, the net thread on it, and its directories (the caller frees them). */
+static struct net_msg *h_open(struct h *h, const char *const *args)
+{
+    h_sim(h, args);
+    h_net(h, 60000);
+    struct net_msg *dirs = h_directories(h);
+    ck_assert_msg(dirs->ok, "%s", dirs->error.message);
+    return dirs;
+}
+
 /* GET path from the simulator (faults must be off); the caller puts the answer. */
 static struct json_object *sim_get(struct h *h, const char *path)
 {
@@ -1489,10 +1499,7 @@ START_TEST(resubmit_once)
 {
     struct h h;
     const char *args[] = {"--seed", "21", "--speed", "20", "--batches", "0", NULL};
-    h_sim(&h, args);
-    h_net(&h, 60000);
-    struct net_msg *dirs = h_directories(&h);
-    ck_assert_msg(dirs->ok, "%s", dirs->error.message);
+    struct net_msg *dirs = h_open(&h, args);
     size_t n_all;
     struct dir_file *all = sim_dir_files(&h, small_dir(dirs), &n_all);
     ck_assert_uint_ge(n_all, 14);
@@ -1627,10 +1634,7 @@ START_TEST(resubmit_under_faults)
                           "--fail-rate", "0.3",          "--ambiguous-create-rate",
                           "0.3",         "--reset-rate", "0.05",
                           NULL};
-    h_sim(&h, args);
-    h_net(&h, 60000);
-    struct net_msg *dirs = h_directories(&h);
-    ck_assert_msg(dirs->ok, "%s", dirs->error.message);
+    struct net_msg *dirs = h_open(&h, args);
     char *src = xstrdup(small_dir(dirs));
     net_msg_free(dirs);
     /* the file list, read with the faults off for a moment */
@@ -1692,10 +1696,7 @@ START_TEST(resubmit_thousand)
 {
     struct h h;
     const char *args[] = {"--seed", "25", "--speed", "20", "--batches", "0", NULL};
-    h_sim(&h, args);
-    h_net(&h, 60000);
-    struct net_msg *dirs = h_directories(&h);
-    ck_assert_msg(dirs->ok, "%s", dirs->error.message);
+    struct net_msg *dirs = h_open(&h, args);
     size_t n;
     struct dir_file *all = sim_dir_files(&h, dir_named(dirs, "thousand"), &n);
     ck_assert_uint_eq(n, 1000);

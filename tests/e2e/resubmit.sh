@@ -11,23 +11,29 @@ urlenc() {
     jq -rn --arg v "$1" '$v | @uri'
 }
 
+# jobs_in BATCH_JSON STATUS: {job ID: true} for the batch's parse jobs in STATUS, asked 100 IDs a
+# request (the simulator reads at most 512 query arguments).
+jobs_in() {
+    local q f all='{}'
+    while read -r q; do
+        [ -n "$q" ] || continue
+        f=$(api "/api/v2/parse?$q&status=$2&page_size=1000" |
+            jq -c '[.items[] | {key: .id, value: true}] | from_entries')
+        all=$(jq -c --argjson a "$all" --argjson b "$f" -n '$a + $b')
+    done < <(jq -r '[.results // [] | .[] | .job_reference.id // empty] | _nwise(100) |
+        map("job_ids=" + .) | join("&")' <<<"$1")
+    echo "$all"
+}
+
 # failed_file_ids BATCH: the file_ids (sorted) of the batch's files whose job FAILED or that
 # have a mapping error, from the simulator's own answers.
 failed_file_ids() {
-    local b dir q failed='{}' f
+    local b dir
     b=$(api "/api/v2/batches/$1?expand=results")
     dir=$(jq -r .source_directory_id <<<"$b")
-    # job statuses 100 IDs a request (the simulator reads at most 512 query arguments)
-    while read -r q; do
-        [ -n "$q" ] || continue
-        f=$(api "/api/v2/parse?$q&status=FAILED&page_size=1000" |
-            jq -c '[.items[] | {key: .id, value: true}] | from_entries')
-        failed=$(jq -c --argjson a "$failed" --argjson b "$f" -n '$a + $b')
-    done < <(jq -r '[.results[] | .job_reference.id // empty] | _nwise(100) |
-        map("job_ids=" + .) | join("&")' <<<"$b")
     jq -r --argjson files "$(api "/api/v1/beta/directories/$dir/files?page_size=1000&include_deleted=true" |
         jq -c '[.items[] | {key: .id, value: .file_id}] | from_entries')" \
-        --argjson failed "$failed" \
+        --argjson failed "$(jobs_in "$b" FAILED)" \
         '.results[] | select(.error_message != null or $failed[.job_reference.id // ""] == true) |
          $files[.source_directory_file_id]' <<<"$b" | sort
 }
@@ -35,17 +41,10 @@ failed_file_ids() {
 # not_completed_file_ids BATCH: the file_ids (sorted) of every live file of the batch's directory
 # whose job did not COMPLETE (never mapped, no job, failed, cancelled, pending).
 not_completed_file_ids() {
-    local b dir q ok_jobs='{}' f
+    local b dir
     b=$(api "/api/v2/batches/$1?expand=results")
     dir=$(jq -r .source_directory_id <<<"$b")
-    while read -r q; do
-        [ -n "$q" ] || continue
-        f=$(api "/api/v2/parse?$q&status=COMPLETED&page_size=1000" |
-            jq -c '[.items[] | {key: .id, value: true}] | from_entries')
-        ok_jobs=$(jq -c --argjson a "$ok_jobs" --argjson b "$f" -n '$a + $b')
-    done < <(jq -r '[.results // [] | .[] | .job_reference.id // empty] | _nwise(100) |
-        map("job_ids=" + .) | join("&")' <<<"$b")
-    jq -r --argjson ok_jobs "$ok_jobs" --argjson b "$b" \
+    jq -r --argjson ok_jobs "$(jobs_in "$b" COMPLETED)" --argjson b "$b" \
         '($b.results // [] | map(select($ok_jobs[.job_reference.id // ""] == true) |
             .source_directory_file_id)) as $ok |
          .items[] | select(.id as $i | $ok | index($i) | not) | .file_id' \
