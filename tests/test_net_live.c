@@ -1430,13 +1430,10 @@ static struct net_msg *h_resubmitted(struct h *h, uint64_t req, struct resubmit_
     }
 }
 
-/* How many directories are called name, entries the directory holds per file_id, batches
- * over it (faults must be off). */
-static size_t count_dirs(struct h *h, const char *name, char **id)
+/* How many items the list at path (with a '?') holds, every page; *id (when asked) gets the
+ * first one's ID or NULL. Faults must be off. */
+static size_t count_items(struct h *h, char *path, char **id)
 {
-    char *esc = url_escape(name);
-    char *path = xasprintf("/api/v1/beta/directories?name=%s", esc);
-    free(esc);
     struct json_object *items = sim_items(h, path);
     free(path);
     size_t n = json_object_array_length(items);
@@ -1446,16 +1443,19 @@ static size_t count_dirs(struct h *h, const char *name, char **id)
     return n;
 }
 
+/* The directories called name. */
+static size_t count_dirs(struct h *h, const char *name, char **id)
+{
+    char *esc = url_escape(name);
+    char *path = xasprintf("/api/v1/beta/directories?name=%s", esc);
+    free(esc);
+    return count_items(h, path, id);
+}
+
+/* The batches over directory dir. */
 static size_t count_batches(struct h *h, const char *dir, char **id)
 {
-    char *path = xasprintf("/api/v2/batches?source_directory_id=%s", dir);
-    struct json_object *items = sim_items(h, path);
-    free(path);
-    size_t n = json_object_array_length(items);
-    if (id != NULL)
-        *id = n > 0 ? xstrdup(jstr(json_object_array_get_idx(items, 0), "id")) : NULL;
-    json_object_put(items);
-    return n;
+    return count_items(h, xasprintf("/api/v2/batches?source_directory_id=%s", dir), id);
 }
 
 /* The new directory holds exactly want's file_ids, each once. */
