@@ -310,6 +310,7 @@ static void rs_add_done(struct net *n, struct xfer *x)
                 errbody_sanitize(f->display_name ? f->display_name : f->file_id,
                                  strlen(f->display_name ? f->display_name : f->file_id), 80);
             rs->stopping = true;
+            net_error_done(&rs->err); /* an earlier unknown add's error, if any */
             rs->err.http_status = err.http_status;
             rs->err.message = xasprintf("%s (%s)", err.message ? err.message : "refused", name);
             free(name);
