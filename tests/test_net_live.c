@@ -1691,6 +1691,43 @@ START_TEST(resubmit_under_faults)
 }
 END_TEST
 
+/* Every create answered 500 after it was made: each is looked up, none is ever sent twice. */
+START_TEST(resubmit_every_answer_lost)
+{
+    struct h h;
+    const char *args[] = {
+        "--seed", "27", "--speed", "20", "--batches", "0", "--ambiguous-create-rate", "1", NULL};
+    struct net_msg *dirs = h_open(&h, args);
+    size_t n_all;
+    struct dir_file *all = sim_dir_files(&h, small_dir(dirs), &n_all);
+    ck_assert_uint_ge(n_all, 9);
+    struct resubmit_seen seen = {0};
+    uint64_t req = h_resubmit(&h, "bat-original", "all lost", all, 9);
+    struct net_msg *m = h_resubmitted(&h, req, &seen, 30000);
+    ck_assert_msg(m->ok, "%s", m->error.message);
+    char *bat = xstrdup(m->batches[0].id);
+    net_msg_free(m);
+    char *dir = NULL, *found = NULL;
+    ck_assert_uint_eq(count_dirs(&h, "all lost", &dir), 1);
+    check_entries(&h, dir, all, 9);
+    ck_assert_uint_eq(count_batches(&h, dir, &found), 1);
+    ck_assert_str_eq(found, bat);
+    /* one POST each: the directory, nine files, the batch; every one answered 500 */
+    ck_assert_int_eq(simproc_count(&h.sp, "POST /api/v1/beta/directories 500"), 1);
+    ck_assert_int_eq(simproc_count(&h.sp, "POST /api/v1/beta/directories?"), 0);
+    ck_assert_int_eq(simproc_count(&h.sp, "/files 500"), 9);
+    ck_assert_int_eq(simproc_count(&h.sp, "/files 2"), 0);
+    ck_assert_int_eq(simproc_count(&h.sp, "POST /api/v2/batches 500"), 1);
+    ck_assert_int_eq(simproc_count(&h.sp, "POST /api/v2/batches 2"), 0);
+    free(found);
+    free(dir);
+    free(bat);
+    dir_files_free(all, n_all);
+    net_msg_free(dirs);
+    h_done(&h);
+}
+END_TEST
+
 /* 1,000 files: added 4 at a time, the progress coalesced to a few messages a second. */
 START_TEST(resubmit_thousand)
 {
@@ -1752,6 +1789,7 @@ static Suite *suite(void)
         {"resubmit", resubmit_once},
         {"resubmit-faults", resubmit_under_faults},
         {"resubmit-thousand", resubmit_thousand},
+        {"resubmit-lost", resubmit_every_answer_lost},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *t = tcase_create(cases[i].name);
