@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "model/detail.h"
+#include "model/triage.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,7 @@ struct batch_detail {
     size_t n_jobs, cap_jobs;
 
     bool failed_only;
+    char *group;                     /* a failure group's ID (model/triage.h), NULL when none */
     char *filter;                    /* as set, "" when none */
     char *needle;                    /* lowered, without '!' */
     bool invert;
@@ -80,6 +82,7 @@ struct batch_detail {
     bool credits_dirty;              /* a billed row's credits changed: usage.credits is
                                         summed again on demand (floating point does not
                                         take a number back exactly) */
+    unsigned long failures_gen;      /* bumped whenever a failed row comes, goes or changes */
 };
 
 static char ascii_lower(char c)
@@ -146,6 +149,7 @@ static void free_rows(struct batch_detail *d)
     d->repeats = false;
     d->n_visible = 0;
     d->visible_dirty = false; /* no rows, none shown: visible[] holds nothing to rebuild */
+    d->failures_gen++;
 }
 
 void detail_free(struct batch_detail *d)
@@ -170,6 +174,7 @@ void detail_free(struct batch_detail *d)
     }
     free(d->job_list);
     free(d->filter);
+    free(d->group);
     free(d->needle);
     free(d->visible);
     free(d);
@@ -199,8 +204,13 @@ static bool row_done_p(const struct detail_row *r)
 
 static bool row_shown(const struct batch_detail *d, const struct detail_row *r)
 {
-    if (d->failed_only && !row_failed(r))
+    if ((d->failed_only || d->group != NULL) && !row_failed(r))
         return false;
+    if (d->group != NULL) {
+        char id[TRIAGE_ID_SIZE];
+        if (!triage_row_group(r, id, sizeof id) || strcmp(id, d->group) != 0)
+            return false;
+    }
     if (d->needle[0] == '\0')
         return true;
     const char *status = r->job_known ? (r->job_status_text ? r->job_status_text
@@ -248,6 +258,8 @@ static void tally_row(struct batch_detail *d, const struct detail_row *r, int si
 {
     struct detail_counts *c = &d->counts;
     struct detail_usage *u = &d->usage;
+    if (row_failed(r))
+        d->failures_gen++;
     if (r->deleted)
         bump(&c->deleted, sign);
     if (r->not_mapped)
@@ -574,6 +586,7 @@ static void sync_rows(struct batch_detail *d)
         d->n_visible += d->links[j].shown;
     }
     d->visible_dirty = true;
+    d->failures_gen++; /* rows may have moved: a group's first row with them */
     free(refit);
     free(claimed);
     free(plan);
@@ -887,6 +900,30 @@ void detail_set_filter(struct batch_detail *d, const char *text)
 const char *detail_filter(const struct batch_detail *d)
 {
     return d->filter;
+}
+
+void detail_set_group(struct batch_detail *d, const char *group_id)
+{
+    if (group_id != NULL && group_id[0] == '\0')
+        group_id = NULL;
+    if (xstreq(d->group, group_id))
+        return;
+    bool narrower = d->group == NULL; /* from none to one: only shown rows can stay shown */
+    xstrset(&d->group, group_id);
+    if (narrower)
+        reshow_shown(d);
+    else
+        reshow_all(d);
+}
+
+const char *detail_group(const struct batch_detail *d)
+{
+    return d->group;
+}
+
+unsigned long detail_failures_gen(const struct batch_detail *d)
+{
+    return d->failures_gen;
 }
 
 size_t detail_visible_count(const struct batch_detail *d)
