@@ -27,6 +27,7 @@
 #include "net/url.h"
 #include "tui/cli.h"
 #include "tui/cli_out.h"
+#include "tui/cli_results.h"
 #include "tui/text.h"
 
 #define DEFAULT_BASE_URL "https://api.cloud.llamaindex.ai"
@@ -849,22 +850,13 @@ static int cmd_get(struct cli *c)
     return ok ? CLI_OK : CLI_API_ERROR;
 }
 
-static const char *row_status(const struct detail_row *r)
-{
-    if (r->job_id == NULL)
-        return "NONE";
-    if (!r->job_known)
-        return "UNKNOWN";
-    return r->job_status_text ? r->job_status_text : job_status_name(r->job_status);
-}
-
 static bool row_wanted(const struct cli *c, const struct detail_row *r)
 {
     if (c->failed && r->mapping_error == NULL && !(r->job_known && r->job_status == JOB_FAILED))
         return false;
     if (c->n_statuses == 0)
         return true;
-    const char *st = row_status(r);
+    const char *st = results_row_status(r);
     for (size_t i = 0; i < c->n_statuses; i++)
         if (strcmp(st, c->statuses[i]) == 0)
             return true;
@@ -879,39 +871,14 @@ static int cmd_results(struct cli *c)
         watched_done(&w);
         return rc;
     }
-    static const char *const heads[] = {"FILE", "FILE_ID", "JOB_ID", "JOB_STATUS", "ERROR"};
-    struct out *o = out_new(stdout, c->fmt, c->tty_out, c->color, heads, 5);
-    const struct batch *b = detail_batch(w.d);
+    struct results_out *o =
+        results_out_new(stdout, c->fmt, c->tty_out, c->color, detail_batch(w.d));
     for (size_t i = 0; i < detail_row_count(w.d); i++) {
         const struct detail_row *r = detail_row_at(w.d, i);
-        if (r->not_mapped || !row_wanted(c, r))
-            continue;
-        const char *error = r->mapping_error ? r->mapping_error : r->job_error;
-        const char *cells[] = {r->display_name, r->file_id, r->job_id, row_status(r), error};
-        struct json_object *obj = NULL;
-        if (c->fmt == OUT_JSON || c->fmt == OUT_JSONL) {
-            /* the API's result entry, plus what batchtop joined to it */
-            const struct batch_result *res = NULL;
-            for (size_t j = 0; b != NULL && j < b->n_results && res == NULL; j++)
-                if (b->results[j].file_id && strcmp(b->results[j].file_id, r->file_id) == 0)
-                    res = &b->results[j];
-            if (res != NULL) {
-                obj = encode_batch_result(res);
-            } else {
-                struct batch_result tmp = {.file_id = r->file_id,
-                                           .job_id = r->job_id,
-                                           .job_type = r->job_type,
-                                           .error_message = r->mapping_error};
-                obj = encode_batch_result(&tmp);
-            }
-            json_object_object_add(obj, "file_name", encode_str(r->display_name));
-            json_object_object_add(obj, "job_status",
-                                   r->job_known ? encode_str(row_status(r)) : NULL);
-            json_object_object_add(obj, "job_error_message", encode_str(r->job_error));
-        }
-        out_row(o, cells, obj);
+        if (!r->not_mapped && row_wanted(c, r))
+            results_out_row(o, r);
     }
-    bool ok = out_end(o);
+    bool ok = results_out_end(o);
     watched_done(&w);
     return ok ? CLI_OK : CLI_API_ERROR;
 }

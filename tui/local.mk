@@ -11,6 +11,7 @@ libtui_a_SOURCES = \
 	tui/demo.c tui/demo.h \
 	tui/cli.c tui/cli.h \
 	tui/cli_out.c tui/cli_out.h \
+	tui/cli_results.c tui/cli_results.h \
 	tui/screens.h \
 	tui/list.c tui/batch.c tui/file.c tui/form.c tui/picker.c \
 	tui/dialog.c tui/prompt.c tui/help.c tui/messages.c
