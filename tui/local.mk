@@ -14,7 +14,8 @@ libtui_a_SOURCES = \
 	tui/cli_results.c tui/cli_results.h \
 	tui/screens.h \
 	tui/list.c tui/batch.c tui/file.c tui/form.c tui/picker.c \
-	tui/dialog.c tui/prompt.c tui/help.c tui/messages.c
+	tui/dialog.c tui/prompt.c tui/help.c tui/messages.c \
+	tui/save.c tui/save.h
 libtui_a_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS) $(FORM_CFLAGS) $(JSONC_CFLAGS)
 
 bin_PROGRAMS += batchtop
