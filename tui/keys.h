@@ -56,6 +56,11 @@ enum key_scope {
     X(ACT_SORT_NEXT, SCOPE_LIST, "sort-next", "sort by the next column", '>')                     \
     X(ACT_SORT_INVERT, SCOPE_LIST, "sort-invert", "invert the sort order", 'I')                   \
     X(ACT_FAILED_ONLY, SCOPE_BATCH, "failed-only", "show failed files only", 'f')                 \
+    X(ACT_FOCUS, SCOPE_BATCH, "focus", "failures panel / files (Enter on a group filters)", '\t') \
+    X(ACT_NEXT_FAILED, SCOPE_BATCH, "next-failed", "next failed file (wraps to the first)", ']')  \
+    X(ACT_PREV_FAILED, SCOPE_BATCH, "prev-failed", "previous failed file (wraps to the last)",    \
+      '[')                                                                                        \
+    X(ACT_EXPORT, SCOPE_BATCH, "export", "export the files shown (.json: JSON, else CSV)", 'E')   \
     X(ACT_TOGGLE_TEXT, SCOPE_FILE, "text", "markdown / plain text", 't')                          \
     X(ACT_WRITE, SCOPE_FILE, "write", "write the output to a file", 'w')                          \
     X(ACT_SEARCH_NEXT, SCOPE_FILE, "next-match", "next search match", 'n')                        \
