@@ -28,6 +28,6 @@ tests_canned_server_LDADD = $(MHD_LIBS)
 E2E_TESTS = tests/e2e/list.sh tests/e2e/create.sh tests/e2e/batch.sh tests/e2e/safety.sh \
 	tests/e2e/faults.sh tests/e2e/fidelity.sh tests/e2e/hostile.sh tests/e2e/fatal.sh \
 	tests/e2e/usage.sh tests/e2e/latency.sh tests/e2e/cache.sh tests/e2e/hostile2.sh \
-	tests/e2e/bigbatch.sh tests/e2e/cli.sh tests/e2e/cli2.sh
+	tests/e2e/bigbatch.sh tests/e2e/cli.sh tests/e2e/cli2.sh tests/e2e/triage.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += tests/e2e/lib.sh tests/e2e/clilib.sh $(E2E_TESTS)
