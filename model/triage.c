@@ -74,7 +74,32 @@ static bool is_quote(unsigned char c)
 /* Characters that end a word and are kept as they are. */
 static bool is_delim(unsigned char c)
 {
-    return is_quote(c) || (c != '\0' && strchr(",;()[]{}<>=|", c) != NULL);
+    switch (c) {
+    case '\'':
+    case '"':
+    case '`':
+    case ',':
+    case ';':
+    case '(':
+    case ')':
+    case '[':
+    case ']':
+    case '{':
+    case '}':
+    case '<':
+    case '>':
+    case '=':
+    case '|':
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Punctuation that may end a word without being part of it ("page 12:"). */
+static bool is_trailing(char c)
+{
+    return c == '.' || c == ':' || c == '!' || c == '?';
 }
 
 /* Length of the UTF-8 curly quote at s (‘ ’ “ ”), or 0. */
@@ -277,7 +302,7 @@ size_t triage_normalize(const char *msg, char *out, size_t len)
             q++;
         /* trailing punctuation stays: "page 12:" -> "page N:" */
         const char *w_end = q;
-        while (w_end > p && strchr(".:!?", w_end[-1]) != NULL)
+        while (w_end > p && is_trailing(w_end[-1]))
             w_end--;
         size_t n = (size_t)(w_end - p);
         if (n == 0)
