@@ -82,7 +82,7 @@ struct batch_detail {
     bool credits_dirty;              /* a billed row's credits changed: usage.credits is
                                         summed again on demand (floating point does not
                                         take a number back exactly) */
-    unsigned long failures_gen;      /* bumped whenever a failed row comes, goes or changes */
+    struct triage triage;            /* failed rows by group, counted like the others */
 };
 
 static char ascii_lower(char c)
@@ -114,6 +114,7 @@ struct batch_detail *detail_new(const char *batch_id)
     strmap_init(&d->jobs, NULL);
     strmap_init(&d->row_by_file, NULL);
     strmap_init(&d->row_by_job, NULL);
+    triage_init(&d->triage);
     d->filter = xstrdup("");
     d->needle = xstrdup("");
     return d;
@@ -149,7 +150,7 @@ static void free_rows(struct batch_detail *d)
     d->repeats = false;
     d->n_visible = 0;
     d->visible_dirty = false; /* no rows, none shown: visible[] holds nothing to rebuild */
-    d->failures_gen++;
+    triage_clear(&d->triage);
 }
 
 void detail_free(struct batch_detail *d)
@@ -175,6 +176,7 @@ void detail_free(struct batch_detail *d)
     free(d->job_list);
     free(d->filter);
     free(d->group);
+    triage_done(&d->triage);
     free(d->needle);
     free(d->visible);
     free(d);
@@ -259,7 +261,7 @@ static void tally_row(struct batch_detail *d, const struct detail_row *r, int si
     struct detail_counts *c = &d->counts;
     struct detail_usage *u = &d->usage;
     if (row_failed(r))
-        d->failures_gen++;
+        triage_count(&d->triage, r, sign);
     if (r->deleted)
         bump(&c->deleted, sign);
     if (r->not_mapped)
@@ -586,7 +588,6 @@ static void sync_rows(struct batch_detail *d)
         d->n_visible += d->links[j].shown;
     }
     d->visible_dirty = true;
-    d->failures_gen++; /* rows may have moved: a group's first row with them */
     free(refit);
     free(claimed);
     free(plan);
@@ -921,9 +922,11 @@ const char *detail_group(const struct batch_detail *d)
     return d->group;
 }
 
-unsigned long detail_failures_gen(const struct batch_detail *d)
+struct triage *detail_triage(const struct batch_detail *d)
 {
-    return d->failures_gen;
+    struct triage *t = &cache_of(d)->triage;
+    triage_sort(t);
+    return t;
 }
 
 size_t detail_visible_count(const struct batch_detail *d)

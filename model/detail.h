@@ -38,6 +38,7 @@ struct detail_row {
 };
 
 struct batch_detail;
+struct triage;
 
 /* A detail for batch_id, with no data yet. */
 struct batch_detail *detail_new(const char *batch_id);
@@ -115,9 +116,10 @@ const char *detail_filter(const struct batch_detail *d);
  * failed-only and the filter. */
 void detail_set_group(struct batch_detail *d, const char *group_id);
 const char *detail_group(const struct batch_detail *d);
-/* A number that changes whenever a failed row comes, goes or changes (its status, its error,
- * its place): what the failures panel groups is recomputed only when it moved. */
-unsigned long detail_failures_gen(const struct batch_detail *d);
+/* The failed rows by group (model/triage.h), kept as rows change: an update costs what it
+ * changes, never a pass over every row. Sorted on the way out; owned by d, valid until d
+ * changes. */
+struct triage *detail_triage(const struct batch_detail *d);
 size_t detail_visible_count(const struct batch_detail *d);
 const struct detail_row *detail_visible_row(const struct batch_detail *d, size_t i);
 

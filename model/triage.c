@@ -1,6 +1,7 @@
 /* triage.c -- failed files grouped by their normalised error, for the Batch screen's panel. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -365,23 +366,65 @@ void triage_init(struct triage *t)
     strmap_init(&t->index, NULL);
 }
 
-static void clear_groups(struct triage *t)
+void triage_clear(struct triage *t)
 {
-    for (size_t i = 0; i < t->n_groups; i++) {
-        free(t->groups[i].id);
-        free(t->groups[i].example);
+    for (size_t i = 0; i < t->n_all; i++) {
+        free(t->all[i].id);
+        free(t->all[i].example);
     }
-    t->n_groups = 0;
+    t->n_all = t->n_groups = 0;
     t->failed = t->map_failed = t->job_failed = 0;
+    t->dirty = false;
     strmap_clear(&t->index);
 }
 
 void triage_done(struct triage *t)
 {
-    clear_groups(t);
+    triage_clear(t);
+    free(t->all);
     free(t->groups);
     strmap_done(&t->index);
     memset(t, 0, sizeof *t);
+}
+
+void triage_count(struct triage *t, const struct detail_row *r, int sign)
+{
+    enum triage_kind kind;
+    const char *msg;
+    if (!triage_row_failure(r, &kind, &msg))
+        return;
+    char id[TRIAGE_ID_SIZE];
+    triage_row_group(r, id, sizeof id);
+    size_t k;
+    if (!strmap_get_index(&t->index, id, &k)) {
+        if (sign < 0)
+            return; /* never counted in: nothing to take back */
+        if (t->n_all == t->cap_all) {
+            t->cap_all = t->cap_all ? 2 * t->cap_all : 8;
+            t->all = xreallocarray(t->all, t->cap_all, sizeof *t->all);
+        }
+        k = t->n_all++;
+        struct triage_group *g = &t->all[k];
+        memset(g, 0, sizeof *g);
+        g->kind = kind;
+        g->id = xstrdup(id);
+        g->key = strchr(g->id, ':') + 1;
+        g->example = xstrdup(msg);
+        g->seq = k;
+        strmap_put_index(&t->index, id, k);
+    }
+    struct triage_group *g = &t->all[k];
+    size_t *of_kind = kind == TRIAGE_MAP ? &t->map_failed : &t->job_failed;
+    if (sign > 0) {
+        g->count++;
+        t->failed++;
+        (*of_kind)++;
+    } else if (g->count > 0) {
+        g->count--;
+        t->failed--;
+        (*of_kind)--;
+    }
+    t->dirty = true;
 }
 
 static int group_cmp(const void *pa, const void *pb)
@@ -391,57 +434,44 @@ static int group_cmp(const void *pa, const void *pb)
         return a->count > b->count ? -1 : 1;
     if (a->kind != b->kind)
         return a->kind == TRIAGE_MAP ? -1 : 1;
-    return a->first_row < b->first_row ? -1 : a->first_row > b->first_row;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+void triage_sort(struct triage *t)
+{
+    if (!t->dirty)
+        return;
+    if (t->cap_groups < t->n_all) {
+        t->cap_groups = t->n_all;
+        t->groups = xreallocarray(t->groups, t->cap_groups, sizeof *t->groups);
+    }
+    t->n_groups = 0;
+    for (size_t i = 0; i < t->n_all; i++)
+        if (t->all[i].count > 0)
+            t->groups[t->n_groups++] = t->all[i];
+    if (t->n_groups > 1)
+        qsort(t->groups, t->n_groups, sizeof *t->groups, group_cmp);
+    for (size_t i = 0; i < t->n_all; i++)
+        t->all[i].view_pos = SIZE_MAX;
+    for (size_t i = 0; i < t->n_groups; i++)
+        t->all[t->groups[i].seq].view_pos = i;
+    t->dirty = false;
 }
 
 void triage_build(struct triage *t, const struct batch_detail *d)
 {
-    clear_groups(t);
+    triage_clear(t);
     size_t n = d ? detail_row_count(d) : 0;
-    char id[TRIAGE_ID_SIZE];
-    for (size_t i = 0; i < n; i++) {
-        const struct detail_row *r = detail_row_at(d, i);
-        enum triage_kind kind;
-        const char *msg;
-        if (!triage_row_failure(r, &kind, &msg))
-            continue;
-        triage_row_group(r, id, sizeof id);
-        t->failed++;
-        if (kind == TRIAGE_MAP)
-            t->map_failed++;
-        else
-            t->job_failed++;
-        size_t g;
-        if (strmap_get_index(&t->index, id, &g)) {
-            t->groups[g].count++;
-            continue;
-        }
-        if (t->n_groups == t->cap) {
-            t->cap = t->cap ? 2 * t->cap : 8;
-            t->groups = xreallocarray(t->groups, t->cap, sizeof *t->groups);
-        }
-        struct triage_group *grp = &t->groups[t->n_groups];
-        grp->kind = kind;
-        grp->id = xstrdup(id);
-        grp->key = strchr(grp->id, ':') + 1;
-        grp->example = xstrdup(msg);
-        grp->count = 1;
-        grp->first_row = i;
-        strmap_put_index(&t->index, id, t->n_groups);
-        t->n_groups++;
-    }
-    if (t->n_groups > 1)
-        qsort(t->groups, t->n_groups, sizeof *t->groups, group_cmp);
-    /* the index follows the sorted order (a lookup by ID stays one hash probe) */
-    strmap_clear(&t->index);
-    for (size_t i = 0; i < t->n_groups; i++)
-        strmap_put_index(&t->index, t->groups[i].id, i);
+    for (size_t i = 0; i < n; i++)
+        triage_count(t, detail_row_at(d, i), +1);
+    triage_sort(t);
 }
 
 const struct triage_group *triage_find(const struct triage *t, const char *id)
 {
-    size_t g;
-    if (id == NULL || !strmap_get_index(&t->index, id, &g))
+    size_t k;
+    if (id == NULL || t->dirty || !strmap_get_index(&t->index, id, &k) ||
+        t->all[k].view_pos == SIZE_MAX)
         return NULL;
-    return &t->groups[g];
+    return &t->groups[t->all[k].view_pos];
 }

@@ -6,10 +6,12 @@
  * "What failed, and why?" A batch of 1,000 files with 30 failures usually has two or three
  * causes, each worded with its own page number, job ID or path. triage_normalize collapses
  * what varies from file to file (IDs, numbers, quoted strings, paths) to placeholders, so the
- * messages of one cause share one key; triage_build counts the failed rows of a batch detail by
- * kind and key in one pass (a hash by key), largest group first. Mapping errors (the file never
- * got a job: results[].error_message) and job failures (the job's status is FAILED) are kinds of
- * their own and never share a group. Pure: no curses, no I/O. Owned by the UI thread.
+ * messages of one cause share one key; a struct triage counts failed rows by kind and key (a
+ * hash by key), row by row as the batch detail changes them (detail_triage), or all at once
+ * (triage_build), and sorts the groups largest first only after counts changed. Mapping errors
+ * (the file never got a job: results[].error_message) and job failures (the job's status is
+ * FAILED) are kinds of their own and never share a group. Pure: no curses, no I/O. Owned by the
+ * UI thread.
  */
 
 #include <stdbool.h>
@@ -57,31 +59,51 @@ bool triage_row_group(const struct detail_row *r, char *out, size_t len);
 
 struct triage_group {
     enum triage_kind kind;
-    char *id;        /* "kind:key", as triage_row_group gives it; owned */
+    char *id;        /* "kind:key", as triage_row_group gives it */
     const char *key; /* the normalised message: inside id */
-    char *example;   /* the first message of the group, exact (sanitize before drawing); owned,
-                        NULL when the job gave none */
-    size_t count;
-    size_t first_row; /* index (detail_row_at) of the group's first row */
+    char *example;   /* the first message counted in the group, exact (sanitize before
+                        drawing); NULL when the job gave none */
+    size_t count;    /* failed rows in the group now */
+    size_t seq;      /* the order groups were first seen in (ties: first seen first) */
+    size_t view_pos; /* private: the group's index in groups[] after triage_sort */
 };
 
-/* Groups of one batch detail; embedded (triage_init / triage_done). */
+/*
+ * The failed rows of one batch, counted by group as rows come and go (triage_count), so an
+ * update costs what it changes: the detail counts each failed row in when it is added or
+ * changed and out before, like its other counters. Embedded (triage_init / triage_done).
+ * Read groups[] after triage_sort; its strings stay valid until the next triage_count,
+ * triage_clear or triage_done.
+ */
 struct triage {
-    struct triage_group *groups; /* largest first; ties: mapping errors first, then by first row */
-    size_t n_groups, cap;
-    size_t failed; /* failed rows in all groups */
+    struct triage_group *groups; /* groups with files, largest first; ties: mapping errors
+                                    first, then the group seen first. Strings borrowed from
+                                    all[]. Valid after triage_sort. */
+    size_t n_groups;
+    size_t failed; /* failed rows counted */
     size_t map_failed, job_failed;
-    struct strmap index; /* group ID -> index in groups while building */
+    /* private */
+    struct triage_group *all; /* every group seen since the last clear (owns the strings) */
+    size_t n_all, cap_all, cap_groups;
+    struct strmap index; /* group ID -> index in all[] */
+    bool dirty;          /* counts changed since the last sort */
 };
 
 void triage_init(struct triage *t);
 void triage_done(struct triage *t);
+/* No rows counted, no groups. */
+void triage_clear(struct triage *t);
 
-/* Group every failed row of d again: one pass over the rows, one hash lookup per failed row,
- * then a sort of the groups. */
+/* Count row r in (sign > 0) or out (sign < 0) of its group; a row that did not fail counts
+ * nowhere. Counting out must see the row as it was counted in. One normalisation and one
+ * hash lookup. */
+void triage_count(struct triage *t, const struct detail_row *r, int sign);
+/* Every failed row of d counted afresh (one pass over the rows), then sorted. */
 void triage_build(struct triage *t, const struct batch_detail *d);
+/* groups[] up to date: a sort of the groups when counts changed, else nothing. */
+void triage_sort(struct triage *t);
 
-/* The group with this ID, or NULL. */
+/* The group with this ID among groups[] (after triage_sort), or NULL. */
 const struct triage_group *triage_find(const struct triage *t, const char *id);
 
 #endif

@@ -128,6 +128,11 @@ END_TEST
 
 /* ---- groups over a batch detail ---- */
 
+static int strcmp_ptr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* A COMPLETED batch of n files: file i is dfl-i with job pjb-i, except those whose map_errors
  * entry is not NULL (no job, that mapping error). */
 static struct batch_detail *mk_detail(size_t n, const char *const *map_errors)
@@ -197,7 +202,6 @@ START_TEST(groups_by_kind_and_key)
     ck_assert_str_eq(t.groups[0].id, "job:page N timed out after N s");
     ck_assert_uint_eq(t.groups[0].count, 3);
     ck_assert_str_eq(t.groups[0].example, "page 12 timed out after 30 s");
-    ck_assert_uint_eq(t.groups[0].first_row, 2);
     ck_assert_str_eq(t.groups[1].id, "map:unsupported file type");
     ck_assert_int_eq(t.groups[1].kind, TRIAGE_MAP);
     ck_assert_uint_eq(t.groups[1].count, 2);
@@ -216,31 +220,114 @@ START_TEST(groups_by_kind_and_key)
     detail_counts(d, &c);
     ck_assert_uint_eq(t.failed, c.mapping_errors + c.by_status[JOB_FAILED]);
 
+    /* the detail's own groups, counted as the rows came, agree */
+    struct triage *live = detail_triage(d);
+    ck_assert_uint_eq(live->n_groups, 5);
+    ck_assert_uint_eq(live->failed, 8);
+    for (size_t g = 0; g < 5; g++) {
+        ck_assert_str_eq(live->groups[g].id, t.groups[g].id);
+        ck_assert_uint_eq(live->groups[g].count, t.groups[g].count);
+    }
+
     /* a job failing later joins its group; building again starts afresh */
-    unsigned long gen = detail_failures_gen(d);
     set_job(d, 0, "FAILED", "page 99 timed out after 30 s");
-    ck_assert_uint_ne(detail_failures_gen(d), gen);
     triage_build(&t, d);
     ck_assert_uint_eq(t.n_groups, 5);
     ck_assert_uint_eq(t.groups[0].count, 4);
-    ck_assert_uint_eq(t.groups[0].first_row, 0);
     ck_assert_str_eq(t.groups[0].example, "page 99 timed out after 30 s");
     ck_assert_uint_eq(t.failed, 9);
+    live = detail_triage(d);
+    ck_assert_uint_eq(live->groups[0].count, 4);
+    ck_assert_str_eq(live->groups[0].example, "page 12 timed out after 30 s"); /* first seen */
+    ck_assert_uint_eq(live->failed, 9);
 
     triage_done(&t);
     detail_free(d);
 }
 END_TEST
 
-START_TEST(failures_gen_ignores_other_rows)
+/* "id count;" of every group with files, sorted by ID: what two triages must agree on. */
+static void group_set(struct triage *t, char *buf, size_t len)
 {
-    struct batch_detail *d = mk_detail(4, NULL);
-    unsigned long gen = detail_failures_gen(d);
-    set_job(d, 0, "RUNNING", NULL);
+    triage_sort(t);
+    char **lines = xcalloc(t->n_groups + 1, sizeof *lines);
+    for (size_t g = 0; g < t->n_groups; g++)
+        lines[g] = xasprintf("%s %zu;", t->groups[g].id, t->groups[g].count);
+    qsort(lines, t->n_groups, sizeof *lines, strcmp_ptr);
+    size_t at = 0;
+    buf[0] = '\0';
+    for (size_t g = 0; g < t->n_groups; g++) {
+        at += (size_t)snprintf(buf + at, len - at, "%s", lines[g]);
+        free(lines[g]);
+    }
+    free(lines);
+}
+
+START_TEST(counted_as_rows_change)
+{
+    /* results first, jobs in pieces and out of order, statuses that change, then a new
+     * results answer that drops a file and changes a mapping error: the detail's groups,
+     * counted row by row, equal a count from scratch at every step */
+    const char *map[12] = {NULL};
+    map[3] = "file is empty (0 bytes)";
+    map[8] = "file is empty (12 bytes)";
+    map[10] = "unsupported file type";
+    struct batch_detail *d = mk_detail(12, map);
+    struct triage full;
+    triage_init(&full);
+    char live_set[2048], full_set[2048];
+#define AGREE()                                                                                   \
+    do {                                                                                          \
+        group_set(detail_triage(d), live_set, sizeof live_set);                                   \
+        triage_build(&full, d);                                                                   \
+        group_set(&full, full_set, sizeof full_set);                                              \
+        ck_assert_str_eq(live_set, full_set);                                                     \
+        ck_assert_uint_eq(detail_triage(d)->failed, full.failed);                                 \
+        ck_assert_uint_eq(detail_triage(d)->map_failed, full.map_failed);                         \
+    } while (0)
+    AGREE();
+    ck_assert_uint_eq(full.n_groups, 2);
+    set_job(d, 7, "FAILED", "page 7 timed out");
+    set_job(d, 1, "RUNNING", NULL);
+    AGREE();
+    set_job(d, 1, "FAILED", "page 1 timed out");
+    set_job(d, 2, "FAILED", "PDF is encrypted");
     set_job(d, 0, "COMPLETED", NULL);
-    ck_assert_uint_eq(detail_failures_gen(d), gen);
-    set_job(d, 1, "FAILED", "x");
-    ck_assert_uint_ne(detail_failures_gen(d), gen);
+    AGREE();
+    ck_assert_uint_eq(full.failed, 6);
+    /* a status that moves out of FAILED (the model allows it) counts out */
+    set_job(d, 2, "COMPLETED", NULL);
+    AGREE();
+    ck_assert_uint_eq(full.failed, 5);
+    ck_assert_ptr_null(triage_find(detail_triage(d), "job:PDF is encrypted"));
+
+    /* a new answer: file 11 gone, file 10's mapping error now another one */
+    struct batch b;
+    memset(&b, 0, sizeof b);
+    b.id = xstrdup("bat-1");
+    b.status = BATCH_COMPLETED;
+    b.status_text = xstrdup("COMPLETED");
+    b.has_results = true;
+    b.n_results = 11;
+    b.results = xcalloc(11, sizeof *b.results);
+    for (size_t i = 0; i < 11; i++) {
+        b.results[i].file_id = xasprintf("dfl-%zu", i);
+        if (i == 10) {
+            b.results[i].error_message = xstrdup("file exceeds the 300 MB size limit");
+        } else if (map[i]) {
+            b.results[i].error_message = xstrdup(map[i]);
+        } else {
+            b.results[i].job_id = xasprintf("pjb-%zu", i);
+            b.results[i].job_type = JOB_TYPE_PARSE;
+        }
+    }
+    detail_set_batch(d, &b);
+    batch_done(&b);
+    AGREE();
+    ck_assert_ptr_nonnull(triage_find(detail_triage(d), "map:file exceeds the N MB size limit"));
+    ck_assert_ptr_null(triage_find(detail_triage(d), "map:unsupported file type"));
+#undef AGREE
+    triage_done(&full);
     detail_free(d);
 }
 END_TEST
@@ -369,7 +456,7 @@ static Suite *triage_suite(void)
     tc = tcase_create("groups");
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, groups_by_kind_and_key);
-    tcase_add_test(tc, failures_gen_ignores_other_rows);
+    tcase_add_test(tc, counted_as_rows_change);
     tcase_add_test(tc, group_filter_combines);
     tcase_add_test(tc, groups_many_rows_one_pass);
     tcase_add_test(tc, empty_and_no_failures);

@@ -28,15 +28,13 @@ struct batch_screen {
     size_t first;
     int page;
 
-    /* the failures panel: groups rebuilt only when the detail's failed rows changed */
-    struct triage tri;
-    bool tri_valid;
-    unsigned long tri_gen;
-    bool panel_focus; /* Tab: the keys move between groups instead of files */
-    size_t gsel;      /* the selected group */
-    char *gsel_id;    /* ... by ID, kept when the groups are rebuilt */
-    size_t gfirst;    /* the first group line shown */
-    int panel_rows;   /* group lines shown at the last draw (0: the one-line form) */
+    /* the failures panel: the detail's groups, kept by the detail as rows change */
+    const struct triage *tri; /* detail_triage at the last draw or key */
+    bool panel_focus;         /* Tab: the keys move between groups instead of files */
+    size_t gsel;              /* the selected group */
+    char *gsel_id;            /* ... by ID, kept when the groups are rebuilt */
+    size_t gfirst;            /* the first group line shown */
+    int panel_rows;           /* group lines shown at the last draw (0: the one-line form) */
 };
 
 /* Find the selected row again by file ID (rows may be filtered or reordered). */
@@ -77,29 +75,28 @@ static void select_row(struct batch_screen *bs, struct app *a, long i)
     xstrset(&bs->sel_file, detail_visible_row(a->detail, bs->sel)->file_id);
 }
 
-/* The groups, again when a failed row changed since the last look (never per key). */
+/* The groups (counted by the detail as rows change; sorted only after a change, never a pass
+ * over the rows here), with the selected group found again by its ID. */
 static const struct triage *groups(struct batch_screen *bs, struct app *a)
 {
-    if (bs->tri_valid && detail_failures_gen(a->detail) == bs->tri_gen)
-        return &bs->tri;
-    triage_build(&bs->tri, a->detail);
-    bs->tri_gen = detail_failures_gen(a->detail);
-    bs->tri_valid = true;
-    /* the selected group stays selected while it exists */
-    const struct triage_group *g = triage_find(&bs->tri, bs->gsel_id);
-    if (g != NULL)
-        bs->gsel = (size_t)(g - bs->tri.groups);
-    else if (bs->gsel >= bs->tri.n_groups)
-        bs->gsel = bs->tri.n_groups ? bs->tri.n_groups - 1 : 0;
-    xstrset(&bs->gsel_id, bs->tri.n_groups ? bs->tri.groups[bs->gsel].id : NULL);
-    if (bs->tri.n_groups == 0)
+    const struct triage *t = bs->tri = detail_triage(a->detail);
+    const struct triage_group *g = triage_find(t, bs->gsel_id);
+    if (g != NULL) {
+        bs->gsel = (size_t)(g - t->groups);
+        return t;
+    }
+    /* gone (or none chosen yet): the group now at the same place */
+    if (bs->gsel >= t->n_groups)
+        bs->gsel = t->n_groups ? t->n_groups - 1 : 0;
+    xstrset(&bs->gsel_id, t->n_groups ? t->groups[bs->gsel].id : NULL);
+    if (t->n_groups == 0)
         bs->panel_focus = false;
-    return &bs->tri;
+    return t;
 }
 
 static void select_group(struct batch_screen *bs, long i)
 {
-    size_t n = bs->tri.n_groups;
+    size_t n = bs->tri->n_groups;
     if (n == 0)
         return;
     if (i < 0)
@@ -107,7 +104,7 @@ static void select_group(struct batch_screen *bs, long i)
     if ((size_t)i >= n)
         i = (long)n - 1;
     bs->gsel = (size_t)i;
-    xstrset(&bs->gsel_id, bs->tri.groups[bs->gsel].id);
+    xstrset(&bs->gsel_id, bs->tri->groups[bs->gsel].id);
 }
 
 static const char *or_dash(const char *s)
@@ -518,9 +515,9 @@ static void jump_failed(struct batch_screen *bs, struct app *a, int dir)
 /* Enter on a group: the table shows only its files; on the group already chosen, all again. */
 static void toggle_group(struct batch_screen *bs, struct app *a)
 {
-    if (bs->tri.n_groups == 0)
+    if (bs->tri->n_groups == 0)
         return;
-    const struct triage_group *g = &bs->tri.groups[bs->gsel];
+    const struct triage_group *g = &bs->tri->groups[bs->gsel];
     if (xstreq(detail_group(a->detail), g->id)) {
         detail_set_group(a->detail, NULL);
         app_flash(a, "showing every group");
@@ -597,14 +594,14 @@ static unsigned panel_action(struct batch_screen *bs, struct app *a, enum action
         select_group(bs, 0);
         break;
     case ACT_END:
-        select_group(bs, (long)bs->tri.n_groups - 1);
+        select_group(bs, (long)bs->tri->n_groups - 1);
         break;
     case ACT_OPEN:
         toggle_group(bs, a);
         break;
     case ACT_COPY:
-        if (bs->tri.n_groups > 0 && bs->tri.groups[bs->gsel].example)
-            app_copy(a, bs->tri.groups[bs->gsel].example);
+        if (bs->tri->n_groups > 0 && bs->tri->groups[bs->gsel].example)
+            app_copy(a, bs->tri->groups[bs->gsel].example);
         break;
     default:
         return REACT_UNHANDLED;
@@ -662,7 +659,7 @@ static unsigned batch_action(struct screen *s, struct app *a, enum action act)
                     filter_done, NULL);
         break;
     case ACT_FOCUS:
-        if (bs->tri.n_groups == 0)
+        if (bs->tri->n_groups == 0)
             app_flash(a, "no failed files to group");
         else
             bs->panel_focus = !bs->panel_focus;
@@ -700,7 +697,7 @@ static const char *batch_hints(struct screen *s, struct app *a)
     if (bs->panel_focus)
         return "Up/Down group  Enter filter to group (again: all)  Tab/Esc files  ] [ failed  "
                "E export  ? help";
-    if (bs->tri.n_groups > 0)
+    if (a->detail != NULL && detail_triage(a->detail)->n_groups > 0)
         return "Enter open file  ] [ next/prev failed  Tab failures  f failed only  / filter  "
                "E export  c cancel  y copy  ? help  q/Esc back";
     return "Enter open file  f failed only  / filter  E export  c cancel  y copy  r refresh  "
@@ -714,7 +711,6 @@ static void batch_screen_done(struct screen *s, struct app *a)
     app_submit(a, c);
     detail_free(a->detail);
     a->detail = NULL;
-    triage_done(&bs->tri);
     free(bs->gsel_id);
     free(bs->id);
     free(bs->sel_file);
@@ -736,7 +732,6 @@ void batch_screen_open(struct app *a, const char *batch_id)
         return; /* one open batch at a time */
     struct batch_screen *bs = xcalloc(1, sizeof *bs);
     bs->id = xstrdup(batch_id);
-    triage_init(&bs->tri);
     a->detail = detail_new(batch_id);
     app_push(a, &batch_ops, bs);
     app_watch_batch(a, batch_id);
