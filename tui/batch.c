@@ -306,9 +306,8 @@ static void batch_draw(struct screen *s, struct app *a, int top, int rows, int c
             x += draw_text(top, x, cols - x, buf, draw_attr(COLOR_ROLE_BUSY) | A_BOLD, false);
         }
     } else if (b && b->status == BATCH_FAILED) {
-        x +=
-            draw_text(top, x, cols - x, " \xc2\xb7 orchestration failed: per-file rows unreliable",
-                      draw_attr(COLOR_ROLE_BAD), false);
+        x += draw_text(top, x, cols - x, " \xc2\xb7 orchestration failed: per-file rows unreliable",
+                       draw_attr(COLOR_ROLE_BAD), false);
     }
     draw_text(top, x, cols - x, b ? (live ? "  live" : "  final") : "  loading\xe2\x80\xa6", A_DIM,
               false);
