@@ -12,7 +12,7 @@ check_PROGRAMS += tests/test_cli_out
 TESTS += tests/test_cli_out
 tests_test_cli_out_SOURCES = tests/test_cli_out.c
 tests_test_cli_out_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
-tests_test_cli_out_LDADD = libtui.a libmodel.a $(JSONC_LIBS) $(CHECK_LIBS)
+tests_test_cli_out_LDADD = libtui.a libnet.a libmodel.a $(JSONC_LIBS) $(CHECK_LIBS)
 
 tests_test_tui_keys_SOURCES = tests/test_tui_keys.c
 tests_test_tui_keys_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(NCURSES_CFLAGS)
