@@ -101,10 +101,32 @@ wait_for "Files ($FILES/$FILES)" 5
 not_on_screen 'group:'
 keys Enter
 wait_re "Files \\($top_count/$FILES\\)  group: " 5
+# with failed-only and a text filter: all three narrow together
+keys f
+wait_re "Files \\($top_count/$FILES\\)  failed only  group: $top_kind " 5
+keys /
+type_text 'no-such-file-anywhere'
+keys Enter
+wait_re "Files \\(0/$FILES\\)  failed only  group: .*filter: no-such-file-anywhere" 5
+keys / C-u Enter
+wait_re "Files \\($top_count/$FILES\\)  failed only  group: " 5
+keys f
+wait_re "Files \\($top_count/$FILES\\)  group: " 5
 keys Escape
 wait_for "Files ($FILES/$FILES)" 5
 wait_for 'showing every group' 5
 keys Tab
+wait_for 'Tab: browse' 5
+
+step "the help lists the new keys of the Batch screen"
+keys '?'
+wait_for 'Help' 5
+keys End
+wait_for 'next failed file' 5
+on_screen 'previous failed file'
+on_screen 'export the files shown'
+on_screen 'failures panel / files'
+keys q
 wait_for 'Tab: browse' 5
 
 step "] visits every failed file in order, wrapping around; [ goes back"
