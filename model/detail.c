@@ -54,6 +54,7 @@ struct batch_detail {
 
     struct strmap names;             /* file ID -> index in name_list and name_deleted */
     char **name_list;
+    char **name_source;              /* the directory file's file_id (the underlying file) */
     bool *name_deleted;
     char *names_error;
     size_t n_names, cap_names;
@@ -163,9 +164,12 @@ void detail_free(struct batch_detail *d)
     strmap_done(&d->row_by_file);
     strmap_done(&d->row_by_job);
     strmap_done(&d->names);
-    for (size_t i = 0; i < d->n_names; i++)
+    for (size_t i = 0; i < d->n_names; i++) {
         free(d->name_list[i]);
+        free(d->name_source[i]);
+    }
     free(d->name_list);
+    free(d->name_source);
     free(d->name_deleted);
     free(d->names_error);
     strmap_done(&d->jobs);
@@ -670,6 +674,7 @@ static size_t name_slot(struct batch_detail *d)
     if (d->n_names == d->cap_names) {
         d->cap_names = d->cap_names ? d->cap_names * 2 : 64;
         d->name_list = xreallocarray(d->name_list, d->cap_names, sizeof *d->name_list);
+        d->name_source = xreallocarray(d->name_source, d->cap_names, sizeof *d->name_source);
         d->name_deleted = xreallocarray(d->name_deleted, d->cap_names, sizeof *d->name_deleted);
     }
     return d->n_names++;
@@ -686,9 +691,11 @@ void detail_set_names(struct batch_detail *d, const struct dir_file *files, size
         bool known = strmap_get_index(&d->names, files[i].id, &k);
         if (known) {
             xstrset(&d->name_list[k], files[i].display_name);
+            xstrset(&d->name_source[k], files[i].file_id);
         } else {
             k = name_slot(d);
             d->name_list[k] = xstrdup(files[i].display_name);
+            d->name_source[k] = xstrdup(files[i].file_id);
             strmap_put_index(&d->names, files[i].id, k);
         }
         bool deleted = files[i].deleted_at != NULL;
@@ -719,6 +726,19 @@ void detail_set_names(struct batch_detail *d, const struct dir_file *files, size
     xstrset(&d->names_error, NULL);
     if (rebuild)
         rebuild_rows(d);
+}
+
+bool detail_names_known(const struct batch_detail *d)
+{
+    return d->n_names > 0 || d->names_error != NULL;
+}
+
+const char *detail_source_file_id(const struct batch_detail *d, const char *file_id)
+{
+    size_t k;
+    if (file_id == NULL || !strmap_get_index(&d->names, file_id, &k))
+        return NULL;
+    return d->name_source[k];
 }
 
 /* The rows that use job_id, joined again. */

@@ -56,10 +56,15 @@ void detail_set_batch(struct batch_detail *d, const struct batch *b);
 void detail_set_batch_take(struct batch_detail *d, struct batch *b);
 /* Merge directory file names, in any order, before or after the results arrive. */
 void detail_set_names(struct batch_detail *d, const struct dir_file *files, size_t n);
+/* The underlying file (the directory file's `file_id`) of a directory file ID from the names
+ * merged so far; NULL when unknown. A resubmit adds these to a new directory. */
+const char *detail_source_file_id(const struct batch_detail *d, const char *file_id);
 /* Why the directory's file names cannot be had (a 404: the directory expired or was
  * deleted); NULL clears it. Rows keep their file IDs. */
 void detail_set_names_error(struct batch_detail *d, const char *why);
 const char *detail_names_error(const struct batch_detail *d);
+/* True once some directory file names were merged, or their absence was explained. */
+bool detail_names_known(const struct batch_detail *d);
 /* Merge job statuses (matched by job ID), in any order, before or after the results. Usage
  * already known for a job is kept when a later answer carries none. */
 void detail_set_jobs(struct batch_detail *d, const struct job *jobs, size_t n);

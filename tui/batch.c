@@ -306,11 +306,14 @@ static void batch_draw(struct screen *s, struct app *a, int top, int rows, int c
             x += draw_text(top, x, cols - x, buf, draw_attr(COLOR_ROLE_BUSY) | A_BOLD, false);
         }
     } else if (b && b->status == BATCH_FAILED) {
-        x += draw_text(top, x, cols - x, " \xc2\xb7 orchestration failed: per-file rows unreliable",
-                       draw_attr(COLOR_ROLE_BAD), false);
+        x +=
+            draw_text(top, x, cols - x, " \xc2\xb7 orchestration failed: per-file rows unreliable",
+                      draw_attr(COLOR_ROLE_BAD), false);
     }
-    draw_text(top, x, cols - x, b ? (live ? "  live" : "  final") : "  loading\xe2\x80\xa6", A_DIM,
-              false);
+    x += draw_text(top, x, cols - x, b ? (live ? "  live" : "  final") : "  loading\xe2\x80\xa6",
+                   A_DIM, false);
+    if (app_notify_watched(a, bs->id))
+        draw_text(top, x, cols - x, "  * watched: its end will be announced", A_BOLD, false);
 
     if (b) {
         const char *dname = e && e->directory_name ? e->directory_name : NULL;
@@ -325,7 +328,15 @@ static void batch_draw(struct screen *s, struct app *a, int top, int rows, int c
         draw_time(b->updated_ms, t2, sizeof t2);
         snprintf(buf, sizeof buf, "created: %s (%s)   updated: %s (%s)   project: %s", t1,
                  or_dash(b->created_at), t2, or_dash(b->updated_at), or_dash(b->project_id));
-        draw_text(top + 2, 1, cols - 1, buf, A_NORMAL, false);
+        x = 1 + draw_text(top + 2, 1, cols - 1, buf, A_NORMAL, false);
+        if (e && (e->resubmit_of || e->resubmitted_as)) {
+            snprintf(buf, sizeof buf, "  %s%s%s%s%s", e->resubmit_of ? "resubmit of " : "",
+                     e->resubmit_of ? e->resubmit_of : "",
+                     e->resubmit_of && e->resubmitted_as ? " \xc2\xb7 " : "",
+                     e->resubmitted_as ? "resubmitted as " : "",
+                     e->resubmitted_as ? e->resubmitted_as : "");
+            draw_text(top + 2, x, cols - x, buf, A_BOLD, false);
+        }
     }
     draw_history(e, top + 3, cols);
 
@@ -650,6 +661,12 @@ static unsigned batch_action(struct screen *s, struct app *a, enum action act)
     case ACT_CANCEL:
         dialog_cancel_batch(a, bs->id);
         break;
+    case ACT_RESUBMIT:
+        resubmit_open(a, bs->id);
+        break;
+    case ACT_WATCH:
+        app_watch_toggle(a, bs->id);
+        break;
     case ACT_FAILED_ONLY:
         detail_set_failed_only(a->detail, !detail_failed_only(a->detail));
         break;
@@ -697,10 +714,10 @@ static const char *batch_hints(struct screen *s, struct app *a)
         return "Up/Down group  Enter filter to group (again: all)  Tab/Esc files  ] [ failed  "
                "E export  ? help";
     if (a->detail != NULL && detail_triage(a->detail)->n_groups > 0)
-        return "Enter open file  ] [ next/prev failed  Tab failures  f failed only  / filter  "
-               "E export  c cancel  y copy  ? help  q/Esc back";
-    return "Enter open file  f failed only  / filter  E export  c cancel  y copy  r refresh  "
-           "m messages  ? help  q/Esc back";
+        return "Enter open file  ] [ next/prev failed  Tab failures  R resubmit  f failed only  "
+               "/ filter  E export  c cancel  y copy  ? help  q/Esc back";
+    return "Enter open file  f failed only  / filter  R resubmit  E export  c cancel  y copy  "
+           "r refresh  m messages  ? help  q/Esc back";
 }
 
 static void batch_screen_done(struct screen *s, struct app *a)
@@ -711,6 +728,7 @@ static void batch_screen_done(struct screen *s, struct app *a)
     detail_free(a->detail);
     a->detail = NULL;
     free(bs->gsel_id);
+    xstrset(&a->resubmit_after_load, NULL);
     free(bs->id);
     free(bs->sel_file);
     free(bs);
