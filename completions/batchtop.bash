@@ -7,8 +7,8 @@
 
 # Options of the program itself, before or after a subcommand (--demo only before one: TUI only).
 _batchtop_global_opts="--base-url --project-id --organization-id --log --no-cache --refresh
-    --no-color --readonly --help --version"
-_batchtop_tui_opts="--demo"
+    --no-color --readonly --profile --help --version"
+_batchtop_tui_opts="--demo --print-config"
 _batchtop_commands="list get results output create cancel wait dirs configs resubmit help"
 _batchtop_batch_statuses="PENDING THROTTLED RUNNING COMPLETED FAILED CANCELLED"
 _batchtop_job_statuses="PENDING RUNNING COMPLETED FAILED CANCELLED"
@@ -23,8 +23,8 @@ _batchtop_command_opts() {
     get | cancel | dirs) echo "$_batchtop_formats" ;;
     results) echo "--failed --status $_batchtop_formats" ;;
     output) echo "--markdown --text --json -o --output" ;;
-    create) echo "--directory --type --config --wait --jobs --timeout $_batchtop_formats" ;;
-    wait) echo "--timeout --jobs $_batchtop_formats" ;;
+    create) echo "--directory --type --config --wait --jobs --timeout --notify $_batchtop_formats" ;;
+    wait) echo "--timeout --jobs --notify $_batchtop_formats" ;;
     configs) echo "--type $_batchtop_formats" ;;
     resubmit)
         echo "--failed --not-completed --name --type --config --wait --jobs --timeout" \
@@ -36,7 +36,7 @@ _batchtop_command_opts() {
 # _batchtop_takes_value OPT: true when OPT reads the next word as its value.
 _batchtop_takes_value() {
     case $1 in
-    --base-url | --project-id | --organization-id | --refresh | --log) return 0 ;;
+    --base-url | --project-id | --organization-id | --refresh | --log | --profile) return 0 ;;
     --status | --directory | --since | --until | --limit | --type | --config | --timeout | -o | \
         --output | --name)
         return 0
@@ -66,6 +66,11 @@ _batchtop_value() {
         ;;
     --refresh)
         COMPREPLY=($(compgen -W "2 5 10 30 60" -- "$cur"))
+        ;;
+    --profile)
+        # the [profile NAME] sections of the configuration file
+        local conf=${XDG_CONFIG_HOME:-$HOME/.config}/batchtop/config
+        [[ -r $conf ]] && COMPREPLY=($(compgen -W "$(sed -n 's/^[[:space:]]*\[profile[[:space:]]\{1,\}\([A-Za-z0-9._-]*\)[[:space:]]*\].*/\1/p' "$conf")" -- "$cur"))
         ;;
     --log | -o | --output)
         _batchtop_files

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "model/detail.h"
+#include "model/triage.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,7 @@ struct batch_detail {
 
     struct strmap names;             /* file ID -> index in name_list and name_deleted */
     char **name_list;
+    char **name_source;              /* the directory file's file_id (the underlying file) */
     bool *name_deleted;
     char *names_error;
     size_t n_names, cap_names;
@@ -61,6 +63,7 @@ struct batch_detail {
     size_t n_jobs, cap_jobs;
 
     bool failed_only;
+    char *group;                     /* a failure group's ID (model/triage.h), NULL when none */
     char *filter;                    /* as set, "" when none */
     char *needle;                    /* lowered, without '!' */
     bool invert;
@@ -80,6 +83,7 @@ struct batch_detail {
     bool credits_dirty;              /* a billed row's credits changed: usage.credits is
                                         summed again on demand (floating point does not
                                         take a number back exactly) */
+    struct triage triage;            /* failed rows by group, counted like the others */
 };
 
 static char ascii_lower(char c)
@@ -111,6 +115,7 @@ struct batch_detail *detail_new(const char *batch_id)
     strmap_init(&d->jobs, NULL);
     strmap_init(&d->row_by_file, NULL);
     strmap_init(&d->row_by_job, NULL);
+    triage_init(&d->triage);
     d->filter = xstrdup("");
     d->needle = xstrdup("");
     return d;
@@ -146,6 +151,7 @@ static void free_rows(struct batch_detail *d)
     d->repeats = false;
     d->n_visible = 0;
     d->visible_dirty = false; /* no rows, none shown: visible[] holds nothing to rebuild */
+    triage_clear(&d->triage);
 }
 
 void detail_free(struct batch_detail *d)
@@ -158,9 +164,12 @@ void detail_free(struct batch_detail *d)
     strmap_done(&d->row_by_file);
     strmap_done(&d->row_by_job);
     strmap_done(&d->names);
-    for (size_t i = 0; i < d->n_names; i++)
+    for (size_t i = 0; i < d->n_names; i++) {
         free(d->name_list[i]);
+        free(d->name_source[i]);
+    }
     free(d->name_list);
+    free(d->name_source);
     free(d->name_deleted);
     free(d->names_error);
     strmap_done(&d->jobs);
@@ -170,6 +179,8 @@ void detail_free(struct batch_detail *d)
     }
     free(d->job_list);
     free(d->filter);
+    free(d->group);
+    triage_done(&d->triage);
     free(d->needle);
     free(d->visible);
     free(d);
@@ -199,8 +210,13 @@ static bool row_done_p(const struct detail_row *r)
 
 static bool row_shown(const struct batch_detail *d, const struct detail_row *r)
 {
-    if (d->failed_only && !row_failed(r))
+    if ((d->failed_only || d->group != NULL) && !row_failed(r))
         return false;
+    if (d->group != NULL) {
+        char id[TRIAGE_ID_SIZE];
+        if (!triage_row_group(r, id, sizeof id) || strcmp(id, d->group) != 0)
+            return false;
+    }
     if (d->needle[0] == '\0')
         return true;
     const char *status = r->job_known ? (r->job_status_text ? r->job_status_text
@@ -248,6 +264,8 @@ static void tally_row(struct batch_detail *d, const struct detail_row *r, int si
 {
     struct detail_counts *c = &d->counts;
     struct detail_usage *u = &d->usage;
+    if (row_failed(r))
+        triage_count(&d->triage, r, sign);
     if (r->deleted)
         bump(&c->deleted, sign);
     if (r->not_mapped)
@@ -656,6 +674,7 @@ static size_t name_slot(struct batch_detail *d)
     if (d->n_names == d->cap_names) {
         d->cap_names = d->cap_names ? d->cap_names * 2 : 64;
         d->name_list = xreallocarray(d->name_list, d->cap_names, sizeof *d->name_list);
+        d->name_source = xreallocarray(d->name_source, d->cap_names, sizeof *d->name_source);
         d->name_deleted = xreallocarray(d->name_deleted, d->cap_names, sizeof *d->name_deleted);
     }
     return d->n_names++;
@@ -672,9 +691,11 @@ void detail_set_names(struct batch_detail *d, const struct dir_file *files, size
         bool known = strmap_get_index(&d->names, files[i].id, &k);
         if (known) {
             xstrset(&d->name_list[k], files[i].display_name);
+            xstrset(&d->name_source[k], files[i].file_id);
         } else {
             k = name_slot(d);
             d->name_list[k] = xstrdup(files[i].display_name);
+            d->name_source[k] = xstrdup(files[i].file_id);
             strmap_put_index(&d->names, files[i].id, k);
         }
         bool deleted = files[i].deleted_at != NULL;
@@ -705,6 +726,19 @@ void detail_set_names(struct batch_detail *d, const struct dir_file *files, size
     xstrset(&d->names_error, NULL);
     if (rebuild)
         rebuild_rows(d);
+}
+
+bool detail_names_known(const struct batch_detail *d)
+{
+    return d->n_names > 0 || d->names_error != NULL;
+}
+
+const char *detail_source_file_id(const struct batch_detail *d, const char *file_id)
+{
+    size_t k;
+    if (file_id == NULL || !strmap_get_index(&d->names, file_id, &k))
+        return NULL;
+    return d->name_source[k];
 }
 
 /* The rows that use job_id, joined again. */
@@ -887,6 +921,32 @@ void detail_set_filter(struct batch_detail *d, const char *text)
 const char *detail_filter(const struct batch_detail *d)
 {
     return d->filter;
+}
+
+void detail_set_group(struct batch_detail *d, const char *group_id)
+{
+    if (group_id != NULL && group_id[0] == '\0')
+        group_id = NULL;
+    if (xstreq(d->group, group_id))
+        return;
+    bool narrower = d->group == NULL; /* from none to one: only shown rows can stay shown */
+    xstrset(&d->group, group_id);
+    if (narrower)
+        reshow_shown(d);
+    else
+        reshow_all(d);
+}
+
+const char *detail_group(const struct batch_detail *d)
+{
+    return d->group;
+}
+
+struct triage *detail_triage(const struct batch_detail *d)
+{
+    struct triage *t = &cache_of(d)->triage;
+    triage_sort(t);
+    return t;
 }
 
 size_t detail_visible_count(const struct batch_detail *d)

@@ -8,4 +8,5 @@ libmodel_a_SOURCES = \
 	model/objects.c model/objects.h \
 	model/store.c model/store.h \
 	model/view.c model/view.h \
-	model/detail.c model/detail.h
+	model/detail.c model/detail.h \
+	model/triage.c model/triage.h

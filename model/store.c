@@ -63,6 +63,8 @@ static void entry_done(struct store_entry *e)
         change_text_free(&e->history[i]);
     free(e->history);
     free(e->directory_name);
+    free(e->resubmit_of);
+    free(e->resubmitted_as);
     memset(e, 0, sizeof *e);
 }
 
@@ -377,6 +379,34 @@ void store_set_directory_name(struct batch_store *s, const char *directory_id, c
     }
     if (changed)
         touch(s);
+}
+
+static void set_link(struct batch_store *s, const char *id, bool of, const char *other)
+{
+    size_t i;
+    if (!id_get(s, id, &i))
+        return;
+    char **slot = of ? &s->entries[i].resubmit_of : &s->entries[i].resubmitted_as;
+    if (xstreq(*slot, other))
+        return;
+    xstrset(slot, other);
+    touch(s);
+}
+
+void store_set_resubmit_of(struct batch_store *s, const char *id, const char *original)
+{
+    set_link(s, id, true, original);
+}
+
+void store_set_resubmitted_as(struct batch_store *s, const char *id, const char *resubmit)
+{
+    set_link(s, id, false, resubmit);
+}
+
+void store_link_resubmit(struct batch_store *s, const char *original, const char *resubmit)
+{
+    set_link(s, original, false, resubmit);
+    set_link(s, resubmit, true, original);
 }
 
 void store_set_progress(struct batch_store *s, const char *id, long done, long total)

@@ -34,6 +34,9 @@ struct store_entry {
                                         screen's count); partial while some are not billed */
     bool credits_partial;
     double credits;
+    char *resubmit_of;               /* the batch this one resubmitted (batchtop's own link: the
+                                        API has none), NULL when none */
+    char *resubmitted_as;            /* the batch that resubmitted this one's files, or NULL */
 };
 
 /* A batch whose status keeps flipping keeps its first sighting and the newest changes, at most
@@ -83,6 +86,12 @@ void store_set_progress(struct batch_store *s, const char *id, long done, long t
 void store_set_jobs_running(struct batch_store *s, const char *id, long running);
 /* Credits billed for a batch's jobs so far; partial while some job is not billed yet. */
 void store_set_credits(struct batch_store *s, const char *id, double credits, bool partial);
+
+/* Resubmit links (kept by batchtop, saved in the snapshot): `resubmit` ran files of
+ * `original` again. Either side may be missing from the store; the one present is marked. */
+void store_link_resubmit(struct batch_store *s, const char *original, const char *resubmit);
+void store_set_resubmit_of(struct batch_store *s, const char *id, const char *original);
+void store_set_resubmitted_as(struct batch_store *s, const char *id, const char *resubmit);
 
 /* The newest created_at (server text) of any stored batch, by parsed time; NULL when empty
  * or when no created_at parses. The store parses created_at/updated_at itself on upsert, so

@@ -21,13 +21,21 @@
 #include "net/decode.h"
 #include "net/url.h"
 
+static void entry_strings_done(struct snapshot_entry *e)
+{
+    free(e->directory_name);
+    free(e->resubmit_of);
+    free(e->resubmitted_as);
+    e->directory_name = e->resubmit_of = e->resubmitted_as = NULL;
+}
+
 void snapshot_done(struct snapshot *s)
 {
     if (s == NULL)
         return;
     for (size_t i = 0; i < s->n; i++) {
         batch_done(&s->entries[i].batch);
-        free(s->entries[i].directory_name);
+        entry_strings_done(&s->entries[i]);
     }
     free(s->entries);
     free(s->endpoint);
@@ -109,6 +117,10 @@ static struct json_object *entry_json(const struct snapshot_entry *e)
     encode_put(ext, "credits", credits ? encode_need(json_object_new_double(e->credits)) : NULL);
     encode_put(ext, "credits_partial",
                encode_need(json_object_new_boolean(credits && e->credits_partial)));
+    if (e->resubmit_of)
+        encode_put(ext, "resubmit_of", encode_str(e->resubmit_of));
+    if (e->resubmitted_as)
+        encode_put(ext, "resubmitted_as", encode_str(e->resubmitted_as));
     encode_put(o, "batchtop", ext);
     return o;
 }
@@ -280,7 +292,9 @@ static bool ext_from(struct json_object *o, const char *path, struct snapshot_en
         return refuse(why, xasprintf("%s.batchtop: expected an object", path));
     if (!get_text(x, sub, "directory_name", &e->directory_name, why) ||
         !get_count(x, sub, "files_done", &e->files_done, why) ||
-        !get_count(x, sub, "files_total", &e->files_total, why))
+        !get_count(x, sub, "files_total", &e->files_total, why) ||
+        !get_text(x, sub, "resubmit_of", &e->resubmit_of, why) ||
+        !get_text(x, sub, "resubmitted_as", &e->resubmitted_as, why))
         return false;
     c = member(x, "credits");
     if (c != NULL) {
@@ -424,7 +438,7 @@ static bool entries_from(const char *text, size_t len, struct snapshot *out, cha
         memset(e, 0, sizeof *e);
         if (!entry_from(tok, text + start, end - start, out->n, e, why)) {
             batch_done(&e->batch);
-            free(e->directory_name);
+            entry_strings_done(e);
             ok = false;
             break;
         }

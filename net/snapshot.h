@@ -15,7 +15,8 @@
  *                "status":"COMPLETED","created_at":"…","updated_at":"…",
  *                "config":{"job":{"type":"parse_v2","configuration_id":"cfg-1"}},
  *                "batchtop":{"directory_name":"invoices","files_done":20,"files_total":20,
- *                            "credits":120.5,"credits_partial":false}}]}
+ *                            "credits":120.5,"credits_partial":false,
+ *                            "resubmit_of":null,"resubmitted_as":"bat-7"}}]}
  *
  * Batches use the API's field names and are checked by decode.c's own batch decoder; a null
  * in "batchtop" means unknown. The key is never written: the struct has no field for it and
@@ -57,6 +58,8 @@ struct snapshot_entry {
     bool credits_known;
     bool credits_partial;
     double credits;
+    char *resubmit_of;            /* batchtop's resubmit links (store.h); NULL: none; owned */
+    char *resubmitted_as;
 };
 
 /* Everything owned by the struct; snapshot_done frees it and leaves it zeroed. */

@@ -93,6 +93,10 @@ static void usage(FILE *out)
           "  --max-files N             for tests of big batches: a batch may cover N files\n"
           "                            (default 1,000, the API's limit; at most 200,000),\n"
           "                            and a regular directory may hold as many\n"
+          "  --map-error-rate P        share of a batch's files given a mapping error (no\n"
+          "                            job; default 0.03)\n"
+          "  --job-fail-rate P         share of the other files whose job ends FAILED (by\n"
+          "                            default 8% of all files); errors differ in numbers\n"
           "  -v, --verbose             log one line per request on stderr:\n"
           "                            METHOD PATH?QUERY STATUS MS\n"
           "  -h, --help                show this help and exit\n"
@@ -173,6 +177,8 @@ enum {
     OPT_FAILED_PAGES,
     OPT_NO_FULL_OUTPUT,
     OPT_MAX_FILES,
+    OPT_MAP_ERROR_RATE,
+    OPT_JOB_FAIL_RATE,
     OPT_VERSION,
 };
 
@@ -209,6 +215,8 @@ int main(int argc, char **argv)
         {"failed-pages", required_argument, NULL, OPT_FAILED_PAGES},
         {"no-full-output", no_argument, NULL, OPT_NO_FULL_OUTPUT},
         {"max-files", required_argument, NULL, OPT_MAX_FILES},
+        {"map-error-rate", required_argument, NULL, OPT_MAP_ERROR_RATE},
+        {"job-fail-rate", required_argument, NULL, OPT_JOB_FAIL_RATE},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
@@ -332,6 +340,14 @@ int main(int argc, char **argv)
             break;
         case OPT_NO_FULL_OUTPUT:
             wp.no_full_output = true;
+            break;
+        case OPT_MAP_ERROR_RATE:
+            wp.map_error_rate = parse_double(optarg, 0, 1);
+            wp.has_map_error_rate = true;
+            break;
+        case OPT_JOB_FAIL_RATE:
+            wp.job_fail_rate = parse_double(optarg, 0, 1);
+            wp.has_job_fail_rate = true;
             break;
         case OPT_MAX_FILES:
             wp.max_files = (size_t)parse_count(optarg, WORLD_BIG_MAX_FILES);

@@ -45,6 +45,11 @@ static void make_schedule(struct world *w, struct rng *r, struct world_batch *b,
     double span = 12000.0 * sqrt((double)n / 20.0); /* 20 files: mapped over 12 s */
     b->items = xcalloc(n, sizeof *b->items);
     b->nitems = n;
+    /* the defaults: 3% of files a mapping error, 8% a failed job; --job-fail-rate is a share
+     * of the files that got a job */
+    double map_rate = w->params.has_map_error_rate ? w->params.map_error_rate : 0.03;
+    double job_rate =
+        w->params.has_job_fail_rate ? w->params.job_fail_rate * (1 - map_rate) : 0.08;
     b->natural_end = 0;
     b->map_end = 0;
     for (size_t i = 0; i < n; i++) {
@@ -57,11 +62,12 @@ static void make_schedule(struct world *w, struct rng *r, struct world_batch *b,
         it->pend = (int32_t)scaled(w, pend);
         it->run = (int32_t)scaled(w, run);
         it->seed = rng_next(r);
+        /* one roll per file whatever the rates, so a seed gives the same world */
         double roll = rng_unit(r);
-        if (roll < 0.03) {
+        if (roll < map_rate) {
             it->kind = WORLD_ITEM_MAP_ERROR;
         } else {
-            it->kind = roll < 0.03 + 0.08 ? WORLD_ITEM_JOB_FAILS : WORLD_ITEM_OK;
+            it->kind = roll < map_rate + job_rate ? WORLD_ITEM_JOB_FAILS : WORLD_ITEM_OK;
             rng_uuid(r, prefix, it->job_id, sizeof it->job_id);
         }
         if (it->map_off > b->map_end)

@@ -45,6 +45,11 @@ struct world_params {
     /* tests only (--max-files): a batch may cover this many files instead of the API's 1,000,
      * and a regular directory may hold as many; 0 means WORLD_MAX_FILES */
     size_t max_files;
+    /* tests of failure triage (--map-error-rate, --job-fail-rate): the share of a new batch's
+     * files that get a mapping error, and of the others whose job FAILS; each applies only
+     * when its has_ flag is set, else the defaults (3% and 8% of all files) */
+    bool has_map_error_rate, has_job_fail_rate;
+    double map_error_rate, job_fail_rate;
 };
 
 struct world_file {

@@ -48,8 +48,8 @@ spec_opts() {
     get | cancel | dirs) echo "$formats" ;;
     results) echo "--failed --status $formats" ;;
     output) echo "--markdown --text --json -o --output" ;;
-    create) echo "--directory --type --config --wait --jobs --timeout $formats" ;;
-    wait) echo "--timeout --jobs $formats" ;;
+    create) echo "--directory --type --config --wait --jobs --timeout --notify $formats" ;;
+    wait) echo "--timeout --jobs --notify $formats" ;;
     configs) echo "--type $formats" ;;
     resubmit) echo "--failed --not-completed --name --type --config --wait --jobs --timeout $formats" ;;
     esac

@@ -908,6 +908,21 @@ START_TEST(store_annotations)
     /* Progress survives a list update of the same batch. */
     put(s, "bat-1", "COMPLETED", NULL);
     ck_assert_int_eq(store_find(s, "bat-1")->files_total, 10);
+
+    /* Resubmit links: both sides, surviving updates; a missing side is skipped. */
+    v = store_version(s);
+    store_link_resubmit(s, "bat-1", "bat-2");
+    ck_assert(store_version(s) != v);
+    ck_assert_str_eq(store_find(s, "bat-1")->resubmitted_as, "bat-2");
+    ck_assert_str_eq(store_find(s, "bat-2")->resubmit_of, "bat-1");
+    ck_assert_ptr_null(store_find(s, "bat-1")->resubmit_of);
+    v = store_version(s);
+    store_link_resubmit(s, "bat-1", "bat-2");
+    ck_assert(store_version(s) == v);
+    store_link_resubmit(s, "bat-3", "bat-nope");
+    ck_assert_str_eq(store_find(s, "bat-3")->resubmitted_as, "bat-nope");
+    put(s, "bat-2", "COMPLETED", NULL);
+    ck_assert_str_eq(store_find(s, "bat-2")->resubmit_of, "bat-1");
     store_free(s);
 }
 END_TEST

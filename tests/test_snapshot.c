@@ -48,6 +48,7 @@ static void sample(struct snapshot *s, const char *endpoint)
     s->entries[0].files_total = 20;
     s->entries[0].credits_known = true;
     s->entries[0].credits = 120.5;
+    s->entries[0].resubmitted_as = xstrdup("bat-2");
     entry_from_json(&s->entries[1],
                     "{\"id\":\"bat-2\",\"status\":\"PAUSED_BY_ADMIN\",\"created_at\":"
                     "\"2026-11-29T00:00:00+02:00\",\"config\":{\"job\":{\"type\":\"weird_v9\"}}}");
@@ -56,6 +57,7 @@ static void sample(struct snapshot *s, const char *endpoint)
     s->entries[1].credits_known = true;
     s->entries[1].credits_partial = true;
     s->entries[1].credits = 0.1;
+    s->entries[1].resubmit_of = xstrdup("bat-1");
     entry_from_json(&s->entries[2], "{\"id\":\"bat-3\",\"status\":\"RUNNING\",\"project_id\":null,"
                                     "\"created_at\":null,\"config\":null}");
 }
@@ -89,6 +91,8 @@ static void same_entries(const struct snapshot *a, const struct snapshot *b)
         ck_assert_int_eq(x->credits_known, y->credits_known);
         ck_assert_int_eq(x->credits_partial, y->credits_partial);
         ck_assert(x->credits == y->credits);
+        same_str(x->resubmit_of, y->resubmit_of);
+        same_str(x->resubmitted_as, y->resubmitted_as);
     }
 }
 

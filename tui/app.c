@@ -223,13 +223,160 @@ static void draw_all(struct app *a)
     }
     wnoutrefresh(stdscr);
     doupdate();
-    if (a->pending_copy) {
-        size_t n = strlen(a->pending_copy);
-        ssize_t w = write(STDOUT_FILENO, a->pending_copy, n);
+    char **after[] = {&a->pending_copy, &a->pending_osc};
+    for (size_t i = 0; i < sizeof after / sizeof after[0]; i++) {
+        if (*after[i] == NULL)
+            continue;
+        size_t n = strlen(*after[i]);
+        ssize_t w = write(STDOUT_FILENO, *after[i], n);
         (void)w;
-        free(a->pending_copy);
-        a->pending_copy = NULL;
+        free(*after[i]);
+        *after[i] = NULL;
     }
+}
+
+/* ---- the end of watched batches ---- */
+
+void app_notify_watch(struct app *a, const char *batch_id, bool on)
+{
+    if (batch_id == NULL)
+        return;
+    if (on)
+        strmap_put(&a->watched, batch_id, NULL);
+    else
+        strmap_remove(&a->watched, batch_id);
+}
+
+bool app_notify_watched(const struct app *a, const char *batch_id)
+{
+    return batch_id != NULL && strmap_has(&a->watched, batch_id);
+}
+
+void app_watch_toggle(struct app *a, const char *batch_id)
+{
+    if (app_notify_watched(a, batch_id)) {
+        app_notify_watch(a, batch_id, false);
+        app_flash(a, "no longer watching %s", batch_id);
+        return;
+    }
+    const struct store_entry *e = store_find(a->store, batch_id);
+    if (e && batch_status_is_terminal(e->batch.status) &&
+        !(e->batch.status == BATCH_COMPLETED && e->jobs_running > 0)) {
+        app_error(a, "%s has already ended (%s)", batch_id, batch_status_text(&e->batch));
+        return;
+    }
+    app_notify_watch(a, batch_id, true);
+    app_flash(a, "watching %s: its end will be announced", batch_id);
+}
+
+/* Ended as an operator means it: a terminal status, and no job known to be still running (a
+ * COMPLETED batch may still have jobs running). */
+static bool has_ended(const struct store_entry *e)
+{
+    if (!batch_status_is_terminal(e->batch.status))
+        return false;
+    return !(e->batch.status == BATCH_COMPLETED && e->jobs_running > 0);
+}
+
+static void run_command(struct app *a, const char *command, const char *id, const char *status,
+                        long failed)
+{
+    struct notify_child *slot = NULL;
+    for (size_t i = 0; i < APP_MAX_NOTIFY && slot == NULL; i++)
+        if (a->children[i].pid == 0)
+            slot = &a->children[i];
+    if (slot == NULL) {
+        app_log(a, true, "notify command not run for %s: %d are still running", id,
+                APP_MAX_NOTIFY);
+        return;
+    }
+    char *why = NULL;
+    int fd = -1;
+    pid_t pid = notify_spawn(command, id, status, failed, &fd, &why);
+    if (pid < 0) {
+        app_log(a, true, "%s", why);
+        free(why);
+        return;
+    }
+    memset(slot, 0, sizeof *slot);
+    slot->pid = pid;
+    slot->fd = fd;
+    slot->batch_id = xstrdup(id);
+}
+
+static void announce(struct app *a, const struct store_entry *e)
+{
+    const char *id = e->batch.id, *status = batch_status_text(&e->batch);
+    char files[96] = "";
+    if (e->files_total >= 0)
+        snprintf(files, sizeof files, ": %ld/%ld files", e->files_done, e->files_total);
+    char *body = xasprintf("%s %s%s", id, status, files);
+    app_flash(a, "batch ended: %s", body);
+    const struct notify_config *n = a->opt.notify;
+    if (n != NULL) {
+        if (n->bell)
+            beep();
+        char *osc = notify_osc(n, "batchtop", body, getenv("TMUX") != NULL);
+        if (osc) {
+            char *all = xasprintf("%s%s", a->pending_osc ? a->pending_osc : "", osc);
+            free(a->pending_osc);
+            a->pending_osc = all;
+            free(osc);
+        }
+        if (n->command)
+            run_command(a, n->command, id, status, -1);
+    }
+    free(body);
+}
+
+void app_notify_check(struct app *a)
+{
+    if (strmap_count(&a->watched) == 0)
+        return;
+    size_t n = 0, cap = strmap_count(&a->watched);
+    char **ended = xcalloc(cap, sizeof *ended);
+    for (struct strmap_entry *w = strmap_first(&a->watched); w; w = strmap_next(w)) {
+        const struct store_entry *e = store_find(a->store, strmap_key(w));
+        if (e != NULL && has_ended(e)) {
+            announce(a, e);
+            ended[n++] = xstrdup(strmap_key(w));
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        strmap_remove(&a->watched, ended[i]);
+        free(ended[i]);
+    }
+    free(ended);
+}
+
+/* Read the commands' standard error; say how each that ended went. */
+static void children_poll(struct app *a)
+{
+    for (size_t i = 0; i < APP_MAX_NOTIFY; i++) {
+        struct notify_child *c = &a->children[i];
+        if (c->pid == 0)
+            continue;
+        if (c->fd >= 0 && !notify_read(c->fd, c->err, &c->err_len, sizeof c->err)) {
+            close(c->fd);
+            c->fd = -1;
+        }
+        char *failure = NULL;
+        if (c->fd < 0 && notify_reaped(c->pid, c->err, c->err_len, &failure)) {
+            if (failure)
+                app_log(a, true, "%s (for %s)", failure, c->batch_id);
+            free(failure);
+            free(c->batch_id);
+            memset(c, 0, sizeof *c);
+        }
+    }
+}
+
+static bool children_waiting(const struct app *a)
+{
+    for (size_t i = 0; i < APP_MAX_NOTIFY; i++)
+        if (a->children[i].pid != 0 && a->children[i].fd < 0)
+            return true;
+    return false;
 }
 
 /* ---- input ---- */
@@ -257,6 +404,13 @@ static unsigned global_action(struct app *a, enum action act, size_t idx)
         return REACT_REDRAW;
     case ACT_REDRAW:
         clearok(curscr, TRUE);
+        return REACT_REDRAW;
+    case ACT_PROFILES:
+        if (a->opt.switch_to == NULL || a->opt.n_profiles == 0)
+            app_error(a, "no profiles: add [profile NAME] sections to the configuration file "
+                         "(see batchtop(1))");
+        else
+            profiles_screen_open(a);
         return REACT_REDRAW;
     case ACT_QUIT:
     case ACT_BACK:
@@ -388,6 +542,7 @@ static unsigned read_messages(struct app *a)
         list_view_rebuild(a->view, a->store);
         a->view_dirty = false;
     }
+    app_notify_check(a);
     return r;
 }
 
@@ -402,6 +557,8 @@ static int next_timeout(struct app *a)
         if (wait < 0 || tick < wait)
             wait = tick;
     }
+    if (children_waiting(a) && (wait < 0 || wait > 100))
+        wait = 100; /* a command closed its standard error and has not ended yet */
     if (wait < 0)
         return -1;
     return (int)(wait < 0 ? 0 : wait);
@@ -433,8 +590,122 @@ static void app_free(struct app *a)
     free(a->log);
     free(a->flash);
     free(a->pending_copy);
+    free(a->pending_osc);
+    strmap_done(&a->watched);
+    for (size_t i = 0; i < APP_MAX_NOTIFY; i++) {
+        if (a->children[i].fd >= 0 && a->children[i].pid)
+            close(a->children[i].fd); /* a command still running goes on alone */
+        free(a->children[i].batch_id);
+    }
     free(a->endpoint);
     free(a->last_notice);
+    free(a->resubmit_after_load);
+}
+
+/* Forget everything of the old profile but the messages log. */
+static void reset_model(struct app *a)
+{
+    while (a->pending != NULL) {
+        struct net_msg *m = a->pending;
+        a->pending = m->next;
+        net_msg_free(m);
+    }
+    a->pending_at = 0;
+    list_view_free(a->view);
+    store_free(a->store);
+    a->store = store_new();
+    a->view = list_view_new();
+    for (size_t i = 0; i < a->n_directories; i++)
+        directory_done(&a->directories[i]);
+    free(a->directories);
+    a->directories = NULL;
+    a->n_directories = 0;
+    a->directories_loaded = false;
+    for (int t = 0; t < JOB_TYPE_COUNT; t++) {
+        for (size_t i = 0; i < a->n_configs[t]; i++)
+            config_done(&a->configs[t][i]);
+        free(a->configs[t]);
+        a->configs[t] = NULL;
+        a->n_configs[t] = 0;
+        a->configs_loaded[t] = false;
+        a->configs_req[t] = 0;
+    }
+    xstrset(&a->configs_error, NULL);
+    xstrset(&a->directories_error, NULL);
+    xstrset(&a->last_notice, NULL);
+    xstrset(&a->resubmit_after_load, NULL);
+    strmap_clear(&a->watched); /* the batches of the old profile */
+    a->conn = NET_CONN_CONNECTING;
+    a->retry_at_mono = 0;
+    a->requests_per_min = 0;
+    a->updated_ms = a->stalled_ms = a->cached_ms = 0;
+    a->cache_saved_mono = 0;
+    a->cache_error_said = false;
+    a->list_loaded = a->list_stale = a->list_partial = a->list_cursor_moved = false;
+    a->list_partial_loaded = 0;
+    a->list_partial_total = 0;
+    a->list_partial_pages = 0;
+    a->paused = false;
+    a->view_dirty = false;
+}
+
+static struct net *start_net(const struct app_options *opt, char **cause)
+{
+    struct net_config cfg = {
+        .base_url = opt->base_url,
+        .api_key = opt->api_key,
+        .project_id = opt->project_id,
+        .organization_id = opt->organization_id,
+        .custom_headers = opt->custom_headers,
+        .refresh_s = opt->refresh_s,
+    };
+    return net_start(&cfg, cause);
+}
+
+void app_switch_profile(struct app *a, const char *profile)
+{
+    if (a->opt.switch_to == NULL)
+        return;
+    struct app_options next;
+    char *why = NULL;
+    /* api_key_command may ask for a passphrase on the terminal: give it the terminal */
+    def_prog_mode();
+    endwin();
+    bool ok = a->opt.switch_to(profile, &next, &why);
+    reset_prog_mode();
+    clearok(curscr, TRUE);
+    if (!ok) {
+        app_error(a, "profile %s not used: %s", profile ? profile : "(none)",
+                  why ? why : "failed");
+        free(why);
+        return;
+    }
+    char *cause = NULL;
+    struct net *n = start_net(&next, &cause);
+    if (n == NULL) {
+        app_error(a, "profile %s not used: cannot start the network thread: %s",
+                  profile ? profile : "(none)", cause ? cause : "unknown error");
+        free(cause);
+        return;
+    }
+    /* the old one goes: its screens (each says goodbye to the net), its cache, its thread */
+    while (a->n_screens > 1)
+        close_at(a, a->n_screens - 1);
+    cache_save(a, true);
+    net_stop(a->net);
+    reset_model(a);
+    a->net = n;
+    a->opt = next;
+    free(a->endpoint);
+    a->endpoint = url_endpoint(next.base_url);
+    a->cleartext = url_cleartext_remote(next.base_url);
+    cache_open(a);
+    app_submit(a, net_cmd_new(NET_CMD_LIST_DIRECTORIES));
+    app_flash(a, "profile %s: %s", profile ? profile : "(none)", a->endpoint);
+    if (a->cleartext)
+        app_log(a, true,
+                "plain http:// to a host that is not loopback: the API key and every "
+                "answer travel unencrypted");
 }
 
 int app_run(const struct app_options *opt)
@@ -448,6 +719,7 @@ int app_run(const struct app_options *opt)
     a.store = store_new();
     a.view = list_view_new();
     a.conn = NET_CONN_CONNECTING;
+    strmap_init(&a.watched, NULL);
 
     if (!term_signals_install(&cause)) {
         fprintf(stderr, "batchtop: %s\n", cause);
@@ -455,15 +727,7 @@ int app_run(const struct app_options *opt)
         app_free(&a);
         return 1;
     }
-    struct net_config cfg = {
-        .base_url = opt->base_url,
-        .api_key = opt->api_key,
-        .project_id = opt->project_id,
-        .organization_id = opt->organization_id,
-        .custom_headers = opt->custom_headers,
-        .refresh_s = opt->refresh_s,
-    };
-    a.net = net_start(&cfg, &cause);
+    a.net = start_net(opt, &cause);
     if (!a.net) {
         fprintf(stderr, "batchtop: cannot start the network thread: %s\n",
                 cause ? cause : "unknown error");
@@ -488,13 +752,18 @@ int app_run(const struct app_options *opt)
         if (redraw)
             draw_all(&a);
         redraw = false;
-        struct pollfd fds[3] = {
+        struct pollfd fds[3 + APP_MAX_NOTIFY] = {
             {STDIN_FILENO, POLLIN, 0},
             {term_signal_fd(), POLLIN, 0},
             {net_fd(a.net), POLLIN, 0},
         };
+        nfds_t nfds = 3;
+        for (size_t i = 0; i < APP_MAX_NOTIFY; i++)
+            if (a.children[i].pid && a.children[i].fd >= 0)
+                fds[nfds++] = (struct pollfd){a.children[i].fd, POLLIN, 0};
         /* a backlog of messages: look at keys and signals, then go on with it */
-        int rc = poll(fds, 3, a.pending != NULL ? 0 : next_timeout(&a));
+        int rc = poll(fds, nfds, a.pending != NULL ? 0 : next_timeout(&a));
+        bool children = nfds > 3 || children_waiting(&a);
         if (rc < 0 && errno != EINTR)
             die("poll: %s", strerror(errno));
         bool resized = false, quit = false;
@@ -514,6 +783,8 @@ int app_run(const struct app_options *opt)
             break;
         if (a.n_screens == 0)
             break;
+        if (children)
+            children_poll(&a);
         /* a timer tick also checks the size: a SIGWINCH can be coalesced away */
         if (rc == 0 && term_size_changed())
             resized = true;

@@ -15,11 +15,13 @@
 #include <stdint.h>
 
 #include "model/detail.h"
+#include "model/strmap.h"
 #include "model/store.h"
 #include "model/view.h"
 #include "net/msg.h"
 #include "net/net.h"
 #include "tui/keys.h"
+#include "tui/notify.h"
 
 struct app_options {
     const char *base_url;
@@ -33,6 +35,16 @@ struct app_options {
     bool color;
     bool demo;
     bool no_cache; /* --no-cache: read and write no snapshot */
+    const char *profile; /* the configuration file's profile in use, NULL for none */
+    /* The configuration file's profiles (P opens a switcher) and how to switch to one (NULL:
+     * back to no profile): fills *out, whose strings live until the program ends, or false
+     * with *why. NULL when switching is not possible (--demo). */
+    const char *const *profiles;
+    size_t n_profiles;
+    bool (*switch_to)(const char *profile, struct app_options *out, char **why);
+    const struct notify_config *notify; /* [notify], NULL: flash and Messages only */
+    bool production;     /* the profile says production = true: create and cancel name it */
+    bool confirm_create; /* ask before a create is sent */
 };
 
 /* Reaction flags returned by handlers. */
@@ -83,6 +95,16 @@ struct log_entry {
 };
 
 #define APP_MAX_SCREENS 12
+#define APP_MAX_NOTIFY 8 /* notify commands running at once */
+
+/* A notify command still running: its standard error is read until it ends. */
+struct notify_child {
+    pid_t pid; /* 0: a free slot */
+    int fd;    /* its standard error, -1 once at EOF */
+    char *batch_id;
+    char err[512];
+    size_t err_len;
+};
 #define APP_SLICE_MS 20 /* message work between two looks at the keyboard */
 
 struct app {
@@ -114,6 +136,8 @@ struct app {
     long list_partial_total; /* total_size when the server sends it, else -1 */
     int list_partial_pages;
     bool paused;
+    char *resubmit_after_load; /* R on the list: open the Resubmit dialog once this batch's
+                                  files and job statuses are in (the Batch screen is open) */
 
     /* Picker data. */
     struct directory *directories;
@@ -144,6 +168,12 @@ struct app {
     bool quit;
     int cursor_y, cursor_x; /* set by a draw that wants the cursor shown; -1 = hidden */
     char *pending_copy;     /* an OSC 52 sequence written after the next doupdate */
+    char *pending_osc;      /* desktop notifications, written after the next doupdate */
+
+    /* Batches whose end is announced (created in this session, or marked with *): ID ->
+     * NULL; an ID leaves once announced. */
+    struct strmap watched;
+    struct notify_child children[APP_MAX_NOTIFY];
 };
 
 /* Run the whole UI (terminal already checked); returns the exit status: 0, or 128 + the
@@ -166,6 +196,16 @@ void app_log(struct app *a, bool error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Copy text to the terminal's clipboard with OSC 52 (after the next screen update). */
 void app_copy(struct app *a, const char *text);
+/* Stop the network core, start one for the profile (NULL: none) and show its snapshot; the
+ * Batches screen stays, everything else closes. An error leaves everything as it was. */
+void app_switch_profile(struct app *a, const char *profile);
+/* Announce the end of this batch (flash, Messages, [notify]); on = false stops. */
+void app_notify_watch(struct app *a, const char *batch_id, bool on);
+bool app_notify_watched(const struct app *a, const char *batch_id);
+/* `*`: watch the batch (said in a flash), or stop watching it. */
+void app_watch_toggle(struct app *a, const char *batch_id);
+/* Announce every watched batch that has ended (after the store changed). */
+void app_notify_check(struct app *a);
 /* Start / stop watching a batch; the Batch screen calls these. */
 void app_watch_batch(struct app *a, const char *id);
 

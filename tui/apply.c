@@ -3,6 +3,7 @@
 
 #include "tui/apply.h"
 #include "tui/cache.h"
+#include "tui/screens.h"
 
 #include <stdlib.h>
 
@@ -38,6 +39,56 @@ static void annotate_progress(struct app *a)
         if (u.billed > 0)
             store_set_credits(a->store, detail_batch_id(a->detail), u.credits, u.partial);
     }
+}
+
+/* A resubmit ended: the new batch joins the list, linked both ways (the API keeps no link, so
+ * the snapshot does), and the outcome is said whether or not the dialog is still open. */
+static void apply_resubmitted(struct app *a, const struct net_msg *m)
+{
+    const char *orig = m->id ? m->id : "the batch";
+    if (!m->ok) {
+        app_error(a, "resubmit of %s failed: %s", orig,
+                  m->error.message ? m->error.message : "unknown error");
+        return;
+    }
+    if (m->n_batches == 0 || m->batches[0].id == NULL) {
+        app_flash(a, "resubmit of %s done", orig);
+        return;
+    }
+    const char *id = m->batches[0].id;
+    store_upsert(a->store, &m->batches[0]);
+    if (m->id)
+        store_link_resubmit(a->store, m->id, id);
+    app_notify_watch(a, id, true); /* its end will be announced, as a create's */
+    if (m->n_directories > 0 && m->directories[0].id && m->directories[0].name)
+        store_set_directory_name(a->store, m->directories[0].id, m->directories[0].name);
+    a->view_dirty = true;
+    if (m->already_finished)
+        app_flash(a, "%s was already resubmitted as %s: nothing new created", orig, id);
+    else
+        app_flash(a, "resubmitted %s as %s", orig, id);
+    cache_save(a, true); /* the link exists nowhere else */
+}
+
+/* R on the list opened the batch: the dialog comes once its rows can be chosen from. */
+static void resubmit_when_loaded(struct app *a, const struct net_msg *m)
+{
+    if (a->resubmit_after_load == NULL || a->detail == NULL ||
+        !xstreq(detail_batch_id(a->detail), a->resubmit_after_load))
+        return;
+    if (m->type == NET_MSG_WATCH_ROUND && !m->ok && detail_batch(a->detail) == NULL) {
+        app_error(a, "%s could not be loaded: nothing to resubmit", a->resubmit_after_load);
+        xstrset(&a->resubmit_after_load, NULL);
+        return;
+    }
+    struct detail_counts dc;
+    detail_counts(a->detail, &dc);
+    if (detail_batch(a->detail) == NULL || !detail_names_known(a->detail) || dc.unknown > 0)
+        return;
+    char *id = a->resubmit_after_load;
+    a->resubmit_after_load = NULL;
+    resubmit_open(a, id);
+    free(id);
 }
 
 static void take_connection(struct app *a, const struct net_msg *m)
@@ -131,6 +182,7 @@ unsigned apply_message(struct app *a, const struct net_msg *m)
             detail_set_names(a->detail, m->files, m->n_files);
             annotate_progress(a);
         }
+        resubmit_when_loaded(a, m);
         break;
     case NET_MSG_JOBS:
         /* statuses of the batch watched when they were sent: not of one opened since */
@@ -170,10 +222,13 @@ unsigned apply_message(struct app *a, const struct net_msg *m)
         }
         break;
     case NET_MSG_RESUBMIT_PROGRESS:
+        break; /* the Resubmit dialog shows it */
     case NET_MSG_RESUBMITTED:
-        break; /* issue 16: the resubmit dialog follows these */
+        apply_resubmitted(a, m);
+        break;
     case NET_MSG_WATCH_ROUND:
-        return REACT_NONE; /* for scripts (batchtop wait); the screens follow the batch and jobs */
+        resubmit_when_loaded(a, m);
+        return a->resubmit_after_load ? REACT_NONE : REACT_REDRAW; /* for scripts (batchtop wait); the screens follow the batch and jobs */
     case NET_MSG_DIRECTORIES:
         if (m->ok) {
             for (size_t i = 0; i < a->n_directories; i++)

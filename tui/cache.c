@@ -125,6 +125,8 @@ void cache_open(struct app *a)
             store_set_progress(a->store, id, e->files_done, e->files_total);
         if (e->credits_known)
             store_set_credits(a->store, id, e->credits, e->credits_partial);
+        store_set_resubmit_of(a->store, id, e->resubmit_of);
+        store_set_resubmitted_as(a->store, id, e->resubmitted_as);
         free(id);
     }
     a->cached_ms = s.saved_ms;
@@ -164,6 +166,8 @@ void cache_save(struct app *a, bool now)
         o->credits_known = e->credits_known;
         o->credits_partial = e->credits_partial;
         o->credits = e->credits;
+        o->resubmit_of = e->resubmit_of;
+        o->resubmitted_as = e->resubmitted_as;
     }
     char *path = cache_path(a), *why = NULL;
     if (path != NULL && !snapshot_save(path, &s, &why) && !a->cache_error_said) {

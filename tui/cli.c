@@ -27,6 +27,9 @@
 #include "net/url.h"
 #include "tui/cli.h"
 #include "tui/cli_out.h"
+#include "tui/cli_results.h"
+#include "tui/notify.h"
+#include "tui/settings.h"
 #include "tui/text.h"
 
 #define DEFAULT_BASE_URL "https://api.cloud.llamaindex.ai"
@@ -68,10 +71,10 @@ static const struct sub_info {
                   "a job's output (FILE: the file's name or dfl- ID in the batch)"},
     [S_CREATE] = {"create",
                   "--directory DIR_ID --type parse_v2|extract_v2 --config CFG_ID "
-                  "[--wait [--jobs] [--timeout D]]",
+                  "[--wait [--jobs] [--timeout D] [--notify]]",
                   "start a batch (never twice, even when an answer is lost); prints its ID"},
     [S_CANCEL] = {"cancel", "BATCH_ID...", "ask the server to cancel batches"},
-    [S_WAIT] = {"wait", "BATCH_ID... [--timeout D] [--jobs]",
+    [S_WAIT] = {"wait", "BATCH_ID... [--timeout D] [--jobs] [--notify]",
                 "follow batches until they end; with --jobs, until every file's job ends"},
     [S_DIRS] = {"dirs", "", "the project's directories"},
     [S_CONFIGS] = {"configs", "[--type parse_v2|extract_v2]", "saved configurations"},
@@ -92,6 +95,8 @@ enum opt_id {
     OPT_REFRESH,
     OPT_NO_COLOR,
     OPT_READONLY,
+    OPT_PROFILE,
+    OPT_NOTIFY,
     OPT_HELP,
     OPT_VERSION,
     OPT_JSON,
@@ -126,6 +131,8 @@ static const struct option long_opts[] = {
     {"refresh", required_argument, NULL, OPT_REFRESH},
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
     {"readonly", no_argument, NULL, OPT_READONLY},
+    {"profile", required_argument, NULL, OPT_PROFILE},
+    {"notify", no_argument, NULL, OPT_NOTIFY},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {"json", no_argument, NULL, OPT_JSON},
@@ -198,8 +205,12 @@ struct cli {
     const char *prog; /* "batchtop list" for messages */
     /* connection */
     const char *base_url, *api_key, *project_id, *organization_id, *log_path;
-    int refresh_s;
+    int refresh_s; /* 0 until given: then the configuration's, else 5 */
     bool no_cache, readonly, color;
+    const char *profile;
+    bool notify;              /* wait --notify: run [notify] command for each batch */
+    struct settings settings; /* the configuration file, the environment and the options */
+    char *key;                /* from LLAMA_CLOUD_API_KEY or api_key_command; wiped at exit */
     /* output */
     enum out_format fmt;
     bool tty_out, tty_err;
@@ -429,6 +440,7 @@ static void usage_all(FILE *f)
     fputs("\nOptions of every subcommand:\n"
           "  --base-url URL  --project-id ID  --organization-id ID  --log FILE  --no-cache\n"
           "  --refresh SECONDS (polling interval of wait, default 5)  --no-color  --readonly\n"
+          "  --profile NAME (a [profile NAME] of ~/.config/batchtop/config; see batchtop(1))\n"
           "Output (list, get, results, dirs, configs, cancel, wait, create, resubmit):\n"
           "  --json   one JSON document (the API's field names and values)\n"
           "  --jsonl  one JSON object per line, printed as pages arrive\n"
@@ -438,7 +450,8 @@ static void usage_all(FILE *f)
           "configuration error (a missing key too); 3 wait: a batch FAILED or CANCELLED, or\n"
           "(--jobs) a job did not complete; 4 wait: --timeout reached; 130 interrupted.\n"
           "(create --wait and resubmit --wait exit as wait does.)\n"
-          "The API key is read from LLAMA_CLOUD_API_KEY. See `batchtop help SUBCOMMAND`.\n",
+          "The API key is read from LLAMA_CLOUD_API_KEY, else from the configuration's\n"
+          "api_key_command. See `batchtop help SUBCOMMAND`.\n",
           f);
 }
 
@@ -501,6 +514,8 @@ static void usage_sub(FILE *f, enum sub s)
         fputs("\n  --jobs          also wait until every file's job has ended (the API may say\n"
               "                  COMPLETED before the jobs end)\n"
               "  --timeout D     give up after D (90s, 10m, 2h); exit status 4\n"
+              "  --notify        run the configuration's [notify] command as each batch ends\n"
+              "                  (BATCHTOP_BATCH_ID, BATCHTOP_STATUS, BATCHTOP_FILES_FAILED)\n"
               "Progress goes to stderr when it is a terminal; one line per batch to stdout.\n"
               "Exit status 0 when every batch COMPLETED (and with --jobs every job too),\n"
               "3 when one FAILED or was CANCELLED or a job did not complete, 4 on timeout.\n",
@@ -603,6 +618,8 @@ static void list_save_snapshot(struct cli *c, const struct batch *all, size_t n)
             if (o == NULL)
                 continue;
             s.entries[i].directory_name = o->directory_name;
+            s.entries[i].resubmit_of = o->resubmit_of; /* links the TUI made */
+            s.entries[i].resubmitted_as = o->resubmitted_as;
             if (o->batch.status == s.entries[i].batch.status) {
                 s.entries[i].files_done = o->files_done;
                 s.entries[i].files_total = o->files_total;
@@ -900,22 +917,13 @@ static int cmd_get(struct cli *c)
     return ok ? CLI_OK : CLI_API_ERROR;
 }
 
-static const char *row_status(const struct detail_row *r)
-{
-    if (r->job_id == NULL)
-        return "NONE";
-    if (!r->job_known)
-        return "UNKNOWN";
-    return r->job_status_text ? r->job_status_text : job_status_name(r->job_status);
-}
-
 static bool row_wanted(const struct cli *c, const struct detail_row *r)
 {
     if (c->failed && r->mapping_error == NULL && !(r->job_known && r->job_status == JOB_FAILED))
         return false;
     if (c->n_statuses == 0)
         return true;
-    const char *st = row_status(r);
+    const char *st = results_row_status(r);
     for (size_t i = 0; i < c->n_statuses; i++)
         if (strcmp(st, c->statuses[i]) == 0)
             return true;
@@ -931,39 +939,14 @@ static int cmd_results(struct cli *c)
         watched_done(&w);
         return rc;
     }
-    static const char *const heads[] = {"FILE", "FILE_ID", "JOB_ID", "JOB_STATUS", "ERROR"};
-    struct out *o = out_new(stdout, c->fmt, c->tty_out, c->color, heads, 5);
-    const struct batch *b = detail_batch(w.d);
+    struct results_out *o =
+        results_out_new(stdout, c->fmt, c->tty_out, c->color, detail_batch(w.d));
     for (size_t i = 0; i < detail_row_count(w.d); i++) {
         const struct detail_row *r = detail_row_at(w.d, i);
-        if (r->not_mapped || !row_wanted(c, r))
-            continue;
-        const char *error = r->mapping_error ? r->mapping_error : r->job_error;
-        const char *cells[] = {r->display_name, r->file_id, r->job_id, row_status(r), error};
-        struct json_object *obj = NULL;
-        if (c->fmt == OUT_JSON || c->fmt == OUT_JSONL) {
-            /* the API's result entry, plus what batchtop joined to it */
-            const struct batch_result *res = NULL;
-            for (size_t j = 0; b != NULL && j < b->n_results && res == NULL; j++)
-                if (b->results[j].file_id && strcmp(b->results[j].file_id, r->file_id) == 0)
-                    res = &b->results[j];
-            if (res != NULL) {
-                obj = encode_batch_result(res);
-            } else {
-                struct batch_result tmp = {.file_id = r->file_id,
-                                           .job_id = r->job_id,
-                                           .job_type = r->job_type,
-                                           .error_message = r->mapping_error};
-                obj = encode_batch_result(&tmp);
-            }
-            json_object_object_add(obj, "file_name", encode_str(r->display_name));
-            json_object_object_add(obj, "job_status",
-                                   r->job_known ? encode_str(row_status(r)) : NULL);
-            json_object_object_add(obj, "job_error_message", encode_str(r->job_error));
-        }
-        out_row(o, cells, obj);
+        if (!r->not_mapped && row_wanted(c, r))
+            results_out_row(o, r);
     }
-    bool ok = out_end(o);
+    bool ok = results_out_end(o);
     watched_done(&w);
     return ok ? CLI_OK : CLI_API_ERROR;
 }
@@ -1445,6 +1428,46 @@ static void wait_print(struct cli *c, struct out *o, const struct watched *w, co
     fflush(stdout);
 }
 
+/* wait --notify: the [notify] command for a batch that ended, waited for; its failure is said
+ * on standard error and changes nothing else. */
+static void notify_ended(struct cli *c, const struct watched *w, const char *id)
+{
+    const struct batch *b = detail_batch(w->d);
+    struct detail_counts k;
+    detail_counts(w->d, &k);
+    size_t done = 0, total = 0;
+    long failed = detail_progress(w->d, &done, &total)
+                      ? (long)(k.by_status[JOB_FAILED] + k.mapping_errors)
+                      : -1;
+    char *why = NULL, err[512];
+    size_t len = 0;
+    int fd = -1;
+    pid_t pid = notify_spawn(c->settings.notify.command, id, b ? batch_status_text(b) : "UNKNOWN",
+                             failed, &fd, &why);
+    if (pid < 0) {
+        err_line(c, "%s", why);
+        free(why);
+        return;
+    }
+    for (;;) {
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, -1) < 0 && errno != EINTR)
+            break;
+        if (!notify_read(fd, err, &len, sizeof err))
+            break;
+    }
+    close(fd);
+    char *failure = NULL;
+    while (!notify_reaped(pid, err, len, &failure))
+        poll(NULL, 0, 10); /* it closed its standard error: it ends in a moment */
+    if (failure) {
+        char *clean = text_clean(failure);
+        err_line(c, "%s (for %s)", clean, id);
+        free(clean);
+        free(failure);
+    }
+}
+
 /* Follow one batch until it ends; prints its final line (or row of o). Returns its outcome. */
 static int wait_one(struct cli *c, struct out *o, const char *id, int64_t started)
 {
@@ -1489,6 +1512,8 @@ static int wait_one(struct cli *c, struct out *o, const char *id, int64_t starte
         if (over) {
             progress_clear(c);
             wait_print(c, o, &w, id, outcome, clock_mono_ms() - started);
+            if (c->notify)
+                notify_ended(c, &w, id);
         } else if (ended) {
             char *line =
                 wait_line(w.d, id, clock_mono_ms() - started, w.round_ok ? NULL : " (retrying)");
@@ -2037,6 +2062,12 @@ static int parse_args(struct cli *c, int argc, char **argv)
         case OPT_READONLY:
             c->readonly = true;
             break;
+        case OPT_PROFILE:
+            c->profile = optarg;
+            break;
+        case OPT_NOTIFY:
+            c->notify = true;
+            break;
         case OPT_HELP:
             usage_sub(stdout, c->sub == S_HELP ? S_HELP : c->sub);
             exit(CLI_OK);
@@ -2167,6 +2198,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
 static int check_args(struct cli *c)
 {
     size_t n = c->n_args;
+    if (c->notify && c->sub != S_WAIT && c->sub != S_CREATE)
+        return usage_error(c, "%s--notify goes with wait and create --wait", "");
     switch (c->sub) {
     case S_LIST:
     case S_DIRS:
@@ -2207,8 +2240,8 @@ static int check_args(struct cli *c)
             return usage_error(c, "unexpected argument '%s'", c->args[0]);
         if (c->directory == NULL || c->config == NULL || !c->type_set)
             return usage_error(c, "%s--directory, --type and --config are all needed", "");
-        if ((c->jobs || c->timeout_ms > 0) && !c->wait)
-            return usage_error(c, "%s--jobs and --timeout go with --wait", "");
+        if ((c->jobs || c->timeout_ms > 0 || c->notify) && !c->wait)
+            return usage_error(c, "%s--jobs, --timeout and --notify go with --wait", "");
         break;
     default:
         break;
@@ -2224,7 +2257,6 @@ int cli_main(int argc, char **argv)
 {
     struct cli c;
     memset(&c, 0, sizeof c);
-    c.refresh_s = 5;
     c.color = true;
     c.since_ms = c.until_ms = INT64_MIN;
     c.tty_out = isatty(STDOUT_FILENO);
@@ -2248,22 +2280,48 @@ int cli_main(int argc, char **argv)
     }
     if (c.fmt == OUT_TABLE && !c.tty_out)
         c.fmt = OUT_TSV;
-    const char *no_color = getenv("NO_COLOR");
-    if (no_color && no_color[0])
-        c.color = false;
-
-    if (c.base_url == NULL)
-        c.base_url = getenv("LLAMA_CLOUD_BASE_URL");
-    if (c.base_url == NULL || c.base_url[0] == '\0')
-        c.base_url = DEFAULT_BASE_URL;
-    /* everything checked before any request: key, URL, log */
-    bool offline = c.sub == S_LIST && c.cached;
-    c.api_key = getenv("LLAMA_CLOUD_API_KEY");
-    if (!offline && (c.api_key == NULL || c.api_key[0] == '\0')) {
-        err_line(&c, "no API key: set LLAMA_CLOUD_API_KEY");
+    /* the configuration file, the environment, the options: as the TUI reads them */
+    struct settings_args sargs = {
+        .profile = c.profile,
+        .base_url = c.base_url,
+        .project_id = c.project_id,
+        .organization_id = c.organization_id,
+        .refresh_s = c.refresh_s,
+        .readonly = c.readonly,
+        .no_color = !c.color,
+    };
+    char *path = settings_path(), *why = NULL;
+    bool loaded = settings_load(&c.settings, path, &sargs, stderr, &why);
+    free(path);
+    if (!loaded) {
+        err_line(&c, "%s", why);
+        free(why);
         rc = CLI_USAGE;
         goto out;
     }
+    c.base_url = c.settings.base_url;
+    c.project_id = c.settings.project_id;
+    c.organization_id = c.settings.organization_id;
+    c.refresh_s = c.settings.refresh_s;
+    c.readonly = c.settings.readonly;
+    c.color = c.settings.color;
+    if (c.notify && c.settings.notify.command == NULL) {
+        err_line(&c, "--notify: the configuration file has no [notify] command");
+        rc = CLI_USAGE;
+        goto out;
+    }
+    /* everything checked before any request: key, URL, log */
+    bool offline = c.sub == S_LIST && c.cached;
+    if (!offline) {
+        c.key = settings_api_key(&c.settings, &why);
+        if (c.key == NULL) {
+            err_line(&c, "%s", why);
+            free(why);
+            rc = CLI_USAGE;
+            goto out;
+        }
+    }
+    c.api_key = c.key;
     char *cause = NULL;
     if (!url_base_valid(c.base_url, &cause)) {
         char *shown = url_redact(c.base_url);
@@ -2340,5 +2398,7 @@ out:
         free(c.statuses[i]);
     free(c.statuses);
     free(c.args);
+    settings_key_free(c.key);
+    settings_done(&c.settings);
     return rc;
 }

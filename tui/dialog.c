@@ -122,11 +122,14 @@ void dialog_cancel_batch(struct app *a, const char *batch_id)
                   batch_status_text(&e->batch));
         return;
     }
-    char body[1024];
+    char body[1024], where[160] = "";
+    if (a->opt.profile)
+        snprintf(where, sizeof where, "\nin profile %s%s", a->opt.profile,
+                 a->opt.production ? " (PRODUCTION)" : "");
     snprintf(
         body, sizeof body,
-        "Cancel batch %s?\nstatus %s, directory %s, %s\nFiles already processed stay processed.",
-        batch_id, e ? batch_status_text(&e->batch) : "?",
+        "Cancel batch %s?%s\nstatus %s, directory %s, %s\nFiles already processed stay processed.",
+        batch_id, where, e ? batch_status_text(&e->batch) : "?",
         e ? (e->directory_name
                  ? e->directory_name
                  : (e->batch.source_directory_id ? e->batch.source_directory_id : "?"))

@@ -4,13 +4,102 @@
 #include "tui/draw.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "model/clock.h"
+#include "model/xalloc.h"
 #include "tui/text.h"
 
 static bool use_color;
+
+/* Colour elements: the roles (pairs 1..6, in enum draw_color order), then one per status. */
+enum {
+    EL_PENDING = COLOR_ROLE_COUNT,
+    EL_THROTTLED,
+    EL_RUNNING,
+    EL_COMPLETED,
+    EL_FAILED,
+    EL_CANCELLED,
+    EL_UNKNOWN,
+    EL_COUNT,
+};
+static const char *const element_names[EL_COUNT] = {
+    [COLOR_ROLE_GOOD] = "ok",      [COLOR_ROLE_BAD] = "error",   [COLOR_ROLE_BUSY] = "busy",
+    [COLOR_ROLE_WAIT] = "waiting", [COLOR_ROLE_MUTED] = "muted", [COLOR_ROLE_HEADER] = "header",
+    [EL_PENDING] = "pending",      [EL_THROTTLED] = "throttled", [EL_RUNNING] = "running",
+    [EL_COMPLETED] = "completed",  [EL_FAILED] = "failed",       [EL_CANCELLED] = "cancelled",
+    [EL_UNKNOWN] = "unknown",
+};
+#define BG_DEFAULT (-2) /* the terminal's background (or black without default colours) */
+static const short builtin[EL_COUNT][2] = {
+    [COLOR_ROLE_GOOD] = {COLOR_GREEN, BG_DEFAULT},
+    [COLOR_ROLE_BAD] = {COLOR_RED, BG_DEFAULT},
+    [COLOR_ROLE_BUSY] = {COLOR_YELLOW, BG_DEFAULT},
+    [COLOR_ROLE_WAIT] = {COLOR_CYAN, BG_DEFAULT},
+    [COLOR_ROLE_MUTED] = {COLOR_MAGENTA, BG_DEFAULT},
+    [COLOR_ROLE_HEADER] = {COLOR_BLACK, COLOR_CYAN},
+    [EL_PENDING] = {COLOR_CYAN, BG_DEFAULT},
+    [EL_THROTTLED] = {COLOR_YELLOW, BG_DEFAULT},
+    [EL_RUNNING] = {COLOR_YELLOW, BG_DEFAULT},
+    [EL_COMPLETED] = {COLOR_GREEN, BG_DEFAULT},
+    [EL_FAILED] = {COLOR_RED, BG_DEFAULT},
+    [EL_CANCELLED] = {COLOR_MAGENTA, BG_DEFAULT},
+    [EL_UNKNOWN] = {COLOR_MAGENTA, BG_DEFAULT},
+};
+static short custom[EL_COUNT][2];
+static bool custom_set[EL_COUNT];
+
+void draw_color_reset(void)
+{
+    memset(custom_set, 0, sizeof custom_set);
+}
+
+static bool parse_color(const char *word, short *out)
+{
+    static const char *const names[] = {"black", "red",     "green", "yellow",
+                                        "blue",  "magenta", "cyan",  "white"};
+    for (short i = 0; i < 8; i++)
+        if (strcasecmp(word, names[i]) == 0)
+            return (*out = i), true;
+    if (strcasecmp(word, "default") == 0)
+        return (*out = BG_DEFAULT), true;
+    char *end;
+    long n = strtol(word, &end, 10);
+    if (end != word && *end == '\0' && n >= 0 && n <= 255)
+        return (*out = (short)n), true;
+    return false;
+}
+
+bool draw_color_set(const char *element, const char *value, char **why)
+{
+    int el = -1;
+    for (int i = COLOR_ROLE_GOOD; i < EL_COUNT; i++)
+        if (strcasecmp(element, element_names[i]) == 0)
+            el = i;
+    if (el < 0) {
+        *why = xasprintf("no colour element '%s' (pending, throttled, running, completed, "
+                         "failed, cancelled, unknown, ok, error, busy, waiting, muted, header)",
+                         element);
+        return false;
+    }
+    char fg_word[32], bg_word[32], on[8], extra[8];
+    int n = sscanf(value, "%31s %7s %31s %7s", fg_word, on, bg_word, extra);
+    short fg, bg = BG_DEFAULT;
+    if (!(n == 1 || (n == 3 && strcasecmp(on, "on") == 0)) || !parse_color(fg_word, &fg) ||
+        (n == 3 && !parse_color(bg_word, &bg))) {
+        *why = xasprintf("%s: '%s' is not a colour: FG or FG on BG, each a name (black, red, "
+                         "green, yellow, blue, magenta, cyan, white, default) or 0-255",
+                         element_names[el], value);
+        return false;
+    }
+    custom[el][0] = fg;
+    custom[el][1] = bg;
+    custom_set[el] = true;
+    return true;
+}
 
 void draw_init_colors(bool color)
 {
@@ -18,13 +107,23 @@ void draw_init_colors(bool color)
     if (!use_color)
         return;
     start_color();
-    short bg = use_default_colors() == OK ? -1 : COLOR_BLACK;
-    init_pair(COLOR_ROLE_GOOD, COLOR_GREEN, bg);
-    init_pair(COLOR_ROLE_BAD, COLOR_RED, bg);
-    init_pair(COLOR_ROLE_BUSY, COLOR_YELLOW, bg);
-    init_pair(COLOR_ROLE_WAIT, COLOR_CYAN, bg);
-    init_pair(COLOR_ROLE_MUTED, COLOR_MAGENTA, bg);
-    init_pair(COLOR_ROLE_HEADER, COLOR_BLACK, COLOR_CYAN);
+    short dflt = use_default_colors() == OK ? -1 : COLOR_BLACK;
+    for (int el = COLOR_ROLE_GOOD; el < EL_COUNT; el++) {
+        const short *c = custom_set[el] ? custom[el] : builtin[el];
+        short fg = c[0] == BG_DEFAULT ? dflt : c[0], bg = c[1] == BG_DEFAULT ? dflt : c[1];
+        /* a colour this terminal does not have: the built-in one instead */
+        if (fg >= COLORS || bg >= COLORS || init_pair((short)el, fg, bg) == ERR)
+            init_pair((short)el, builtin[el][0] == BG_DEFAULT ? dflt : builtin[el][0],
+                      builtin[el][1] == BG_DEFAULT ? dflt : builtin[el][1]);
+    }
+}
+
+/* A status's own pair; without colour the role's plain attribute. */
+static attr_t element_attr(int el, enum draw_color role)
+{
+    if (!use_color)
+        return draw_attr(role);
+    return COLOR_PAIR(el) | (role == COLOR_ROLE_BAD ? A_BOLD : A_NORMAL);
 }
 
 attr_t draw_attr(enum draw_color role)
@@ -40,16 +139,19 @@ attr_t draw_batch_status_attr(enum batch_status s)
 {
     switch (s) {
     case BATCH_PENDING:
-        return draw_attr(COLOR_ROLE_WAIT);
+        return element_attr(EL_PENDING, COLOR_ROLE_WAIT);
     case BATCH_THROTTLED:
+        return element_attr(EL_THROTTLED, COLOR_ROLE_BUSY);
     case BATCH_RUNNING:
-        return draw_attr(COLOR_ROLE_BUSY);
+        return element_attr(EL_RUNNING, COLOR_ROLE_BUSY);
     case BATCH_COMPLETED:
-        return draw_attr(COLOR_ROLE_GOOD);
+        return element_attr(EL_COMPLETED, COLOR_ROLE_GOOD);
     case BATCH_FAILED:
-        return draw_attr(COLOR_ROLE_BAD);
+        return element_attr(EL_FAILED, COLOR_ROLE_BAD);
+    case BATCH_CANCELLED:
+        return element_attr(EL_CANCELLED, COLOR_ROLE_MUTED);
     default:
-        return draw_attr(COLOR_ROLE_MUTED);
+        return element_attr(EL_UNKNOWN, COLOR_ROLE_MUTED);
     }
 }
 
@@ -57,16 +159,19 @@ attr_t draw_job_status_attr(enum job_status s)
 {
     switch (s) {
     case JOB_PENDING:
-        return draw_attr(COLOR_ROLE_WAIT);
+        return element_attr(EL_PENDING, COLOR_ROLE_WAIT);
     case JOB_RUNNING:
+        return element_attr(EL_RUNNING, COLOR_ROLE_BUSY);
     case JOB_THROTTLED:
-        return draw_attr(COLOR_ROLE_BUSY);
+        return element_attr(EL_THROTTLED, COLOR_ROLE_BUSY);
     case JOB_COMPLETED:
-        return draw_attr(COLOR_ROLE_GOOD);
+        return element_attr(EL_COMPLETED, COLOR_ROLE_GOOD);
     case JOB_FAILED:
-        return draw_attr(COLOR_ROLE_BAD);
+        return element_attr(EL_FAILED, COLOR_ROLE_BAD);
+    case JOB_CANCELLED:
+        return element_attr(EL_CANCELLED, COLOR_ROLE_MUTED);
     default:
-        return draw_attr(COLOR_ROLE_MUTED);
+        return element_attr(EL_UNKNOWN, COLOR_ROLE_MUTED);
     }
 }
 
@@ -118,8 +223,7 @@ static const char *conn_text(struct app *a, char *buf, size_t len, attr_t *attr)
         if (left <= 0) {
             /* the retry went out and has no answer yet: say how long it has been waiting,
              * not "retrying in 0s" */
-            snprintf(buf, len, "retried, waiting %llds for an answer",
-                     (long long)(-left / 1000));
+            snprintf(buf, len, "retried, waiting %llds for an answer", (long long)(-left / 1000));
             return buf;
         }
         snprintf(buf, len, "retrying in %llds", (long long)((left + 999) / 1000));
@@ -155,6 +259,9 @@ void draw_header(struct app *a, int cols)
                  a->list_stale ? "not loaded (STALE)" : "loading\xe2\x80\xa6");
     }
     snprintf(every, sizeof every, "every %ds", a->opt.refresh_s);
+    char profile[96] = "";
+    if (a->opt.profile)
+        snprintf(profile, sizeof profile, "profile %s", a->opt.profile);
     snprintf(rpm, sizeof rpm, "%u req/min", a->requests_per_min);
 
     /* Segments by importance: the least important go first when the terminal is narrow. */
@@ -164,6 +271,8 @@ void draw_header(struct app *a, int cols)
         bool state;
     } seg[] = {
         {"batchtop", 9, false},
+        {profile[0] ? profile : NULL, 9, false},
+        {a->opt.production ? "PRODUCTION" : NULL, 9, false},
         /* a warning, next to the name so a narrow terminal never cuts it off */
         {a->cleartext ? "PLAIN HTTP: key sent unencrypted" : NULL, 9, false},
         {a->endpoint, 1, false},
@@ -200,7 +309,7 @@ void draw_header(struct app *a, int cols)
             x += draw_text(0, x, cols - x, sep, hattr, false);
         first = false;
         attr_t at = hattr | A_BOLD;
-        if (i == 1 /* the plain-http warning */ ||
+        if (i == 3 /* the plain-http warning */ || i == 2 /* PRODUCTION */ ||
             (seg[i].state && (a->conn == NET_CONN_UNAUTHORIZED || a->conn == NET_CONN_OFFLINE)))
             at = (use_color ? COLOR_PAIR(COLOR_ROLE_BAD) : A_REVERSE) | A_BOLD;
         x += draw_text(0, x, cols - x, seg[i].text, at, false);

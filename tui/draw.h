@@ -26,6 +26,14 @@ enum draw_color {
 
 /* Set up colour pairs (no-op without colour). */
 void draw_init_colors(bool color);
+/* [colors] of the configuration file, before draw_init_colors: element is a status
+ * (pending, throttled, running, completed, failed, cancelled, unknown) or a UI element (ok,
+ * error, busy, waiting, muted, header); value is "FG" or "FG on BG", each a curses colour name
+ * (black red green yellow blue magenta cyan white, or default) or a number 0-255. False with
+ * *why (caller frees) when either is not known. A colour the terminal lacks is left out. */
+bool draw_color_set(const char *element, const char *value, char **why);
+/* Back to the built-in colours (tests). */
+void draw_color_reset(void);
 /* The attribute for a role (A_NORMAL-ish without colour, except the header bar). */
 attr_t draw_attr(enum draw_color role);
 attr_t draw_batch_status_attr(enum batch_status s);

@@ -212,6 +212,34 @@ static const char *check_value(const char *v)
     return NULL;
 }
 
+static void send_create(struct form_screen *f, struct app *a, const char *dir, const char *cfg)
+{
+    struct net_cmd *c = net_cmd_new(NET_CMD_CREATE);
+    c->source_directory_id = xstrdup(dir);
+    c->configuration_id = xstrdup(cfg);
+    c->job_type = f->type;
+    xstrset(&f->sent[F_DIR], dir);
+    xstrset(&f->sent[F_CONFIG], cfg);
+    f->req = app_submit(a, c);
+    f->sending = true;
+    xstrset(&f->status, "creating the batch\xe2\x80\xa6");
+}
+
+/* The answer to "Create a batch … in profile …?" (production profiles, confirm_create). */
+static void confirm_answer(struct app *a, void *ctx, bool yes)
+{
+    struct form_screen *f = ctx;
+    if (!yes) {
+        xstrset(&f->status, "not created");
+        f->status_error = false;
+        return;
+    }
+    char *dir = xstrdup(f->sent[F_DIR]), *cfg = xstrdup(f->sent[F_CONFIG]);
+    send_create(f, a, dir, cfg);
+    free(dir);
+    free(cfg);
+}
+
 static void submit(struct form_screen *f, struct app *a)
 {
     if (f->sending)
@@ -238,15 +266,22 @@ static void submit(struct form_screen *f, struct app *a)
         free(cfg);
         return;
     }
-    struct net_cmd *c = net_cmd_new(NET_CMD_CREATE);
-    c->source_directory_id = xstrdup(dir);
-    c->configuration_id = xstrdup(cfg);
-    c->job_type = f->type;
-    xstrset(&f->sent[F_DIR], dir);
-    xstrset(&f->sent[F_CONFIG], cfg);
-    f->req = app_submit(a, c);
-    f->sending = true;
-    xstrset(&f->status, "creating the batch\xe2\x80\xa6");
+    if (a->opt.production || a->opt.confirm_create) {
+        /* the values asked about are the values sent: kept until the answer */
+        xstrset(&f->sent[F_DIR], dir);
+        xstrset(&f->sent[F_CONFIG], cfg);
+        char body[768], where[160] = "";
+        if (a->opt.profile)
+            snprintf(where, sizeof where, "\nin profile %s%s", a->opt.profile,
+                     a->opt.production ? " (PRODUCTION)" : "");
+        snprintf(body, sizeof body, "Create a %s batch over %.128s\nwith %.128s%s?",
+                 job_type_name(f->type), dir, cfg, where);
+        dialog_open(a, "Create batch", body, confirm_answer, f, NULL);
+        free(dir);
+        free(cfg);
+        return;
+    }
+    send_create(f, a, dir, cfg);
     free(dir);
     free(cfg);
 }
@@ -439,6 +474,7 @@ static unsigned form_message(struct screen *s, struct app *a, const struct net_m
             apply_directory_names(a);
             list_view_rebuild(a->view, a->store);
             list_screen_select(a, id);
+            app_notify_watch(a, id, true); /* its end will be announced */
             app_flash(a, "created batch %s", id);
         } else {
             app_flash(a, "batch created");

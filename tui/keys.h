@@ -42,7 +42,11 @@ enum key_scope {
     X(ACT_OPEN, SCOPE_GLOBAL, "open", "open the selected row", '\n', '\r', KEY_ENTER, KEY_RIGHT)  \
     X(ACT_COPY, SCOPE_GLOBAL, "copy", "copy the selected ID (OSC 52)", 'y')                       \
     X(ACT_REDRAW, SCOPE_GLOBAL, "redraw", "redraw the screen", KEY_CTRL('l'))                     \
+    X(ACT_PROFILES, SCOPE_GLOBAL, "profiles", "switch to another profile of the configuration",  \
+      'P')                                                                                        \
     X(ACT_NEW, SCOPE_LIST, "new", "new batch", 'n')                                               \
+    X(ACT_WATCH, SCOPE_LIST | SCOPE_BATCH, "watch", "tell me when this batch ends (again: stop)",  \
+      '*')                                                                                        \
     X(ACT_CANCEL, SCOPE_LIST | SCOPE_BATCH, "cancel", "cancel the batch (asks first)", 'c')       \
     X(ACT_SHOW_ALL, SCOPE_LIST, "all", "show every status", '0')                                  \
     X(ACT_SHOW_PENDING, SCOPE_LIST, "pending", "only PENDING", '1')                               \
@@ -56,6 +60,13 @@ enum key_scope {
     X(ACT_SORT_NEXT, SCOPE_LIST, "sort-next", "sort by the next column", '>')                     \
     X(ACT_SORT_INVERT, SCOPE_LIST, "sort-invert", "invert the sort order", 'I')                   \
     X(ACT_FAILED_ONLY, SCOPE_BATCH, "failed-only", "show failed files only", 'f')                 \
+    X(ACT_FOCUS, SCOPE_BATCH, "focus", "failures panel / files (Enter on a group filters)", '\t') \
+    X(ACT_NEXT_FAILED, SCOPE_BATCH, "next-failed", "next failed file (wraps to the first)", ']')  \
+    X(ACT_PREV_FAILED, SCOPE_BATCH, "prev-failed", "previous failed file (wraps to the last)",    \
+      '[')                                                                                        \
+    X(ACT_EXPORT, SCOPE_BATCH, "export", "export the files shown (.json: JSON, else CSV)", 'E')   \
+    X(ACT_RESUBMIT, SCOPE_LIST | SCOPE_BATCH, "resubmit",                                         \
+      "run failed or unfinished files again (new batch)", 'R')                                    \
     X(ACT_TOGGLE_TEXT, SCOPE_FILE, "text", "markdown / plain text", 't')                          \
     X(ACT_WRITE, SCOPE_FILE, "write", "write the output to a file", 'w')                          \
     X(ACT_SEARCH_NEXT, SCOPE_FILE, "next-match", "next search match", 'n')                        \
@@ -80,5 +91,25 @@ enum action keys_lookup(unsigned scope, int key);
 void keys_name(int key, char *buf, size_t len);
 /* "j, Down"-style list of an action's keys into buf. */
 void keys_describe(enum action a, char *buf, size_t len);
+
+/* ---- bindings from the configuration file ([keys]) ---- */
+
+#define KEYS_MAX 8 /* keys one action may have */
+/* The action with this name ("quit", "failed-only"), ACT_NONE when there is none. */
+enum action keys_find(const char *name);
+/* One key from its name: a printable character ("q", "Q", "]"), "Enter", "Esc", "Space",
+ * "Tab", "Shift-Tab", "Backspace", "Up", "Down", "Left", "Right", "PgUp", "PgDn", "Home",
+ * "End", "Insert", "Delete", "F1".."F12", "Ctrl-X" (or "C-x"). -1 when it is none of these. */
+int keys_parse_one(const char *name);
+/* A list of keys separated by commas or spaces ("Q, Ctrl-Q", "F10 q"). False with *why
+ * (caller frees) on an unknown key name, none at all, or more than KEYS_MAX. */
+bool keys_parse(const char *spec, int *keys, size_t *n, char **why);
+/* Make keys[0..n) the keys of action a (replacing its defaults). */
+void keys_bind(enum action a, const int *keys, size_t n);
+/* The first key that means two actions where both apply (the same scope, or one of them
+ * global); false when there is none, else both actions and the key. */
+bool keys_conflict(enum action *a, enum action *b, int *key);
+/* Back to the built-in keys (tests). */
+void keys_reset(void);
 
 #endif

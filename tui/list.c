@@ -264,6 +264,23 @@ static unsigned list_action(struct screen *s, struct app *a, enum action act)
         else
             app_error(a, "no batch selected");
         break;
+    case ACT_WATCH:
+        if (id)
+            app_watch_toggle(a, id);
+        else
+            app_error(a, "no batch selected");
+        break;
+    case ACT_RESUBMIT:
+        if (!id) {
+            app_error(a, "no batch selected");
+        } else if (a->opt.readonly) {
+            app_error(a, "read-only mode: resubmitting is disabled (--readonly)");
+        } else if (!a->detail) {
+            batch_screen_open(a, id);
+            xstrset(&a->resubmit_after_load, id);
+            app_flash(a, "loading %s's files to resubmit them\xe2\x80\xa6", id);
+        }
+        break;
     case ACT_FILTER:
         prompt_open(a, "filter (! inverts): ", list_view_filter(a->view), filter_change,
                     filter_done, NULL);

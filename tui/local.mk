@@ -11,13 +11,17 @@ libtui_a_SOURCES = \
 	tui/demo.c tui/demo.h \
 	tui/cli.c tui/cli.h \
 	tui/cli_out.c tui/cli_out.h \
+	tui/cli_results.c tui/cli_results.h \
+	tui/settings.c tui/settings.h \
+	tui/notify.c tui/notify.h \
 	tui/screens.h \
 	tui/list.c tui/batch.c tui/file.c tui/form.c tui/picker.c \
-	tui/dialog.c tui/prompt.c tui/help.c tui/messages.c
-libtui_a_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS) $(FORM_CFLAGS) $(JSONC_CFLAGS)
+	tui/dialog.c tui/resubmit.c tui/profiles.c tui/prompt.c tui/help.c tui/messages.c \
+	tui/save.c tui/save.h
+libtui_a_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS) $(FORM_CFLAGS) $(JSONC_CFLAGS) $(INIH_CFLAGS)
 
 bin_PROGRAMS += batchtop
 batchtop_SOURCES = tui/main.c
 batchtop_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS)
 batchtop_LDADD = libtui.a libnet.a libmodel.a $(FORM_LIBS) $(NCURSES_LIBS) $(CURL_LIBS) \
-	$(JSONC_LIBS)
+	$(JSONC_LIBS) $(INIH_LIBS)

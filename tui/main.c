@@ -17,6 +17,7 @@
 #include "tui/app.h"
 #include "tui/cli.h"
 #include "tui/demo.h"
+#include "tui/settings.h"
 #include "tui/term.h"
 #include "tui/text.h"
 
@@ -26,6 +27,10 @@ static void usage(FILE *out)
 {
     fputs("Usage: batchtop [OPTION]...\n"
           "Launch and watch LlamaCloud document-processing batches.\n\n"
+          "  --profile NAME          use [profile NAME] of the configuration file\n"
+          "                          (default $BATCHTOP_PROFILE)\n"
+          "  --print-config          print the effective settings and where each comes\n"
+          "                          from, then exit (never the key)\n"
           "  --base-url URL          API base URL (default $LLAMA_CLOUD_BASE_URL, else US)\n"
           "  --project-id ID         send project_id with every request\n"
           "  --organization-id ID    send organization_id with every request\n"
@@ -38,10 +43,85 @@ static void usage(FILE *out)
           "  --demo                  start batchtop-sim and connect to it (no key needed)\n"
           "  --version               print the version and exit\n"
           "  --help                  print this help and exit\n\n"
-          "The API key is read from LLAMA_CLOUD_API_KEY. Press ? inside for every key.\n"
+          "The API key is read from LLAMA_CLOUD_API_KEY, else from api_key_command in the\n"
+          "configuration file ($XDG_CONFIG_HOME/batchtop/config, else\n"
+          "~/.config/batchtop/config; see batchtop(1)). Press ? inside for every key.\n"
           "Subcommands for scripts (list, get, results, output, create, cancel, wait, dirs,\n"
           "configs, resubmit): see `batchtop help`.\n",
           out);
+}
+
+/* ---- profiles: what a switch inside the TUI needs ---- */
+
+static struct settings_args g_args; /* the command line, which a profile never overrides */
+static struct app_options g_base;   /* what no profile changes (log, cache, custom headers) */
+struct loaded {
+    struct settings st;
+    char *key;
+};
+static struct loaded *g_loaded; /* every profile loaded this run; freed at exit, so the strings
+                                   of the options in use stay valid */
+static size_t g_n_loaded;
+static struct notify_config g_notify; /* [notify] of the file read at start (shallow) */
+
+static void fill_options(struct app_options *o, const struct loaded *l)
+{
+    *o = g_base;
+    o->base_url = l->st.base_url;
+    o->api_key = l->key;
+    o->project_id = l->st.project_id;
+    o->organization_id = l->st.organization_id;
+    o->refresh_s = l->st.refresh_s;
+    o->readonly = l->st.readonly;
+    o->color = g_base.color; /* colours were set up at start */
+    o->profile = l->st.profile;
+    o->production = l->st.production;
+    o->confirm_create = l->st.confirm_create;
+}
+
+static bool switch_to(const char *profile, struct app_options *out, char **why)
+{
+    struct settings_args args = g_args;
+    args.profile = profile;
+    args.no_profile = profile == NULL;
+    struct loaded l;
+    char *path = settings_path(), *cause = NULL;
+    bool ok = settings_load(&l.st, path, &args, NULL, why);
+    free(path);
+    if (!ok)
+        return false;
+    if (!url_base_valid(l.st.base_url, &cause)) {
+        char *shown = url_redact(l.st.base_url);
+        *why = xasprintf("the base URL %s is not usable: %s", shown, cause ? cause : "invalid");
+        free(shown);
+        free(cause);
+        settings_done(&l.st);
+        return false;
+    }
+    l.key = settings_api_key(&l.st, why);
+    if (l.key == NULL) {
+        settings_done(&l.st);
+        return false;
+    }
+    log_set_secret(l.key);
+    g_loaded = xreallocarray(g_loaded, g_n_loaded + 1, sizeof *g_loaded);
+    g_loaded[g_n_loaded++] = l;
+    fill_options(out, &g_loaded[g_n_loaded - 1]);
+    out->profiles = (const char *const *)g_loaded[0].st.profiles;
+    out->n_profiles = g_loaded[0].st.n_profiles;
+    out->switch_to = switch_to;
+    return true;
+}
+
+static void free_loaded(void)
+{
+    for (size_t i = 0; i < g_n_loaded; i++) {
+        settings_key_free(g_loaded[i].key);
+        settings_done(&g_loaded[i].st);
+    }
+    free(g_loaded);
+    g_loaded = NULL;
+    g_n_loaded = 0;
 }
 
 int main(int argc, char **argv)
@@ -56,6 +136,8 @@ int main(int argc, char **argv)
         {"log", required_argument, NULL, 'l'},
         {"demo", no_argument, NULL, 'd'},
         {"no-cache", no_argument, NULL, 'N'},
+        {"profile", required_argument, NULL, 'P'},
+        {"print-config", no_argument, NULL, 'S'},
         {"version", no_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -64,7 +146,9 @@ int main(int argc, char **argv)
     memset(&opt, 0, sizeof opt);
     opt.refresh_s = 5;
     opt.color = true;
-    const char *base_url = NULL;
+    struct settings_args sargs;
+    memset(&sargs, 0, sizeof sargs);
+    bool print_config = false;
     int c;
 
     setlocale(LC_ALL, "");
@@ -82,13 +166,19 @@ int main(int argc, char **argv)
             printf("batchtop %s\n", PACKAGE_VERSION);
             return 0;
         case 'b':
-            base_url = optarg;
+            sargs.base_url = optarg;
             break;
         case 'p':
-            opt.project_id = optarg;
+            sargs.project_id = optarg;
             break;
         case 'o':
-            opt.organization_id = optarg;
+            sargs.organization_id = optarg;
+            break;
+        case 'P':
+            sargs.profile = optarg;
+            break;
+        case 'S':
+            print_config = true;
             break;
         case 'r': {
             char *end;
@@ -103,14 +193,14 @@ int main(int argc, char **argv)
                 fprintf(stderr, "batchtop: --refresh %ld is below the floor; using 2 s\n", v);
                 v = 2;
             }
-            opt.refresh_s = (int)v;
+            sargs.refresh_s = (int)v;
             break;
         }
         case 'R':
-            opt.readonly = true;
+            sargs.readonly = true;
             break;
         case 'C':
-            opt.color = false;
+            sargs.no_color = true;
             break;
         case 'l':
             opt.log_path = optarg;
@@ -130,19 +220,37 @@ int main(int argc, char **argv)
         fprintf(stderr, "batchtop: unexpected argument '%s' (see --help)\n", argv[optind]);
         return 2;
     }
-    const char *no_color = getenv("NO_COLOR");
-    if (no_color && no_color[0])
-        opt.color = false;
-
-    const char *env_key = getenv("LLAMA_CLOUD_API_KEY");
-    if (!opt.demo && (!env_key || !env_key[0])) {
-        fputs("batchtop: no API key: set LLAMA_CLOUD_API_KEY (or try --demo)\n", stderr);
+    /* the configuration file, the environment and the options, in that order of strength */
+    struct settings st;
+    char *path = settings_path(), *why = NULL;
+    bool loaded = settings_load(&st, path, &sargs, stderr, &why);
+    free(path);
+    if (!loaded) {
+        fprintf(stderr, "batchtop: %s\n", why);
+        free(why);
         return 2;
     }
-    if (!base_url)
-        base_url = getenv("LLAMA_CLOUD_BASE_URL");
-    if (!base_url || !base_url[0])
-        base_url = DEFAULT_BASE_URL;
+    if (print_config) {
+        settings_print(&st, stdout);
+        settings_done(&st);
+        return 0;
+    }
+    settings_apply_colors(&st);
+    if (!settings_apply_keys(&st, &why)) {
+        fprintf(stderr, "batchtop: %s\n", why);
+        free(why);
+        settings_done(&st);
+        return 2;
+    }
+    const char *base_url = st.base_url;
+    opt.project_id = st.project_id;
+    opt.organization_id = st.organization_id;
+    opt.refresh_s = st.refresh_s;
+    opt.readonly = st.readonly;
+    opt.color = st.color;
+    opt.profile = st.profile;
+    opt.production = st.production;
+    opt.confirm_create = st.confirm_create;
     if (!opt.demo) {
         char *cause = NULL;
         if (!url_base_valid(base_url, &cause)) {
@@ -150,9 +258,22 @@ int main(int argc, char **argv)
             fprintf(stderr, "batchtop: the base URL %s is not usable: %s\n", shown, cause);
             free(shown);
             free(cause);
+            settings_done(&st);
             return 2;
         }
     }
+    char *key = NULL;
+    if (!opt.demo) {
+        key = settings_api_key(&st, &why);
+        if (key == NULL) {
+            fprintf(stderr, "batchtop: %s%s\n", why,
+                    st.s[SETTING_API_KEY_COMMAND].value ? "" : " (or try --demo)");
+            free(why);
+            settings_done(&st);
+            return 2;
+        }
+    }
+
     /* Said again in the header for as long as batchtop runs (this line is seen after exit). */
     if (!opt.demo && url_cleartext_remote(base_url))
         fputs("batchtop: warning: the base URL uses http:// to a remote host; "
@@ -160,6 +281,8 @@ int main(int argc, char **argv)
               stderr);
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         fputs("batchtop: needs a terminal (stdin and stdout must be a tty)\n", stderr);
+        settings_key_free(key);
+        settings_done(&st);
         return 2;
     }
     {
@@ -167,6 +290,8 @@ int main(int argc, char **argv)
         if (!term_check(&cause)) {
             fprintf(stderr, "batchtop: %s\n", cause);
             free(cause);
+            settings_key_free(key);
+            settings_done(&st);
             return 2;
         }
     }
@@ -177,6 +302,8 @@ int main(int argc, char **argv)
         if (!log_open(opt.log_path, &cause)) {
             fprintf(stderr, "batchtop: --log %s: %s\n", opt.log_path, cause ? cause : "error");
             free(cause);
+            settings_key_free(key);
+            settings_done(&st);
             return 2;
         }
     }
@@ -187,6 +314,8 @@ int main(int argc, char **argv)
         if (!demo_start(&demo_url, &demo_key, &cause)) {
             fprintf(stderr, "batchtop: --demo: %s\n", cause ? cause : "cannot start batchtop-sim");
             free(cause);
+            settings_key_free(key);
+            settings_done(&st);
             return 2;
         }
         atexit(demo_stop);
@@ -195,10 +324,24 @@ int main(int argc, char **argv)
         opt.api_key = demo_key;
     } else {
         opt.base_url = base_url;
-        opt.api_key = env_key;
+        opt.api_key = key;
     }
     opt.custom_headers = getenv("LLAMA_CLOUD_CUSTOM_HEADERS");
     log_set_secret(opt.api_key);
+    g_notify = st.notify;
+    opt.notify = &g_notify;
+    /* kept for the profile switcher (P), which loads the file again for another profile */
+    g_args = sargs;
+    g_base = opt;
+    g_loaded = xcalloc(1, sizeof *g_loaded);
+    g_loaded[0].st = st; /* moved: freed by free_loaded */
+    g_loaded[0].key = key;
+    g_n_loaded = 1;
+    if (!opt.demo) {
+        opt.profiles = (const char *const *)st.profiles;
+        opt.n_profiles = st.n_profiles;
+        opt.switch_to = switch_to;
+    }
     if (log_enabled())
         log_printf("ui", "batchtop %s starting; endpoint %s", PACKAGE_VERSION,
                    opt.demo ? "demo simulator" : "set");
@@ -209,5 +352,6 @@ int main(int argc, char **argv)
     log_close();
     free(demo_url);
     free(demo_key);
+    free_loaded();
     return rc;
 }

@@ -43,6 +43,13 @@ void prompt_open(struct app *a, const char *label, const char *initial,
                  void (*done)(struct app *a, void *ctx, const char *text, bool accepted),
                  void *ctx);
 
+/* The Resubmit dialog for the open batch (a->detail): its failed or unfinished files go
+ * into a new directory and a new batch (refused in read-only mode and before it loads). */
+void resubmit_open(struct app *a, const char *batch_id);
+
+/* The profile switcher (P). */
+void profiles_screen_open(struct app *a);
+
 void help_screen_open(struct app *a, unsigned scope);
 void messages_screen_open(struct app *a);
 
