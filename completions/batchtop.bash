@@ -27,7 +27,7 @@ _batchtop_command_opts() {
     wait) echo "--timeout --jobs --notify $_batchtop_formats" ;;
     configs) echo "--type $_batchtop_formats" ;;
     resubmit)
-        echo "--failed --not-completed --name --type --config --wait --jobs --timeout" \
+        echo "--failed --not-completed --name --type --config --wait --jobs --timeout --notify" \
             "$_batchtop_formats"
         ;;
     esac

@@ -51,7 +51,7 @@ spec_opts() {
     create) echo "--directory --type --config --wait --jobs --timeout --notify $formats" ;;
     wait) echo "--timeout --jobs --notify $formats" ;;
     configs) echo "--type $formats" ;;
-    resubmit) echo "--failed --not-completed --name --type --config --wait --jobs --timeout $formats" ;;
+    resubmit) echo "--failed --not-completed --name --type --config --wait --jobs --timeout --notify $formats" ;;
     esac
 }
 # bash_eval CODE: run CODE in a bash that has sourced the bash completion
@@ -163,8 +163,8 @@ expect '' "$b" _batchtop batchtop create --ti
 expect '--timeout' "$b" _batchtop batchtop create --wait --ti
 # resubmit: a batch ID, one of --failed and --not-completed, --timeout with --wait
 expect 'bat-0a1 bat-0a2 bat-1bc' "$b" _batchtop batchtop resubmit ''
-expect '--not-completed' "$b" _batchtop batchtop resubmit bat-0a1 --not
-expect '' "$b" _batchtop batchtop resubmit bat-0a1 --failed --not
+expect '--not-completed' "$b" _batchtop batchtop resubmit bat-0a1 --not-
+expect '' "$b" _batchtop batchtop resubmit bat-0a1 --failed --not-
 expect '' "$b" _batchtop batchtop resubmit bat-0a1 --ti
 expect '--timeout' "$b" _batchtop batchtop resubmit bat-0a1 --wait --ti
 expect '' "$b" _batchtop batchtop resubmit bat-0a1 --name ''

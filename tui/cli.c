@@ -81,7 +81,7 @@ static const struct sub_info {
     [S_RESUBMIT] = {"resubmit",
                     "BATCH_ID [--failed|--not-completed] [--name NAME] "
                     "[--type parse_v2|extract_v2] [--config CFG_ID] [--wait [--jobs] "
-                    "[--timeout D]]",
+                    "[--timeout D] [--notify]]",
                     "run a batch's failed files again as a new batch (never twice)"},
     [S_HELP] = {"help", "[SUBCOMMAND]", "this help, or one subcommand's"},
 };
@@ -500,8 +500,8 @@ static void usage_sub(FILE *f, enum sub s)
               "                  its name cannot be read)\n"
               "  --type T, --config CFG_ID  the job (default: the batch's; a new --type needs\n"
               "                  a --config)\n"
-              "  --wait          then wait for the new batch (see wait); --jobs, --timeout D\n"
-              "                  as there\n"
+              "  --wait          then wait for the new batch (see wait); --jobs, --timeout D,\n"
+              "                  --notify as there\n"
               "A directory of that name is made (or found) with the same stored files, then a\n"
               "batch over it. Run again after an interruption, it finds the directory, adds\n"
               "only the files it lacks and never makes a second batch: a batch already over\n"
@@ -2198,8 +2198,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
 static int check_args(struct cli *c)
 {
     size_t n = c->n_args;
-    if (c->notify && c->sub != S_WAIT && c->sub != S_CREATE)
-        return usage_error(c, "%s--notify goes with wait and create --wait", "");
+    if (c->notify && c->sub != S_WAIT && c->sub != S_CREATE && c->sub != S_RESUBMIT)
+        return usage_error(c, "%s--notify goes with wait, create --wait and resubmit --wait", "");
     switch (c->sub) {
     case S_LIST:
     case S_DIRS:
@@ -2232,8 +2232,8 @@ static int check_args(struct cli *c)
             return usage_error(c, "%s--failed or --not-completed, not both", "");
         if (c->name != NULL && c->name[0] == '\0')
             return usage_error(c, "%s--name wants a name", "");
-        if ((c->jobs || c->timeout_ms > 0) && !c->wait)
-            return usage_error(c, "%s--jobs and --timeout go with --wait", "");
+        if ((c->jobs || c->timeout_ms > 0 || c->notify) && !c->wait)
+            return usage_error(c, "%s--jobs, --timeout and --notify go with --wait", "");
         break;
     case S_CREATE:
         if (n > 0)

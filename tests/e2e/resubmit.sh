@@ -109,6 +109,8 @@ bt u2 resubmit bat-x --failed --not-completed
 expect_rc 2 "--failed with --not-completed"
 bt u3 resubmit bat-x --timeout 10m
 expect_rc 2 "--timeout without --wait"
+bt u3n resubmit bat-x --notify
+expect_rc 2 "--notify without --wait"
 bt u4 resubmit bat-x --readonly
 expect_rc 2 "resubmit --readonly"
 bt u5 help resubmit
