@@ -153,26 +153,6 @@ static void rs_phase(struct net *n, struct resubmit *rs, enum net_resubmit_phase
     rs_progress(n, rs, true);
 }
 
-/* The step's name in an error line. */
-static const char *rs_step(enum net_resubmit_phase phase)
-{
-    switch (phase) {
-    case NET_RESUBMIT_FIND_DIR:
-        return "finding the directory";
-    case NET_RESUBMIT_CREATE_DIR:
-        return "creating the directory";
-    case NET_RESUBMIT_LIST_FILES:
-        return "listing the directory's files";
-    case NET_RESUBMIT_ADD_FILES:
-        return "adding files";
-    case NET_RESUBMIT_CREATE_BATCH:
-        return "creating the batch";
-    case NET_RESUBMIT_DONE:
-        break;
-    }
-    return "finishing";
-}
-
 /* e (empty) = "resubmit: STEP: [STATUS ]MESSAGE" from err (borrowed, may be NULL). */
 static void rs_error(struct net_error *e, enum net_resubmit_phase phase,
                      const struct net_error *err)
@@ -183,9 +163,9 @@ static void rs_error(struct net_error *e, enum net_resubmit_phase phase,
     e->field = err != NULL && err->field != NULL ? xstrdup(err->field) : NULL;
     /* the status too, unless the line says it already ("HTTP 500: ...") */
     if (status > 0 && strstr(msg, "HTTP ") == NULL)
-        e->message = xasprintf("resubmit: %s: %d %s", rs_step(phase), status, msg);
+        e->message = xasprintf("resubmit: %s: %d %s", net_resubmit_phase_name(phase), status, msg);
     else
-        e->message = xasprintf("resubmit: %s: %s", rs_step(phase), msg);
+        e->message = xasprintf("resubmit: %s: %s", net_resubmit_phase_name(phase), msg);
     log_printf("net", "%s", e->message);
 }
 

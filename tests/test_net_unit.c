@@ -1378,6 +1378,15 @@ START_TEST(encode_resubmit_bodies)
 }
 END_TEST
 
+START_TEST(resubmit_phase_names)
+{
+    ck_assert_str_eq(net_resubmit_phase_name(NET_RESUBMIT_FIND_DIR), "looking for the directory");
+    ck_assert_str_eq(net_resubmit_phase_name(NET_RESUBMIT_ADD_FILES), "adding files");
+    ck_assert_str_eq(net_resubmit_phase_name(NET_RESUBMIT_DONE), "done");
+    ck_assert_str_eq(net_resubmit_phase_name((enum net_resubmit_phase)99), "done");
+}
+END_TEST
+
 START_TEST(decode_created_directory_and_file)
 {
     const char *dir = "{\"id\":\"dir-1\",\"name\":\"n\",\"project_id\":\"p\",\"type\":\"user\","
@@ -1668,6 +1677,7 @@ static Suite *suite(void)
     tcase_add_test(t, encode_create_body);
     tcase_add_test(t, encode_resubmit_bodies);
     tcase_add_test(t, decode_created_directory_and_file);
+    tcase_add_test(t, resubmit_phase_names);
     tcase_add_test(t, decode_nul_kept_visible_or_refused);
     suite_add_tcase(s, t);
     t = tcase_create("jsonexact");

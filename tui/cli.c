@@ -1762,24 +1762,15 @@ static char *directory_name(struct cli *c, const char *id, int *rc)
     return name;
 }
 
-static const char *const resubmit_steps[] = {
-    [NET_RESUBMIT_FIND_DIR] = "finding the directory",
-    [NET_RESUBMIT_CREATE_DIR] = "creating the directory",
-    [NET_RESUBMIT_LIST_FILES] = "listing its files",
-    [NET_RESUBMIT_ADD_FILES] = "adding files",
-    [NET_RESUBMIT_CREATE_BATCH] = "creating the batch",
-    [NET_RESUBMIT_DONE] = "done",
-};
-
 static void resubmit_progress(const struct cli *c, const struct net_msg *m)
 {
-    if (!c->tty_err || (unsigned)m->resubmit_phase > NET_RESUBMIT_DONE)
+    if (!c->tty_err)
         return;
     char t1[32], t2[32];
     text_thousands((long)m->progress_done, t1, sizeof t1);
     text_thousands((long)m->progress_total, t2, sizeof t2);
     char *line = xasprintf("resubmit %s: %s, %s/%s files in the directory", c->args[0],
-                           resubmit_steps[m->resubmit_phase], t1, t2);
+                           net_resubmit_phase_name(m->resubmit_phase), t1, t2);
     progress_show(c, line);
     free(line);
 }

@@ -148,11 +148,11 @@ check_one_resubmit "$orig" "$NAME" "$new" "after the second run"
 step "on a terminal: progress on stderr, then the batch"
 bt_tty t1 resubmit "$orig"
 expect_rc 0 "resubmit on a terminal"
-grep -qF "resubmit $orig: finding the directory" "$OUT/t1.txt" || fail "no progress on the terminal"
+grep -qF "resubmit $orig: looking for the directory" "$OUT/t1.txt" || fail "no progress on the terminal"
 grep -qxF "$new" "$OUT/t1.txt" || fail "the terminal run does not print $new on a line of its own"
 bt p1 resubmit "$orig"
 expect_rc 0 "resubmit into a pipe"
-same "no progress into a pipe" "$(grep -c 'finding the directory' "$OUT/p1.err")" 0
+same "no progress into a pipe" "$(grep -c 'looking for the directory' "$OUT/p1.err")" 0
 
 step "--wait --json: the wait's row names the original"
 bt r2j resubmit "$orig" --wait --json
