@@ -9,7 +9,8 @@ _batchtop_sim_flags="--hostile-strings --complete-early --throttle-jobs --total-
 _batchtop_sim_value_opts="--listen --api-key --seed --directories --files-per-directory --batches
     --speed --page-size-max --batch-fail-rate --fail-rate --rate-limit --rtt --latency --reset-rate
     --malformed-rate --ambiguous-create-rate --results-while-running --page-size-refuse --sort
-    --billing-delay --directory-ttl --delete-files --failed-pages --max-files"
+    --billing-delay --directory-ttl --delete-files --failed-pages --max-files --map-error-rate
+    --job-fail-rate"
 
 _batchtop_sim() {
     local cur prev words cword split=false

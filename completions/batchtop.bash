@@ -7,9 +7,9 @@
 
 # Options of the program itself, before or after a subcommand (--demo only before one: TUI only).
 _batchtop_global_opts="--base-url --project-id --organization-id --log --no-cache --refresh
-    --no-color --readonly --help --version"
-_batchtop_tui_opts="--demo"
-_batchtop_commands="list get results output create cancel wait dirs configs help"
+    --no-color --readonly --profile --help --version"
+_batchtop_tui_opts="--demo --print-config"
+_batchtop_commands="list get results output create cancel wait dirs configs resubmit help"
 _batchtop_batch_statuses="PENDING THROTTLED RUNNING COMPLETED FAILED CANCELLED"
 _batchtop_job_statuses="PENDING RUNNING COMPLETED FAILED CANCELLED"
 _batchtop_job_types="parse_v2 extract_v2"
@@ -23,17 +23,22 @@ _batchtop_command_opts() {
     get | cancel | dirs) echo "$_batchtop_formats" ;;
     results) echo "--failed --status $_batchtop_formats" ;;
     output) echo "--markdown --text --json -o --output" ;;
-    create) echo "--directory --type --config --wait --jobs --timeout $_batchtop_formats" ;;
-    wait) echo "--timeout --jobs $_batchtop_formats" ;;
+    create) echo "--directory --type --config --wait --jobs --timeout --notify $_batchtop_formats" ;;
+    wait) echo "--timeout --jobs --notify $_batchtop_formats" ;;
     configs) echo "--type $_batchtop_formats" ;;
+    resubmit)
+        echo "--failed --not-completed --name --type --config --wait --jobs --timeout --notify" \
+            "$_batchtop_formats"
+        ;;
     esac
 }
 
 # _batchtop_takes_value OPT: true when OPT reads the next word as its value.
 _batchtop_takes_value() {
     case $1 in
-    --base-url | --project-id | --organization-id | --refresh | --log) return 0 ;;
-    --status | --directory | --since | --until | --limit | --type | --config | --timeout | -o | --output)
+    --base-url | --project-id | --organization-id | --refresh | --log | --profile) return 0 ;;
+    --status | --directory | --since | --until | --limit | --type | --config | --timeout | -o | \
+        --output | --name)
         return 0
         ;;
     esac
@@ -61,6 +66,11 @@ _batchtop_value() {
         ;;
     --refresh)
         COMPREPLY=($(compgen -W "2 5 10 30 60" -- "$cur"))
+        ;;
+    --profile)
+        # the [profile NAME] sections of the configuration file
+        local conf=${XDG_CONFIG_HOME:-$HOME/.config}/batchtop/config
+        [[ -r $conf ]] && COMPREPLY=($(compgen -W "$(sed -n 's/^[[:space:]]*\[profile[[:space:]]\{1,\}\([A-Za-z0-9._-]*\)[[:space:]]*\].*/\1/p' "$conf")" -- "$cur"))
         ;;
     --log | -o | --output)
         _batchtop_files
@@ -108,7 +118,7 @@ _batchtop_batch_ids() {
 _batchtop_positional() {
     local ids id
     case $1 in
-    get | results) (($2 == 1)) || return 1 ;;
+    get | results | resubmit) (($2 == 1)) || return 1 ;;
     output)
         (($2 == 1)) || return $(($2 != 2)) # FILE or JOB_ID: nothing to offer
         ;;
@@ -193,18 +203,21 @@ _batchtop() {
     fi
 
     # the options not used yet: --status may repeat; one of a set of alternatives is enough;
-    # create's --jobs and --timeout go with --wait
+    # create's and resubmit's --jobs and --timeout go with --wait
     local opts="" o
     for o in $(_batchtop_command_opts "$command") $_batchtop_global_opts; do
         case $o in
         --status) ;;
+        --failed | --not-completed)
+            [[ $command == resubmit && $used =~ \ --(failed|not-completed)\  ]] && continue
+            ;;
         --json | --jsonl | --csv | --markdown | --text)
             [[ $command == output && $used =~ \ --(markdown|text|json)\  ]] && continue
             [[ $command != output && $used =~ \ --(json|jsonl|csv)\  ]] && continue
             ;;
         --jobs | --timeout)
             [[ $used == *" $o "* ]] && continue
-            [[ $command == create && $used != *" --wait "* ]] && continue
+            [[ ($command == create || $command == resubmit) && $used != *" --wait "* ]] && continue
             ;;
         *) [[ $used == *" $o "* ]] && continue ;;
         esac

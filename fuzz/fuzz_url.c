@@ -140,7 +140,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(hits == (size_t)(id[0] != '\0') + (id2[0] != '\0') + (token[0] != '\0'));
     check_path(u, "/api/v2/parse", "", "");
     check_path(url_config_list(&c, id, token), "/api/v1/beta/configurations", "", "");
-    check_path(url_directory_list(&c, token), "/api/v1/beta/directories", "", "");
+    check_path(url_directory_list(&c, id2, token), "/api/v1/beta/directories", "", "");
+    check_path(url_directory_get(&c, id), "/api/v1/beta/directories/", id, "");
+    check_path(url_directory_file_add(&c, id), "/api/v1/beta/directories/", id, "/files");
+    check_path(url_directory_create(&c), "/api/v1/beta/directories", "", "");
 
     check_create_body(id, id2, JOB_TYPE_PARSE);
     check_create_body(id2, id, JOB_TYPE_EXTRACT);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "model/detail.h"
+#include "model/triage.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,7 @@ struct batch_detail {
     size_t n_jobs, cap_jobs;
 
     bool failed_only;
+    char *group;                     /* a failure group's ID (model/triage.h), NULL when none */
     char *filter;                    /* as set, "" when none */
     char *needle;                    /* lowered, without '!' */
     bool invert;
@@ -81,6 +83,7 @@ struct batch_detail {
     bool credits_dirty;              /* a billed row's credits changed: usage.credits is
                                         summed again on demand (floating point does not
                                         take a number back exactly) */
+    struct triage triage;            /* failed rows by group, counted like the others */
 };
 
 static char ascii_lower(char c)
@@ -112,6 +115,7 @@ struct batch_detail *detail_new(const char *batch_id)
     strmap_init(&d->jobs, NULL);
     strmap_init(&d->row_by_file, NULL);
     strmap_init(&d->row_by_job, NULL);
+    triage_init(&d->triage);
     d->filter = xstrdup("");
     d->needle = xstrdup("");
     return d;
@@ -147,6 +151,7 @@ static void free_rows(struct batch_detail *d)
     d->repeats = false;
     d->n_visible = 0;
     d->visible_dirty = false; /* no rows, none shown: visible[] holds nothing to rebuild */
+    triage_clear(&d->triage);
 }
 
 void detail_free(struct batch_detail *d)
@@ -174,6 +179,8 @@ void detail_free(struct batch_detail *d)
     }
     free(d->job_list);
     free(d->filter);
+    free(d->group);
+    triage_done(&d->triage);
     free(d->needle);
     free(d->visible);
     free(d);
@@ -203,8 +210,13 @@ static bool row_done_p(const struct detail_row *r)
 
 static bool row_shown(const struct batch_detail *d, const struct detail_row *r)
 {
-    if (d->failed_only && !row_failed(r))
+    if ((d->failed_only || d->group != NULL) && !row_failed(r))
         return false;
+    if (d->group != NULL) {
+        char id[TRIAGE_ID_SIZE];
+        if (!triage_row_group(r, id, sizeof id) || strcmp(id, d->group) != 0)
+            return false;
+    }
     if (d->needle[0] == '\0')
         return true;
     const char *status = r->job_known ? (r->job_status_text ? r->job_status_text
@@ -252,6 +264,8 @@ static void tally_row(struct batch_detail *d, const struct detail_row *r, int si
 {
     struct detail_counts *c = &d->counts;
     struct detail_usage *u = &d->usage;
+    if (row_failed(r))
+        triage_count(&d->triage, r, sign);
     if (r->deleted)
         bump(&c->deleted, sign);
     if (r->not_mapped)
@@ -907,6 +921,32 @@ void detail_set_filter(struct batch_detail *d, const char *text)
 const char *detail_filter(const struct batch_detail *d)
 {
     return d->filter;
+}
+
+void detail_set_group(struct batch_detail *d, const char *group_id)
+{
+    if (group_id != NULL && group_id[0] == '\0')
+        group_id = NULL;
+    if (xstreq(d->group, group_id))
+        return;
+    bool narrower = d->group == NULL; /* from none to one: only shown rows can stay shown */
+    xstrset(&d->group, group_id);
+    if (narrower)
+        reshow_shown(d);
+    else
+        reshow_all(d);
+}
+
+const char *detail_group(const struct batch_detail *d)
+{
+    return d->group;
+}
+
+struct triage *detail_triage(const struct batch_detail *d)
+{
+    struct triage *t = &cache_of(d)->triage;
+    triage_sort(t);
+    return t;
 }
 
 size_t detail_visible_count(const struct batch_detail *d)

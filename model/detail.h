@@ -38,6 +38,7 @@ struct detail_row {
 };
 
 struct batch_detail;
+struct triage;
 
 /* A detail for batch_id, with no data yet. */
 struct batch_detail *detail_new(const char *batch_id);
@@ -108,12 +109,22 @@ size_t detail_jobs_running(const struct batch_detail *d);
 /* True while the batch or any of its jobs may still change (the net keeps polling). */
 bool detail_is_live(const struct batch_detail *d);
 
-/* The rows shown: failed-only (job FAILED or a mapping error) and a case-insensitive substring
- * filter over name, file ID, job ID, status and error ('!' prefix inverts). */
+/* The rows shown: failed-only (job FAILED or a mapping error), one failure group, and a
+ * case-insensitive substring filter over name, file ID, job ID, status and error ('!' prefix
+ * inverts). */
 void detail_set_failed_only(struct batch_detail *d, bool on);
 bool detail_failed_only(const struct batch_detail *d);
 void detail_set_filter(struct batch_detail *d, const char *text);
 const char *detail_filter(const struct batch_detail *d);
+/* Only the failed rows of one failure group: its ID as model/triage.h's triage_row_group
+ * gives it ("job:page N timed out"); NULL or "" shows every group again. Combines with
+ * failed-only and the filter. */
+void detail_set_group(struct batch_detail *d, const char *group_id);
+const char *detail_group(const struct batch_detail *d);
+/* The failed rows by group (model/triage.h), kept as rows change: an update costs what it
+ * changes, never a pass over every row. Sorted on the way out; owned by d, valid until d
+ * changes. */
+struct triage *detail_triage(const struct batch_detail *d);
 size_t detail_visible_count(const struct batch_detail *d);
 const struct detail_row *detail_visible_row(const struct batch_detail *d, size_t i);
 

@@ -9,4 +9,5 @@ libmodel_a_SOURCES = \
 	model/counts.c model/counts.h \
 	model/store.c model/store.h \
 	model/view.c model/view.h \
-	model/detail.c model/detail.h
+	model/detail.c model/detail.h \
+	model/triage.c model/triage.h

@@ -35,20 +35,13 @@ void create_job_free(struct create_job *c)
     free(c);
 }
 
-/* Report the head create's outcome and start the next one. b (taken) is the batch when OK. */
-static void create_finish(struct net *n, enum net_create_outcome outcome, struct batch *b,
-                          const struct net_error *err)
+/* The NET_MSG_CREATED of the head create. b (taken) is the batch when OK. */
+static void create_message(struct net *n, const struct create_job *c,
+                           enum net_create_outcome outcome, struct batch *b,
+                           const struct net_error *err)
 {
-    struct create_job *c = n->creates;
     struct net_msg *m = msg_new(NET_MSG_CREATED, c->req, b != NULL ? b->id : NULL);
     m->create_outcome = outcome;
-    if (b != NULL) {
-        seen_note(n, b);
-        active_note(n, b);
-        struct seen *s = seen_find(n, b->id);
-        if (s != NULL)
-            s->ours = true;
-    }
     m->since = xstrdup(c->since);
     if (b != NULL) {
         m->batches = xcalloc(1, sizeof *m->batches);
@@ -62,6 +55,22 @@ static void create_finish(struct net *n, enum net_create_outcome outcome, struct
             error_copy(&m->error, err);
         else
             error_set(&m->error, 0, "the batch was not created");
+    }
+    msg_push(n, m);
+}
+
+/* Report the head create's outcome (a message, or its owner's on_done) and start the next
+ * one. b (taken) is the batch when OK. */
+static void create_finish(struct net *n, enum net_create_outcome outcome, struct batch *b,
+                          const struct net_error *err)
+{
+    struct create_job *c = n->creates;
+    if (b != NULL) {
+        seen_note(n, b);
+        active_note(n, b);
+        struct seen *s = seen_find(n, b->id);
+        if (s != NULL)
+            s->ours = true;
     }
     if (outcome == NET_CREATE_UNKNOWN) {
         if (n->n_finds == MAX_FIND_RECORDS) {
@@ -78,7 +87,14 @@ static void create_finish(struct net *n, enum net_create_outcome outcome, struct
         r->type = c->type;
         r->seq_before = c->seq_before;
     }
-    msg_push(n, m);
+    if (c->on_done != NULL) {
+        struct batch none = {0};
+        c->on_done(n, c->owner, outcome, b != NULL ? b : &none, b != NULL, err, c->since);
+        if (b != NULL)
+            batch_done(b);
+    } else {
+        create_message(n, c, outcome, b, err);
+    }
     n->creates = c->next;
     create_job_free(c);
     n->create_busy = false;
@@ -168,22 +184,9 @@ static void create_post_done(struct net *n, struct xfer *x)
         return;
     }
     xfer_error(n, x, &err);
-    bool not_sent = x->code == CURLE_COULDNT_CONNECT || x->code == CURLE_COULDNT_RESOLVE_HOST ||
-                    x->code == CURLE_COULDNT_RESOLVE_PROXY;
-    if (not_sent || x->status == 429) {
+    if (xfer_unsent(x)) {
         /* Provably not created: wait as the policy says, then send again. */
-        struct retry_answer a = {
-            .http_status = not_sent ? 0 : x->status,
-            .transport_error = not_sent,
-            .retry_after_ms = x->h_retry_after_ms,
-            .retry_after = x->h_retry_after,
-        };
-        int64_t delay =
-            retry_delay_ms(&a, c->attempts, MAX_CREATE_RETRIES, clock_now_ms(), jitter(n));
-        if (delay >= 0) {
-            c->attempts++;
-            xfer_requeue(n, x, delay);
-            conn_retrying(n, delay);
+        if (xfer_requeue_unsent(n, x, &c->attempts, MAX_CREATE_RETRIES)) {
             net_error_done(&err);
             return;
         }
@@ -312,15 +315,42 @@ static void create_next(struct net *n)
     create_send(n, c);
 }
 
-void create_enqueue(struct net *n, const struct net_cmd *cmd, bool find_only)
+/* A create job for the queue (not queued yet). */
+static struct create_job *create_job_new(uint64_t req, const char *dir, enum job_type type,
+                                         const char *cfg, bool strict, bool find_only)
 {
     struct create_job *c = xcalloc(1, sizeof *c);
-    c->req = cmd->req;
+    c->req = req;
     c->find_only = find_only;
-    c->dir = xstrdup(cmd->source_directory_id);
-    c->cfg = xstrdup(cmd->configuration_id);
-    c->type = cmd->job_type;
-    c->strict = cmd->create_strict;
+    c->dir = xstrdup(dir);
+    c->cfg = xstrdup(cfg);
+    c->type = type;
+    c->strict = strict;
+    return c;
+}
+
+static void create_queue(struct net *n, struct create_job *c)
+{
+    struct create_job **pp = &n->creates;
+    while (*pp != NULL)
+        pp = &(*pp)->next;
+    *pp = c;
+    create_next(n);
+}
+
+void create_enqueue_for(struct net *n, uint64_t req, const char *dir, enum job_type type,
+                        const char *cfg, create_done_fn *on_done, uint64_t owner)
+{
+    struct create_job *c = create_job_new(req, dir, type, cfg, true, false);
+    c->on_done = on_done;
+    c->owner = owner;
+    create_queue(n, c);
+}
+
+void create_enqueue(struct net *n, const struct net_cmd *cmd, bool find_only)
+{
+    struct create_job *c = create_job_new(cmd->req, cmd->source_directory_id, cmd->job_type,
+                                          cmd->configuration_id, cmd->create_strict, find_only);
     if (find_only) {
         c->since = xstrdup(cmd->since);
         for (size_t i = 0; i < n->n_finds; i++) {
@@ -330,9 +360,5 @@ void create_enqueue(struct net *n, const struct net_cmd *cmd, bool find_only)
                 c->seq_before = r->seq_before;
         }
     }
-    struct create_job **pp = &n->creates;
-    while (*pp != NULL)
-        pp = &(*pp)->next;
-    *pp = c;
-    create_next(n);
+    create_queue(n, c);
 }

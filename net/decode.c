@@ -848,7 +848,70 @@ bool decode_page_jobs(struct decode_page *pg, enum job_type type, struct job **i
     return ok;
 }
 
+/* ---- single objects of a list's kind ---- */
+
+/* The body as one object converted by a page's item function (out: its zeroed struct). */
+static bool one_item(const char *body, size_t len,
+                     bool (*item)(struct json_object *, const char *, void *, void *, char **),
+                     void *out, char **cause)
+{
+    struct json_object *root = decode_json(body, len, cause);
+    if (root == NULL)
+        return false;
+    bool ok = item(root, "", out, NULL, cause);
+    json_object_put(root);
+    return ok;
+}
+
+bool decode_directory(const char *body, size_t len, struct directory *out, char **cause)
+{
+    memset(out, 0, sizeof *out);
+    return one_item(body, len, directory_item, out, cause);
+}
+
+bool decode_dir_file(const char *body, size_t len, struct dir_file *out, char **cause)
+{
+    memset(out, 0, sizeof *out);
+    return one_item(body, len, dir_file_item, out, cause);
+}
+
 /* ---- encoding ---- */
+
+/* A plain JSON text of root, which is put. */
+static char *body_text(struct json_object *root)
+{
+    char *s = xstrdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
+                                                               JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(root);
+    return s;
+}
+
+static struct json_object *body_new(void)
+{
+    struct json_object *o = json_object_new_object();
+    if (o == NULL) {
+        fputs("batchtop: out of memory\n", stderr);
+        abort();
+    }
+    return o;
+}
+
+char *decode_directory_create_body(const char *name)
+{
+    struct json_object *root = body_new();
+    json_object_object_add(root, "name", json_object_new_string(name ? name : ""));
+    json_object_object_add(root, "type", json_object_new_string("user"));
+    return body_text(root);
+}
+
+char *decode_file_add_body(const char *file_id, const char *display_name)
+{
+    struct json_object *root = body_new();
+    json_object_object_add(root, "file_id", json_object_new_string(file_id ? file_id : ""));
+    if (display_name != NULL)
+        json_object_object_add(root, "display_name", json_object_new_string(display_name));
+    return body_text(root);
+}
 
 char *decode_create_body(const char *source_directory_id, enum job_type type,
                          const char *configuration_id)

@@ -43,6 +43,10 @@ bool decode_parse_job(const char *body, size_t len, struct job *job, struct job_
 bool decode_extract_job(const char *body, size_t len, struct job *job, struct job_output *out,
                         char **cause);
 
+/* A Directory (create answer) and a DirectoryFile (add-file answer). */
+bool decode_directory(const char *body, size_t len, struct directory *out, char **cause);
+bool decode_dir_file(const char *body, size_t len, struct dir_file *out, char **cause);
+
 /* A Batch already parsed into o (e.g. one element of a cache file), with exactly the checks
  * of decode_batch; path ("batches[3]") starts the cause. o is borrowed. */
 bool decode_batch_object(struct json_object *o, const char *path, struct batch *out, char **cause);
@@ -105,5 +109,11 @@ bool decode_page_jobs(struct decode_page *pg, enum job_type type, struct job **i
  * Fresh string, caller frees. */
 char *decode_create_body(const char *source_directory_id, enum job_type type,
                          const char *configuration_id);
+
+/* The directory create body {"name":…, "type":"user"}. Fresh string, caller frees. */
+char *decode_directory_create_body(const char *name);
+/* The add-file body {"file_id":…, "display_name":…} (display_name omitted when NULL). Fresh
+ * string, caller frees. */
+char *decode_file_add_body(const char *file_id, const char *display_name);
 
 #endif

@@ -76,7 +76,7 @@ typedef void page_fn(struct net *n, struct pager *p, void *items, size_t count);
 struct pager {
     enum page_kind kind;
     char *f_status, *f_dir, *f_after, *f_before; /* batch filters, owned */
-    char *id;               /* PK_FILES: directory; PK_CONFIGS: product type */
+    char *id; /* PK_FILES: directory; PK_CONFIGS: product type; PK_DIRS: name filter */
     enum job_type job_type; /* PK_JOBS */
     char **ids;             /* PK_JOBS, owned */
     size_t n_ids;
@@ -157,6 +157,13 @@ struct files_entry {
     struct net_error gone; /* http_status 404: the directory's files cannot be listed */
 };
 
+/* The end of a create made for another duty (a resubmit): outcome as NET_MSG_CREATED's; b is
+ * the batch when have_batch (the callee may take its contents, zeroing it); err when not OK
+ * (borrowed); since the look-up bound (borrowed). owner is what create_enqueue_for was given. */
+typedef void create_done_fn(struct net *n, uint64_t owner, enum net_create_outcome outcome,
+                            struct batch *b, bool have_batch, const struct net_error *err,
+                            const char *since);
+
 struct create_job {
     struct create_job *next;
     uint64_t req;
@@ -170,6 +177,8 @@ struct create_job {
     bool scanned; /* the directory's batches of the look-up window were listed (seen) */
     bool strict;  /* net_cmd.create_strict */
     struct net_error last_err;
+    create_done_fn *on_done; /* NULL: answer with NET_MSG_CREATED */
+    uint64_t owner;          /* for on_done */
 };
 
 struct find_record {
@@ -239,6 +248,8 @@ struct net {
     bool create_busy;
     struct find_record finds[MAX_FIND_RECORDS];
     size_t n_finds;
+    struct resubmit *resubmits; /* resubmit.c: those under way */
+    uint64_t resubmit_seq;
     unsigned rand_state;
 };
 
@@ -267,6 +278,11 @@ void xfer_release_hold(struct net *n);
  * when to look again (ms from now), or -1 when nothing is in flight. */
 int64_t xfer_watch_stalls(struct net *n);
 #define STALL_MS 5000
+/* A write that provably changed nothing: never connected, or answered 429. */
+bool xfer_unsent(const struct xfer *x);
+/* From x's done(): send such a write again after the policy's wait, counting it in *attempts;
+ * false (nothing done) when it is not xfer_unsent or *attempts reached max_retries. */
+bool xfer_requeue_unsent(struct net *n, struct xfer *x, int *attempts, int max_retries);
 /* For a read whose 2xx body did not decode: retry like a transport error. */
 bool xfer_retry_garbled(struct net *n, struct xfer *x);
 bool xfer_ok(const struct xfer *x);
@@ -360,5 +376,16 @@ void oneshot_configs(struct net *n, const struct net_cmd *cmd);
 
 void create_job_free(struct create_job *c);
 void create_enqueue(struct net *n, const struct net_cmd *cmd, bool find_only);
+/* A strict create (the window's batches listed first) whose end goes to on_done(owner)
+ * instead of a message; req is only for the log. */
+void create_enqueue_for(struct net *n, uint64_t req, const char *dir, enum job_type type,
+                        const char *cfg, create_done_fn *on_done, uint64_t owner);
+
+/* ---- resubmit.c: files run again in a new directory ---- */
+
+struct resubmit;
+void resubmit_start(struct net *n, const struct net_cmd *cmd);
+/* Forget every resubmit under way (at net_stop); late answers find nothing. */
+void resubmit_free_all(struct net *n);
 
 #endif

@@ -21,6 +21,7 @@ libnet_a_SOURCES = \
 	net/counts.c \
 	net/oneshot.c \
 	net/create.c \
+	net/resubmit.c \
 	net/thread.c
 libnet_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS)
 # Which file of net/ owns what (for newcomers; shipped in the tarball).

@@ -79,3 +79,22 @@ void net_msg_free(struct net_msg *m)
     free(m->since);
     free(m);
 }
+
+const char *net_resubmit_phase_name(enum net_resubmit_phase phase)
+{
+    switch (phase) {
+    case NET_RESUBMIT_FIND_DIR:
+        return "looking for the directory";
+    case NET_RESUBMIT_CREATE_DIR:
+        return "creating the directory";
+    case NET_RESUBMIT_LIST_FILES:
+        return "listing the directory's files";
+    case NET_RESUBMIT_ADD_FILES:
+        return "adding files";
+    case NET_RESUBMIT_CREATE_BATCH:
+        return "creating the batch";
+    case NET_RESUBMIT_DONE:
+        break;
+    }
+    return "done";
+}

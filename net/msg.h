@@ -191,5 +191,7 @@ struct net_msg *net_msg_new(enum net_msg_type type);
 /* Free one message and everything it owns (not its successors). NULL is fine. */
 void net_msg_free(struct net_msg *m);
 void net_error_done(struct net_error *e);
+/* The step a resubmit is at, in words for progress and error lines ("adding files"); static. */
+const char *net_resubmit_phase_name(enum net_resubmit_phase phase);
 
 #endif

@@ -103,7 +103,7 @@ static char *pager_url(struct net *n, struct pager *p)
         return url_batch_list(&n->uctx, &f, p->token);
     }
     case PK_DIRS:
-        return url_directory_list(&n->uctx, p->token);
+        return url_directory_list(&n->uctx, p->id, p->token);
     case PK_FILES:
         return url_directory_files(&n->uctx, p->id, p->token);
     case PK_CONFIGS:

@@ -122,16 +122,9 @@ static void handle(struct net *n, struct net_cmd *cmd)
         if (n->next_refresh == 0)
             schedule_from_now(n);
         break;
-    case NET_CMD_RESUBMIT: {
-        /* not built yet (issue 16): answer at once so no caller waits forever */
-        struct net_msg *m = net_msg_new(NET_MSG_RESUBMITTED);
-        m->req = cmd->req;
-        m->ok = false;
-        m->id = cmd->id ? xstrdup(cmd->id) : NULL;
-        m->error.message = xstrdup("resubmit is not available yet");
-        msg_push(n, m);
+    case NET_CMD_RESUBMIT:
+        resubmit_start(n, cmd);
         break;
-    }
     }
 }
 
@@ -476,6 +469,7 @@ void net_stop(struct net *n)
         n->creates = c->next;
         create_job_free(c);
     }
+    resubmit_free_all(n);
     for (size_t i = 0; i < n->n_finds; i++) {
         free(n->finds[i].dir);
         free(n->finds[i].cfg);

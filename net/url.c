@@ -154,12 +154,37 @@ char *url_batch_cancel(const struct url_ctx *c, const char *id)
     return sb_end(&b, c);
 }
 
-char *url_directory_list(const struct url_ctx *c, const char *page_token)
+char *url_directory_list(const struct url_ctx *c, const char *name, const char *page_token)
 {
     struct sbuf b = {0};
     sb_begin(&b, c, "/api/v1/beta/directories");
     sb_page_size(&b, c);
+    sb_param(&b, "name", name);
     sb_param(&b, "page_token", page_token);
+    return sb_end(&b, c);
+}
+
+char *url_directory_get(const struct url_ctx *c, const char *id)
+{
+    struct sbuf b = {0};
+    sb_begin(&b, c, "/api/v1/beta/directories");
+    sb_segment(&b, id);
+    return sb_end(&b, c);
+}
+
+char *url_directory_create(const struct url_ctx *c)
+{
+    struct sbuf b = {0};
+    sb_begin(&b, c, "/api/v1/beta/directories");
+    return sb_end(&b, c);
+}
+
+char *url_directory_file_add(const struct url_ctx *c, const char *directory_id)
+{
+    struct sbuf b = {0};
+    sb_begin(&b, c, "/api/v1/beta/directories");
+    sb_segment(&b, directory_id);
+    sb_str(&b, "/files");
     return sb_end(&b, c);
 }
 

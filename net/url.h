@@ -49,9 +49,17 @@ char *url_batch_cancel(const struct url_ctx *c, const char *id);
 
 /* ---- directories and configurations ---- */
 
-char *url_directory_list(const struct url_ctx *c, const char *page_token);
+/* GET /api/v1/beta/directories; name NULL or "": every directory, else the name filter. */
+char *url_directory_list(const struct url_ctx *c, const char *name, const char *page_token);
+/* GET /api/v1/beta/directories/{id} */
+char *url_directory_get(const struct url_ctx *c, const char *id);
+/* GET /api/v1/beta/directories/{id}/files with include_deleted=true (a batch's names). */
 char *url_directory_files(const struct url_ctx *c, const char *directory_id,
                           const char *page_token);
+/* POST /api/v1/beta/directories */
+char *url_directory_create(const struct url_ctx *c);
+/* POST /api/v1/beta/directories/{id}/files (add a stored file) */
+char *url_directory_file_add(const struct url_ctx *c, const char *directory_id);
 /* product_type NULL: every type. */
 char *url_config_list(const struct url_ctx *c, const char *product_type, const char *page_token);
 

@@ -474,6 +474,37 @@ bool xfer_retry_garbled(struct net *n, struct xfer *x)
     return true;
 }
 
+static bool not_connected(const struct xfer *x)
+{
+    return x->code == CURLE_COULDNT_CONNECT || x->code == CURLE_COULDNT_RESOLVE_HOST ||
+           x->code == CURLE_COULDNT_RESOLVE_PROXY;
+}
+
+bool xfer_unsent(const struct xfer *x)
+{
+    return not_connected(x) || (x->code == CURLE_OK && x->status == 429);
+}
+
+bool xfer_requeue_unsent(struct net *n, struct xfer *x, int *attempts, int max_retries)
+{
+    if (!xfer_unsent(x))
+        return false;
+    bool never = not_connected(x);
+    struct retry_answer a = {
+        .http_status = never ? 0 : x->status,
+        .transport_error = never,
+        .retry_after_ms = x->h_retry_after_ms,
+        .retry_after = x->h_retry_after,
+    };
+    int64_t delay = retry_delay_ms(&a, *attempts, max_retries, clock_now_ms(), jitter(n));
+    if (delay < 0)
+        return false;
+    (*attempts)++;
+    xfer_requeue(n, x, delay);
+    conn_retrying(n, delay);
+    return true;
+}
+
 bool xfer_ok(const struct xfer *x)
 {
     return x->code == CURLE_OK && x->status >= 200 && x->status < 300;

@@ -22,6 +22,26 @@ bool dirs_expired(const struct world_dir *d, int64_t now);
 bool dirs_file_deleted(const struct world_file *f, int64_t now);
 /* The directory id if it exists and has not expired at now, else NULL. */
 struct world_dir *dirs_find_live(struct world *w, const char *id, int64_t now);
+/* The live directory called name (exact), or NULL. */
+struct world_dir *dirs_find_name(struct world *w, const char *name, int64_t now);
+/* A file of any directory of the world (live, expired or soft-deleted: the stored file exists)
+ * with this file_id, the first made; NULL when no directory ever held it. A linear scan. */
+const struct world_file *dirs_find_file_id(const struct world *w, const char *file_id);
+/* The entry of d, not soft-deleted at now, whose unique_id is unique_id, or NULL. */
+struct world_file *dirs_find_unique(struct world_dir *d, const char *unique_id, int64_t now);
+/* A new empty directory at now (ephemeral: it expires after --directory-ttl, else after a
+ * day). Copies name and description (NULL allowed). The caller checked the name is free.
+ * Pointers into w->dirs taken before are invalid afterwards. */
+struct world_dir *dirs_create(struct world *w, const char *name, const char *description,
+                              bool ephemeral, int64_t now);
+/* A new entry of d at now for the stored file file_id: a fresh dfl- ID, the same file_id.
+ * unique_id NULL means file_id; metadata is JSON object text or NULL; all copied. Pointers
+ * into d->files taken before are invalid afterwards. */
+struct world_file *dirs_add_file(struct world *w, struct world_dir *d, const char *file_id,
+                                 const char *display_name, const char *unique_id,
+                                 const char *metadata, int64_t now);
+/* The unique_id an entry answers with. */
+const char *dirs_file_unique_id(const struct world_file *f);
 /* Soft-delete the first n files of d (directory order) at time at; a file already deleted
  * earlier keeps its time. */
 void dirs_delete_first(struct world_dir *d, size_t n, int64_t at);

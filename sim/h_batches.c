@@ -121,38 +121,16 @@ void h_batch_cancel(struct server *s, const char *id, int64_t now, struct reply 
     reply_set(r, 200, wire_batch(s->world, b, now, false));
 }
 
-/* A string member of o, or NULL (with *wrong_type set when present but not a string). */
-static const char *member_string(json_object *o, const char *key, bool *present)
-{
-    json_object *v = NULL;
-    *present = o != NULL && json_object_object_get_ex(o, key, &v) && v != NULL;
-    if (!*present || !json_object_is_type(v, json_type_string))
-        return NULL;
-    return json_object_get_string(v);
-}
-
 void h_batch_create(struct server *s, const struct request *rq, int64_t now, struct reply *r,
                     bool *created)
 {
     struct world *w = s->world;
     *created = false;
-    json_tokener *tok = json_tokener_new();
-    json_object *body =
-        rq->body != NULL ? json_tokener_parse_ex(tok, rq->body, (int)rq->len) : NULL;
-    bool complete = body != NULL && json_tokener_get_error(tok) == json_tokener_success &&
-                    (size_t)json_tokener_get_parse_end(tok) == rq->len;
-    json_tokener_free(tok);
-    if (!complete || !json_object_is_type(body, json_type_object)) {
-        const char *loc[] = {"body", NULL};
-        reply_set(r, 422,
-                  wire_validation(
-                      loc, complete ? "Input should be a valid dictionary" : "JSON decode error",
-                      complete ? "dict_type" : "json_invalid"));
-        json_object_put(body);
+    json_object *body = body_object(rq, r);
+    if (body == NULL)
         return;
-    }
     bool present;
-    const char *dir_id = member_string(body, "source_directory_id", &present);
+    const char *dir_id = body_string(body, "source_directory_id", &present);
     json_object *config = NULL, *job = NULL;
     json_object_object_get_ex(body, "config", &config);
     if (config != NULL)
@@ -172,9 +150,9 @@ void h_batch_create(struct server *s, const struct request *rq, int64_t now, str
     } else if (job == NULL || !json_object_is_type(job, json_type_object)) {
         reply_set(r, 422, wire_validation(loc_job, "Field required", "missing"));
     } else {
-        const char *type = member_string(job, "type", &present);
+        const char *type = body_string(job, "type", &present);
         bool cpresent;
-        const char *cfg_id = member_string(job, "configuration_id", &cpresent);
+        const char *cfg_id = body_string(job, "configuration_id", &cpresent);
         enum job_type jt = job_type_parse(type);
         if (type == NULL && !present) {
             reply_set(r, 422, wire_validation(loc_type, "Field required", "missing"));

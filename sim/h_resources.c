@@ -319,3 +319,141 @@ void h_state(struct server *s, struct reply *r)
     json_object_object_add(o, "faults_active", json_object_new_boolean(faults_active(s->faults)));
     reply_set(r, 200, o);
 }
+
+/* ---- directory create, add a file (the simulator's choices, [S] in API.md) ---- */
+
+#define NAME_MAX_LEN 255 /* a directory name, display name or unique_id, in bytes [S] */
+
+/* An optional string member: true with *out (NULL when absent or null); false with r filled
+ * (422) when it is not a string or is longer than NAME_MAX_LEN. */
+static bool optional_string(json_object *body, const char *key, const char **out, struct reply *r)
+{
+    bool present;
+    *out = body_string(body, key, &present);
+    const char *loc[] = {"body", key, NULL};
+    if (present && *out == NULL) {
+        reply_set(r, 422, wire_validation(loc, "Input should be a valid string", "string_type"));
+        return false;
+    }
+    if (*out != NULL && strlen(*out) > NAME_MAX_LEN) {
+        reply_set(
+            r, 422,
+            wire_validation(loc, "String should have at most 255 characters", "string_too_long"));
+        return false;
+    }
+    return true;
+}
+
+/* A required, non-empty string member; false with r filled (422). */
+static bool required_string(json_object *body, const char *key, const char **out, struct reply *r)
+{
+    bool present;
+    body_string(body, key, &present);
+    const char *loc[] = {"body", key, NULL};
+    if (!present) {
+        reply_set(r, 422, wire_validation(loc, "Field required", "missing"));
+        return false;
+    }
+    if (!optional_string(body, key, out, r))
+        return false;
+    if ((*out)[0] == '\0') {
+        reply_set(
+            r, 422,
+            wire_validation(loc, "String should have at least 1 character", "string_too_short"));
+        return false;
+    }
+    return true;
+}
+
+void h_dir_create(struct server *s, const struct request *rq, int64_t now, struct reply *r,
+                  bool *created)
+{
+    struct world *w = s->world;
+    *created = false;
+    json_object *body = body_object(rq, r);
+    if (body == NULL)
+        return;
+    const char *name, *description, *type;
+    if (!required_string(body, "name", &name, r) ||
+        !optional_string(body, "description", &description, r) ||
+        !optional_string(body, "type", &type, r)) {
+        json_object_put(body);
+        return;
+    }
+    /* 2.16.0 DirectoryCreateParams.type: 'ephemeral' | 'user' (an index directory is not
+     * made here) */
+    if (type != NULL && strcmp(type, "user") != 0 && strcmp(type, "ephemeral") != 0) {
+        const char *loc[] = {"body", "type", NULL};
+        reply_set(r, 422,
+                  wire_validation(loc, "Input should be 'ephemeral' or 'user'", "literal_error"));
+        json_object_put(body);
+        return;
+    }
+    /* A name is unique among the project's live directories: a second create with it is
+     * 409, so a client that lost an answer finds the first by name instead of making two. */
+    struct world_dir *same = dirs_find_name(w, name, now);
+    if (same != NULL) {
+        char *msg =
+            xasprintf("A directory with this name already exists in the project (%s)", same->id);
+        reply_detail(r, 409, msg);
+        free(msg);
+    } else {
+        bool ephemeral = type != NULL && strcmp(type, "ephemeral") == 0;
+        struct world_dir *d = dirs_create(w, name, description, ephemeral, now);
+        reply_set(r, 201, wire_directory(w, d));
+        *created = true;
+    }
+    json_object_put(body);
+}
+
+void h_file_add(struct server *s, const char *id, const struct request *rq, int64_t now,
+                struct reply *r, bool *created)
+{
+    struct world *w = s->world;
+    *created = false;
+    json_object *body = body_object(rq, r);
+    if (body == NULL)
+        return;
+    const char *file_id, *display_name, *unique_id;
+    json_object *meta = NULL;
+    json_object_object_get_ex(body, "metadata", &meta);
+    if (!required_string(body, "file_id", &file_id, r) ||
+        !optional_string(body, "display_name", &display_name, r) ||
+        !optional_string(body, "unique_id", &unique_id, r)) {
+        json_object_put(body);
+        return;
+    }
+    if (meta != NULL && !json_object_is_type(meta, json_type_object)) {
+        const char *loc[] = {"body", "metadata", NULL};
+        reply_set(r, 422, wire_validation(loc, "Input should be a valid dictionary", "dict_type"));
+        json_object_put(body);
+        return;
+    }
+    struct world_dir *d = dirs_find_live(w, id, now);
+    const struct world_file *stored = d != NULL ? dirs_find_file_id(w, file_id) : NULL;
+    const char *uid = unique_id != NULL ? unique_id : file_id;
+    struct world_file *same = stored != NULL ? dirs_find_unique(d, uid, now) : NULL;
+    if (d == NULL) {
+        reply_detail(r, 404, "Directory not found");
+    } else if (stored == NULL) {
+        reply_detail(r, 404, "File not found");
+    } else if (same != NULL) {
+        /* unique_id is "unique identifier for the file in the directory" (SDK 2.16.0) and
+         * defaults to the file's own: adding the same file again is a conflict, never a
+         * second entry */
+        char *msg =
+            xasprintf("A file with this unique_id already exists in the directory (%s)", same->id);
+        reply_detail(r, 409, msg);
+        free(msg);
+    } else {
+        /* "If not provided, will use the file's name" */
+        char *name = xstrdup(display_name != NULL ? display_name : stored->name);
+        const char *meta_text =
+            meta != NULL ? json_object_to_json_string_ext(meta, JSON_C_TO_STRING_PLAIN) : NULL;
+        struct world_file *f = dirs_add_file(w, d, file_id, name, unique_id, meta_text, now);
+        free(name);
+        reply_set(r, 201, wire_file(w, d, f, now));
+        *created = true;
+    }
+    json_object_put(body);
+}

@@ -93,6 +93,11 @@ void reply_set(struct reply *r, int status, json_object *j);
 void reply_detail(struct reply *r, int status, const char *msg);
 void reply_422(struct reply *r, const char *where, const char *field, const char *msg,
                const char *type);
+/* The request body as a JSON object (caller puts it), or NULL with r filled (FastAPI 422:
+ * json_invalid, or dict_type when it is not an object). */
+json_object *body_object(const struct request *rq, struct reply *r);
+/* A string member of o, or NULL (*present says whether it is there with a non-null value). */
+const char *body_string(json_object *o, const char *key, bool *present);
 char *token_make(int64_t created, const char *id, uint64_t hash);
 /* Read page_size and page_token; false with r filled on error. */
 bool paging_read(const struct server *s, const struct args *a, struct paging *pg, struct reply *r);
@@ -119,6 +124,14 @@ void h_dir_get(struct server *s, const char *id, int64_t now, struct reply *r);
 void h_file_list(struct server *s, const char *id, const struct args *a, int64_t now,
                  struct reply *r);
 void h_file_get(struct server *s, char *ids, int64_t now, struct reply *r);
+/* POST /api/v1/beta/directories: 201 + the directory; 409 when a live directory has the
+ * name. *created when the world changed (an ambiguous fault then answers 500). */
+void h_dir_create(struct server *s, const struct request *rq, int64_t now, struct reply *r,
+                  bool *created);
+/* POST /api/v1/beta/directories/{id}/files: 201 + the new entry; 404 for an unknown
+ * directory or file_id; 409 when the directory has a live entry with that unique_id. */
+void h_file_add(struct server *s, const char *id, const struct request *rq, int64_t now,
+                struct reply *r, bool *created);
 void h_config_list(struct server *s, const struct args *a, struct reply *r);
 void h_config_get(struct server *s, const char *id, struct reply *r);
 void h_job_list(struct server *s, enum job_type type, const struct args *a, int64_t now,

@@ -62,7 +62,8 @@ static void usage(FILE *out)
           "  --latency MS              add a random latency of 0..MS milliseconds\n"
           "  --reset-rate P            share of connections dropped without an answer\n"
           "  --malformed-rate P        share of 200 GET bodies truncated or garbled\n"
-          "  --ambiguous-create-rate P share of creates that succeed but answer 500\n"
+          "  --ambiguous-create-rate P share of creates (batch, directory, directory file)\n"
+          "                            that succeed but answer 500\n"
           "  --hostile-strings         put terminal escapes and control characters into file\n"
           "                            names, configuration names, errors and job output, and a\n"
           "                            30-digit number into extract results\n"
@@ -92,6 +93,10 @@ static void usage(FILE *out)
           "  --max-files N             for tests of big batches: a batch may cover N files\n"
           "                            (default 1,000, the API's limit; at most 200,000),\n"
           "                            and a regular directory may hold as many\n"
+          "  --map-error-rate P        share of a batch's files given a mapping error (no\n"
+          "                            job; default 0.03)\n"
+          "  --job-fail-rate P         share of the other files whose job ends FAILED (by\n"
+          "                            default 8% of all files); errors differ in numbers\n"
           "  -v, --verbose             log one line per request on stderr:\n"
           "                            METHOD PATH?QUERY STATUS MS\n"
           "  -h, --help                show this help and exit\n"
@@ -101,6 +106,14 @@ static void usage(FILE *out)
           "file_input is a dfl- ID; directories carry expires_at; array query parameters are\n"
           "repeated keys, and a comma-separated value or a key[] is answered 422. expand=usage\n"
           "adds usage to a parse or extract GET; expand=extract_metadata adds extract_metadata.\n"
+          "\n"
+          "Directory create (POST /api/v1/beta/directories {name, description?, type?: user|\n"
+          "ephemeral}) answers 201 + the directory; a name already used by a live directory of\n"
+          "the project is 409 {\"detail\": \"...\"}. Add a file (POST .../directories/ID/files\n"
+          "{file_id, display_name?, unique_id?, metadata?}) answers 201 + a new dfl- entry over\n"
+          "the same file_id; an unknown directory or a file_id no directory ever held is 404;\n"
+          "a unique_id (default: the file_id) the directory already holds is 409, so adding the\n"
+          "same file twice never makes a second entry. Both are guesses [S] of the real API.\n"
           "\n"
           "SIGUSR1 or POST /_sim/faults/off turns every fault off; GET /_sim/state lists every\n"
           "batch's id and status. SIGINT and SIGTERM stop the simulator.\n",
@@ -164,6 +177,8 @@ enum {
     OPT_FAILED_PAGES,
     OPT_NO_FULL_OUTPUT,
     OPT_MAX_FILES,
+    OPT_MAP_ERROR_RATE,
+    OPT_JOB_FAIL_RATE,
     OPT_VERSION,
 };
 
@@ -200,6 +215,8 @@ int main(int argc, char **argv)
         {"failed-pages", required_argument, NULL, OPT_FAILED_PAGES},
         {"no-full-output", no_argument, NULL, OPT_NO_FULL_OUTPUT},
         {"max-files", required_argument, NULL, OPT_MAX_FILES},
+        {"map-error-rate", required_argument, NULL, OPT_MAP_ERROR_RATE},
+        {"job-fail-rate", required_argument, NULL, OPT_JOB_FAIL_RATE},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
@@ -323,6 +340,14 @@ int main(int argc, char **argv)
             break;
         case OPT_NO_FULL_OUTPUT:
             wp.no_full_output = true;
+            break;
+        case OPT_MAP_ERROR_RATE:
+            wp.map_error_rate = parse_double(optarg, 0, 1);
+            wp.has_map_error_rate = true;
+            break;
+        case OPT_JOB_FAIL_RATE:
+            wp.job_fail_rate = parse_double(optarg, 0, 1);
+            wp.has_job_fail_rate = true;
             break;
         case OPT_MAX_FILES:
             wp.max_files = (size_t)parse_count(optarg, WORLD_BIG_MAX_FILES);

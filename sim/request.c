@@ -267,3 +267,31 @@ void picks_page(struct picks *p, const struct paging *pg, size_t *first, size_t 
     if (start + n < p->n && n > 0)
         *next = token_make(p->v[start + n - 1].created, p->v[start + n - 1].id, pg->hash);
 }
+
+json_object *body_object(const struct request *rq, struct reply *r)
+{
+    json_tokener *tok = json_tokener_new();
+    json_object *body =
+        rq->body != NULL ? json_tokener_parse_ex(tok, rq->body, (int)rq->len) : NULL;
+    bool complete = body != NULL && json_tokener_get_error(tok) == json_tokener_success &&
+                    (size_t)json_tokener_get_parse_end(tok) == rq->len;
+    json_tokener_free(tok);
+    if (complete && json_object_is_type(body, json_type_object))
+        return body;
+    const char *loc[] = {"body", NULL};
+    reply_set(
+        r, 422,
+        wire_validation(loc, complete ? "Input should be a valid dictionary" : "JSON decode error",
+                        complete ? "dict_type" : "json_invalid"));
+    json_object_put(body);
+    return NULL;
+}
+
+const char *body_string(json_object *o, const char *key, bool *present)
+{
+    json_object *v = NULL;
+    *present = o != NULL && json_object_object_get_ex(o, key, &v) && v != NULL;
+    if (!*present || !json_object_is_type(v, json_type_string))
+        return NULL;
+    return json_object_get_string(v);
+}

@@ -48,8 +48,8 @@ static enum route route_match(const char *path, char *idbuf, size_t idsize, cons
         {"/api/v2/batches", NULL, R_BATCHES, "GET, POST"},
         {"/api/v2/batches/", "/cancel", R_BATCH_CANCEL, "POST"},
         {"/api/v2/batches/", "", R_BATCH, "GET"},
-        {"/api/v1/beta/directories", NULL, R_DIRS, "GET"},
-        {"/api/v1/beta/directories/", "/files", R_DIR_FILES, "GET"},
+        {"/api/v1/beta/directories", NULL, R_DIRS, "GET, POST"},
+        {"/api/v1/beta/directories/", "/files", R_DIR_FILES, "GET, POST"},
         {"/api/v1/beta/directories/", "", R_DIR, "GET"},
         {"/api/v1/beta/configurations", NULL, R_CONFIGS, "GET"},
         {"/api/v1/beta/configurations/", "", R_CONFIG, "GET"},
@@ -110,6 +110,8 @@ static bool method_ok(enum route rt, const char *method)
     bool post = strcmp(method, "POST") == 0;
     switch (rt) {
     case R_BATCHES:
+    case R_DIRS:
+    case R_DIR_FILES:
         return get || post;
     case R_BATCH_CANCEL:
     case R_SIM_FAULTS_OFF:
@@ -224,7 +226,9 @@ static enum MHD_Result dispatch(struct server *s, struct MHD_Connection *c, cons
         bad_id = strlen(id) != n;
     }
     bool control = rt == R_SIM_STATE || rt == R_SIM_FAULTS_OFF;
-    bool is_create = rt == R_BATCHES && strcmp(method, "POST") == 0;
+    /* the creates: an ambiguous fault makes the change, then answers 500 */
+    bool is_create =
+        (rt == R_BATCHES || rt == R_DIRS || rt == R_DIR_FILES) && strcmp(method, "POST") == 0;
     struct faults_decision fd;
     memset(&fd, 0, sizeof fd);
     if (!control) {
@@ -298,13 +302,19 @@ static enum MHD_Result dispatch(struct server *s, struct MHD_Connection *c, cons
             h_batch_cancel(s, id, now, &r);
             break;
         case R_DIRS:
-            h_dir_list(s, a, now, &r);
+            if (is_create)
+                h_dir_create(s, rq, now, &r, &created);
+            else
+                h_dir_list(s, a, now, &r);
             break;
         case R_DIR:
             h_dir_get(s, id, now, &r);
             break;
         case R_DIR_FILES:
-            h_file_list(s, id, a, now, &r);
+            if (is_create)
+                h_file_add(s, id, rq, now, &r, &created);
+            else
+                h_file_list(s, id, a, now, &r);
             break;
         case R_DIR_FILE:
             h_file_get(s, id, now, &r);

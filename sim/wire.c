@@ -88,7 +88,7 @@ json_object *wire_directory(const struct world *w, const struct world_dir *d)
     /* SDK 2.16.0 DirectoryGetResponse: no data_source_id, no file_count; expires_at is set
      * on the ephemeral directories of --directory-ttl */
     put(o, "type", json_object_new_string(d->expires > 0 ? "ephemeral" : "user"));
-    put(o, "description", json_object_new_string(d->description));
+    put(o, "description", str_or_null(d->description));
     put(o, "created_at", wire_time(d->created));
     put(o, "updated_at", wire_time(d->updated));
     put(o, "deleted_at", NULL);
@@ -104,8 +104,10 @@ json_object *wire_file(const struct world *w, const struct world_dir *d,
     put(o, "directory_id", json_object_new_string(d->id));
     put(o, "display_name", json_object_new_string(f->name));
     put(o, "project_id", json_object_new_string(w->project_id));
-    put(o, "unique_id", json_object_new_string(f->file_id));
+    put(o, "unique_id", json_object_new_string(dirs_file_unique_id(f)));
     put(o, "file_id", json_object_new_string(f->file_id));
+    if (f->metadata != NULL) /* as an add gave it (checked to be an object then) */
+        put(o, "metadata", json_tokener_parse(f->metadata));
     put(o, "created_at", wire_time(f->created));
     bool gone = dirs_file_deleted(f, t);
     put(o, "updated_at", wire_time(gone ? f->deleted : f->created));

@@ -45,6 +45,11 @@ static void make_schedule(struct world *w, struct rng *r, struct world_batch *b,
     double span = 12000.0 * sqrt((double)n / 20.0); /* 20 files: mapped over 12 s */
     b->items = xcalloc(n, sizeof *b->items);
     b->nitems = n;
+    /* the defaults: 3% of files a mapping error, 8% a failed job; --job-fail-rate is a share
+     * of the files that got a job */
+    double map_rate = w->params.has_map_error_rate ? w->params.map_error_rate : 0.03;
+    double job_rate =
+        w->params.has_job_fail_rate ? w->params.job_fail_rate * (1 - map_rate) : 0.08;
     b->natural_end = 0;
     b->map_end = 0;
     for (size_t i = 0; i < n; i++) {
@@ -57,11 +62,12 @@ static void make_schedule(struct world *w, struct rng *r, struct world_batch *b,
         it->pend = (int32_t)scaled(w, pend);
         it->run = (int32_t)scaled(w, run);
         it->seed = rng_next(r);
+        /* one roll per file whatever the rates, so a seed gives the same world */
         double roll = rng_unit(r);
-        if (roll < 0.03) {
+        if (roll < map_rate) {
             it->kind = WORLD_ITEM_MAP_ERROR;
         } else {
-            it->kind = roll < 0.03 + 0.08 ? WORLD_ITEM_JOB_FAILS : WORLD_ITEM_OK;
+            it->kind = roll < map_rate + job_rate ? WORLD_ITEM_JOB_FAILS : WORLD_ITEM_OK;
             rng_uuid(r, prefix, it->job_id, sizeof it->job_id);
         }
         if (it->map_off > b->map_end)
@@ -318,7 +324,8 @@ static void make_dir(struct world *w, struct rng *r, struct world_dir *d, char *
     if (!bulk && w->params.directory_ttl_s > 0)
         d->expires = w->started + w->params.directory_ttl_s * 1000;
     d->nfiles = nfiles;
-    d->files = xcalloc(nfiles ? nfiles : 1, sizeof *d->files);
+    d->cap_files = nfiles ? nfiles : 1;
+    d->files = xcalloc(d->cap_files, sizeof *d->files);
     for (size_t i = 0; i < nfiles; i++) {
         struct world_file *f = &d->files[i];
         rng_uuid(r, "dfl-", f->id, sizeof f->id);
@@ -497,7 +504,7 @@ struct world *world_new(const struct world_params *p, int64_t now_ms)
     rng_init(&w->rng, p->seed ^ 0x5eed5eed5eed5eedULL);
     rng_uuid(&r, "", w->project_id, sizeof w->project_id);
 
-    w->ndirs = p->directories + 2;
+    w->ndirs = w->cap_dirs = p->directories + 2;
     w->dirs = xcalloc(w->ndirs, sizeof *w->dirs);
     int64_t base = now_ms - 30LL * 86400000;
     for (size_t i = 0; i < p->directories; i++)
@@ -527,8 +534,11 @@ void world_free(struct world *w)
     free(w->batches);
     free(w->active);
     for (size_t i = 0; i < w->ndirs; i++) {
-        for (size_t j = 0; j < w->dirs[i].nfiles; j++)
+        for (size_t j = 0; j < w->dirs[i].nfiles; j++) {
             free(w->dirs[i].files[j].name);
+            free(w->dirs[i].files[j].unique_id);
+            free(w->dirs[i].files[j].metadata);
+        }
         free(w->dirs[i].files);
         free(w->dirs[i].name);
         free(w->dirs[i].description);

@@ -45,12 +45,19 @@ struct world_params {
     /* tests only (--max-files): a batch may cover this many files instead of the API's 1,000,
      * and a regular directory may hold as many; 0 means WORLD_MAX_FILES */
     size_t max_files;
+    /* tests of failure triage (--map-error-rate, --job-fail-rate): the share of a new batch's
+     * files that get a mapping error, and of the others whose job FAILS; each applies only
+     * when its has_ flag is set, else the defaults (3% and 8% of all files) */
+    bool has_map_error_rate, has_job_fail_rate;
+    double map_error_rate, job_fail_rate;
 };
 
 struct world_file {
     char id[WORLD_ID_SIZE];      /* dfl-<uuid> */
     char file_id[WORLD_ID_SIZE]; /* plain uuid */
     char *name;                  /* display_name, owned */
+    char *unique_id;             /* owned; NULL: the file_id (every seeded file) */
+    char *metadata;              /* owned JSON object text of an add's metadata, or NULL */
     int64_t created;
     int64_t deleted; /* soft-deleted from then on (epoch ms); 0 = never */
 };
@@ -59,8 +66,9 @@ struct world_dir {
     char id[WORLD_ID_SIZE];   /* dir-<uuid> */
     char *name, *description; /* owned */
     int64_t created, updated;
-    struct world_file *files; /* owned array */
-    size_t nfiles;
+    struct world_file *files; /* owned array; grows on add (sim/dirs.c): never keep a pointer
+                                 into it past the world lock */
+    size_t nfiles, cap_files;
     int64_t expires; /* ephemeral: gone from then on (epoch ms); 0 = a user directory */
 };
 
@@ -121,8 +129,9 @@ struct world {
     struct rng rng; /* runtime draws (new batches) */
     char project_id[WORLD_ID_SIZE];
     int64_t started;
-    struct world_dir *dirs;
-    size_t ndirs;
+    struct world_dir *dirs; /* grows on create (sim/dirs.c): batches hold indexes, and a
+                               pointer into it is valid only until the world lock is released */
+    size_t ndirs, cap_dirs;
     struct world_config *configs;
     size_t nconfigs;
     struct world_batch **batches; /* sorted by created ascending, strictly increasing */

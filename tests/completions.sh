@@ -40,7 +40,7 @@ for f in "$src/batchtop-sim.bash" "$src/_batchtop-sim"; do
 done
 
 # batchtop's subcommands and their own options (global options aside), as specified
-commands="list get results output create cancel wait dirs configs help"
+commands="list get results output create cancel wait dirs configs resubmit help"
 spec_opts() {
     formats="--json --jsonl --csv"
     case $1 in
@@ -48,9 +48,10 @@ spec_opts() {
     get | cancel | dirs) echo "$formats" ;;
     results) echo "--failed --status $formats" ;;
     output) echo "--markdown --text --json -o --output" ;;
-    create) echo "--directory --type --config --wait --jobs --timeout $formats" ;;
-    wait) echo "--timeout --jobs $formats" ;;
+    create) echo "--directory --type --config --wait --jobs --timeout --notify $formats" ;;
+    wait) echo "--timeout --jobs --notify $formats" ;;
     configs) echo "--type $formats" ;;
+    resubmit) echo "--failed --not-completed --name --type --config --wait --jobs --timeout --notify $formats" ;;
     esac
 }
 # bash_eval CODE: run CODE in a bash that has sourced the bash completion
@@ -160,6 +161,13 @@ expect '' "$b" _batchtop batchtop output bat-0a1 --text --mark
 # create's --jobs and --timeout come with --wait
 expect '' "$b" _batchtop batchtop create --ti
 expect '--timeout' "$b" _batchtop batchtop create --wait --ti
+# resubmit: a batch ID, one of --failed and --not-completed, --timeout with --wait
+expect 'bat-0a1 bat-0a2 bat-1bc' "$b" _batchtop batchtop resubmit ''
+expect '--not-completed' "$b" _batchtop batchtop resubmit bat-0a1 --not-
+expect '' "$b" _batchtop batchtop resubmit bat-0a1 --failed --not-
+expect '' "$b" _batchtop batchtop resubmit bat-0a1 --ti
+expect '--timeout' "$b" _batchtop batchtop resubmit bat-0a1 --wait --ti
+expect '' "$b" _batchtop batchtop resubmit bat-0a1 --name ''
 # values
 expect 'CANCELLED COMPLETED FAILED PENDING RUNNING THROTTLED' "$b" _batchtop batchtop list --status ''
 expect 'RUNNING' "$b" _batchtop batchtop results bat-0a1 --status R
@@ -251,7 +259,7 @@ zexpect "$(echo "$commands" | join)" 'batchtop --readonly '
 for c in $commands; do
     case $c in
     help) continue ;;
-    create) line="batchtop create --wait -" ;;
+    create | resubmit) line="batchtop $c --wait -" ;;
     *) line="batchtop $c -" ;;
     esac
     zexpect "$(echo "$(spec_opts "$c") $globals" | words | grep -vx -e --wait | join)" "$line"

@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/detail.h"
+#include "model/xalloc.h"
 #include "tui/cli_out.h"
+#include "tui/cli_results.h"
 #include "tui/text.h"
 
 static void setup(void)
@@ -161,6 +164,111 @@ START_TEST(test_table_fits_the_width_and_hides_escapes)
 }
 END_TEST
 
+/* A batch of three files: a completed job, a mapping error, a failed job; names with a comma
+ * and an escape byte (exact in a file). */
+static struct batch_detail *results_detail(void)
+{
+    struct batch b;
+    memset(&b, 0, sizeof b);
+    b.id = xstrdup("bat-1");
+    b.status = BATCH_COMPLETED;
+    b.status_text = xstrdup("COMPLETED");
+    b.has_results = true;
+    b.n_results = 3;
+    b.results = xcalloc(3, sizeof *b.results);
+    for (size_t i = 0; i < 3; i++)
+        b.results[i].file_id = xasprintf("dfl-%zu", i);
+    b.results[0].job_id = xstrdup("pjb-0");
+    b.results[0].job_type = JOB_TYPE_PARSE;
+    b.results[0].job_type_text = xstrdup("parse_v2");
+    b.results[1].error_message = xstrdup("file is empty (0 bytes)");
+    b.results[2].job_id = xstrdup("pjb-2");
+    b.results[2].job_type = JOB_TYPE_PARSE;
+    b.results[2].job_type_text = xstrdup("parse_v2");
+    struct batch_detail *d = detail_new("bat-1");
+    detail_set_batch(d, &b);
+    batch_done(&b);
+    struct dir_file f[3];
+    memset(f, 0, sizeof f);
+    f[0].id = (char *)"dfl-0";
+    f[0].display_name = (char *)"a, b.pdf";
+    f[1].id = (char *)"dfl-1";
+    f[1].display_name = (char *)"esc\033[2J.pdf";
+    f[2].id = (char *)"dfl-2";
+    f[2].display_name = (char *)"c.pdf";
+    detail_set_names(d, f, 3);
+    struct job j[2];
+    memset(j, 0, sizeof j);
+    j[0].id = (char *)"pjb-0";
+    j[0].status = JOB_COMPLETED;
+    j[0].status_text = (char *)"COMPLETED";
+    j[1].id = (char *)"pjb-2";
+    j[1].status = JOB_FAILED;
+    j[1].status_text = (char *)"FAILED";
+    j[1].error_message = (char *)"page 3 \"timed\" out";
+    detail_set_jobs(d, j, 2);
+    return d;
+}
+
+START_TEST(test_results_rows_csv_exact)
+{
+    struct batch_detail *d = results_detail();
+    struct capture c;
+    cap_open(&c);
+    struct results_out *w = results_out_new(c.f, OUT_CSV, false, false, detail_batch(d));
+    for (size_t i = 0; i < detail_row_count(d); i++)
+        results_out_row(w, detail_row_at(d, i));
+    ck_assert_uint_eq(results_out_rows(w), 3);
+    ck_assert(results_out_end(w));
+    cap_close(&c);
+    ck_assert_str_eq(c.buf, "FILE,FILE_ID,JOB_ID,JOB_STATUS,ERROR\r\n"
+                            "\"a, b.pdf\",dfl-0,pjb-0,COMPLETED,\r\n"
+                            "esc\033[2J.pdf,dfl-1,,NONE,file is empty (0 bytes)\r\n"
+                            "c.pdf,dfl-2,pjb-2,FAILED,\"page 3 \"\"timed\"\" out\"\r\n");
+    free(c.buf);
+    detail_free(d);
+}
+END_TEST
+
+START_TEST(test_results_rows_json_are_result_entries)
+{
+    struct batch_detail *d = results_detail();
+    struct capture c;
+    cap_open(&c);
+    struct results_out *w = results_out_new(c.f, OUT_JSON, false, false, detail_batch(d));
+    /* any subset, in any order (the Batch screen's rows as filtered) */
+    results_out_row(w, detail_row_at(d, 2));
+    results_out_row(w, detail_row_at(d, 1));
+    ck_assert(results_out_end(w));
+    cap_close(&c);
+    struct json_object *doc = json_tokener_parse(c.buf);
+    ck_assert_ptr_nonnull(doc);
+    ck_assert_uint_eq(json_object_array_length(doc), 2);
+    struct json_object *r = json_object_array_get_idx(doc, 0), *v;
+    ck_assert(json_object_object_get_ex(r, "source_directory_file_id", &v));
+    ck_assert_str_eq(json_object_get_string(v), "dfl-2");
+    ck_assert(json_object_object_get_ex(r, "job_reference", &v));
+    ck_assert(json_object_object_get_ex(v, "id", &v));
+    ck_assert_str_eq(json_object_get_string(v), "pjb-2");
+    ck_assert(json_object_object_get_ex(r, "job_status", &v));
+    ck_assert_str_eq(json_object_get_string(v), "FAILED");
+    ck_assert(json_object_object_get_ex(r, "job_error_message", &v));
+    ck_assert_str_eq(json_object_get_string(v), "page 3 \"timed\" out");
+    r = json_object_array_get_idx(doc, 1);
+    ck_assert(json_object_object_get_ex(r, "file_name", &v));
+    ck_assert_str_eq(json_object_get_string(v), "esc\033[2J.pdf");
+    ck_assert(json_object_object_get_ex(r, "error_message", &v));
+    ck_assert_str_eq(json_object_get_string(v), "file is empty (0 bytes)");
+    ck_assert(json_object_object_get_ex(r, "job_reference", &v));
+    ck_assert_ptr_null(v);
+    ck_assert(json_object_object_get_ex(r, "job_status", &v));
+    ck_assert_ptr_null(v);
+    json_object_put(doc);
+    free(c.buf);
+    detail_free(d);
+}
+END_TEST
+
 static Suite *cli_out_suite(void)
 {
     Suite *s = suite_create("cli_out");
@@ -172,6 +280,8 @@ static Suite *cli_out_suite(void)
     tcase_add_test(tc, test_json_is_exact_and_harmless);
     tcase_add_test(tc, test_json_document_is_one_array);
     tcase_add_test(tc, test_table_fits_the_width_and_hides_escapes);
+    tcase_add_test(tc, test_results_rows_csv_exact);
+    tcase_add_test(tc, test_results_rows_json_are_result_entries);
     suite_add_tcase(s, tc);
     return s;
 }

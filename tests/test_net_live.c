@@ -17,6 +17,7 @@
 #include "net/log.h"
 #include "net/net.h"
 #include "net/retry.h"
+#include "net/url.h"
 #include "tests/simproc.h"
 
 /* ================================================================ harness */
@@ -1303,6 +1304,465 @@ START_TEST(parallel_list_resumes)
 }
 END_TEST
 
+/* ---- resubmit (issue 16): counted through the simulator's API ---- */
+
+/* A simulator with args, the net thread on it, and its directories (the caller frees them). */
+static struct net_msg *h_open(struct h *h, const char *const *args)
+{
+    h_sim(h, args);
+    h_net(h, 60000);
+    struct net_msg *dirs = h_directories(h);
+    ck_assert_msg(dirs->ok, "%s", dirs->error.message);
+    return dirs;
+}
+
+/* GET path from the simulator (faults must be off); the caller puts the answer. */
+static struct json_object *sim_get(struct h *h, const char *path)
+{
+    long status = 0;
+    char *body = NULL;
+    ck_assert_int_eq(simproc_http(&h->sp, "GET", path, NULL, &status, &body), 0);
+    ck_assert_msg(status == 200, "GET %s answered %ld", path, status);
+    struct json_object *j = json_tokener_parse(body);
+    free(body);
+    ck_assert_ptr_nonnull(j);
+    return j;
+}
+
+static const char *jstr(struct json_object *o, const char *key)
+{
+    struct json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) && v != NULL ? json_object_get_string(v) : NULL;
+}
+
+/* Every item of a list (all pages), as one array the caller puts. path has a '?' already. */
+static struct json_object *sim_items(struct h *h, const char *path)
+{
+    struct json_object *out = json_object_new_array();
+    char *token = NULL;
+    for (int pages = 0; pages < 1000; pages++) {
+        char *esc = url_escape(token);
+        char *url = xasprintf("%s&page_size=100%s%s", path, token ? "&page_token=" : "", esc);
+        free(esc);
+        struct json_object *j = sim_get(h, url), *items = NULL;
+        free(url);
+        ck_assert(json_object_object_get_ex(j, "items", &items));
+        for (size_t i = 0; i < json_object_array_length(items); i++)
+            json_object_array_add(out, json_object_get(json_object_array_get_idx(items, i)));
+        free(token);
+        token = jstr(j, "next_page_token") ? xstrdup(jstr(j, "next_page_token")) : NULL;
+        json_object_put(j);
+        if (token == NULL || token[0] == '\0')
+            break;
+    }
+    free(token);
+    return out;
+}
+
+/* The live files of a directory as struct dir_file (file_id, display_name), every page. */
+static struct dir_file *sim_dir_files(struct h *h, const char *dir, size_t *n)
+{
+    char *path = xasprintf("/api/v1/beta/directories/%s/files?x=1", dir);
+    struct json_object *items = sim_items(h, path);
+    free(path);
+    *n = json_object_array_length(items);
+    struct dir_file *f = xcalloc(*n ? *n : 1, sizeof *f);
+    for (size_t i = 0; i < *n; i++) {
+        struct json_object *o = json_object_array_get_idx(items, i);
+        f[i].id = xstrdup(jstr(o, "id"));
+        f[i].file_id = xstrdup(jstr(o, "file_id"));
+        f[i].display_name = xstrdup(jstr(o, "display_name"));
+    }
+    json_object_put(items);
+    return f;
+}
+
+static void dir_files_free(struct dir_file *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dir_file_done(&f[i]);
+    free(f);
+}
+
+static uint64_t h_resubmit(struct h *h, const char *orig, const char *name,
+                           const struct dir_file *files, size_t n)
+{
+    struct net_cmd *c = net_cmd_new(NET_CMD_RESUBMIT);
+    c->id = xstrdup(orig);
+    c->name = xstrdup(name);
+    c->job_type = JOB_TYPE_PARSE;
+    c->configuration_id = xstrdup("cfg-PARSE_AGENTIC");
+    c->files = xcalloc(n ? n : 1, sizeof *c->files);
+    for (size_t i = 0; i < n; i++)
+        dir_file_copy(&c->files[i], &files[i]);
+    c->n_files = n;
+    return h_submit(h, c);
+}
+
+struct resubmit_seen {
+    int progress; /* RESUBMIT_PROGRESS messages */
+    bool phases[NET_RESUBMIT_DONE + 1];
+    size_t last_done, last_total;
+};
+
+/* The RESUBMITTED of req (progress messages counted on the way). */
+static struct net_msg *h_resubmitted(struct h *h, uint64_t req, struct resubmit_seen *seen,
+                                     int timeout_ms)
+{
+    int64_t deadline = clock_mono_ms() + timeout_ms;
+    for (;;) {
+        struct want w = {NET_MSG_RESUBMIT_PROGRESS, req, NULL};
+        struct net_msg *m;
+        while ((m = h_wait(h, match_want, &w, 0)) != NULL) {
+            seen->progress++;
+            seen->phases[m->resubmit_phase] = true;
+            ck_assert_uint_le(m->progress_done, m->progress_total);
+            seen->last_done = m->progress_done;
+            seen->last_total = m->progress_total;
+            net_msg_free(m);
+        }
+        struct want end = {NET_MSG_RESUBMITTED, req, NULL};
+        m = h_wait(h, match_want, &end, 0);
+        if (m != NULL)
+            return m;
+        ck_assert_msg(clock_mono_ms() < deadline, "no RESUBMITTED within %d ms", timeout_ms);
+        h_pump(h, 200);
+    }
+}
+
+/* How many items the list at path (with a '?') holds, every page; *id (when asked) gets the
+ * first one's ID or NULL. Faults must be off. */
+static size_t count_items(struct h *h, char *path, char **id)
+{
+    struct json_object *items = sim_items(h, path);
+    free(path);
+    size_t n = json_object_array_length(items);
+    if (id != NULL)
+        *id = n > 0 ? xstrdup(jstr(json_object_array_get_idx(items, 0), "id")) : NULL;
+    json_object_put(items);
+    return n;
+}
+
+/* The directories called name. */
+static size_t count_dirs(struct h *h, const char *name, char **id)
+{
+    char *esc = url_escape(name);
+    char *path = xasprintf("/api/v1/beta/directories?name=%s", esc);
+    free(esc);
+    return count_items(h, path, id);
+}
+
+/* The batches over directory dir. */
+static size_t count_batches(struct h *h, const char *dir, char **id)
+{
+    return count_items(h, xasprintf("/api/v2/batches?source_directory_id=%s", dir), id);
+}
+
+/* The new directory holds exactly want's file_ids, each once. */
+static void check_entries(struct h *h, const char *dir, const struct dir_file *want, size_t n)
+{
+    size_t got_n;
+    struct dir_file *got = sim_dir_files(h, dir, &got_n);
+    ck_assert_uint_eq(got_n, n);
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        for (size_t j = 0; j < got_n; j++)
+            k += strcmp(got[j].file_id, want[i].file_id) == 0;
+        ck_assert_msg(k == 1, "file %s is in the new directory %zu times", want[i].file_id, k);
+    }
+    dir_files_free(got, got_n);
+}
+
+/* Wait for the batch to end COMPLETED (faults off). */
+static void wait_completed(struct h *h, const char *id)
+{
+    int64_t deadline = clock_mono_ms() + 30000;
+    char *path = xasprintf("/api/v2/batches/%s", id);
+    for (;;) {
+        struct json_object *b = sim_get(h, path);
+        char *st = xstrdup(jstr(b, "status"));
+        json_object_put(b);
+        bool done = strcmp(st, "COMPLETED") == 0;
+        ck_assert_msg(done || (strcmp(st, "FAILED") != 0 && strcmp(st, "CANCELLED") != 0),
+                      "the resubmitted batch ended %s", st);
+        free(st);
+        if (done)
+            break;
+        ck_assert_msg(clock_mono_ms() < deadline, "the resubmitted batch never completed");
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    free(path);
+}
+
+START_TEST(resubmit_once)
+{
+    struct h h;
+    const char *args[] = {"--seed", "21", "--speed", "20", "--batches", "0", NULL};
+    struct net_msg *dirs = h_open(&h, args);
+    size_t n_all;
+    struct dir_file *all = sim_dir_files(&h, small_dir(dirs), &n_all);
+    ck_assert_uint_ge(n_all, 14);
+    struct dir_file pick[7];
+    for (size_t i = 0; i < 7; i++)
+        pick[i] = all[i * 2];
+    const char *name = "Invoices 2024 retry 2026-12-04";
+    struct resubmit_seen seen = {0};
+    uint64_t req = h_resubmit(&h, "bat-original", name, pick, 7);
+    struct net_msg *m = h_resubmitted(&h, req, &seen, 30000);
+    ck_assert_msg(m->ok, "%s", m->error.message);
+    ck_assert(!m->already_finished);
+    ck_assert_str_eq(m->id, "bat-original");
+    ck_assert_uint_eq(m->n_batches, 1);
+    ck_assert_uint_eq(m->n_directories, 1);
+    ck_assert_str_eq(m->directories[0].name, name);
+    ck_assert_str_eq(m->batches[0].source_directory_id, m->directories[0].id);
+    ck_assert(seen.phases[NET_RESUBMIT_FIND_DIR] && seen.phases[NET_RESUBMIT_CREATE_DIR] &&
+              seen.phases[NET_RESUBMIT_ADD_FILES] && seen.phases[NET_RESUBMIT_CREATE_BATCH]);
+    ck_assert_uint_eq(seen.last_done, 7);
+    ck_assert_uint_eq(seen.last_total, 7);
+    char *bat = xstrdup(m->batches[0].id);
+    net_msg_free(m);
+    /* through the API: one directory, exactly those files, one batch that completes */
+    char *dir = NULL, *found = NULL;
+    ck_assert_uint_eq(count_dirs(&h, name, &dir), 1);
+    check_entries(&h, dir, pick, 7);
+    ck_assert_uint_eq(count_batches(&h, dir, &found), 1);
+    ck_assert_str_eq(found, bat);
+    wait_completed(&h, bat);
+
+    /* the same resubmit again: nothing new, the batch found */
+    memset(&seen, 0, sizeof seen);
+    long posts = simproc_count(&h.sp, "POST ");
+    req = h_resubmit(&h, "bat-original", name, pick, 7);
+    m = h_resubmitted(&h, req, &seen, 30000);
+    ck_assert_msg(m->ok, "%s", m->error.message);
+    ck_assert(m->already_finished);
+    ck_assert_str_eq(m->batches[0].id, bat);
+    net_msg_free(m);
+    ck_assert_int_eq(simproc_count(&h.sp, "POST "), posts);
+    ck_assert_uint_eq(count_dirs(&h, name, NULL), 1);
+    check_entries(&h, dir, pick, 7);
+    ck_assert_uint_eq(count_batches(&h, dir, NULL), 1);
+
+    /* an interrupted one: the directory holds 2 of 5 files already; 3 are added */
+    const char *name2 = "half done";
+    long status = 0;
+    char *body = NULL, *made = NULL;
+    ck_assert_int_eq(simproc_http(&h.sp, "POST", "/api/v1/beta/directories",
+                                  "{\"name\":\"half done\"}", &status, &body),
+                     0);
+    ck_assert_int_eq(status, 201);
+    free(body);
+    ck_assert_uint_eq(count_dirs(&h, name2, &made), 1);
+    for (size_t i = 0; i < 2; i++) {
+        char *path = xasprintf("/api/v1/beta/directories/%s/files", made);
+        char *add = xasprintf("{\"file_id\":\"%s\"}", all[1 + i].file_id);
+        ck_assert_int_eq(simproc_http(&h.sp, "POST", path, add, &status, &body), 0);
+        ck_assert_int_eq(status, 201);
+        free(body);
+        free(path);
+        free(add);
+    }
+    posts = simproc_count(&h.sp, "POST /api/v1/beta/directories/");
+    long made_dirs = simproc_count(&h.sp, "POST /api/v1/beta/directories?");
+    made_dirs += simproc_count(&h.sp, "POST /api/v1/beta/directories ");
+    req = h_resubmit(&h, "bat-original", name2, all + 1, 5);
+    m = h_resubmitted(&h, req, &seen, 30000);
+    ck_assert_msg(m->ok && !m->already_finished, "%s", m->error.message);
+    net_msg_free(m);
+    ck_assert_int_eq(simproc_count(&h.sp, "POST /api/v1/beta/directories/"), posts + 3);
+    /* found by name, not made again */
+    ck_assert_int_eq(simproc_count(&h.sp, "POST /api/v1/beta/directories?") +
+                         simproc_count(&h.sp, "POST /api/v1/beta/directories "),
+                     made_dirs);
+    check_entries(&h, made, all + 1, 5);
+    ck_assert_uint_eq(count_batches(&h, made, NULL), 1);
+
+    /* refused: an unknown file; the line names the step, never the key */
+    struct dir_file bad = {0};
+    bad.file_id = (char *)"no-such-file";
+    bad.display_name = (char *)"ghost.pdf";
+    req = h_resubmit(&h, "bat-original", "with a ghost", &bad, 1);
+    m = h_resubmitted(&h, req, &seen, 30000);
+    ck_assert(!m->ok);
+    ck_assert_msg(strncmp(m->error.message, "resubmit: adding files: ", 24) == 0 &&
+                      strstr(m->error.message, "404") != NULL &&
+                      strstr(m->error.message, "ghost.pdf") != NULL,
+                  "%s", m->error.message);
+    ck_assert_int_eq(m->resubmit_phase, NET_RESUBMIT_ADD_FILES);
+    net_msg_free(m);
+    /* and a name already used by a directory of other files (and no batch) */
+    ck_assert_int_eq(simproc_http(&h.sp, "POST", "/api/v1/beta/directories",
+                                  "{\"name\":\"other files\"}", &status, &body),
+                     0);
+    ck_assert_int_eq(status, 201);
+    free(body);
+    char *other = NULL;
+    ck_assert_uint_eq(count_dirs(&h, "other files", &other), 1);
+    char *path = xasprintf("/api/v1/beta/directories/%s/files", other);
+    char *add = xasprintf("{\"file_id\":\"%s\"}", all[13].file_id);
+    ck_assert_int_eq(simproc_http(&h.sp, "POST", path, add, &status, &body), 0);
+    ck_assert_int_eq(status, 201);
+    free(body);
+    free(path);
+    free(add);
+    free(other);
+    req = h_resubmit(&h, "bat-original", "other files", pick, 1);
+    m = h_resubmitted(&h, req, &seen, 30000);
+    ck_assert(!m->ok && m->n_batches == 0);
+    ck_assert_msg(strstr(m->error.message, "1 other file;") != NULL, "%s", m->error.message);
+    net_msg_free(m);
+
+    free(made);
+    free(found);
+    free(dir);
+    free(bat);
+    dir_files_free(all, n_all);
+    net_msg_free(dirs);
+    h_done(&h);
+}
+END_TEST
+
+/* Under 5xx, ambiguous creates and dropped connections: one directory, one entry per file, one
+ * batch, however often the operator has to try again. */
+START_TEST(resubmit_under_faults)
+{
+    struct h h;
+    const char *args[] = {"--seed",      "23",           "--speed",
+                          "20",          "--batches",    "0",
+                          "--fail-rate", "0.3",          "--ambiguous-create-rate",
+                          "0.3",         "--reset-rate", "0.05",
+                          NULL};
+    struct net_msg *dirs = h_open(&h, args);
+    char *src = xstrdup(small_dir(dirs));
+    net_msg_free(dirs);
+    /* the file list, read with the faults off for a moment */
+    long status = 0;
+    char *body = NULL;
+    ck_assert_int_eq(simproc_http(&h.sp, "POST", "/_sim/faults/off", NULL, &status, &body), 0);
+    free(body);
+    size_t n_all;
+    struct dir_file *all = sim_dir_files(&h, src, &n_all);
+    h_done(&h);
+
+    /* the same world again (same seed), faults on from the start */
+    h_sim(&h, args);
+    h_net(&h, 60000);
+    const char *name = "Invoices 2024 retry under faults";
+    size_t n = n_all < 12 ? n_all : 12;
+    int tries = 0, unknown = 0;
+    char *bat = NULL;
+    while (bat == NULL) {
+        ck_assert_msg(++tries <= 15, "still not resubmitted after %d tries", tries - 1);
+        struct resubmit_seen seen = {0};
+        uint64_t req = h_resubmit(&h, "bat-original", name, all, n);
+        struct net_msg *m = h_resubmitted(&h, req, &seen, 60000);
+        if (m->ok) {
+            bat = xstrdup(m->batches[0].id);
+        } else {
+            /* an operator tries again; nothing says twice */
+            unknown += m->create_outcome == NET_CREATE_UNKNOWN;
+            fprintf(stderr, "resubmit try %d: %s\n", tries, m->error.message);
+        }
+        net_msg_free(m);
+    }
+    ck_assert_int_eq(simproc_http(&h.sp, "POST", "/_sim/faults/off", NULL, &status, &body), 0);
+    free(body);
+    char *dir = NULL, *found = NULL;
+    ck_assert_uint_eq(count_dirs(&h, name, &dir), 1);
+    check_entries(&h, dir, all, n);
+    ck_assert_uint_eq(count_batches(&h, dir, &found), 1);
+    ck_assert_str_eq(found, bat);
+    long posts = simproc_count(&h.sp, "POST /api/v1/beta/directories");
+    long amb = simproc_count(&h.sp, "POST /api/v1/beta/directories/");
+    fprintf(stderr,
+            "resubmit under faults: %d tries, %ld directory/file POSTs (%ld adds), %d "
+            "unknown batch creates\n",
+            tries, posts, amb, unknown);
+    ck_assert_int_gt(simproc_count(&h.sp, "/files 50"), 0); /* the faults really happened */
+    wait_completed(&h, bat);
+    free(found);
+    free(dir);
+    free(bat);
+    free(src);
+    dir_files_free(all, n_all);
+    h_done(&h);
+}
+END_TEST
+
+/* Every create answered 500 after it was made: each is looked up, none is ever sent twice. */
+START_TEST(resubmit_every_answer_lost)
+{
+    struct h h;
+    const char *args[] = {
+        "--seed", "27", "--speed", "20", "--batches", "0", "--ambiguous-create-rate", "1", NULL};
+    struct net_msg *dirs = h_open(&h, args);
+    size_t n_all;
+    struct dir_file *all = sim_dir_files(&h, small_dir(dirs), &n_all);
+    ck_assert_uint_ge(n_all, 9);
+    struct resubmit_seen seen = {0};
+    uint64_t req = h_resubmit(&h, "bat-original", "all lost", all, 9);
+    struct net_msg *m = h_resubmitted(&h, req, &seen, 30000);
+    ck_assert_msg(m->ok, "%s", m->error.message);
+    char *bat = xstrdup(m->batches[0].id);
+    net_msg_free(m);
+    char *dir = NULL, *found = NULL;
+    ck_assert_uint_eq(count_dirs(&h, "all lost", &dir), 1);
+    check_entries(&h, dir, all, 9);
+    ck_assert_uint_eq(count_batches(&h, dir, &found), 1);
+    ck_assert_str_eq(found, bat);
+    /* one POST each: the directory, nine files, the batch; every one answered 500 */
+    ck_assert_int_eq(simproc_count(&h.sp, "POST /api/v1/beta/directories 500"), 1);
+    ck_assert_int_eq(simproc_count(&h.sp, "POST /api/v1/beta/directories?"), 0);
+    ck_assert_int_eq(simproc_count(&h.sp, "/files 500"), 9);
+    ck_assert_int_eq(simproc_count(&h.sp, "/files 2"), 0);
+    ck_assert_int_eq(simproc_count(&h.sp, "POST /api/v2/batches 500"), 1);
+    ck_assert_int_eq(simproc_count(&h.sp, "POST /api/v2/batches 2"), 0);
+    free(found);
+    free(dir);
+    free(bat);
+    dir_files_free(all, n_all);
+    net_msg_free(dirs);
+    h_done(&h);
+}
+END_TEST
+
+/* 1,000 files: added 4 at a time, the progress coalesced to a few messages a second. */
+START_TEST(resubmit_thousand)
+{
+    struct h h;
+    const char *args[] = {"--seed", "25", "--speed", "20", "--batches", "0", NULL};
+    struct net_msg *dirs = h_open(&h, args);
+    size_t n;
+    struct dir_file *all = sim_dir_files(&h, dir_named(dirs, "thousand"), &n);
+    ck_assert_uint_eq(n, 1000);
+    struct resubmit_seen seen = {0};
+    int64_t t0 = clock_mono_ms();
+    uint64_t req = h_resubmit(&h, "bat-thousand", "thousand retry", all, n);
+    struct net_msg *m = h_resubmitted(&h, req, &seen, 90000);
+    int64_t took = clock_mono_ms() - t0;
+    ck_assert_msg(m->ok, "%s", m->error.message);
+    fprintf(stderr, "resubmit of 1,000 files: %lld ms, %d progress messages\n", (long long)took,
+            seen.progress);
+    /* phase changes plus at most ~10 a second */
+    ck_assert_int_le(seen.progress, 8 + (int)(took / 100) + 1);
+    ck_assert_int_lt(seen.progress, 1000);
+    ck_assert_uint_eq(seen.last_done, 1000);
+    char *dir = NULL;
+    ck_assert_uint_eq(count_dirs(&h, "thousand retry", &dir), 1);
+    check_entries(&h, dir, all, n);
+    ck_assert_uint_eq(count_batches(&h, dir, NULL), 1);
+    /* 1,000 adds, each answered 201 once: none sent twice */
+    ck_assert_int_eq(simproc_count(&h.sp, "/files 201"), 1000);
+    net_msg_free(m);
+    free(dir);
+    dir_files_free(all, n);
+    net_msg_free(dirs);
+    h_done(&h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("net-live");
@@ -1326,6 +1786,10 @@ static Suite *suite(void)
         {"hostile", hostile_strings},
         {"parallel-list", parallel_list_is_the_sequential_list},
         {"parallel-resume", parallel_list_resumes},
+        {"resubmit", resubmit_once},
+        {"resubmit-faults", resubmit_under_faults},
+        {"resubmit-thousand", resubmit_thousand},
+        {"resubmit-lost", resubmit_every_answer_lost},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *t = tcase_create(cases[i].name);

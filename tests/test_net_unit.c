@@ -92,9 +92,22 @@ START_TEST(url_list_filters_and_scope)
     ck_assert_str_eq(u, "https://api.example.com/api/v1/beta/configurations?page_size=100"
                         "&product_type=extract_v2&latest_only=true");
     free(u);
-    u = url_directory_list(&ctx, "t");
+    u = url_directory_list(&ctx, NULL, "t");
     ck_assert_str_eq(u, "https://api.example.com/api/v1/beta/directories?page_size=100"
                         "&page_token=t");
+    free(u);
+    u = url_directory_list(&ctx, "Invoices retry 2026-12-04/&", "t");
+    ck_assert_str_eq(u, "https://api.example.com/api/v1/beta/directories?page_size=100"
+                        "&name=Invoices%20retry%202026-12-04%2F%26&page_token=t");
+    free(u);
+    u = url_directory_get(&ctx, "../dir?x");
+    ck_assert_str_eq(u, "https://api.example.com/api/v1/beta/directories/%2E%2E%2Fdir%3Fx");
+    free(u);
+    u = url_directory_create(&ctx);
+    ck_assert_str_eq(u, "https://api.example.com/api/v1/beta/directories");
+    free(u);
+    u = url_directory_file_add(&ctx, "dir/../x");
+    ck_assert_str_eq(u, "https://api.example.com/api/v1/beta/directories/dir%2F%2E%2E%2Fx/files");
     free(u);
 }
 END_TEST
@@ -1351,6 +1364,60 @@ START_TEST(encode_create_body)
 }
 END_TEST
 
+START_TEST(encode_resubmit_bodies)
+{
+    char *s = decode_directory_create_body("Invoices \"2024\" retry 2026-12-04");
+    ck_assert_str_eq(s, "{\"name\":\"Invoices \\\"2024\\\" retry 2026-12-04\",\"type\":\"user\"}");
+    free(s);
+    s = decode_file_add_body("f-1", "a/b \x01.pdf");
+    ck_assert_str_eq(s, "{\"file_id\":\"f-1\",\"display_name\":\"a/b \\u0001.pdf\"}");
+    free(s);
+    s = decode_file_add_body("f-1", NULL);
+    ck_assert_str_eq(s, "{\"file_id\":\"f-1\"}");
+    free(s);
+}
+END_TEST
+
+START_TEST(resubmit_phase_names)
+{
+    ck_assert_str_eq(net_resubmit_phase_name(NET_RESUBMIT_FIND_DIR), "looking for the directory");
+    ck_assert_str_eq(net_resubmit_phase_name(NET_RESUBMIT_ADD_FILES), "adding files");
+    ck_assert_str_eq(net_resubmit_phase_name(NET_RESUBMIT_DONE), "done");
+    ck_assert_str_eq(net_resubmit_phase_name((enum net_resubmit_phase)99), "done");
+}
+END_TEST
+
+START_TEST(decode_created_directory_and_file)
+{
+    const char *dir = "{\"id\":\"dir-1\",\"name\":\"n\",\"project_id\":\"p\",\"type\":\"user\","
+                      "\"description\":null,\"created_at\":\"2026-12-04T11:05:10.760Z\","
+                      "\"updated_at\":null,\"deleted_at\":null,\"expires_at\":null}";
+    struct directory d;
+    char *cause = NULL;
+    ck_assert(decode_directory(dir, strlen(dir), &d, &cause));
+    ck_assert_str_eq(d.id, "dir-1");
+    ck_assert_str_eq(d.name, "n");
+    ck_assert_ptr_null(d.description);
+    directory_done(&d);
+    ck_assert(!decode_directory("{\"name\":\"n\"}", 12, &d, &cause));
+    ck_assert_ptr_nonnull(cause);
+    free(cause);
+    cause = NULL;
+    const char *f = "{\"id\":\"dfl-1\",\"directory_id\":\"dir-1\",\"display_name\":\"a.pdf\","
+                    "\"project_id\":\"p\",\"unique_id\":\"u\",\"file_id\":\"f-1\","
+                    "\"metadata\":{\"k\":1},\"created_at\":null,\"updated_at\":null,"
+                    "\"deleted_at\":null}";
+    struct dir_file df;
+    ck_assert(decode_dir_file(f, strlen(f), &df, &cause));
+    ck_assert_str_eq(df.id, "dfl-1");
+    ck_assert_str_eq(df.file_id, "f-1");
+    ck_assert_str_eq(df.display_name, "a.pdf");
+    dir_file_done(&df);
+    ck_assert(!decode_dir_file("[1]", 3, &df, &cause));
+    free(cause);
+}
+END_TEST
+
 /* ================================================================ error bodies */
 
 START_TEST(errbody_cases)
@@ -1608,6 +1675,9 @@ static Suite *suite(void)
     tcase_add_test(t, decode_big_and_deep);
     tcase_add_test(t, decode_garbage_never_crashes);
     tcase_add_test(t, encode_create_body);
+    tcase_add_test(t, encode_resubmit_bodies);
+    tcase_add_test(t, decode_created_directory_and_file);
+    tcase_add_test(t, resubmit_phase_names);
     tcase_add_test(t, decode_nul_kept_visible_or_refused);
     suite_add_tcase(s, t);
     t = tcase_create("jsonexact");

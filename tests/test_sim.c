@@ -268,7 +268,10 @@ START_TEST(test_routes_and_errors)
     ck_assert_int_eq(status, 405);
     ck_assert_ptr_nonnull(sget(j, "detail"));
     json_object_put(j);
-    j = call(&sp, "POST", "/api/v1/beta/directories", "{}", &status);
+    j = call(&sp, "DELETE", "/api/v1/beta/directories", NULL, &status);
+    ck_assert_int_eq(status, 405);
+    json_object_put(j);
+    j = call(&sp, "POST", "/api/v1/beta/directories/dir-x", "{}", &status);
     ck_assert_int_eq(status, 405);
     json_object_put(j);
     j = call(&sp, "GET", "/api/v2/batches/bat-00000000-0000-4000-8000-000000000000/cancel", NULL,
@@ -1903,6 +1906,236 @@ START_TEST(test_failed_pages_and_full_output)
 }
 END_TEST
 
+/* ---- directory create and add-file ---- */
+
+/* POST a body; expects want, returns the answer (caller puts). */
+static json_object *post_expect(const struct simproc *sp, const char *path, const char *body,
+                                long want)
+{
+    long status;
+    json_object *j = call(sp, "POST", path, body, &status);
+    ck_assert_msg(status == want, "POST %s %s answered %ld, wanted %ld", path, body, status, want);
+    ck_assert_ptr_nonnull(j);
+    return j;
+}
+
+/* A 422 whose first error names body.field with the given type. */
+static void expect_body_422(const struct simproc *sp, const char *path, const char *body,
+                            const char *field, const char *type)
+{
+    json_object *j = post_expect(sp, path, body, 422);
+    json_object *e = json_object_array_get_idx(oget(j, "detail"), 0);
+    ck_assert_ptr_nonnull(e);
+    json_object *loc = oget(e, "loc");
+    ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(loc, 0)), "body");
+    if (field != NULL)
+        ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(loc, 1)), field);
+    ck_assert_str_eq(sget(e, "type"), type);
+    json_object_put(j);
+}
+
+/* Every entry (id, file_id) of a directory: a JSON array the caller puts. */
+static json_object *all_files(const struct simproc *sp, const char *dir)
+{
+    json_object *out = json_object_new_array();
+    char *token = NULL;
+    do {
+        char path[512];
+        snprintf(path, sizeof path, "/api/v1/beta/directories/%s/files?page_size=7%s%s", dir,
+                 token != NULL ? "&page_token=" : "", token != NULL ? token : "");
+        free(token);
+        token = NULL;
+        json_object *j = get_ok(sp, path);
+        for (size_t i = 0; i < alen(j, "items"); i++)
+            json_object_array_add(out, json_object_get(aidx(j, "items", i)));
+        const char *next = sget(j, "next_page_token");
+        if (next != NULL && next[0] != '\0')
+            token = strdup(next);
+        json_object_put(j);
+    } while (token != NULL);
+    return out;
+}
+
+/* How many live directories are called name (the list's name filter). */
+static size_t dirs_named(const struct simproc *sp, const char *escaped_name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "/api/v1/beta/directories?page_size=100&name=%s", escaped_name);
+    json_object *j = get_ok(sp, path);
+    size_t n = alen(j, "items");
+    json_object_put(j);
+    return n;
+}
+
+START_TEST(test_directory_create_and_add)
+{
+    struct simproc sp;
+    const char *args[] = {"--batches", "0", "--speed", "40", "--seed", "5", NULL};
+    start(&sp, args);
+    const char *dirs = "/api/v1/beta/directories";
+    /* validation first, FastAPI style */
+    expect_body_422(&sp, dirs, "{", NULL, "json_invalid");
+    expect_body_422(&sp, dirs, "[]", NULL, "dict_type");
+    expect_body_422(&sp, dirs, "{}", "name", "missing");
+    expect_body_422(&sp, dirs, "{\"name\":3}", "name", "string_type");
+    expect_body_422(&sp, dirs, "{\"name\":\"\"}", "name", "string_too_short");
+    expect_body_422(&sp, dirs, "{\"name\":\"x\",\"type\":\"index\"}", "type", "literal_error");
+    expect_body_422(&sp, dirs, "{\"name\":\"x\",\"description\":[]}", "description",
+                    "string_type");
+    ck_assert_int_eq(dirs_named(&sp, "x"), 0);
+
+    /* create: 201 + the Directory; the name filter and GET show it */
+    json_object *d =
+        post_expect(&sp, dirs, "{\"name\":\"Invoices retry\",\"description\":\"d\"}", 201);
+    ck_assert(strncmp(sget(d, "id"), "dir-", 4) == 0);
+    ck_assert_str_eq(sget(d, "name"), "Invoices retry");
+    ck_assert_str_eq(sget(d, "description"), "d");
+    ck_assert_str_eq(sget(d, "type"), "user");
+    ck_assert_str_eq(sget(d, "project_id"), sp.project_id);
+    ck_assert(oget(d, "expires_at") == NULL && oget(d, "deleted_at") == NULL);
+    ck_assert(is_time(sget(d, "created_at")));
+    char *nd = strdup(sget(d, "id"));
+    json_object_put(d);
+    ck_assert_int_eq(dirs_named(&sp, "Invoices%20retry"), 1);
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dirs, nd);
+    d = get_ok(&sp, path);
+    ck_assert_str_eq(sget(d, "name"), "Invoices retry");
+    json_object_put(d);
+    /* the same name again: 409 with a detail string, still one directory */
+    d = post_expect(&sp, dirs, "{\"name\":\"Invoices retry\",\"type\":\"ephemeral\"}", 409);
+    ck_assert_ptr_nonnull(strstr(sget(d, "detail"), nd));
+    json_object_put(d);
+    ck_assert_int_eq(dirs_named(&sp, "Invoices%20retry"), 1);
+    /* an ephemeral one expires (a day later by default) */
+    d = post_expect(&sp, dirs, "{\"name\":\"scratch\",\"type\":\"ephemeral\"}", 201);
+    ck_assert_str_eq(sget(d, "type"), "ephemeral");
+    ck_assert(is_time(sget(d, "expires_at")));
+    json_object_put(d);
+
+    /* add files of "Invoices 2024" */
+    char *src = regular_dir(&sp);
+    json_object *orig = all_files(&sp, src);
+    ck_assert_int_eq(json_object_array_length(orig), 20);
+    char files[512];
+    snprintf(files, sizeof files, "%s/%s/files", dirs, nd);
+    expect_body_422(&sp, files, "{}", "file_id", "missing");
+    expect_body_422(&sp, files, "{\"file_id\":1}", "file_id", "string_type");
+    const char *fid0 = sget(json_object_array_get_idx(orig, 0), "file_id");
+    char body[512];
+    snprintf(body, sizeof body, "{\"file_id\":\"%s\",\"metadata\":7}", fid0);
+    expect_body_422(&sp, files, body, "metadata", "dict_type");
+    json_object_put(post_expect(&sp, files, "{\"file_id\":\"no-such-file\"}", 404));
+    snprintf(path, sizeof path, "%s/dir-00000000-0000-4000-8000-000000000000/files", dirs);
+    snprintf(body, sizeof body, "{\"file_id\":\"%s\"}", fid0);
+    json_object_put(post_expect(&sp, path, body, 404));
+    const char *added[3];
+    for (size_t i = 0; i < 3; i++) {
+        json_object *f = json_object_array_get_idx(orig, i * 5);
+        if (i == 0) /* display_name defaults to the file's name */
+            snprintf(body, sizeof body, "{\"file_id\":\"%s\"}", sget(f, "file_id"));
+        else
+            snprintf(body, sizeof body,
+                     "{\"file_id\":\"%s\",\"display_name\":\"again %zu.pdf\","
+                     "\"metadata\":{\"k\":\"v\"}}",
+                     sget(f, "file_id"), i);
+        json_object *e = post_expect(&sp, files, body, 201);
+        ck_assert(strncmp(sget(e, "id"), "dfl-", 4) == 0);
+        ck_assert_str_ne(sget(e, "id"), sget(f, "id"));
+        ck_assert_str_eq(sget(e, "file_id"), sget(f, "file_id"));
+        ck_assert_str_eq(sget(e, "directory_id"), nd);
+        ck_assert_str_eq(sget(e, "project_id"), sp.project_id);
+        if (i == 0)
+            ck_assert_str_eq(sget(e, "display_name"), sget(f, "display_name"));
+        else
+            ck_assert_str_eq(sget(oget(e, "metadata"), "k"), "v");
+        added[i] = sget(f, "file_id");
+        json_object_put(e);
+    }
+    /* the same file again: 409 naming the entry, never a second one */
+    snprintf(body, sizeof body, "{\"file_id\":\"%s\",\"display_name\":\"dup.pdf\"}", added[1]);
+    json_object_put(post_expect(&sp, files, body, 409));
+    json_object *now = all_files(&sp, nd);
+    ck_assert_int_eq(json_object_array_length(now), 3);
+    for (size_t i = 0; i < 3; i++) {
+        bool found = false;
+        for (size_t k = 0; k < 3; k++)
+            found =
+                found || strcmp(sget(json_object_array_get_idx(now, k), "file_id"), added[i]) == 0;
+        ck_assert_msg(found, "file %s missing from the new directory", added[i]);
+    }
+    /* the file_id filter finds the new entry */
+    char filter[600];
+    snprintf(filter, sizeof filter, "%s?file_id=%s", files, added[2]);
+    json_object *one = get_ok(&sp, filter);
+    ck_assert_int_eq(alen(one, "items"), 1);
+    json_object_put(one);
+
+    /* a batch over the new directory runs over exactly its entries */
+    char *bat = create(&sp, nd, "parse_v2", "cfg-PARSE_AGENTIC");
+    json_object *b = wait_status(&sp, bat, "COMPLETED", 20);
+    ck_assert_str_eq(sget(b, "source_directory_id"), nd);
+    ck_assert_int_eq(alen(b, "results"), 3);
+    for (size_t i = 0; i < 3; i++) {
+        const char *dfl = sget(aidx(b, "results", i), "source_directory_file_id");
+        bool found = false;
+        for (size_t k = 0; k < 3; k++)
+            found = found || strcmp(sget(json_object_array_get_idx(now, k), "id"), dfl) == 0;
+        ck_assert_msg(found, "result %s is not an entry of the new directory", dfl);
+    }
+    json_object_put(b);
+    json_object_put(now);
+    json_object_put(orig);
+    free(bat);
+    free(src);
+    free(nd);
+    finish(&sp);
+}
+END_TEST
+
+/* The fault flags apply to both creates; an ambiguous one makes the change and answers 500. */
+START_TEST(test_directory_create_faults)
+{
+    struct simproc sp;
+    const char *args[] = {"--ambiguous-create-rate", "1", "--batches", "0", "--seed", "6", NULL};
+    start(&sp, args);
+    const char *dirs = "/api/v1/beta/directories";
+    json_object_put(post_expect(&sp, dirs, "{\"name\":\"amb\"}", 500));
+    ck_assert_int_eq(dirs_named(&sp, "amb"), 1); /* made anyway: the client must look */
+    json_object_put(post_expect(&sp, dirs, "{\"name\":\"amb\"}", 409));
+    char *nd = dir_id(&sp, "amb");
+    char *src = regular_dir(&sp);
+    json_object *orig = all_files(&sp, src);
+    char files[512], body[256];
+    snprintf(files, sizeof files, "%s/%s/files", dirs, nd);
+    snprintf(body, sizeof body, "{\"file_id\":\"%s\"}",
+             sget(json_object_array_get_idx(orig, 0), "file_id"));
+    json_object_put(post_expect(&sp, files, body, 500));
+    json_object *now = all_files(&sp, nd);
+    ck_assert_int_eq(json_object_array_length(now), 1);
+    json_object_put(now);
+    json_object_put(post_expect(&sp, files, body, 409)); /* a blind resend is refused */
+    json_object_put(orig);
+    free(src);
+    free(nd);
+    finish(&sp);
+
+    /* --fail-rate 1: every create fails before it touches the world */
+    const char *failing[] = {"--fail-rate", "1", "--batches", "0", "--seed", "6", NULL};
+    start(&sp, failing);
+    for (int i = 0; i < 5; i++) {
+        long status;
+        json_object_put(call(&sp, "POST", dirs, "{\"name\":\"never\"}", &status));
+        ck_assert(status == 500 || status == 502 || status == 503);
+    }
+    long status;
+    json_object_put(call(&sp, "POST", "/_sim/faults/off", NULL, &status)); /* never faulted */
+    ck_assert_int_eq(status, 200);
+    ck_assert_int_eq(dirs_named(&sp, "never"), 0);
+    finish(&sp);
+}
+END_TEST
+
 static Suite *sim_suite(void)
 {
     Suite *s = suite_create("batchtop-sim");
@@ -1937,6 +2170,8 @@ static Suite *sim_suite(void)
         {"directory_ttl", test_directory_ttl},
         {"delete_files", test_delete_files},
         {"failed_pages", test_failed_pages_and_full_output},
+        {"directory_create", test_directory_create_and_add},
+        {"directory_create_faults", test_directory_create_faults},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);

@@ -12,7 +12,7 @@ check_PROGRAMS += tests/test_cli_out
 TESTS += tests/test_cli_out
 tests_test_cli_out_SOURCES = tests/test_cli_out.c
 tests_test_cli_out_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
-tests_test_cli_out_LDADD = libtui.a libmodel.a $(JSONC_LIBS) $(CHECK_LIBS)
+tests_test_cli_out_LDADD = libtui.a libnet.a libmodel.a $(JSONC_LIBS) $(CHECK_LIBS)
 
 tests_test_tui_keys_SOURCES = tests/test_tui_keys.c
 tests_test_tui_keys_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(NCURSES_CFLAGS)
@@ -28,7 +28,8 @@ tests_canned_server_LDADD = $(MHD_LIBS)
 E2E_TESTS = tests/e2e/list.sh tests/e2e/create.sh tests/e2e/batch.sh tests/e2e/safety.sh \
 	tests/e2e/faults.sh tests/e2e/fidelity.sh tests/e2e/hostile.sh tests/e2e/fatal.sh \
 	tests/e2e/usage.sh tests/e2e/latency.sh tests/e2e/cache.sh tests/e2e/hostile2.sh \
-	tests/e2e/bigbatch.sh tests/e2e/cli.sh tests/e2e/cli2.sh tests/e2e/resubmit_tui.sh tests/e2e/config.sh tests/e2e/notify.sh \
+	tests/e2e/bigbatch.sh tests/e2e/cli.sh tests/e2e/cli2.sh tests/e2e/resubmit_tui.sh \
+	tests/e2e/config.sh tests/e2e/notify.sh tests/e2e/triage.sh tests/e2e/resubmit.sh \
 	tests/e2e/counts.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += tests/e2e/lib.sh tests/e2e/clilib.sh $(E2E_TESTS)

@@ -1,16 +1,25 @@
-/* batch.c -- the Batch screen: every field, status history, job counts and the file table. */
+/* batch.c -- the Batch screen: every field, history, job counts, failures and the file table. */
 #include "config.h"
 
 #include <curses.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "model/clock.h"
+#include "model/triage.h"
 #include "model/xalloc.h"
+#include "tui/cli_results.h"
 #include "tui/draw.h"
+#include "tui/save.h"
 #include "tui/screens.h"
 #include "tui/text.h"
+
+/* The failures panel: at most this many group lines (a tall terminal gets the larger). */
+#define PANEL_GROUPS 4
+#define PANEL_GROUPS_TALL 6
 
 struct batch_screen {
     char *id;
@@ -18,6 +27,14 @@ struct batch_screen {
     size_t sel;
     size_t first;
     int page;
+
+    /* the failures panel: the detail's groups, kept by the detail as rows change */
+    const struct triage *tri; /* detail_triage at the last draw or key */
+    bool panel_focus;         /* Tab: the keys move between groups instead of files */
+    size_t gsel;              /* the selected group */
+    char *gsel_id;            /* ... by ID, kept when the groups are rebuilt */
+    size_t gfirst;            /* the first group line shown */
+    int panel_rows;           /* group lines shown at the last draw (0: the one-line form) */
 };
 
 /* Find the selected row again by file ID (rows may be filtered or reordered). */
@@ -56,6 +73,38 @@ static void select_row(struct batch_screen *bs, struct app *a, long i)
         i = (long)n - 1;
     bs->sel = (size_t)i;
     xstrset(&bs->sel_file, detail_visible_row(a->detail, bs->sel)->file_id);
+}
+
+/* The groups (counted by the detail as rows change; sorted only after a change, never a pass
+ * over the rows here), with the selected group found again by its ID. */
+static const struct triage *groups(struct batch_screen *bs, struct app *a)
+{
+    const struct triage *t = bs->tri = detail_triage(a->detail);
+    const struct triage_group *g = triage_find(t, bs->gsel_id);
+    if (g != NULL) {
+        bs->gsel = (size_t)(g - t->groups);
+        return t;
+    }
+    /* gone (or none chosen yet): the group now at the same place */
+    if (bs->gsel >= t->n_groups)
+        bs->gsel = t->n_groups ? t->n_groups - 1 : 0;
+    xstrset(&bs->gsel_id, t->n_groups ? t->groups[bs->gsel].id : NULL);
+    if (t->n_groups == 0)
+        bs->panel_focus = false;
+    return t;
+}
+
+static void select_group(struct batch_screen *bs, long i)
+{
+    size_t n = bs->tri->n_groups;
+    if (n == 0)
+        return;
+    if (i < 0)
+        i = 0;
+    if ((size_t)i >= n)
+        i = (long)n - 1;
+    bs->gsel = (size_t)i;
+    xstrset(&bs->gsel_id, bs->tri->groups[bs->gsel].id);
 }
 
 static const char *or_dash(const char *s)
@@ -147,6 +196,87 @@ static void draw_usage(struct app *a, int y, int x, int cols)
                  u.files_with_failed_pages, u.files_with_failed_pages == 1 ? "" : "s",
                  u.pages_checked);
         draw_text(y, x, cols - x, buf, draw_attr(COLOR_ROLE_BAD) | A_BOLD, false);
+    }
+}
+
+/* Lines the failures panel takes when `avail` lines are left below the header for the file
+ * table: none without failures; a title and up to PANEL_GROUPS group lines when the table
+ * keeps at least 6 rows; else one line showing the selected group. *group_lines: the groups. */
+static int panel_height(const struct triage *t, int avail, int *group_lines)
+{
+    *group_lines = 0;
+    if (t->n_groups == 0)
+        return 0;
+    if (avail < 10)
+        return 1;
+    int g = (avail - 6) / 2, cap = avail >= 24 ? PANEL_GROUPS_TALL : PANEL_GROUPS;
+    if (g > cap)
+        g = cap;
+    if ((size_t)g > t->n_groups)
+        g = (int)t->n_groups;
+    *group_lines = g;
+    return 1 + g;
+}
+
+/* One group: an active-filter mark, its count, its kind, its first message (sanitized). */
+static int draw_group(const struct triage_group *g, bool active, attr_t base, int count_w, int y,
+                      int x, int cols)
+{
+    char buf[64];
+    int x0 = x;
+    x += draw_text(y, x, cols - x, active ? "*" : " ", base | A_BOLD, false);
+    snprintf(buf, sizeof buf, " %*zu ", count_w, g->count);
+    x += draw_text(y, x, cols - x, buf, base | A_BOLD, false);
+    x += draw_text(y, x, cols - x, triage_kind_name(g->kind), base | draw_attr(COLOR_ROLE_BAD),
+                   false);
+    x += draw_text(y, x, cols - x, "  ", base, false);
+    x += draw_text(y, x, cols - x, g->example ? g->example : "(no message)", base, false);
+    return x - x0;
+}
+
+/* The failures panel from line y: a title, then the groups largest first (or, in one line,
+ * the selected group). Marks the group the table is filtered to with '*'. */
+static void draw_panel(struct batch_screen *bs, struct app *a, const struct triage *t, int y,
+                       int height, int group_lines, int cols)
+{
+    char buf[256];
+    const char *active = detail_group(a->detail);
+    int count_w = snprintf(buf, sizeof buf, "%zu", t->groups[0].count);
+    bs->panel_rows = group_lines;
+    if (group_lines == 0) {
+        const struct triage_group *g = &t->groups[bs->gsel];
+        attr_t base = bs->panel_focus ? A_REVERSE : A_NORMAL;
+        draw_fill(y, 0, cols, base);
+        snprintf(buf, sizeof buf, " Failures %zu in %zu group%s <%zu/%zu>", t->failed, t->n_groups,
+                 t->n_groups == 1 ? "" : "s", bs->gsel + 1, t->n_groups);
+        int x = draw_text(y, 0, cols, buf, base | A_BOLD, false);
+        draw_group(g, xstreq(active, g->id), base, count_w, y, x, cols);
+        return;
+    }
+    if (bs->gsel < bs->gfirst)
+        bs->gfirst = bs->gsel;
+    if (bs->gsel >= bs->gfirst + (size_t)group_lines)
+        bs->gfirst = bs->gsel - (size_t)group_lines + 1;
+    if (bs->gfirst + (size_t)group_lines > t->n_groups)
+        bs->gfirst = t->n_groups - (size_t)group_lines;
+    snprintf(buf, sizeof buf, " Failures: %zu file%s in %zu group%s (map %zu, job %zu)", t->failed,
+             t->failed == 1 ? "" : "s", t->n_groups, t->n_groups == 1 ? "" : "s", t->map_failed,
+             t->job_failed);
+    int x = draw_text(y, 0, cols, buf, A_BOLD | draw_attr(COLOR_ROLE_BAD), false);
+    if ((size_t)group_lines < t->n_groups) {
+        snprintf(buf, sizeof buf, "  %zu-%zu of %zu", bs->gfirst + 1,
+                 bs->gfirst + (size_t)group_lines, t->n_groups);
+        x += draw_text(y, x, cols - x, buf, A_NORMAL, false);
+    }
+    draw_text(y, x, cols - x,
+              bs->panel_focus ? "  Enter filters to a group  Tab: files" : "  Tab: browse", A_DIM,
+              false);
+    for (int i = 0; i < group_lines && i < height - 1; i++) {
+        size_t k = bs->gfirst + (size_t)i;
+        const struct triage_group *g = &t->groups[k];
+        attr_t base = bs->panel_focus && k == bs->gsel ? A_REVERSE : A_NORMAL;
+        draw_fill(y + 1 + i, 0, cols, base);
+        draw_group(g, xstreq(active, g->id), base, count_w, y + 1 + i, 1, cols);
     }
 }
 
@@ -255,10 +385,29 @@ static void batch_draw(struct screen *s, struct app *a, int top, int rows, int c
                   A_DIM, false);
     }
 
+    /* the failures panel, between the counts and the table */
+    const struct triage *t = groups(bs, a);
+    int group_lines;
+    int panel = panel_height(t, rows - 7, &group_lines);
+    if (panel > 0)
+        draw_panel(bs, a, t, top + 5, panel, group_lines, cols);
+    top += panel;
+    rows -= panel;
+
     const char *filter = detail_filter(a->detail);
-    snprintf(buf, sizeof buf, " Files (%zu/%zu)%s%s%s", detail_visible_count(a->detail),
+    const char *group = detail_group(a->detail);
+    char group_note[TRIAGE_ID_SIZE + 32] = "";
+    if (group != NULL) {
+        const char *colon = strchr(group, ':');
+        if (colon != NULL)
+            snprintf(group_note, sizeof group_note, "  group: %.*s %s", (int)(colon - group),
+                     group, colon + 1);
+        else
+            snprintf(group_note, sizeof group_note, "  group: %s", group);
+    }
+    snprintf(buf, sizeof buf, " Files (%zu/%zu)%s%s%s%s", detail_visible_count(a->detail),
              detail_row_count(a->detail), detail_failed_only(a->detail) ? "  failed only" : "",
-             filter && filter[0] ? "  filter: " : "", filter ? filter : "");
+             group_note, filter && filter[0] ? "  filter: " : "", filter ? filter : "");
     draw_text(top + 5, 0, cols, buf, A_BOLD, true);
     x = text_width(buf);
     if (b && b->status == BATCH_FAILED) /* the API: no reliable per-file result set */
@@ -306,7 +455,7 @@ static void batch_draw(struct screen *s, struct app *a, int top, int rows, int c
         size_t i = bs->first + (size_t)r;
         const struct detail_row *row = detail_visible_row(a->detail, i);
         bool selected = i == bs->sel;
-        attr_t base = selected ? A_REVERSE : A_NORMAL;
+        attr_t base = selected ? (bs->panel_focus ? A_BOLD : A_REVERSE) : A_NORMAL;
         int y = top + 7 + r;
         draw_fill(y, 0, cols, base);
         draw_text(y, 0, 1, selected ? ">" : " ", base, true);
@@ -351,10 +500,132 @@ static void filter_done(struct app *a, void *ctx, const char *text, bool accepte
         detail_set_filter(a->detail, accepted ? text : NULL);
 }
 
+/* ] and [: the next (dir 1) or previous (-1) failed file among the rows shown, wrapping around
+ * at the ends (a flash says so); the table takes the focus. */
+static void jump_failed(struct batch_screen *bs, struct app *a, int dir)
+{
+    size_t n = detail_visible_count(a->detail);
+    bs->panel_focus = false;
+    for (size_t step = 1; step <= n; step++) {
+        size_t i = dir > 0 ? (bs->sel + step) % n : (bs->sel + n - step % n) % n;
+        enum triage_kind kind;
+        const char *msg;
+        if (!triage_row_failure(detail_visible_row(a->detail, i), &kind, &msg))
+            continue;
+        if (dir > 0 ? i <= bs->sel : i >= bs->sel)
+            app_flash(a, i == bs->sel ? "the only failed file shown"
+                         : dir > 0    ? "wrapped to the first failed file"
+                                      : "wrapped to the last failed file");
+        select_row(bs, a, (long)i);
+        return;
+    }
+    app_flash(a, "no failed file among the files shown");
+}
+
+/* Enter on a group: the table shows only its files; on the group already chosen, all again. */
+static void toggle_group(struct batch_screen *bs, struct app *a)
+{
+    if (bs->tri->n_groups == 0)
+        return;
+    const struct triage_group *g = &bs->tri->groups[bs->gsel];
+    if (xstreq(detail_group(a->detail), g->id)) {
+        detail_set_group(a->detail, NULL);
+        app_flash(a, "showing every group");
+    } else {
+        detail_set_group(a->detail, g->id);
+        app_flash(a, "showing %zu file%s of one group (Enter on it again or Esc: all)", g->count,
+                  g->count == 1 ? "" : "s");
+    }
+}
+
+/* A default export name from the batch ID (never from server text that could hold a path). */
+static char *export_name(const char *batch_id)
+{
+    char *id = xstrdup(batch_id && batch_id[0] ? batch_id : "batch");
+    for (char *p = id; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '-' || *p == '_'))
+            *p = '_';
+    char *name = xasprintf("%s-files.csv", id);
+    free(id);
+    return name;
+}
+
+/* Write the rows shown, as the prompt's path says: ".json" a JSON array, else CSV; the same
+ * writer, columns and exact strings as `batchtop results --json/--csv`. */
+static void export_done(struct app *a, void *ctx, const char *text, bool accepted)
+{
+    (void)ctx;
+    if (!accepted || !text[0] || a->detail == NULL)
+        return;
+    size_t n = strlen(text);
+    bool json = n >= 5 && strcasecmp(text + n - 5, ".json") == 0;
+    char *content = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&content, &len);
+    if (f == NULL) {
+        app_error(a, "cannot export: %s", strerror(errno));
+        return;
+    }
+    struct results_out *w =
+        results_out_new(f, json ? OUT_JSON : OUT_CSV, false, false, detail_batch(a->detail));
+    size_t rows = detail_visible_count(a->detail);
+    for (size_t i = 0; i < rows; i++)
+        results_out_row(w, detail_visible_row(a->detail, i));
+    bool ok = results_out_end(w);
+    if (fclose(f) != 0 || !ok) {
+        app_error(a, "cannot export: out of memory");
+        free(content);
+        return;
+    }
+    char what[64];
+    snprintf(what, sizeof what, "%zu row%s (%s)", rows, rows == 1 ? "" : "s",
+             json ? "JSON" : "CSV");
+    save_file(a, text, content, len, what);
+}
+
+static unsigned panel_action(struct batch_screen *bs, struct app *a, enum action act)
+{
+    long page = bs->panel_rows > 1 ? bs->panel_rows - 1 : 1;
+    switch (act) {
+    case ACT_UP:
+        select_group(bs, (long)bs->gsel - 1);
+        break;
+    case ACT_DOWN:
+        select_group(bs, (long)bs->gsel + 1);
+        break;
+    case ACT_PAGE_UP:
+        select_group(bs, (long)bs->gsel - page);
+        break;
+    case ACT_PAGE_DOWN:
+        select_group(bs, (long)bs->gsel + page);
+        break;
+    case ACT_HOME:
+        select_group(bs, 0);
+        break;
+    case ACT_END:
+        select_group(bs, (long)bs->tri->n_groups - 1);
+        break;
+    case ACT_OPEN:
+        toggle_group(bs, a);
+        break;
+    case ACT_COPY:
+        if (bs->tri->n_groups > 0 && bs->tri->groups[bs->gsel].example)
+            app_copy(a, bs->tri->groups[bs->gsel].example);
+        break;
+    default:
+        return REACT_UNHANDLED;
+    }
+    return REACT_REDRAW;
+}
+
 static unsigned batch_action(struct screen *s, struct app *a, enum action act)
 {
     struct batch_screen *bs = s->data;
     long page = bs->page > 1 ? bs->page - 1 : 1;
+    groups(bs, a);
+    if (bs->panel_focus && panel_action(bs, a, act) != REACT_UNHANDLED)
+        return REACT_REDRAW;
     resolve_selection(bs, a);
     size_t n = detail_visible_count(a->detail);
     const struct detail_row *row = n ? detail_visible_row(a->detail, bs->sel) : NULL;
@@ -403,6 +674,33 @@ static unsigned batch_action(struct screen *s, struct app *a, enum action act)
         prompt_open(a, "filter files (! inverts): ", detail_filter(a->detail), filter_change,
                     filter_done, NULL);
         break;
+    case ACT_FOCUS:
+        if (bs->tri->n_groups == 0)
+            app_flash(a, "no failed files to group");
+        else
+            bs->panel_focus = !bs->panel_focus;
+        break;
+    case ACT_NEXT_FAILED:
+    case ACT_PREV_FAILED:
+        jump_failed(bs, a, act == ACT_NEXT_FAILED ? 1 : -1);
+        break;
+    case ACT_EXPORT: {
+        char *name = export_name(bs->id);
+        prompt_open(a, "export files to (.json: JSON, else CSV): ", name, NULL, export_done, NULL);
+        free(name);
+        break;
+    }
+    case ACT_BACK:
+        /* Esc first undoes the group filter, then leaves the panel, then the screen */
+        if (detail_group(a->detail) != NULL) {
+            detail_set_group(a->detail, NULL);
+            app_flash(a, "showing every group");
+        } else if (bs->panel_focus) {
+            bs->panel_focus = false;
+        } else {
+            return REACT_UNHANDLED;
+        }
+        break;
     default:
         return REACT_UNHANDLED;
     }
@@ -411,8 +709,15 @@ static unsigned batch_action(struct screen *s, struct app *a, enum action act)
 
 static const char *batch_hints(struct screen *s, struct app *a)
 {
-    return "Enter open file  f failed only  / filter  R resubmit  c cancel  y copy  r refresh  "
-           "m messages  ? help  q/Esc back";
+    struct batch_screen *bs = s->data;
+    if (bs->panel_focus)
+        return "Up/Down group  Enter filter to group (again: all)  Tab/Esc files  ] [ failed  "
+               "E export  ? help";
+    if (a->detail != NULL && detail_triage(a->detail)->n_groups > 0)
+        return "Enter open file  ] [ next/prev failed  Tab failures  R resubmit  f failed only  "
+               "/ filter  E export  c cancel  y copy  ? help  q/Esc back";
+    return "Enter open file  f failed only  / filter  R resubmit  E export  c cancel  y copy  "
+           "r refresh  m messages  ? help  q/Esc back";
 }
 
 static void batch_screen_done(struct screen *s, struct app *a)
@@ -422,6 +727,7 @@ static void batch_screen_done(struct screen *s, struct app *a)
     app_submit(a, c);
     detail_free(a->detail);
     a->detail = NULL;
+    free(bs->gsel_id);
     xstrset(&a->resubmit_after_load, NULL);
     free(bs->id);
     free(bs->sel_file);

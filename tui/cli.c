@@ -27,6 +27,9 @@
 #include "net/url.h"
 #include "tui/cli.h"
 #include "tui/cli_out.h"
+#include "tui/cli_results.h"
+#include "tui/notify.h"
+#include "tui/settings.h"
 #include "tui/text.h"
 
 #define DEFAULT_BASE_URL "https://api.cloud.llamaindex.ai"
@@ -43,6 +46,7 @@ enum sub {
     S_WAIT,
     S_DIRS,
     S_CONFIGS,
+    S_RESUBMIT,
     S_HELP,
     S_COUNT
 };
@@ -51,7 +55,7 @@ enum sub {
 #define ALL_SUBS (M(S_COUNT) - 1)
 #define ROWS                                                                                      \
     (M(S_LIST) | M(S_GET) | M(S_RESULTS) | M(S_CREATE) | M(S_WAIT) | M(S_DIRS) | M(S_CONFIGS) |   \
-     M(S_CANCEL))
+     M(S_CANCEL) | M(S_RESUBMIT))
 
 static const struct sub_info {
     const char *name, *args, *what;
@@ -67,13 +71,18 @@ static const struct sub_info {
                   "a job's output (FILE: the file's name or dfl- ID in the batch)"},
     [S_CREATE] = {"create",
                   "--directory DIR_ID --type parse_v2|extract_v2 --config CFG_ID "
-                  "[--wait [--jobs] [--timeout D]]",
+                  "[--wait [--jobs] [--timeout D] [--notify]]",
                   "start a batch (never twice, even when an answer is lost); prints its ID"},
     [S_CANCEL] = {"cancel", "BATCH_ID...", "ask the server to cancel batches"},
-    [S_WAIT] = {"wait", "BATCH_ID... [--timeout D] [--jobs]",
+    [S_WAIT] = {"wait", "BATCH_ID... [--timeout D] [--jobs] [--notify]",
                 "follow batches until they end; with --jobs, until every file's job ends"},
     [S_DIRS] = {"dirs", "", "the project's directories"},
     [S_CONFIGS] = {"configs", "[--type parse_v2|extract_v2]", "saved configurations"},
+    [S_RESUBMIT] = {"resubmit",
+                    "BATCH_ID [--failed|--not-completed] [--name NAME] "
+                    "[--type parse_v2|extract_v2] [--config CFG_ID] [--wait [--jobs] "
+                    "[--timeout D] [--notify]]",
+                    "run a batch's failed files again as a new batch (never twice)"},
     [S_HELP] = {"help", "[SUBCOMMAND]", "this help, or one subcommand's"},
 };
 
@@ -86,6 +95,8 @@ enum opt_id {
     OPT_REFRESH,
     OPT_NO_COLOR,
     OPT_READONLY,
+    OPT_PROFILE,
+    OPT_NOTIFY,
     OPT_HELP,
     OPT_VERSION,
     OPT_JSON,
@@ -107,6 +118,8 @@ enum opt_id {
     OPT_WAIT,
     OPT_JOBS,
     OPT_TIMEOUT,
+    OPT_NOT_COMPLETED,
+    OPT_NAME,
 };
 
 static const struct option long_opts[] = {
@@ -118,6 +131,8 @@ static const struct option long_opts[] = {
     {"refresh", required_argument, NULL, OPT_REFRESH},
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
     {"readonly", no_argument, NULL, OPT_READONLY},
+    {"profile", required_argument, NULL, OPT_PROFILE},
+    {"notify", no_argument, NULL, OPT_NOTIFY},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {"json", no_argument, NULL, OPT_JSON},
@@ -139,6 +154,8 @@ static const struct option long_opts[] = {
     {"wait", no_argument, NULL, OPT_WAIT},
     {"jobs", no_argument, NULL, OPT_JOBS},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"not-completed", no_argument, NULL, OPT_NOT_COMPLETED},
+    {"name", required_argument, NULL, OPT_NAME},
     {NULL, 0, NULL, 0},
 };
 
@@ -161,20 +178,23 @@ static unsigned opt_subs(int id)
     case OPT_CACHED:
         return M(S_LIST);
     case OPT_FAILED:
-        return M(S_RESULTS);
+        return M(S_RESULTS) | M(S_RESUBMIT);
+    case OPT_NOT_COMPLETED:
+    case OPT_NAME:
+        return M(S_RESUBMIT);
     case OPT_MARKDOWN:
     case OPT_TEXT:
     case 'o':
     case OPT_OUTFILE:
         return M(S_OUTPUT);
     case OPT_TYPE:
-        return M(S_CREATE) | M(S_CONFIGS);
+        return M(S_CREATE) | M(S_CONFIGS) | M(S_RESUBMIT);
     case OPT_CONFIG:
     case OPT_WAIT:
-        return M(S_CREATE);
+        return M(S_CREATE) | M(S_RESUBMIT);
     case OPT_JOBS:
     case OPT_TIMEOUT:
-        return M(S_WAIT) | M(S_CREATE);
+        return M(S_WAIT) | M(S_CREATE) | M(S_RESUBMIT);
     default:
         return ALL_SUBS;
     }
@@ -185,22 +205,27 @@ struct cli {
     const char *prog; /* "batchtop list" for messages */
     /* connection */
     const char *base_url, *api_key, *project_id, *organization_id, *log_path;
-    int refresh_s;
+    int refresh_s; /* 0 until given: then the configuration's, else 5 */
     bool no_cache, readonly, color;
+    const char *profile;
+    bool notify;              /* wait --notify: run [notify] command for each batch */
+    struct settings settings; /* the configuration file, the environment and the options */
+    char *key;                /* from LLAMA_CLOUD_API_KEY or api_key_command; wiped at exit */
     /* output */
     enum out_format fmt;
     bool tty_out, tty_err;
     /* options */
     char **statuses;
     size_t n_statuses;
-    const char *directory, *config, *outfile;
+    const char *directory, *config, *outfile, *name;
     enum job_type type;
-    bool type_set, ids, cached, failed, wait, jobs;
+    bool type_set, ids, cached, failed, not_completed, wait, jobs;
     int doc; /* output: 0 default, 1 markdown, 2 text, 3 json */
     int64_t since_ms, until_ms, timeout_ms;
     long limit;
     char **args;
     size_t n_args;
+    const char *resubmit_of; /* resubmit --wait: the original, named in each JSON row */
     /* session */
     struct net *net;
     struct net_msg *queue;
@@ -415,7 +440,8 @@ static void usage_all(FILE *f)
     fputs("\nOptions of every subcommand:\n"
           "  --base-url URL  --project-id ID  --organization-id ID  --log FILE  --no-cache\n"
           "  --refresh SECONDS (polling interval of wait, default 5)  --no-color  --readonly\n"
-          "Output (list, get, results, dirs, configs, cancel, wait, create):\n"
+          "  --profile NAME (a [profile NAME] of ~/.config/batchtop/config; see batchtop(1))\n"
+          "Output (list, get, results, dirs, configs, cancel, wait, create, resubmit):\n"
           "  --json   one JSON document (the API's field names and values)\n"
           "  --jsonl  one JSON object per line, printed as pages arrive\n"
           "  --csv    RFC 4180 with a header row\n"
@@ -423,7 +449,9 @@ static void usage_all(FILE *f)
           "Exit status: 0 success; 1 API or network error (after retries); 2 usage or\n"
           "configuration error (a missing key too); 3 wait: a batch FAILED or CANCELLED, or\n"
           "(--jobs) a job did not complete; 4 wait: --timeout reached; 130 interrupted.\n"
-          "The API key is read from LLAMA_CLOUD_API_KEY. See `batchtop help SUBCOMMAND`.\n",
+          "(create --wait and resubmit --wait exit as wait does.)\n"
+          "The API key is read from LLAMA_CLOUD_API_KEY, else from the configuration's\n"
+          "api_key_command. See `batchtop help SUBCOMMAND`.\n",
           f);
 }
 
@@ -462,10 +490,32 @@ static void usage_sub(FILE *f, enum sub s)
               "retried create never makes a second batch.\n",
               f);
         break;
+    case S_RESUBMIT:
+        fputs("\n  --failed        the files whose job FAILED or that could not be mapped\n"
+              "                  (the default)\n"
+              "  --not-completed every file whose job did not complete: failed, cancelled,\n"
+              "                  never run or still pending\n"
+              "  --name NAME     the new directory's name (default: \"<the directory's name>\n"
+              "                  retry <YYYY-MM-DD>\", the date in UTC; the directory ID when\n"
+              "                  its name cannot be read)\n"
+              "  --type T, --config CFG_ID  the job (default: the batch's; a new --type needs\n"
+              "                  a --config)\n"
+              "  --wait          then wait for the new batch (see wait); --jobs, --timeout D,\n"
+              "                  --notify as there\n"
+              "A directory of that name is made (or found) with the same stored files, then a\n"
+              "batch over it. Run again after an interruption, it finds the directory, adds\n"
+              "only the files it lacks and never makes a second batch: a batch already over\n"
+              "the directory is printed and nothing is created. With no file to run again it\n"
+              "says so on stderr, prints nothing and exits 0. Prints the new batch as create\n"
+              "does (JSON adds resubmit_of); progress on stderr when it is a terminal.\n",
+              f);
+        break;
     case S_WAIT:
         fputs("\n  --jobs          also wait until every file's job has ended (the API may say\n"
               "                  COMPLETED before the jobs end)\n"
               "  --timeout D     give up after D (90s, 10m, 2h); exit status 4\n"
+              "  --notify        run the configuration's [notify] command as each batch ends\n"
+              "                  (BATCHTOP_BATCH_ID, BATCHTOP_STATUS, BATCHTOP_FILES_FAILED)\n"
               "Progress goes to stderr when it is a terminal; one line per batch to stdout.\n"
               "Exit status 0 when every batch COMPLETED (and with --jobs every job too),\n"
               "3 when one FAILED or was CANCELLED or a job did not complete, 4 on timeout.\n",
@@ -695,6 +745,9 @@ struct watched {
     struct batch_detail *d;
     bool have_batch, names_known, round_ok;
     struct net_error error; /* the last failure said of it */
+    bool keep_files;        /* keep the directory's files (resubmit: their file_id) */
+    struct dir_file *files; /* when keep_files: every file of the directory, owned */
+    size_t n_files;
 };
 
 /* Apply one message about the watched batch; true when it ended a round. */
@@ -715,6 +768,12 @@ static bool watched_apply(struct watched *w, const struct net_msg *m)
         w->error.message = xstrdup(m->error.message ? m->error.message : "failed");
         break;
     case NET_MSG_DIR_FILES:
+        if (m->ok && w->keep_files && w->files == NULL) {
+            w->files = xcalloc(m->n_files ? m->n_files : 1, sizeof *w->files);
+            for (size_t i = 0; i < m->n_files; i++)
+                dir_file_copy(&w->files[i], &m->files[i]);
+            w->n_files = m->n_files;
+        }
         if (m->ok)
             detail_set_names(w->d, m->files, m->n_files);
         else
@@ -736,7 +795,9 @@ static bool watched_apply(struct watched *w, const struct net_msg *m)
 /* Watch id until one whole round (and the file names) came; rc on failure. */
 static bool watch_once(struct cli *c, const char *id, struct watched *w, int *rc)
 {
+    bool keep = w->keep_files;
     memset(w, 0, sizeof *w);
+    w->keep_files = keep;
     w->d = detail_new(id);
     struct net_cmd *cmd = net_cmd_new(NET_CMD_WATCH_BATCH);
     cmd->id = xstrdup(id);
@@ -767,8 +828,12 @@ static void watched_done(struct watched *w)
 {
     detail_free(w->d);
     net_error_done(&w->error);
+    for (size_t i = 0; i < w->n_files; i++)
+        dir_file_done(&w->files[i]);
+    free(w->files);
 }
 
+/* Open c->args[0] for one round (w zeroed first, keep_files as set). */
 static int open_one(struct cli *c, struct watched *w, bool no_usage)
 {
     int rc = CLI_OK;
@@ -790,6 +855,7 @@ static const char *const get_keys[] = {"ID",        "STATUS",  "TYPE",      "CON
 static int cmd_get(struct cli *c)
 {
     struct watched w;
+    memset(&w, 0, sizeof w);
     int rc = open_one(c, &w, true);
     if (rc != CLI_OK) {
         watched_done(&w);
@@ -851,22 +917,13 @@ static int cmd_get(struct cli *c)
     return ok ? CLI_OK : CLI_API_ERROR;
 }
 
-static const char *row_status(const struct detail_row *r)
-{
-    if (r->job_id == NULL)
-        return "NONE";
-    if (!r->job_known)
-        return "UNKNOWN";
-    return r->job_status_text ? r->job_status_text : job_status_name(r->job_status);
-}
-
 static bool row_wanted(const struct cli *c, const struct detail_row *r)
 {
     if (c->failed && r->mapping_error == NULL && !(r->job_known && r->job_status == JOB_FAILED))
         return false;
     if (c->n_statuses == 0)
         return true;
-    const char *st = row_status(r);
+    const char *st = results_row_status(r);
     for (size_t i = 0; i < c->n_statuses; i++)
         if (strcmp(st, c->statuses[i]) == 0)
             return true;
@@ -876,44 +933,20 @@ static bool row_wanted(const struct cli *c, const struct detail_row *r)
 static int cmd_results(struct cli *c)
 {
     struct watched w;
+    memset(&w, 0, sizeof w);
     int rc = open_one(c, &w, true);
     if (rc != CLI_OK) {
         watched_done(&w);
         return rc;
     }
-    static const char *const heads[] = {"FILE", "FILE_ID", "JOB_ID", "JOB_STATUS", "ERROR"};
-    struct out *o = out_new(stdout, c->fmt, c->tty_out, c->color, heads, 5);
-    const struct batch *b = detail_batch(w.d);
+    struct results_out *o =
+        results_out_new(stdout, c->fmt, c->tty_out, c->color, detail_batch(w.d));
     for (size_t i = 0; i < detail_row_count(w.d); i++) {
         const struct detail_row *r = detail_row_at(w.d, i);
-        if (r->not_mapped || !row_wanted(c, r))
-            continue;
-        const char *error = r->mapping_error ? r->mapping_error : r->job_error;
-        const char *cells[] = {r->display_name, r->file_id, r->job_id, row_status(r), error};
-        struct json_object *obj = NULL;
-        if (c->fmt == OUT_JSON || c->fmt == OUT_JSONL) {
-            /* the API's result entry, plus what batchtop joined to it */
-            const struct batch_result *res = NULL;
-            for (size_t j = 0; b != NULL && j < b->n_results && res == NULL; j++)
-                if (b->results[j].file_id && strcmp(b->results[j].file_id, r->file_id) == 0)
-                    res = &b->results[j];
-            if (res != NULL) {
-                obj = encode_batch_result(res);
-            } else {
-                struct batch_result tmp = {.file_id = r->file_id,
-                                           .job_id = r->job_id,
-                                           .job_type = r->job_type,
-                                           .error_message = r->mapping_error};
-                obj = encode_batch_result(&tmp);
-            }
-            json_object_object_add(obj, "file_name", encode_str(r->display_name));
-            json_object_object_add(obj, "job_status",
-                                   r->job_known ? encode_str(row_status(r)) : NULL);
-            json_object_object_add(obj, "job_error_message", encode_str(r->job_error));
-        }
-        out_row(o, cells, obj);
+        if (!r->not_mapped && row_wanted(c, r))
+            results_out_row(o, r);
     }
-    bool ok = out_end(o);
+    bool ok = results_out_end(o);
     watched_done(&w);
     return ok ? CLI_OK : CLI_API_ERROR;
 }
@@ -1388,9 +1421,51 @@ static void wait_print(struct cli *c, struct out *o, const struct watched *w, co
         json_object_object_add(obj, "failed_file_count", json_object_new_int64((int64_t)failed));
         json_object_object_add(obj, "wait_seconds", json_object_new_int64(elapsed_ms / 1000));
         json_object_object_add(obj, "wait_outcome", json_object_new_string(how));
+        if (c->resubmit_of != NULL)
+            json_object_object_add(obj, "resubmit_of", encode_str(c->resubmit_of));
     }
     out_row(o, cells, obj);
     fflush(stdout);
+}
+
+/* wait --notify: the [notify] command for a batch that ended, waited for; its failure is said
+ * on standard error and changes nothing else. */
+static void notify_ended(struct cli *c, const struct watched *w, const char *id)
+{
+    const struct batch *b = detail_batch(w->d);
+    struct detail_counts k;
+    detail_counts(w->d, &k);
+    size_t done = 0, total = 0;
+    long failed = detail_progress(w->d, &done, &total)
+                      ? (long)(k.by_status[JOB_FAILED] + k.mapping_errors)
+                      : -1;
+    char *why = NULL, err[512];
+    size_t len = 0;
+    int fd = -1;
+    pid_t pid = notify_spawn(c->settings.notify.command, id, b ? batch_status_text(b) : "UNKNOWN",
+                             failed, &fd, &why);
+    if (pid < 0) {
+        err_line(c, "%s", why);
+        free(why);
+        return;
+    }
+    for (;;) {
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, -1) < 0 && errno != EINTR)
+            break;
+        if (!notify_read(fd, err, &len, sizeof err))
+            break;
+    }
+    close(fd);
+    char *failure = NULL;
+    while (!notify_reaped(pid, err, len, &failure))
+        poll(NULL, 0, 10); /* it closed its standard error: it ends in a moment */
+    if (failure) {
+        char *clean = text_clean(failure);
+        err_line(c, "%s (for %s)", clean, id);
+        free(clean);
+        free(failure);
+    }
 }
 
 /* Follow one batch until it ends; prints its final line (or row of o). Returns its outcome. */
@@ -1437,6 +1512,8 @@ static int wait_one(struct cli *c, struct out *o, const char *id, int64_t starte
         if (over) {
             progress_clear(c);
             wait_print(c, o, &w, id, outcome, clock_mono_ms() - started);
+            if (c->notify)
+                notify_ended(c, &w, id);
         } else if (ended) {
             char *line =
                 wait_line(w.d, id, clock_mono_ms() - started, w.round_ok ? NULL : " (retrying)");
@@ -1613,6 +1690,260 @@ static int cmd_create(struct cli *c)
     return rc;
 }
 
+/* ---- resubmit ---- */
+
+/* The files to run again, as the directory lists them (borrowed from w->files). --failed: a job
+ * FAILED or a mapping error; --not-completed: every file whose job did not complete, those
+ * never mapped included (a deleted file the batch never had is not). *unmatched counts rows
+ * whose file the directory's list lacks. Caller frees the array, not the files. */
+static const struct dir_file **resubmit_pick(const struct cli *c, const struct watched *w,
+                                             size_t *n, size_t *unmatched)
+{
+    struct strmap rows, files;
+    strmap_init(&rows, NULL);
+    strmap_init(&files, NULL);
+    for (size_t i = 0; i < detail_row_count(w->d); i++) {
+        const struct detail_row *r = detail_row_at(w->d, i);
+        if (r->file_id != NULL)
+            strmap_put(&rows, r->file_id, (void *)r);
+    }
+    for (size_t i = 0; i < w->n_files; i++)
+        if (w->files[i].id != NULL)
+            strmap_put(&files, w->files[i].id, (void *)&w->files[i]);
+    const struct dir_file **out = xcalloc(w->n_files + detail_row_count(w->d) + 1, sizeof *out);
+    *n = *unmatched = 0;
+    if (c->not_completed) {
+        for (size_t i = 0; i < w->n_files; i++) {
+            const struct dir_file *f = &w->files[i];
+            const struct detail_row *r = f->id ? strmap_get(&rows, f->id) : NULL;
+            if (r == NULL && f->deleted_at != NULL)
+                continue; /* gone before the batch could have it */
+            if (r != NULL && r->job_known && r->job_status == JOB_COMPLETED)
+                continue;
+            out[(*n)++] = f;
+        }
+    } else {
+        for (size_t i = 0; i < detail_row_count(w->d); i++) {
+            const struct detail_row *r = detail_row_at(w->d, i);
+            if (r->mapping_error == NULL && !(r->job_known && r->job_status == JOB_FAILED))
+                continue;
+            const struct dir_file *f = r->file_id ? strmap_get(&files, r->file_id) : NULL;
+            if (f == NULL)
+                (*unmatched)++;
+            else
+                out[(*n)++] = f;
+        }
+    }
+    strmap_done(&rows);
+    strmap_done(&files);
+    return out;
+}
+
+/* The name of directory id from the project's directory list; NULL when it cannot be had. */
+static char *directory_name(struct cli *c, const char *id, int *rc)
+{
+    uint64_t req = submit(c, net_cmd_new(NET_CMD_LIST_DIRECTORIES));
+    struct net_msg *m;
+    while ((m = next_msg(c, 0, rc)) != NULL) {
+        if (m->req == req && m->type == NET_MSG_DIRECTORIES)
+            break;
+        net_msg_free(m);
+    }
+    if (m == NULL)
+        return NULL;
+    char *name = NULL;
+    for (size_t i = 0; m->ok && i < m->n_directories && name == NULL; i++)
+        if (xstreq(m->directories[i].id, id) && m->directories[i].name != NULL &&
+            m->directories[i].name[0] != '\0')
+            name = xstrdup(m->directories[i].name);
+    if (!m->ok)
+        api_error(c, "note: the directory's name cannot be read", &m->error);
+    net_msg_free(m);
+    return name;
+}
+
+static void resubmit_progress(const struct cli *c, const struct net_msg *m)
+{
+    if (!c->tty_err)
+        return;
+    char t1[32], t2[32];
+    text_thousands((long)m->progress_done, t1, sizeof t1);
+    text_thousands((long)m->progress_total, t2, sizeof t2);
+    char *line = xasprintf("resubmit %s: %s, %s/%s files in the directory", c->args[0],
+                           net_resubmit_phase_name(m->resubmit_phase), t1, t2);
+    progress_show(c, line);
+    free(line);
+}
+
+/* Send the resubmit, again after an answer that may pass (no answer, 408, 429, 5xx, an
+ * unknown create outcome): each try finds what the last one made. The batch (made, or found
+ * over the directory) goes to *out; *found_only when this process created nothing. */
+static int resubmit_send(struct cli *c, const struct batch *orig, const char *name,
+                         const struct dir_file *const *files, size_t n, struct batch *out,
+                         bool *found_only)
+{
+    int rc = CLI_OK;
+    bool created_something = false;
+    for (int tries = 1;; tries++) {
+        struct net_cmd *cmd = net_cmd_new(NET_CMD_RESUBMIT);
+        cmd->id = xstrdup(orig->id);
+        cmd->name = xstrdup(name);
+        cmd->job_type = c->type_set ? c->type : orig->job_type;
+        cmd->configuration_id = xstrdup(c->config ? c->config : orig->configuration_id);
+        cmd->files = xcalloc(n, sizeof *cmd->files);
+        for (size_t i = 0; i < n; i++)
+            dir_file_copy(&cmd->files[i], files[i]);
+        cmd->n_files = n;
+        uint64_t req = submit(c, cmd);
+        struct net_msg *m = NULL;
+        while ((m = next_msg(c, 0, &rc)) != NULL) {
+            if (m->req == req && m->type == NET_MSG_RESUBMITTED)
+                break;
+            if (m->req == req && m->type == NET_MSG_RESUBMIT_PROGRESS) {
+                if (m->resubmit_phase >= NET_RESUBMIT_CREATE_DIR &&
+                    m->resubmit_phase != NET_RESUBMIT_LIST_FILES)
+                    created_something = true; /* it may have made something: not "found" */
+                resubmit_progress(c, m);
+            }
+            net_msg_free(m);
+        }
+        if (m == NULL) {
+            progress_clear(c);
+            return rc;
+        }
+        if (m->ok && m->n_batches > 0) {
+            progress_clear(c);
+            batch_copy(out, &m->batches[0]);
+            *found_only = m->already_finished && !created_something;
+            net_msg_free(m);
+            return CLI_OK;
+        }
+        int st = m->error.http_status;
+        bool transient = m->create_outcome == NET_CREATE_UNKNOWN || st == 0 || st == 408 ||
+                         st == 429 || st >= 500;
+        if (!transient || tries >= CREATE_TRIES) {
+            progress_clear(c);
+            if (m->create_outcome == NET_CREATE_UNKNOWN)
+                err_line(c,
+                         "%s; the batch may exist: run the same resubmit again to find it "
+                         "(it never makes a second one)",
+                         m->error.message ? m->error.message : "outcome unknown");
+            else
+                err_line(c, "%s", m->error.message ? m->error.message : "resubmit failed");
+            net_msg_free(m);
+            return CLI_API_ERROR;
+        }
+        net_msg_free(m);
+        /* try again after a pause that grows: 1, 2, 4, 8 s */
+        int wrc = pause_for(c, 1000LL << (tries - 1 < 3 ? tries - 1 : 3));
+        if (wrc != CLI_OK) {
+            progress_clear(c);
+            return wrc;
+        }
+    }
+}
+
+static int cmd_resubmit(struct cli *c)
+{
+    if (c->readonly) {
+        err_line(c, "--readonly: resubmit refused");
+        return CLI_USAGE;
+    }
+    struct watched w;
+    memset(&w, 0, sizeof w);
+    w.keep_files = true;
+    int rc = open_one(c, &w, true);
+    if (rc != CLI_OK) {
+        watched_done(&w);
+        return rc;
+    }
+    /* everything needed is here: the original need not be polled meanwhile */
+    submit(c, net_cmd_new(NET_CMD_WATCH_BATCH));
+    const struct batch *b = detail_batch(w.d);
+    if (w.files == NULL) {
+        const char *why = detail_names_error(w.d);
+        err_line(c, "the files of %s's directory cannot be listed%s%s", b->id, why ? ": " : "",
+                 why ? why : "");
+        watched_done(&w);
+        return CLI_API_ERROR;
+    }
+    if (c->type_set && c->type != b->job_type && c->config == NULL) {
+        err_line(c, "--type differs from the batch's: give its --config too");
+        watched_done(&w);
+        return CLI_USAGE;
+    }
+    size_t n, unmatched;
+    const struct dir_file **files = resubmit_pick(c, &w, &n, &unmatched);
+    if (unmatched > 0) {
+        err_line(c, "%zu file%s of %s %s not in its directory's list; nothing was sent", unmatched,
+                 unmatched == 1 ? "" : "s", b->id, unmatched == 1 ? "is" : "are");
+        free(files);
+        watched_done(&w);
+        return CLI_API_ERROR;
+    }
+    if (n == 0) {
+        err_line(c, "nothing to resubmit: %s has no %s files", b->id,
+                 c->not_completed ? "uncompleted" : "failed");
+        free(files);
+        watched_done(&w);
+        return CLI_OK;
+    }
+    char *name = c->name != NULL ? xstrdup(c->name) : NULL;
+    if (name == NULL) {
+        /* "<name> retry <date>": a second run the same day finds the same directory */
+        char *dir_name = directory_name(c, b->source_directory_id, &rc);
+        if (dir_name == NULL && rc != CLI_OK) {
+            free(files);
+            watched_done(&w);
+            return rc;
+        }
+        char today[40];
+        clock_format_iso8601(clock_now_ms(), today, sizeof today);
+        today[10] = '\0';
+        name = xasprintf("%s retry %s", dir_name ? dir_name : b->source_directory_id, today);
+        free(dir_name);
+    }
+    struct batch made;
+    memset(&made, 0, sizeof made);
+    bool found_only = false;
+    rc = resubmit_send(c, b, name, files, n, &made, &found_only);
+    free(files);
+    if (rc != CLI_OK) {
+        free(name);
+        watched_done(&w);
+        return rc;
+    }
+    if (found_only)
+        err_line(c, "already resubmitted: %s runs over directory \"%s\"; nothing was created",
+                 made.id, name);
+    if (c->wait && c->fmt != OUT_TABLE && c->fmt != OUT_TSV) {
+        /* one document: the wait's row holds the batch */
+    } else if (c->fmt == OUT_JSON || c->fmt == OUT_JSONL) {
+        struct json_object *o = encode_batch(&made, false);
+        json_object_object_add(o, "resubmit_of", encode_str(b->id));
+        out_json(stdout, o, c->tty_out);
+    } else if (c->fmt == OUT_CSV) {
+        struct out *o = out_new(stdout, c->fmt, c->tty_out, c->color, list_heads, 7);
+        list_row(c, o, &made);
+        out_end(o);
+    } else {
+        printf("%s\n", made.id); /* bat=$(batchtop resubmit ...) */
+    }
+    fflush(stdout);
+    char *id = xstrdup(made.id);
+    char *orig = xstrdup(b->id);
+    batch_done(&made);
+    free(name);
+    watched_done(&w);
+    c->resubmit_of = orig;
+    if (c->wait)
+        rc = run_wait(c, &id, 1);
+    c->resubmit_of = NULL;
+    free(orig);
+    free(id);
+    return rc;
+}
+
 /* ---- the command line ---- */
 
 static enum sub sub_find(const char *name)
@@ -1629,7 +1960,8 @@ static bool takes_value(const char *arg)
     static const char *const with[] = {
         "--base-url", "--project-id", "--organization-id", "--log",     "--refresh",
         "--status",   "--directory",  "--since",           "--until",   "--limit",
-        "--output",   "--type",       "--config",          "--timeout", "-o"};
+        "--output",   "--type",       "--config",          "--timeout", "-o",
+        "--name"};
     for (size_t i = 0; i < sizeof with / sizeof with[0]; i++)
         if (strcmp(arg, with[i]) == 0)
             return true;
@@ -1721,6 +2053,12 @@ static int parse_args(struct cli *c, int argc, char **argv)
         case OPT_READONLY:
             c->readonly = true;
             break;
+        case OPT_PROFILE:
+            c->profile = optarg;
+            break;
+        case OPT_NOTIFY:
+            c->notify = true;
+            break;
         case OPT_HELP:
             usage_sub(stdout, c->sub == S_HELP ? S_HELP : c->sub);
             exit(CLI_OK);
@@ -1787,6 +2125,12 @@ static int parse_args(struct cli *c, int argc, char **argv)
         case OPT_FAILED:
             c->failed = true;
             break;
+        case OPT_NOT_COMPLETED:
+            c->not_completed = true;
+            break;
+        case OPT_NAME:
+            c->name = optarg;
+            break;
         case OPT_MARKDOWN:
             c->doc = 1;
             formats++;
@@ -1845,6 +2189,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
 static int check_args(struct cli *c)
 {
     size_t n = c->n_args;
+    if (c->notify && c->sub != S_WAIT && c->sub != S_CREATE && c->sub != S_RESUBMIT)
+        return usage_error(c, "%s--notify goes with wait, create --wait and resubmit --wait", "");
     switch (c->sub) {
     case S_LIST:
     case S_DIRS:
@@ -1869,13 +2215,24 @@ static int check_args(struct cli *c)
         if (n == 0)
             return usage_error(c, "%sat least one batch ID is needed", "");
         break;
+    case S_RESUBMIT:
+        if (n != 1)
+            return usage_error(c, n ? "one batch ID, not %s" : "a batch ID is needed%s",
+                               n ? "several" : "");
+        if (c->failed && c->not_completed)
+            return usage_error(c, "%s--failed or --not-completed, not both", "");
+        if (c->name != NULL && c->name[0] == '\0')
+            return usage_error(c, "%s--name wants a name", "");
+        if ((c->jobs || c->timeout_ms > 0 || c->notify) && !c->wait)
+            return usage_error(c, "%s--jobs, --timeout and --notify go with --wait", "");
+        break;
     case S_CREATE:
         if (n > 0)
             return usage_error(c, "unexpected argument '%s'", c->args[0]);
         if (c->directory == NULL || c->config == NULL || !c->type_set)
             return usage_error(c, "%s--directory, --type and --config are all needed", "");
-        if ((c->jobs || c->timeout_ms > 0) && !c->wait)
-            return usage_error(c, "%s--jobs and --timeout go with --wait", "");
+        if ((c->jobs || c->timeout_ms > 0 || c->notify) && !c->wait)
+            return usage_error(c, "%s--jobs, --timeout and --notify go with --wait", "");
         break;
     default:
         break;
@@ -1891,7 +2248,6 @@ int cli_main(int argc, char **argv)
 {
     struct cli c;
     memset(&c, 0, sizeof c);
-    c.refresh_s = 5;
     c.color = true;
     c.since_ms = c.until_ms = INT64_MIN;
     c.tty_out = isatty(STDOUT_FILENO);
@@ -1915,22 +2271,48 @@ int cli_main(int argc, char **argv)
     }
     if (c.fmt == OUT_TABLE && !c.tty_out)
         c.fmt = OUT_TSV;
-    const char *no_color = getenv("NO_COLOR");
-    if (no_color && no_color[0])
-        c.color = false;
-
-    if (c.base_url == NULL)
-        c.base_url = getenv("LLAMA_CLOUD_BASE_URL");
-    if (c.base_url == NULL || c.base_url[0] == '\0')
-        c.base_url = DEFAULT_BASE_URL;
-    /* everything checked before any request: key, URL, log */
-    bool offline = c.sub == S_LIST && c.cached;
-    c.api_key = getenv("LLAMA_CLOUD_API_KEY");
-    if (!offline && (c.api_key == NULL || c.api_key[0] == '\0')) {
-        err_line(&c, "no API key: set LLAMA_CLOUD_API_KEY");
+    /* the configuration file, the environment, the options: as the TUI reads them */
+    struct settings_args sargs = {
+        .profile = c.profile,
+        .base_url = c.base_url,
+        .project_id = c.project_id,
+        .organization_id = c.organization_id,
+        .refresh_s = c.refresh_s,
+        .readonly = c.readonly,
+        .no_color = !c.color,
+    };
+    char *path = settings_path(), *why = NULL;
+    bool loaded = settings_load(&c.settings, path, &sargs, stderr, &why);
+    free(path);
+    if (!loaded) {
+        err_line(&c, "%s", why);
+        free(why);
         rc = CLI_USAGE;
         goto out;
     }
+    c.base_url = c.settings.base_url;
+    c.project_id = c.settings.project_id;
+    c.organization_id = c.settings.organization_id;
+    c.refresh_s = c.settings.refresh_s;
+    c.readonly = c.settings.readonly;
+    c.color = c.settings.color;
+    if (c.notify && c.settings.notify.command == NULL) {
+        err_line(&c, "--notify: the configuration file has no [notify] command");
+        rc = CLI_USAGE;
+        goto out;
+    }
+    /* everything checked before any request: key, URL, log */
+    bool offline = c.sub == S_LIST && c.cached;
+    if (!offline) {
+        c.key = settings_api_key(&c.settings, &why);
+        if (c.key == NULL) {
+            err_line(&c, "%s", why);
+            free(why);
+            rc = CLI_USAGE;
+            goto out;
+        }
+    }
+    c.api_key = c.key;
     char *cause = NULL;
     if (!url_base_valid(c.base_url, &cause)) {
         char *shown = url_redact(c.base_url);
@@ -1985,6 +2367,9 @@ int cli_main(int argc, char **argv)
     case S_CONFIGS:
         rc = cmd_configs(&c);
         break;
+    case S_RESUBMIT:
+        rc = cmd_resubmit(&c);
+        break;
     default:
         rc = CLI_USAGE;
         break;
@@ -2004,5 +2389,7 @@ out:
         free(c.statuses[i]);
     free(c.statuses);
     free(c.args);
+    settings_key_free(c.key);
+    settings_done(&c.settings);
     return rc;
 }

@@ -62,8 +62,13 @@ enum key_scope {
     X(ACT_FAILED_ONLY, SCOPE_BATCH, "failed-only", "show failed files only", 'f')                 \
     X(ACT_FAILED_BATCHES, SCOPE_LIST, "failed-batches",                                           \
       "only batches with failed files (again: all)", 'F')                                         \
-    X(ACT_RESUBMIT, SCOPE_LIST | SCOPE_BATCH, "resubmit", "run failed or unfinished files again (new batch)",  \
-      'R')                                                                                        \
+    X(ACT_FOCUS, SCOPE_BATCH, "focus", "failures panel / files (Enter on a group filters)", '\t') \
+    X(ACT_NEXT_FAILED, SCOPE_BATCH, "next-failed", "next failed file (wraps to the first)", ']')  \
+    X(ACT_PREV_FAILED, SCOPE_BATCH, "prev-failed", "previous failed file (wraps to the last)",    \
+      '[')                                                                                        \
+    X(ACT_EXPORT, SCOPE_BATCH, "export", "export the files shown (.json: JSON, else CSV)", 'E')   \
+    X(ACT_RESUBMIT, SCOPE_LIST | SCOPE_BATCH, "resubmit",                                         \
+      "run failed or unfinished files again (new batch)", 'R')                                    \
     X(ACT_TOGGLE_TEXT, SCOPE_FILE, "text", "markdown / plain text", 't')                          \
     X(ACT_WRITE, SCOPE_FILE, "write", "write the output to a file", 'w')                          \
     X(ACT_SEARCH_NEXT, SCOPE_FILE, "next-match", "next search match", 'n')                        \

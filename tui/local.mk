@@ -11,11 +11,13 @@ libtui_a_SOURCES = \
 	tui/demo.c tui/demo.h \
 	tui/cli.c tui/cli.h \
 	tui/cli_out.c tui/cli_out.h \
+	tui/cli_results.c tui/cli_results.h \
 	tui/settings.c tui/settings.h \
 	tui/notify.c tui/notify.h \
 	tui/screens.h \
 	tui/list.c tui/batch.c tui/file.c tui/form.c tui/picker.c \
-	tui/dialog.c tui/resubmit.c tui/profiles.c tui/prompt.c tui/help.c tui/messages.c
+	tui/dialog.c tui/resubmit.c tui/profiles.c tui/prompt.c tui/help.c tui/messages.c \
+	tui/save.c tui/save.h
 libtui_a_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS) $(FORM_CFLAGS) $(JSONC_CFLAGS) $(INIH_CFLAGS)
 
 bin_PROGRAMS += batchtop

@@ -47,7 +47,7 @@ static void usage(FILE *out)
           "configuration file ($XDG_CONFIG_HOME/batchtop/config, else\n"
           "~/.config/batchtop/config; see batchtop(1)). Press ? inside for every key.\n"
           "Subcommands for scripts (list, get, results, output, create, cancel, wait, dirs,\n"
-          "configs): see `batchtop help`.\n",
+          "configs, resubmit): see `batchtop help`.\n",
           out);
 }
 

@@ -6,14 +6,6 @@
 # creates through lost and refused answers leave exactly 20 batches with 20 distinct IDs.
 . "${TOP_SRCDIR:-.}/tests/e2e/clilib.sh"
 
-# sim_restart ARGS...: stop the simulator and start another with ARGS.
-sim_restart() {
-    kill "$SIM_PID" 2>/dev/null
-    wait "$SIM_PID" 2>/dev/null
-    SIM_PID=
-    sim_start "$@"
-}
-
 # bt_bg NAME ARGS...: batchtop ARGS in the background (pipes, like bt); its pid in $BG.
 bt_bg() {
     local name=$1

@@ -193,6 +193,14 @@ same() {
     fail "$1: got [$(printf '%s' "$2" | head -c 400 | cat -v)] expected [$(printf '%s' "$3" | head -c 400 | cat -v)]"
 }
 
+# sim_restart ARGS...: stop the simulator and start another with ARGS.
+sim_restart() {
+    kill "$SIM_PID" 2>/dev/null
+    wait "$SIM_PID" 2>/dev/null
+    SIM_PID=
+    sim_start "$@"
+}
+
 # sim_ids: every batch ID the simulator holds, sorted.
 sim_ids() {
     curl -sS --max-time 10 "$SIM_URL/_sim/state" | jq -r '.batches[].id' | sort

@@ -37,6 +37,9 @@ messages = M
 [colors]
 header = white on blue
 
+[notify]
+command = echo "\$BATCHTOP_BATCH_ID \$BATCHTOP_STATUS key=\${LLAMA_CLOUD_API_KEY:-none}" >> '$E2E_TMP/notified'
+
 [profile other]
 base_url = $SIM2_URL
 api_key_command = cat '$E2E_TMP/keyfile'
@@ -193,4 +196,19 @@ wait_for 'Batches (13/13)' 10
 on_screen 'PRODUCTION'
 keys q
 wait_for 'BATCHTOP-EXIT=0' 5
+
+step "the subcommands read the same file: --profile, api_key_command, wait --notify"
+cli() { env -u LLAMA_CLOUD_API_KEY -u LLAMA_CLOUD_BASE_URL HOME="$E2E_TMP/home" "$BATCHTOP" "$@"; }
+n=$(cli list --profile other --ids) || fail "list --profile other failed"
+[ "$(echo "$n" | wc -l)" = 5 ] || fail "list --profile other gave: $n"
+cli list --profile locked --ids >/dev/null 2>"$E2E_TMP/err"
+[ $? = 2 ] || fail "a failing api_key_command did not give status 2"
+grep -qF 'vault is locked' "$E2E_TMP/err" || fail "no reason given: $(cat "$E2E_TMP/err")"
+done_id=$(curl -sS -H "Authorization: Bearer $KEY" "$SIM2_URL/api/v2/batches?status=COMPLETED&page_size=1" | jq -r '.items[0].id')
+: >"$E2E_TMP/notified"
+cli wait --profile other --notify "$done_id" >/dev/null || fail "wait --notify failed"
+[ "$(cat "$E2E_TMP/notified")" = "$done_id COMPLETED key=none" ] ||
+    fail "the notify command saw: $(cat "$E2E_TMP/notified")"
+cli wait --profile other "$done_id" >/dev/null
+[ "$(wc -l <"$E2E_TMP/notified")" = 1 ] || fail "wait without --notify ran the command"
 echo "PASS"

@@ -220,6 +220,57 @@ try {
           'cancelling a terminal batch is a 409 ConflictError');
 }
 
+// directory create and add-file (what a resubmit does): the same stored files, a new directory
+const made = await client.beta.directories.create({ name: 'Invoices 2024 retry', type: 'user' });
+check(made.id.startsWith('dir-') && made.name === 'Invoices 2024 retry' && made.type === 'user' &&
+          made.project_id === dir.project_id && made.expires_at === null,
+      `beta.directories.create() -> ${made.id}`);
+try {
+    await client.beta.directories.create({ name: 'Invoices 2024 retry' });
+    check(false, 'a second directory with the same name fails');
+} catch (e) {
+    check(e instanceof ConflictError && typeof e.error?.detail === 'string',
+          'a second directory with the same name is a 409 ConflictError');
+}
+const byName = [];
+for await (const d of client.beta.directories.list({ name: made.name })) byName.push(d);
+check(byName.length === 1 && byName[0].id === made.id, 'directories.list({name}) finds it once');
+const picked = files.slice(0, 3);
+const entries = [];
+for (const f of picked)
+    entries.push(await client.beta.directories.files.add(made.id,
+                                                         { file_id: f.file_id,
+                                                           display_name: f.display_name }));
+check(entries.every((e, i) => e.id.startsWith('dfl-') && e.id !== picked[i].id &&
+                              e.file_id === picked[i].file_id && e.directory_id === made.id &&
+                              e.display_name === picked[i].display_name),
+      'files.add() gives new dfl- entries over the same file_ids');
+try {
+    await client.beta.directories.files.add(made.id, { file_id: picked[0].file_id });
+    check(false, 'adding the same file again fails');
+} catch (e) {
+    check(e instanceof ConflictError, 'adding the same file again is a 409 ConflictError');
+}
+try {
+    await client.beta.directories.files.add(made.id, { file_id: 'no-such-file' });
+    check(false, 'adding an unknown file fails');
+} catch (e) {
+    check(e instanceof NotFoundError, 'adding an unknown file_id is a NotFoundError');
+}
+const inNew = [];
+for await (const f of client.beta.directories.files.list(made.id)) inNew.push(f);
+check(inNew.length === 3 &&
+          picked.every((p) => inNew.filter((f) => f.file_id === p.file_id).length === 1),
+      'files.list() of the new directory: one entry per added file');
+const rb = await client.batches.create({
+    source_directory_id: made.id,
+    config: { job: { type: 'parse_v2', configuration_id: 'cfg-PARSE_AGENTIC' } },
+});
+const rdone = await waitFor(rb.id, 'COMPLETED', 30);
+check(rdone.results.length === 3 &&
+          rdone.results.every((r) => entries.some((e) => e.id === r.source_directory_file_id)),
+      'a batch over the new directory runs over exactly its entries');
+
 // errors as the SDK types them
 try {
     await client.batches.get('bat-00000000-0000-4000-8000-000000000000');
