@@ -73,7 +73,8 @@ static void apply_resubmitted(struct app *a, const struct net_msg *m)
     store_upsert(a->store, &m->batches[0]);
     if (m->id)
         store_link_resubmit(a->store, m->id, id);
-    app_notify_watch(a, id, true); /* its end will be announced, as a create's */
+    if (!batch_status_is_terminal(m->batches[0].status))
+        app_notify_watch(a, id, true); /* its end will be announced, as a create's */
     if (m->n_directories > 0 && m->directories[0].id && m->directories[0].name)
         store_set_directory_name(a->store, m->directories[0].id, m->directories[0].name);
     a->view_dirty = true;

@@ -326,17 +326,19 @@ static void batch_draw(struct screen *s, struct app *a, int top, int rows, int c
         directory_warning(a, b->source_directory_id, top + 1, x, cols);
         draw_time(b->created_ms, t1, sizeof t1);
         draw_time(b->updated_ms, t2, sizeof t2);
-        snprintf(buf, sizeof buf, "created: %s (%s)   updated: %s (%s)   project: %s", t1,
-                 or_dash(b->created_at), t2, or_dash(b->updated_at), or_dash(b->project_id));
-        x = 1 + draw_text(top + 2, 1, cols - 1, buf, A_NORMAL, false);
+        x = 1;
         if (e && (e->resubmit_of || e->resubmitted_as)) {
-            snprintf(buf, sizeof buf, "  %s%s%s%s%s", e->resubmit_of ? "resubmit of " : "",
+            /* first on its line: the API keeps no such link, only batchtop can show it */
+            snprintf(buf, sizeof buf, "%s%s%s%s%s   ", e->resubmit_of ? "resubmit of " : "",
                      e->resubmit_of ? e->resubmit_of : "",
                      e->resubmit_of && e->resubmitted_as ? " \xc2\xb7 " : "",
                      e->resubmitted_as ? "resubmitted as " : "",
                      e->resubmitted_as ? e->resubmitted_as : "");
-            draw_text(top + 2, x, cols - x, buf, A_BOLD, false);
+            x += draw_text(top + 2, x, cols - x, buf, A_BOLD, false);
         }
+        snprintf(buf, sizeof buf, "created: %s (%s)   updated: %s (%s)   project: %s", t1,
+                 or_dash(b->created_at), t2, or_dash(b->updated_at), or_dash(b->project_id));
+        draw_text(top + 2, x, cols - x, buf, A_NORMAL, false);
     }
     draw_history(e, top + 3, cols);
 

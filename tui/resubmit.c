@@ -460,24 +460,6 @@ static unsigned resubmit_key(struct screen *s, struct app *a, struct key_event k
     return REACT_REDRAW;
 }
 
-static const char *phase_text(enum net_resubmit_phase p)
-{
-    switch (p) {
-    case NET_RESUBMIT_FIND_DIR:
-        return "looking for the directory";
-    case NET_RESUBMIT_CREATE_DIR:
-        return "creating the directory";
-    case NET_RESUBMIT_LIST_FILES:
-        return "listing the directory's files";
-    case NET_RESUBMIT_ADD_FILES:
-        return "adding files";
-    case NET_RESUBMIT_CREATE_BATCH:
-        return "creating the batch";
-    case NET_RESUBMIT_DONE:
-        break;
-    }
-    return "done";
-}
 
 static unsigned resubmit_message(struct screen *s, struct app *a, const struct net_msg *m)
 {
@@ -487,10 +469,10 @@ static unsigned resubmit_message(struct screen *s, struct app *a, const struct n
     if (m->type == NET_MSG_RESUBMIT_PROGRESS) {
         char *line;
         if (m->resubmit_phase == NET_RESUBMIT_ADD_FILES && m->progress_total > 0)
-            line = xasprintf("%s %zu/%zu\xe2\x80\xa6", phase_text(m->resubmit_phase),
+            line = xasprintf("%s %zu/%zu\xe2\x80\xa6", net_resubmit_phase_name(m->resubmit_phase),
                              m->progress_done, m->progress_total);
         else
-            line = xasprintf("%s\xe2\x80\xa6", phase_text(m->resubmit_phase));
+            line = xasprintf("%s\xe2\x80\xa6", net_resubmit_phase_name(m->resubmit_phase));
         set_status(r, false, line);
         free(line);
         return REACT_REDRAW;
@@ -506,7 +488,7 @@ static unsigned resubmit_message(struct screen *s, struct app *a, const struct n
     const char *why = m->error.message ? m->error.message : "failed";
     char *line = xasprintf("%s: %s; Enter tries again (it finds what was done and does the "
                            "rest)",
-                           phase_text(m->resubmit_phase), why);
+                           net_resubmit_phase_name(m->resubmit_phase), why);
     set_status(r, true, line);
     free(line);
     return REACT_REDRAW;
