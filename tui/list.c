@@ -237,6 +237,8 @@ static void list_draw(struct screen *s, struct app *a, int top, int rows, int co
             attr_t at = base;
             if (col_of[k] == COL_STATUS)
                 at |= draw_batch_status_attr(e->batch.status);
+            if (col_of[k] == COL_FAILED && e->files_failed > 0)
+                at |= draw_batch_status_attr(BATCH_FAILED); /* failures stand out */
             cell(e, col_of[k], buf, sizeof buf, c[k].width);
             draw_text(y, x, c[k].width, buf, at, true);
             x += c[k].width + 1;
