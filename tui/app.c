@@ -241,9 +241,9 @@ void app_notify_watch(struct app *a, const char *batch_id, bool on)
 {
     if (batch_id == NULL)
         return;
-    if (on)
-        strmap_put(&a->watched, batch_id, NULL);
-    else
+    if (on && !strmap_has(&a->watched, batch_id))
+        strmap_put(&a->watched, batch_id, xcalloc(1, sizeof(int64_t)));
+    else if (!on)
         strmap_remove(&a->watched, batch_id);
 }
 
@@ -261,7 +261,7 @@ void app_watch_toggle(struct app *a, const char *batch_id)
     }
     const struct store_entry *e = store_find(a->store, batch_id);
     if (e && batch_status_is_terminal(e->batch.status) &&
-        !(e->batch.status == BATCH_COMPLETED && e->jobs_running > 0)) {
+        (e->batch.status != BATCH_COMPLETED || e->counts_final)) {
         app_error(a, "%s has already ended (%s)", batch_id, batch_status_text(&e->batch));
         return;
     }
@@ -269,13 +269,24 @@ void app_watch_toggle(struct app *a, const char *batch_id)
     app_flash(a, "watching %s: its end will be announced", batch_id);
 }
 
-/* Ended as an operator means it: a terminal status, and no job known to be still running (a
- * COMPLETED batch may still have jobs running). */
-static bool has_ended(const struct store_entry *e)
+/*
+ * Ended as an operator means it: a final status, and for COMPLETED (which the API may say
+ * while jobs still run) every file done too -- the counts the list fetches for watched
+ * batches say so. If they cannot be had within three intervals of the COMPLETED, it is said
+ * anyway. *since is when the final status was first seen (0: not yet).
+ */
+static bool has_ended(const struct app *a, const struct store_entry *e, int64_t *since)
 {
     if (!batch_status_is_terminal(e->batch.status))
         return false;
-    return !(e->batch.status == BATCH_COMPLETED && e->jobs_running > 0);
+    int64_t now = clock_mono_ms();
+    if (*since == 0)
+        *since = now;
+    if (e->batch.status != BATCH_COMPLETED || e->counts_final)
+        return true;
+    if (e->files_total >= 0 && e->files_done >= e->files_total && e->jobs_running == 0)
+        return true;
+    return now - *since > 3LL * 1000 * (a->opt.refresh_s > 0 ? a->opt.refresh_s : 5);
 }
 
 static void run_command(struct app *a, const char *command, const char *id, const char *status,
@@ -307,8 +318,16 @@ static void run_command(struct app *a, const char *command, const char *id, cons
 static void announce(struct app *a, const struct store_entry *e)
 {
     const char *id = e->batch.id, *status = batch_status_text(&e->batch);
-    char files[96] = "";
-    if (e->files_total >= 0)
+    char files[128] = "";
+    long failed = e->files_total >= 0 ? e->files_failed : -1;
+    if (e->files_total >= 0 && failed >= 0)
+        snprintf(files, sizeof files, ": %ld/%ld files, %ld failed%s", e->files_done,
+                 e->files_total, failed,
+                 e->batch.status == BATCH_COMPLETED && !e->counts_final &&
+                         e->files_done < e->files_total
+                     ? " (jobs may still be running)"
+                     : "");
+    else if (e->files_total >= 0)
         snprintf(files, sizeof files, ": %ld/%ld files", e->files_done, e->files_total);
     char *body = xasprintf("%s %s%s", id, status, files);
     app_flash(a, "batch ended: %s", body);
@@ -324,7 +343,7 @@ static void announce(struct app *a, const struct store_entry *e)
             free(osc);
         }
         if (n->command)
-            run_command(a, n->command, id, status, -1);
+            run_command(a, n->command, id, status, failed);
     }
     free(body);
 }
@@ -337,7 +356,7 @@ void app_notify_check(struct app *a)
     char **ended = xcalloc(cap, sizeof *ended);
     for (struct strmap_entry *w = strmap_first(&a->watched); w; w = strmap_next(w)) {
         const struct store_entry *e = store_find(a->store, strmap_key(w));
-        if (e != NULL && has_ended(e)) {
+        if (e != NULL && has_ended(a, e, strmap_value(w))) {
             announce(a, e);
             ended[n++] = xstrdup(strmap_key(w));
         }
@@ -636,7 +655,7 @@ static void reset_model(struct app *a)
     xstrset(&a->last_notice, NULL);
     xstrset(&a->resubmit_after_load, NULL);
     xstrset(&a->counts_sent, NULL); /* the new net thread wants nothing yet */
-    strmap_clear(&a->watched); /* the batches of the old profile */
+    strmap_clear(&a->watched);      /* the batches of the old profile */
     a->conn = NET_CONN_CONNECTING;
     a->retry_at_mono = 0;
     a->requests_per_min = 0;
@@ -721,7 +740,7 @@ int app_run(const struct app_options *opt)
     a.store = store_new();
     a.view = list_view_new();
     a.conn = NET_CONN_CONNECTING;
-    strmap_init(&a.watched, NULL);
+    strmap_init(&a.watched, free); /* ID -> when its final status was first seen */
 
     if (!term_signals_install(&cause)) {
         fprintf(stderr, "batchtop: %s\n", cause);

@@ -64,13 +64,24 @@ static void want_counts(struct app *a, size_t first, size_t page)
 {
     size_t nrows = list_view_count(a->view);
     size_t end = first + page < nrows ? first + page : nrows;
-    char **ids = xcalloc(end > first ? end - first : 1, sizeof *ids);
+    size_t watched = strmap_count(&a->watched);
+    char **ids = xcalloc((end > first ? end - first : 0) + watched + 1, sizeof *ids);
     size_t n = 0, len = 1;
+    /* first the watched batches, wherever they are: their end is announced when their jobs
+     * are done too, which only the counts say */
+    for (struct strmap_entry *w = strmap_first(&a->watched); w; w = strmap_next(w)) {
+        const struct store_entry *e = store_find(a->store, strmap_key(w));
+        if (e == NULL || e->counts_final || e->batch.id == NULL)
+            continue;
+        ids[n++] = e->batch.id;
+        len += strlen(e->batch.id) + 1;
+    }
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = first; i < end; i++) {
             const struct store_entry *e = list_view_row(a->view, i);
             bool active = !batch_status_is_terminal(e->batch.status);
-            if (e->counts_final || e->batch.id == NULL || active != (pass == 0))
+            if (e->counts_final || e->batch.id == NULL || active != (pass == 0) ||
+                app_notify_watched(a, e->batch.id))
                 continue;
             ids[n++] = e->batch.id;
             len += strlen(e->batch.id) + 1;

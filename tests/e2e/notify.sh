@@ -15,6 +15,7 @@ bell = true
 desktop = both
 command = printf '%s %s %s\\n' "\$BATCHTOP_BATCH_ID" "\$BATCHTOP_STATUS"
     "\${LLAMA_CLOUD_API_KEY:-nokey}" >> '$E2E_TMP/notified';
+    echo "\$BATCHTOP_BATCH_ID \$BATCHTOP_FILES_FAILED" >> '$E2E_TMP/failed';
     [ "\$BATCHTOP_STATUS" != CANCELLED ] || { echo 'no hook for cancelled batches' >&2; exit 4; }
 EOF
 chmod 600 "$E2E_TMP/home/.config/batchtop/config"
@@ -47,6 +48,13 @@ wait_for "batch ended: $made COMPLETED" 60
 wait_lines 1 10
 [ "$(cat "$E2E_TMP/notified")" = "$made COMPLETED nokey" ] ||
     fail "the command saw: $(cat "$E2E_TMP/notified")"
+# the failed files it was told: the simulator's count (failed jobs and mapping errors)
+results=$(api "/api/v2/batches/$made?expand=results")
+q=$(echo "$results" | jq -r '[.results[] | select(.job_reference.id != null) | "job_ids=" + .job_reference.id] | join("&")')
+want=$(( $(echo "$results" | jq '[.results[] | select(.error_message != null)] | length') +
+    $(api "/api/v2/parse?page_size=100&$q" | jq '[.items[] | select(.status == "FAILED")] | length') ))
+[ "$(head -n 1 "$E2E_TMP/failed")" = "$made $want" ] ||
+    fail "BATCHTOP_FILES_FAILED: '$(head -n 1 "$E2E_TMP/failed")', the simulator says $want"
 grep -qF $'\a' "$E2E_TMP/raw" || fail "no bell in the terminal's output"
 grep -qF $'\e]9;batchtop: '"$made COMPLETED" "$E2E_TMP/raw" || fail "no OSC 9 notification"
 grep -qF $'\e]777;notify;batchtop;'"$made COMPLETED" "$E2E_TMP/raw" || fail "no OSC 777 notification"
