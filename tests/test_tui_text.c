@@ -16,6 +16,23 @@ static void setup(void)
     text_set_utf8(true);
 }
 
+/* Backspace in the one-line inputs takes one whole character, never half of one. */
+START_TEST(test_backspace_takes_whole_characters)
+{
+    char t[32] = "a\xc3\xa9\xe8\xab\x8b\xf0\x9f\x93\x84";
+    text_backspace(t); /* the emoji (4 bytes) */
+    ck_assert_str_eq(t, "a\xc3\xa9\xe8\xab\x8b");
+    text_backspace(t); /* the CJK character (3) */
+    ck_assert_str_eq(t, "a\xc3\xa9");
+    text_backspace(t); /* e acute (2) */
+    ck_assert_str_eq(t, "a");
+    text_backspace(t);
+    ck_assert_str_eq(t, "");
+    text_backspace(t); /* nothing left: nothing happens */
+    ck_assert_str_eq(t, "");
+}
+END_TEST
+
 START_TEST(test_plain_ascii_unchanged)
 {
     char *c = text_clean("report-2026.pdf");
@@ -347,6 +364,7 @@ static Suite *text_suite(void)
     TCase *tc = tcase_create("text");
     tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_test(tc, test_plain_ascii_unchanged);
+    tcase_add_test(tc, test_backspace_takes_whole_characters);
     tcase_add_test(tc, test_escape_sequences_become_visible);
     tcase_add_test(tc, test_c1_del_and_whitespace);
     tcase_add_test(tc, test_invalid_utf8_becomes_question_mark);

@@ -276,10 +276,7 @@ static unsigned picker_key(struct screen *s, struct app *a, struct key_event k)
     }
 backspace:
     if (p->filter[0]) {
-        size_t len = strlen(p->filter);
-        while (len > 0 && ((unsigned char)p->filter[--len] & 0xc0) == 0x80)
-            ;
-        p->filter[len] = '\0';
+        text_backspace(p->filter);
         p->sel = 0;
     }
     return REACT_REDRAW;

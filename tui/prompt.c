@@ -54,17 +54,6 @@ static void finish(struct screen *s, struct app *a, bool accepted)
         p->done(a, p->ctx, p->text, accepted);
 }
 
-/* Remove the last UTF-8 character. */
-static void backspace(char *t)
-{
-    size_t n = strlen(t);
-    while (n > 0) {
-        n--;
-        if (((unsigned char)t[n] & 0xc0) != 0x80)
-            break;
-    }
-    t[n] = '\0';
-}
 
 static unsigned prompt_key(struct screen *s, struct app *a, struct key_event k)
 {
@@ -80,7 +69,7 @@ static unsigned prompt_key(struct screen *s, struct app *a, struct key_event k)
     if (!k.fn && k.code == KEY_CTRL('c'))
         return REACT_QUIT;
     if ((k.fn && k.code == KEY_BACKSPACE) || (!k.fn && (k.code == 127 || k.code == 8))) {
-        backspace(p->text);
+        text_backspace(p->text);
     } else if (!k.fn && k.code == KEY_CTRL('u')) {
         p->text[0] = '\0';
     } else if (!k.fn && k.code >= 32 && k.code != 127) {

@@ -359,16 +359,6 @@ static char *edited(struct resubmit *r, size_t *cap)
     return NULL;
 }
 
-static void backspace(char *t)
-{
-    size_t n = strlen(t);
-    while (n > 0) {
-        n--;
-        if (((unsigned char)t[n] & 0xc0) != 0x80)
-            break;
-    }
-    t[n] = '\0';
-}
 
 static unsigned resubmit_key(struct screen *s, struct app *a, struct key_event k)
 {
@@ -400,7 +390,7 @@ static unsigned resubmit_key(struct screen *s, struct app *a, struct key_event k
         case 127:
         case 8:
             if (text)
-                backspace(text);
+                text_backspace(text);
             return REACT_REDRAW;
         case KEY_CTRL('u'):
             if (text)
@@ -444,7 +434,7 @@ static unsigned resubmit_key(struct screen *s, struct app *a, struct key_event k
         break;
     case KEY_BACKSPACE:
         if (text)
-            backspace(text);
+            text_backspace(text);
         break;
     case KEY_F(2):
         if (r->field == R_CONFIG)

@@ -415,3 +415,14 @@ void text_thousands(long v, char *buf, size_t len)
     }
     buf[at] = '\0';
 }
+
+void text_backspace(char *t)
+{
+    size_t n = strlen(t);
+    while (n > 0) {
+        n--;
+        if (((unsigned char)t[n] & 0xc0) != 0x80)
+            break;
+    }
+    t[n] = '\0';
+}

@@ -40,6 +40,9 @@ size_t text_cut(const char *clean, int width);
  * without spaces (so nothing in it can be invisible, reorder text or move the cursor). */
 #define TEXT_ID_MAX 256
 bool text_is_safe_id(const char *s);
+/* Remove the last UTF-8 character of t (in place; nothing when t is empty): Backspace in the
+ * one-line inputs. */
+void text_backspace(char *t);
 /* A progress bar of `width` cells for done/total (full blocks, or '#' in ASCII mode). */
 /* v with a comma between thousands: 10000 -> "10,000". */
 void text_thousands(long v, char *buf, size_t len);
