@@ -320,7 +320,8 @@ START_TEST(api_key_command)
     free(why);
     key = key_of("/nonexistent/pass show x", &why);
     ck_assert_ptr_null(key);
-    ck_assert_msg(strstr(why, "exit status 127") && strstr(why, "cannot run"), "%s", why);
+    /* 127 from batchtop's child; under valgrind --trace-children its launcher says it (1) */
+    ck_assert_msg(strstr(why, "failed with exit status") && strstr(why, "No such file"), "%s", why);
     free(why);
     key = key_of("true", &why);
     ck_assert_ptr_null(key);

@@ -863,7 +863,9 @@ char *settings_api_key(const struct settings *s, char **why)
         dup2(err[1], STDERR_FILENO);
         signal(SIGPIPE, SIG_DFL);
         execvp(argv[0], argv);
-        dprintf(STDERR_FILENO, "cannot run %s: %s", argv[0], strerror(errno));
+        int e = errno;
+        dprintf(STDERR_FILENO, "cannot run %s: %s", argv[0], strerror(e));
+        settings_argv_free(argv); /* nothing of this process outlives it */
         _exit(127);
     }
     int saved = errno;
