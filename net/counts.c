@@ -19,11 +19,17 @@
  * JOB_CHUNK at a time) -- so counts hold at most 4 of the 8 connections to the host and the
  * list and batch refreshes never wait behind them. The budget is checked before a batch is
  * begun; a batch begun is finished (a 1,000-file batch may take 11 requests). Wanted batches
- * are begun in the UI's order (active first); each once per interval at most; one not reached
- * in this interval is reached in the next (the round goes on). A batch whose counts are final
+ * are begun in the UI's order (active first): one never counted as soon as the budget allows,
+ * one counted already (still running, or its jobs are) again every COUNTS_AGAIN intervals, so
+ * a screen of running batches costs a third of the requests an interval would (the open batch
+ * stays live every interval on its own). One not reached in its interval is reached in the
+ * next. A batch whose counts are final
  * is never fetched again in this session (and the UI does not ask: the snapshot keeps them).
  */
-#define COUNTS_BUDGET 48  /* requests per refresh interval */
+#define COUNTS_BUDGET 48 /* requests per refresh interval */
+#define COUNTS_AGAIN                                                                              \
+    3                     /* a batch counted already is counted again after this many intervals   \
+                             (its counts are not final: it runs, or its jobs do) */
 #define COUNTS_BUSY_MAX 4 /* batches fetched at once (one request in flight each) */
 
 struct counts_entry {
@@ -261,6 +267,12 @@ static void begin(struct net *n, struct counts_entry *e)
     xfer_send(n, xfer_new(url_batch_get(&n->uctx, e->id, true), get_done, e, NULL));
 }
 
+/* Never counted, or counted COUNTS_AGAIN intervals ago or more. */
+static bool due(const struct counts_state *c, const struct counts_entry *e)
+{
+    return e->round == 0 || c->round - e->round >= COUNTS_AGAIN;
+}
+
 void counts_pump(struct net *n)
 {
     struct counts_state *c = &n->counts;
@@ -279,7 +291,7 @@ void counts_pump(struct net *n)
             strmap_init(&e->jobs, NULL);
             strmap_put(&c->entries, id, e);
         }
-        if (e->busy || e->round == c->round)
+        if (e->busy || !due(c, e))
             continue;
         begin(n, e);
     }
@@ -304,14 +316,6 @@ void counts_tick(struct net *n)
 {
     struct counts_state *c = &n->counts;
     c->used = 0;
-    /* a new round once the last one reached every wanted batch; else it goes on */
-    bool all = true;
-    for (size_t i = 0; i < c->n_want && all; i++) {
-        const struct counts_entry *e = strmap_get(&c->entries, c->want[i]);
-        if (!skipped(n, c->want[i]) && (e == NULL || e->round != c->round))
-            all = false;
-    }
-    if (all)
-        c->round++;
+    c->round++; /* an interval: what was not reached in the last is due still, and first */
     counts_pump(n);
 }

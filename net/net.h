@@ -24,8 +24,9 @@
  * Budget: at most 48 requests started per refresh interval and 4 batches at once, so they hold
  * at most 4 of the 8 connections to the host and the list and open batch never wait behind
  * them. Why 48: a screenful of finished batches costs about two requests each (results, one job
- * page), so 40 rows are counted within two intervals; in steady state only the active rows in
- * view cost anything (a finished batch's final counts are never fetched again this session,
+ * page), so 40 rows are counted within two intervals; in steady state only the running rows in
+ * view cost anything, each counted again every third interval (COUNTS_AGAIN; the UI asks for
+ * no PENDING or THROTTLED row, which has nothing mapped) (a finished batch's final counts are never fetched again this session,
  * and the UI keeps them in the snapshot). A batch begun is finished even past the budget; one
  * not reached in an interval is reached in the next. Results null while a batch runs: counts
  * unknown (total -1) until they come. Paused: no counts are fetched.

@@ -80,7 +80,9 @@ static void want_counts(struct app *a, size_t first, size_t page)
         for (size_t i = first; i < end; i++) {
             const struct store_entry *e = list_view_row(a->view, i);
             bool active = !batch_status_is_terminal(e->batch.status);
-            if (e->counts_final || e->batch.id == NULL || active != (pass == 0) ||
+            /* PENDING and THROTTLED: nothing mapped yet, nothing to count */
+            bool queued = e->batch.status == BATCH_PENDING || e->batch.status == BATCH_THROTTLED;
+            if (e->counts_final || e->batch.id == NULL || active != (pass == 0) || queued ||
                 app_notify_watched(a, e->batch.id))
                 continue;
             ids[n++] = e->batch.id;
