@@ -538,17 +538,26 @@ static char *completed_batch_of(struct h *h, const char *dir)
     return id;
 }
 
+/* A simulator (seed 13) and a net (UI takes every 250 ms), and the ID of a COMPLETED batch over
+ * the 1,000-file directory "thousand". Caller frees. */
+static char *thousand_batch(struct h *h)
+{
+    const char *args[] = {"--seed", "13", NULL};
+    h_sim(h, args);
+    h_net(h, 250);
+    struct net_msg *dirs = h_directories(h);
+    const char *dir = dir_named(dirs, "thousand");
+    ck_assert_ptr_nonnull(dir);
+    char *id = completed_batch_of(h, dir);
+    net_msg_free(dirs);
+    return id;
+}
+
 /* Opening the 1,000-file batch: everything in at most 25 requests, then no more polling. */
 START_TEST(open_thousand)
 {
     struct h h;
-    const char *args[] = {"--seed", "13", NULL};
-    h_sim(&h, args);
-    h_net(&h, 250);
-    struct net_msg *dirs = h_directories(&h);
-    const char *dir = dir_named(dirs, "thousand");
-    ck_assert_ptr_nonnull(dir);
-    char *id = completed_batch_of(&h, dir);
+    char *id = thousand_batch(&h);
     uint64_t req;
     struct net_msg *m;
     /* Stop the list so only the batch's requests are counted. */
@@ -616,7 +625,6 @@ START_TEST(open_thousand)
     ck_assert_int_eq(batch_gets, 1);
     ck_assert_int_le(total, 25);
     free(id);
-    net_msg_free(dirs);
     h_done(&h);
 }
 END_TEST
@@ -626,13 +634,7 @@ END_TEST
 START_TEST(busy_ui_jobs_merged)
 {
     struct h h;
-    const char *args[] = {"--seed", "13", NULL};
-    h_sim(&h, args);
-    h_net(&h, 250);
-    struct net_msg *dirs = h_directories(&h);
-    const char *dir = dir_named(dirs, "thousand");
-    ck_assert_ptr_nonnull(dir);
-    char *id = completed_batch_of(&h, dir);
+    char *id = thousand_batch(&h);
     uint64_t req;
     struct net_msg *m;
     h_simple(&h, NET_CMD_PAUSE);
@@ -678,7 +680,6 @@ START_TEST(busy_ui_jobs_merged)
     ck_assert_uint_eq(got, want);
     strmap_done(&jobs);
     free(id);
-    net_msg_free(dirs);
     h_done(&h);
 }
 END_TEST

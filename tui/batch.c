@@ -62,16 +62,18 @@ static void resolve_selection(struct batch_screen *bs, struct app *a)
     xstrset(&bs->sel_file, detail_visible_row(a->detail, bs->sel)->file_id);
 }
 
+/* i moved into 0..n-1 (n > 0): a move past either end stops there. */
+static size_t clamp_index(long i, size_t n)
+{
+    return i < 0 ? 0 : (size_t)i >= n ? n - 1 : (size_t)i;
+}
+
 static void select_row(struct batch_screen *bs, struct app *a, long i)
 {
     size_t n = detail_visible_count(a->detail);
     if (n == 0)
         return;
-    if (i < 0)
-        i = 0;
-    if ((size_t)i >= n)
-        i = (long)n - 1;
-    bs->sel = (size_t)i;
+    bs->sel = clamp_index(i, n);
     xstrset(&bs->sel_file, detail_visible_row(a->detail, bs->sel)->file_id);
 }
 
@@ -99,11 +101,7 @@ static void select_group(struct batch_screen *bs, long i)
     size_t n = bs->tri->n_groups;
     if (n == 0)
         return;
-    if (i < 0)
-        i = 0;
-    if ((size_t)i >= n)
-        i = (long)n - 1;
-    bs->gsel = (size_t)i;
+    bs->gsel = clamp_index(i, n);
     xstrset(&bs->gsel_id, bs->tri->groups[bs->gsel].id);
 }
 
