@@ -539,8 +539,8 @@ static char *completed_batch_of(struct h *h, const char *dir)
 }
 
 /* A simulator (seed 13) and a net (UI takes every 250 ms), and the ID of a COMPLETED batch over
- * the 1,000-file directory "thousand". Caller frees. */
-static char *thousand_batch(struct h *h)
+ * the 1,000-file directory "thousand" (its ID in *dir_out when not NULL). Caller frees both. */
+static char *thousand_batch(struct h *h, char **dir_out)
 {
     const char *args[] = {"--seed", "13", NULL};
     h_sim(h, args);
@@ -549,6 +549,8 @@ static char *thousand_batch(struct h *h)
     const char *dir = dir_named(dirs, "thousand");
     ck_assert_ptr_nonnull(dir);
     char *id = completed_batch_of(h, dir);
+    if (dir_out != NULL)
+        *dir_out = xstrdup(dir);
     net_msg_free(dirs);
     return id;
 }
@@ -557,7 +559,7 @@ static char *thousand_batch(struct h *h)
 START_TEST(open_thousand)
 {
     struct h h;
-    char *id = thousand_batch(&h);
+    char *dir = NULL, *id = thousand_batch(&h, &dir);
     uint64_t req;
     struct net_msg *m;
     /* Stop the list so only the batch's requests are counted. */
@@ -625,6 +627,7 @@ START_TEST(open_thousand)
     ck_assert_int_eq(batch_gets, 1);
     ck_assert_int_le(total, 25);
     free(id);
+    free(dir);
     h_done(&h);
 }
 END_TEST
@@ -634,7 +637,7 @@ END_TEST
 START_TEST(busy_ui_jobs_merged)
 {
     struct h h;
-    char *id = thousand_batch(&h);
+    char *id = thousand_batch(&h, NULL);
     uint64_t req;
     struct net_msg *m;
     h_simple(&h, NET_CMD_PAUSE);
