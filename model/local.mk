@@ -10,4 +10,5 @@ libmodel_a_SOURCES = \
 	model/store.c model/store.h \
 	model/view.c model/view.h \
 	model/detail.c model/detail.h \
-	model/triage.c model/triage.h
+	model/triage.c model/triage.h \
+	model/localsrc.c model/localsrc.h

@@ -32,6 +32,9 @@ void net_cmd_free(struct net_cmd *c)
     for (size_t i = 0; i < c->n_ids; i++)
         free(c->ids[i]);
     free(c->ids);
+    for (size_t i = 0; i < c->n_locals; i++)
+        local_file_done(&c->locals[i]);
+    free(c->locals);
     free(c);
 }
 
@@ -77,6 +80,7 @@ void net_msg_free(struct net_msg *m)
     free(m->configs);
     job_output_done(&m->output);
     free(m->since);
+    free(m->stale_entry);
     free(m);
 }
 

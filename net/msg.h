@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "model/counts.h"
+#include "model/localsrc.h"
 #include "model/objects.h"
 
 /*
@@ -62,6 +63,19 @@ enum net_cmd_type {
                                 in view whose counts are not final), most wanted first (active
                                 batches first); replaces the previous set; none stops. Sent when
                                 that set changes, not every frame. Answers: NET_MSG_COUNTS */
+    NET_CMD_UPLOAD,          /* issue 17. name: the directory's name; ephemeral: its type (else
+                                user); locals/n_locals: the local files (model/localsrc.h);
+                                job_type, configuration_id; no_batch: stop once uploaded. Step by
+                                step like RESUBMIT and as safe to repeat: find the directory by
+                                name or create it; a batch already over it ends the command
+                                (already_finished, that batch); list its files (unique_id); hash
+                                each local file (SHA-256 hex, a slice at a time between transfers,
+                                never a whole file in memory) and upload those whose unique_id it
+                                lacks (POST .../files/upload, multipart upload_file streamed from
+                                disk, display_name, unique_id), a few at once and at most 50
+                                started per 5 s; then create the batch, reconciled like CREATE.
+                                Progress: NET_MSG_UPLOAD_PROGRESS; each file's end:
+                                NET_MSG_UPLOAD_FILE; the end: NET_MSG_UPLOADED. */
 };
 
 struct net_cmd {
@@ -90,6 +104,11 @@ struct net_cmd {
     /* WANT_COUNTS (owned): batch IDs, at most the rows on screen */
     char **ids;
     size_t n_ids;
+    /* UPLOAD (owned) */
+    struct local_file *locals;
+    size_t n_locals;
+    bool ephemeral;
+    bool no_batch;
 };
 
 /* Where a resubmit is (NET_MSG_RESUBMIT_PROGRESS / NET_MSG_RESUBMITTED). */
@@ -100,6 +119,25 @@ enum net_resubmit_phase {
     NET_RESUBMIT_ADD_FILES,     /* adding files: progress_done / progress_total */
     NET_RESUBMIT_CREATE_BATCH,  /* creating the batch (reconciled) */
     NET_RESUBMIT_DONE,
+};
+
+/* How far an upload is (NET_MSG_UPLOAD_PROGRESS, NET_MSG_UPLOADED). */
+struct net_upload_progress {
+    size_t files_total;          /* local files asked for */
+    size_t files_hashed;
+    size_t files_present;        /* found in the directory already (same unique_id): not sent */
+    size_t files_sent;           /* uploaded by this command */
+    size_t files_failed;         /* unreadable, refused: each had its NET_MSG_UPLOAD_FILE */
+    int64_t bytes_total;
+    int64_t bytes_done;          /* of files present or sent, plus bytes sent of those in flight */
+    int64_t started_ms;          /* clock_now_ms() when the first upload began, 0 before */
+};
+
+/* One local file's end (NET_MSG_UPLOAD_FILE). */
+enum net_upload_file_state {
+    NET_UPLOAD_SENT,             /* uploaded now: files[0] is the new entry */
+    NET_UPLOAD_PRESENT,          /* its unique_id was there already: files[0] is that entry */
+    NET_UPLOAD_FAILED,           /* error says why (unreadable, 413, 4xx after retries...) */
 };
 
 enum net_msg_type {
@@ -137,6 +175,17 @@ enum net_msg_type {
                                 directories[0] its directory. !ok: error, resubmit_phase says
                                 where it stopped; create_outcome/since as for CREATED when the
                                 batch create's outcome is unknown */
+    NET_MSG_UPLOAD_PROGRESS, /* resubmit_phase (ADD_FILES = uploading), upload; directories[0]
+                                once the directory is known. At most ~10 a second */
+    NET_MSG_UPLOAD_FILE,     /* id = the local file's display_name; upload_state; files[0] or
+                                error; stale_entry: the ID of an entry of the same display_name
+                                and another unique_id (the file changed since it was uploaded:
+                                reported, never deleted) */
+    NET_MSG_UPLOADED,        /* the end, as NET_MSG_RESUBMITTED: ok: batches[0] the batch (or,
+                                with already_finished, the one found over the directory; none
+                                with no_batch), directories[0]; !ok: error, resubmit_phase where
+                                it stopped, create_outcome/since when the create is unknown.
+                                upload: the final figures */
     NET_MSG_COUNTS,          /* id = a wanted batch; counts: its files done / total / failed and
                                 whether they are final (model/counts.h; total -1: not known yet,
                                 e.g. results null while it runs). One message per batch fetched */
@@ -181,6 +230,9 @@ struct net_msg {
     enum net_resubmit_phase resubmit_phase; /* RESUBMIT_PROGRESS / RESUBMITTED */
     size_t progress_done, progress_total;   /* RESUBMIT_PROGRESS */
     struct batch_counts counts;             /* COUNTS */
+    struct net_upload_progress upload;      /* UPLOAD_PROGRESS, UPLOADED */
+    enum net_upload_file_state upload_state;/* UPLOAD_FILE */
+    char *stale_entry;                      /* UPLOAD_FILE; owned */
 };
 
 /* A zeroed command of the given type. */

@@ -125,6 +125,16 @@ static void handle(struct net *n, struct net_cmd *cmd)
     case NET_CMD_RESUBMIT:
         resubmit_start(n, cmd);
         break;
+    case NET_CMD_UPLOAD: {
+        /* issue 17: net/upload.c is being built; until then, say so */
+        struct net_msg *m = msg_new(NET_MSG_UPLOADED, cmd->req, NULL);
+        struct net_error e = {0};
+        error_set(&e, 0, "uploading a local folder is not built yet");
+        msg_fail(m, &e);
+        net_error_done(&e);
+        msg_push(n, m);
+        break;
+    }
     }
 }
 

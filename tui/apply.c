@@ -243,6 +243,10 @@ unsigned apply_message(struct app *a, const struct net_msg *m)
         break;
     case NET_MSG_RESUBMIT_PROGRESS:
         break; /* the Resubmit dialog shows it */
+    case NET_MSG_UPLOAD_PROGRESS:
+    case NET_MSG_UPLOAD_FILE:
+    case NET_MSG_UPLOADED:
+        break; /* issue 17: the upload view (to come) */
     case NET_MSG_RESUBMITTED:
         apply_resubmitted(a, m);
         break;
