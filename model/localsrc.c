@@ -330,3 +330,78 @@ void local_file_done(struct local_file *f)
     free(f->display_name);
     memset(f, 0, sizeof *f);
 }
+
+#define LS_MAX_MATCHES 1000
+
+static int by_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *localsrc_complete(const char *text, char ***matches, size_t *n_matches)
+{
+    *matches = NULL;
+    *n_matches = 0;
+    const char *slash = strrchr(text, '/');
+    const char *stem = slash ? slash + 1 : text;
+    size_t head_len = (size_t)(stem - text);
+    char *head = xstrndup(text, head_len);
+    char *dir_typed = head_len ? xstrdup(head) : xstrdup(".");
+    char *dir = expand_home(dir_typed);
+    free(dir_typed);
+    size_t stem_len = strlen(stem), cap = 0;
+    char **m = NULL;
+    size_t n = 0;
+    DIR *d = opendir(dir);
+    if (d != NULL) {
+        struct dirent *de;
+        while ((de = readdir(d)) != NULL && n < LS_MAX_MATCHES) {
+            const char *name = de->d_name;
+            if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+                continue;
+            if (name[0] == '.' && stem[0] != '.')
+                continue;
+            if (strncmp(name, stem, stem_len) != 0)
+                continue;
+            char *p = join(dir, name);
+            struct stat st;
+            bool is_dir = stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+            free(p);
+            if (n == cap) {
+                cap = cap ? 2 * cap : 16;
+                m = xreallocarray(m, cap, sizeof *m);
+            }
+            m[n++] = xasprintf("%s%s", name, is_dir ? "/" : "");
+        }
+        closedir(d);
+    }
+    free(dir);
+    char *out;
+    if (n == 0) {
+        out = xstrdup(text);
+    } else {
+        qsort(m, n, sizeof *m, by_str);
+        size_t common = strlen(m[0]);
+        for (size_t i = 1; i < n; i++) {
+            size_t k = 0;
+            while (k < common && m[i][k] == m[0][k])
+                k++;
+            common = k;
+        }
+        /* never cut a UTF-8 character in two */
+        while (common > 0 && common < strlen(m[0]) && ((unsigned char)m[0][common] & 0xc0) == 0x80)
+            common--;
+        out = xasprintf("%s%.*s", head, (int)common, m[0]);
+    }
+    free(head);
+    *matches = m;
+    *n_matches = n;
+    return out;
+}
+
+void localsrc_matches_free(char **matches, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(matches[i]);
+    free(matches);
+}

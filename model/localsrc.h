@@ -60,6 +60,14 @@ void local_scan_done(struct local_scan *s);
 /* The default directory name: "<root_name> <YYYY-MM-DD>" (local date of now). Caller frees. */
 char *localsrc_default_name(const struct local_scan *s, time_t now);
 
+/* Complete a path being typed (F2 in the form): the entries of its folder whose names start
+ * with its last component (dot-entries only when that starts with '.'), at most 1,000.
+ * Returns the new text (caller frees): text + the rest of the one match ('/' after a folder),
+ * else + the longest common prefix of the matches; *matches gets their names (folders end in
+ * '/', sorted; free with localsrc_matches_free), NULL and 0 when none. */
+char *localsrc_complete(const char *text, char ***matches, size_t *n_matches);
+void localsrc_matches_free(char **matches, size_t n);
+
 void local_file_copy(struct local_file *dst, const struct local_file *src);
 void local_file_done(struct local_file *f);
 

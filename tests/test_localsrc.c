@@ -224,6 +224,62 @@ START_TEST(empty_missing_and_ids)
 }
 END_TEST
 
+START_TEST(path_completion)
+{
+    mkd("c");
+    mkd("c/scans");
+    mkd("c/scans 2024");
+    mk("c/score.txt", "s");
+    mk("c/.secret", "x");
+    char *text = xasprintf("%s/c/sc", tmp);
+    char **m;
+    size_t n;
+    char *out = localsrc_complete(text, &m, &n);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_str_eq(m[0], "scans 2024/");
+    ck_assert_str_eq(m[1], "scans/");
+    ck_assert_str_eq(m[2], "score.txt");
+    char *want = xasprintf("%s/c/sc", tmp); /* "sca" and "sco": nothing in common past "sc" */
+    ck_assert_str_eq(out, want);
+    free(want);
+    free(out);
+    localsrc_matches_free(m, n);
+    free(text);
+
+    text = xasprintf("%s/c/scans ", tmp);
+    out = localsrc_complete(text, &m, &n);
+    ck_assert_uint_eq(n, 1);
+    want = xasprintf("%s/c/scans 2024/", tmp);
+    ck_assert_str_eq(out, want);
+    free(want);
+    free(out);
+    localsrc_matches_free(m, n);
+    free(text);
+
+    text = xasprintf("%s/c/", tmp); /* hidden entries only when asked for with '.' */
+    out = localsrc_complete(text, &m, &n);
+    ck_assert_uint_eq(n, 3);
+    free(out);
+    localsrc_matches_free(m, n);
+    free(text);
+    text = xasprintf("%s/c/.s", tmp);
+    out = localsrc_complete(text, &m, &n);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(m[0], ".secret");
+    free(out);
+    localsrc_matches_free(m, n);
+    free(text);
+
+    text = xasprintf("%s/c/zzz", tmp);
+    out = localsrc_complete(text, &m, &n);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_ptr_null(m);
+    ck_assert_str_eq(out, text);
+    free(out);
+    free(text);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("localsrc");
@@ -233,6 +289,7 @@ int main(void)
     tcase_add_test(tc, problems_named_rest_kept);
     tcase_add_test(tc, glob_and_single_file);
     tcase_add_test(tc, empty_missing_and_ids);
+    tcase_add_test(tc, path_completion);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_ENV);

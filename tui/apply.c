@@ -85,6 +85,40 @@ static void apply_resubmitted(struct app *a, const struct net_msg *m)
     cache_save(a, true); /* the link exists nowhere else */
 }
 
+static void apply_uploaded(struct app *a, const struct net_msg *m)
+{
+    const struct net_upload_progress *p = &m->upload;
+    if (!m->ok) {
+        app_error(a, "upload stopped while %s: %s (%zu of %zu files in the directory; a second "
+                  "run uploads only what is missing)",
+                  net_resubmit_phase_name(m->resubmit_phase),
+                  m->error.message ? m->error.message : "unknown error",
+                  p->files_present + p->files_sent, p->files_total);
+        return;
+    }
+    if (m->n_directories > 0 && m->directories[0].id && m->directories[0].name)
+        store_set_directory_name(a->store, m->directories[0].id, m->directories[0].name);
+    if (m->n_batches == 0 || m->batches[0].id == NULL) {
+        app_flash(a, "uploaded %zu files", p->files_sent);
+        return;
+    }
+    const char *id = m->batches[0].id;
+    store_upsert(a->store, &m->batches[0]);
+    if (!batch_status_is_terminal(m->batches[0].status))
+        app_notify_watch(a, id, true); /* its end will be announced, as a create's */
+    a->view_dirty = true;
+    app_log(a, false, "upload: %zu files sent, %zu already there, %zu failed; batch %s",
+            p->files_sent, p->files_present, p->files_failed, id);
+    if (m->already_finished)
+        app_flash(a, "%s already runs over that directory: nothing new created", id);
+    else if (p->files_failed)
+        app_flash(a, "created batch %s; %zu file%s failed to upload (see Messages)", id,
+                  p->files_failed, p->files_failed == 1 ? "" : "s");
+    else
+        app_flash(a, "created batch %s (%zu files uploaded, %zu already there)", id,
+                  p->files_sent, p->files_present);
+}
+
 /* R on the list opened the batch: the dialog comes once its rows can be chosen from. */
 static void resubmit_when_loaded(struct app *a, const struct net_msg *m)
 {
@@ -244,9 +278,18 @@ unsigned apply_message(struct app *a, const struct net_msg *m)
     case NET_MSG_RESUBMIT_PROGRESS:
         break; /* the Resubmit dialog shows it */
     case NET_MSG_UPLOAD_PROGRESS:
+        break; /* the Upload screen shows it */
     case NET_MSG_UPLOAD_FILE:
+        if (m->upload_state == NET_UPLOAD_FAILED)
+            app_log(a, true, "upload of %s failed: %s", m->id ? m->id : "a file",
+                    m->error.message ? m->error.message : "unknown error");
+        if (m->stale_entry)
+            app_log(a, false, "%s changed since an earlier upload: uploaded again; the old entry "
+                    "%s stays in the directory", m->id ? m->id : "a file", m->stale_entry);
+        break;
     case NET_MSG_UPLOADED:
-        break; /* issue 17: the upload view (to come) */
+        apply_uploaded(a, m);
+        break;
     case NET_MSG_RESUBMITTED:
         apply_resubmitted(a, m);
         break;

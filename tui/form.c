@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/localsrc.h"
 #include "model/xalloc.h"
 #include "tui/apply.h"
 #include "tui/draw.h"
@@ -14,9 +15,10 @@
 #include "tui/text.h"
 
 #define FIELD_MAX 128
+#define PATH_FIELD_MAX 1024 /* the source field also takes a local path */
 enum { F_DIR, F_TYPE, F_CONFIG, F_COUNT };
 
-static const char *const labels[F_COUNT] = {"Source directory ID", "Job type", "Configuration ID"};
+static const char *const labels[F_COUNT] = {"Source", "Job type", "Configuration ID"};
 
 struct form_screen {
     FIELD *fields[F_COUNT + 1];
@@ -31,6 +33,8 @@ struct form_screen {
     uint64_t req;
     char *since;         /* for NET_CMD_FIND_CREATED after an unknown outcome */
     char *sent[F_COUNT]; /* the values of the create in flight */
+    char *dir_hint;      /* F2's path completion: the matches, under the source field */
+    bool uploading;      /* a local source went to the Upload screen: its success closes us */
 };
 
 /* The field's value without the form library's padding. Caller frees. */
@@ -81,7 +85,7 @@ static void build(struct form_screen *f, int cols, char **values, int current)
         f->fields[i] = new_field(1, w, 2 * i, 0, 0, 0);
         set_field_back(f->fields[i], A_UNDERLINE);
         field_opts_off(f->fields[i], O_AUTOSKIP | O_STATIC | O_BLANK);
-        set_max_field(f->fields[i], FIELD_MAX + 8);
+        set_max_field(f->fields[i], i == F_DIR ? PATH_FIELD_MAX : FIELD_MAX + 8);
         if (values && values[i])
             set_field_buffer(f->fields[i], 0, values[i]);
     }
@@ -165,6 +169,12 @@ static void form_draw(struct screen *s, struct app *a, int top, int rows, int co
         else if (i == F_TYPE)
             draw_text(top + 3 + 2 * i, 23, cols - 24, "Space or Left/Right: parse_v2 / extract_v2",
                       A_DIM, false);
+        else if (i == F_DIR)
+            draw_text(top + 3 + 2 * i, 23, cols - 24,
+                      f->dir_hint ? f->dir_hint
+                                  : "a directory ID (F2: pick), or a local folder, file or glob "
+                                    "to upload (F2: complete)",
+                      A_DIM, false);
         else
             draw_text(top + 3 + 2 * i, 23, cols - 24, "F2: pick from a list", A_DIM, false);
     }
@@ -190,6 +200,7 @@ static void form_draw(struct screen *s, struct app *a, int top, int rows, int co
 
 static void clear_errors(struct form_screen *f)
 {
+    xstrset(&f->dir_hint, NULL);
     for (int i = 0; i < F_COUNT; i++)
         xstrset(&f->errors[i], NULL);
     xstrset(&f->status, NULL);
@@ -240,6 +251,86 @@ static void confirm_answer(struct app *a, void *ctx, bool yes)
     free(cfg);
 }
 
+/* A local source: scan it here (names and sizes only: quick), then the Upload screen reviews
+ * it and sends it. Nothing is sent from the form itself. */
+static void submit_local(struct form_screen *f, struct app *a, const char *path, const char *cfg)
+{
+    const char *e2 = check_value(cfg);
+    if (e2) {
+        xstrset(&f->errors[F_CONFIG], e2);
+        xstrset(&f->status, "fix the marked fields, then press Enter");
+        f->status_error = true;
+        return;
+    }
+    if (a->opt.readonly) {
+        xstrset(&f->status, "read-only mode: creating batches is disabled");
+        f->status_error = true;
+        return;
+    }
+    struct local_scan scan;
+    char *err = NULL;
+    if (localsrc_scan(path, false, &scan, &err) != 0) {
+        xstrset(&f->errors[F_DIR], err);
+        xstrset(&f->status, "nothing to upload: fix the source, then press Enter");
+        f->status_error = true;
+        free(err);
+        return;
+    }
+    if (scan.n_files == 0) {
+        char *msg = xasprintf("no file to upload there%s%s", scan.n_problems ? " (all left out: "
+                                                                              "see Messages)"
+                                                                            : "",
+                              scan.hidden_skipped ? "; hidden files are skipped" : "");
+        for (size_t i = 0; i < scan.n_problems; i++)
+            app_log(a, true, "left out of the upload: %s: %s", scan.problems[i].path,
+                    scan.problems[i].reason);
+        xstrset(&f->errors[F_DIR], msg);
+        xstrset(&f->status, "nothing to upload");
+        f->status_error = true;
+        free(msg);
+        local_scan_done(&scan);
+        return;
+    }
+    f->uploading = true;
+    upload_open(a, path, &scan, f->type, cfg);
+    local_scan_done(&scan);
+}
+
+/* F2 on a local source: complete the path; the matches show under the field. */
+static void complete_path(struct form_screen *f, struct app *a)
+{
+    char *text = value(f, F_DIR);
+    char **m = NULL;
+    size_t n = 0;
+    char *done = localsrc_complete(text, &m, &n);
+    xstrset(&f->errors[F_DIR], NULL);
+    if (n == 0) {
+        xstrset(&f->dir_hint, "no file or folder starts so");
+    } else {
+        /* names from the disk are drawn raw by the form library: only clean ones go in */
+        char *clean = text_clean(done);
+        if (strcmp(clean, done) == 0 && strlen(done) <= PATH_FIELD_MAX - 8) {
+            set_field_buffer(f->fields[F_DIR], 0, done);
+            form_driver_w(f->form, KEY_CODE_YES, REQ_END_LINE);
+        } else {
+            xstrset(&f->errors[F_DIR], "not completed: the name holds characters that cannot "
+                                       "be shown; type it");
+        }
+        free(clean);
+        char line[512] = "";
+        size_t used = 0;
+        if (n > 1)
+            used = (size_t)snprintf(line, sizeof line, "%zu matches: ", n);
+        for (size_t i = 0; i < n && used + 2 < sizeof line; i++)
+            used += (size_t)snprintf(line + used, sizeof line - used, "%s%s", i ? "  " : "", m[i]);
+        xstrset(&f->dir_hint, n > 1 ? line : NULL);
+    }
+    localsrc_matches_free(m, n);
+    free(done);
+    free(text);
+    (void)a;
+}
+
 static void submit(struct form_screen *f, struct app *a)
 {
     if (f->sending)
@@ -247,6 +338,12 @@ static void submit(struct form_screen *f, struct app *a)
     form_driver_w(f->form, KEY_CODE_YES, REQ_VALIDATION);
     clear_errors(f);
     char *dir = value(f, F_DIR), *cfg = value(f, F_CONFIG);
+    if (localsrc_is_local(dir)) {
+        submit_local(f, a, dir, cfg);
+        free(dir);
+        free(cfg);
+        return;
+    }
     const char *e1 = check_value(dir), *e2 = check_value(cfg);
     if (e1)
         xstrset(&f->errors[F_DIR], e1);
@@ -363,8 +460,11 @@ static unsigned form_key(struct screen *s, struct app *a, struct key_event k)
         default:
             break;
         }
-        /* IDs are ASCII; the field is drawn raw, so nothing else is typed into it */
+        /* IDs are ASCII; the field is drawn raw, so nothing else is typed into it -- except
+         * the source, which also takes a local path (typed here, not from the server) */
         if (cur != F_TYPE && k.code >= 32 && k.code < 127)
+            form_driver_w(f->form, OK, (wchar_t)k.code);
+        else if (cur == F_DIR && k.code > 127)
             form_driver_w(f->form, OK, (wchar_t)k.code);
         else if (cur != F_TYPE && k.code >= 127)
             xstrset(&f->errors[cur], "IDs hold ASCII letters, digits and punctuation only");
@@ -411,8 +511,14 @@ static unsigned form_key(struct screen *s, struct app *a, struct key_event k)
         break;
     case KEY_F(2):
         form_driver_w(f->form, KEY_CODE_YES, REQ_VALIDATION);
-        if (cur == F_DIR)
-            picker_open(a, PICKER_DIRECTORIES, f->type, pick_dir, f);
+        if (cur == F_DIR) {
+            char *v = value(f, F_DIR);
+            if (localsrc_is_local(v))
+                complete_path(f, a);
+            else
+                picker_open(a, PICKER_DIRECTORIES, f->type, pick_dir, f);
+            free(v);
+        }
         else if (cur == F_CONFIG)
             picker_open(a, PICKER_CONFIGS, f->type, pick_config, f);
         else
@@ -463,6 +569,8 @@ static void look_again(struct app *a, void *ctx, bool yes)
 static unsigned form_message(struct screen *s, struct app *a, const struct net_msg *m)
 {
     struct form_screen *f = s->data;
+    if (m->type == NET_MSG_UPLOADED && m->ok && f->uploading)
+        return REACT_CLOSE | REACT_REDRAW; /* the Upload screen made the batch */
     if (m->type != NET_MSG_CREATED || !f->sending || m->req != f->req)
         return REACT_NONE;
     f->sending = false;
@@ -541,6 +649,7 @@ static void form_done(struct screen *s, struct app *a)
     }
     free(f->status);
     free(f->since);
+    free(f->dir_hint);
     free(f);
 }
 

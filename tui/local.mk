@@ -16,7 +16,7 @@ libtui_a_SOURCES = \
 	tui/notify.c tui/notify.h \
 	tui/screens.h \
 	tui/list.c tui/batch.c tui/file.c tui/form.c tui/picker.c \
-	tui/dialog.c tui/resubmit.c tui/profiles.c tui/prompt.c tui/help.c tui/messages.c \
+	tui/dialog.c tui/resubmit.c tui/upload.c tui/profiles.c tui/prompt.c tui/help.c tui/messages.c \
 	tui/save.c tui/save.h
 libtui_a_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS) $(FORM_CFLAGS) $(JSONC_CFLAGS) $(INIH_CFLAGS)
 

@@ -47,6 +47,12 @@ void prompt_open(struct app *a, const char *label, const char *initial,
  * into a new directory and a new batch (refused in read-only mode and before it loads). */
 void resubmit_open(struct app *a, const char *batch_id);
 
+/* The Upload screen (issue 17): scan (taken, emptied) of spec becomes a directory and a
+ * batch of type with config, after a review of what will be uploaded. */
+struct local_scan;
+void upload_open(struct app *a, const char *spec, struct local_scan *scan, enum job_type type,
+                 const char *config);
+
 /* The profile switcher (P). */
 void profiles_screen_open(struct app *a);
 

@@ -46,17 +46,17 @@ keys Enter
 wait_for 'not created (HTTP 422)' 10
 # the message sits under the configuration field, and every value is still there
 screen | grep -A1 'Configuration ID' | grep -q 'configuration' || fail "the 422 is not shown under the configuration field"
-on_screen "Source directory ID   $research"
+on_screen "Source                $research"
 on_screen 'Job type              extract_v2'
 on_screen 'Configuration ID      cfg-PARSE_AGENTIC'
 # and they survive a resize (the form is rebuilt for the new width)
 tmux_cmd resize-window -t main -x 70 -y 24
 wait_gone "$SIM_URL" 5           # the narrow header leaves the endpoint out
-on_screen "Source directory ID   ${research:0:20}"
+on_screen "Source                ${research:0:20}"
 on_screen 'Configuration ID      cfg-PARSE_AGENTIC'
 tmux_cmd resize-window -t main -x 120 -y 40
 wait_for "$SIM_URL" 5
-on_screen "Source directory ID   $research"
+on_screen "Source                $research"
 
 step "a value with a space is refused before sending"
 keys Home
@@ -98,7 +98,7 @@ wait_gone 'Research papers' 5
 keys Enter
 wait_gone 'Pick a source directory' 5
 board=$(dir_id 'Board packs')
-on_screen "Source directory ID   $board"
+on_screen "Source                $board"
 keys Tab Tab F2
 wait_for 'Pick a configuration (parse_v2)' 5
 wait_for 'cfg-PARSE_AGENTIC' 5

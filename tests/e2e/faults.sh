@@ -32,13 +32,13 @@ keys y
 wait_for 'the batch was NOT created' 30
 [ "$(grep -cE '^POST /api/v2/batches ' "$E2E_TMP/sim.err")" = 1 ] ||
     fail "looking again sent the create"
-on_screen 'Source directory ID   dir-does-not-exist'
+on_screen 'Source                dir-does-not-exist'
 wait_for 'online' 15
 
 step "Enter sends it again; the unknown directory is reported on its field"
 keys Enter
 wait_for 'not created (HTTP 404)' 10
-screen | grep -A1 'Source directory ID' | grep -qi 'directory' || fail "the 404 is not shown under the directory field"
+screen | grep -A1 '^ Source  ' | grep -q 'Directory not found' || fail "the 404 is not shown under the directory field"
 
 step "pick a real directory and create"
 keys BTab BTab F2

@@ -108,7 +108,7 @@ type_text 'Escape'
 keys Enter
 wait_for 'not used: the picked ID holds unsafe characters: dir-\x1b[2Jevil' 5
 not_on_screen 'Pick a source directory'
-screen | grep -F 'Source directory ID' | grep -q 'dir-' && fail "the unsafe ID went into the field"
+screen | grep -E '^ Source  ' | grep -q 'dir-' && fail "the unsafe ID went into the field"
 keys F2
 wait_for 'Pick a source directory' 5
 type_text 'Zero'
@@ -118,7 +118,7 @@ keys F2
 wait_for 'Pick a source directory' 5
 type_text 'rolls'
 keys Enter
-wait_for 'Source directory ID   dir-good-1' 5
+wait_for 'Source                dir-good-1' 5
 not_on_screen 'not used:'
 keys Escape
 wait_for 'Batches (0/0)' 5
