@@ -59,6 +59,8 @@ static void help_draw(struct screen *s, struct app *a, int top, int rows, int co
         "New batch form",
         "  Tab, Shift-Tab, Up, Down move between fields; Space or Left/Right change the job type;",
         "  F2 picks from a list; Enter submits from any field; Esc closes the form.",
+        "  The source may be a local folder, file or glob: F2 completes the path, and Enter opens",
+        "  the Upload screen (what will go, the new directory's name; Enter uploads, Esc goes back).",
         "Status colours always come with the status word. NO_COLOR or --no-color turn colour off.",
     };
     for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++, y++, line++)
