@@ -2223,11 +2223,12 @@ static size_t collect_retry(char *p, size_t size, size_t n, void *arg)
 /*
  * POST path (…/files/upload) as multipart with curl's mime API: upload_file named filename
  * (NULL: no file part) holding len bytes of gen(seed), sent chunked when chunked (no
- * Content-Length), then the text fields (name, value, …, NULL).
+ * Content-Length), then the text fields (name, value, …, NULL); header: one more request
+ * header (e.g. "Expect: 100-continue") or NULL.
  */
 static struct upload_out upload_to(const struct simproc *sp, const char *path,
                                    const char *filename, uint64_t seed, uint64_t len, bool chunked,
-                                   const char *const *fields)
+                                   const char *const *fields, const char *header)
 {
     struct upload_out out = {0, NULL, -1};
     CURL *h = curl_easy_init();
@@ -2249,6 +2250,8 @@ static struct upload_out upload_to(const struct simproc *sp, const char *path,
         curl_mime_data(part, fields[i + 1], CURL_ZERO_TERMINATED);
     }
     struct curl_slist *hdr = curl_slist_append(NULL, "Authorization: Bearer " KEY);
+    if (header != NULL)
+        hdr = curl_slist_append(hdr, header);
     char *body = NULL;
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_MIMEPOST, mime);
@@ -2277,7 +2280,7 @@ static json_object *upload_expect(const struct simproc *sp, const char *dir, con
 {
     char path[512];
     snprintf(path, sizeof path, "/api/v1/beta/directories/%s/files/upload", dir);
-    struct upload_out o = upload_to(sp, path, filename, seed, len, false, fields);
+    struct upload_out o = upload_to(sp, path, filename, seed, len, false, fields, NULL);
     ck_assert_msg(o.status == want, "upload %s answered %ld, wanted %ld",
                   filename ? filename : "-", o.status, want);
     ck_assert_ptr_nonnull(o.json);
@@ -2420,6 +2423,13 @@ START_TEST(test_upload)
     e = upload_expect(&sp, "dir-00000000-0000-4000-8000-000000000000", "1.pdf", 1, 10, NULL, 404);
     ck_assert_str_eq(sget(e, "detail"), "Directory not found");
     json_object_put(e);
+    /* the same, answered at once to a client that waits for 100 Continue (no body sent) */
+    struct upload_out o = upload_to(
+        &sp, "/api/v1/beta/directories/dir-00000000-0000-4000-8000-000000000000/files/upload",
+        "1.pdf", 1, 300 * 1000, false, NULL, "Expect: 100-continue");
+    ck_assert_int_eq(o.status, 404);
+    ck_assert_str_eq(sget(o.json, "detail"), "Directory not found");
+    json_object_put(o.json);
     /* GET there reads a directory file called "upload" (none) */
     snprintf(path, sizeof path, "/api/v1/beta/directories/%s/files/upload", nd);
     expect_status(&sp, path, 404);
@@ -2446,12 +2456,12 @@ START_TEST(test_upload_too_large)
     snprintf(path, sizeof path, "/api/v1/beta/directories/%s/files/upload", nd);
     long before = sim_rss_kb(&sp);
     /* a Content-Length above the cap: answered before the body is read */
-    struct upload_out o = upload_to(&sp, path, "big.pdf", 5, 2 * 1024 * 1024, false, NULL);
+    struct upload_out o = upload_to(&sp, path, "big.pdf", 5, 2 * 1024 * 1024, false, NULL, NULL);
     ck_assert_int_eq(o.status, 413);
     ck_assert_ptr_nonnull(strstr(sget(o.json, "detail"), "1 MiB"));
     json_object_put(o.json);
     /* chunked (no length): read to its end, dropped, then 413; 48 MiB never held */
-    o = upload_to(&sp, path, "huge.pdf", 6, 48 * 1024 * 1024, true, NULL);
+    o = upload_to(&sp, path, "huge.pdf", 6, 48 * 1024 * 1024, true, NULL, NULL);
     ck_assert_int_eq(o.status, 413);
     ck_assert_ptr_nonnull(sget(o.json, "detail"));
     json_object_put(o.json);
@@ -2508,7 +2518,7 @@ START_TEST(test_upload_rate)
         snprintf(name, sizeof name, "f%d.pdf", i);
         json_object_put(upload_expect(&sp, nd, name, (uint64_t)i, 100, NULL, 201));
     }
-    struct upload_out o = upload_to(&sp, path, "f5.pdf", 5, 100, false, NULL);
+    struct upload_out o = upload_to(&sp, path, "f5.pdf", 5, 100, false, NULL, NULL);
     ck_assert_msg(now_s() - t0 < 4.5, "too slow to test a 5 s window");
     ck_assert_int_eq(o.status, 429);
     ck_assert_int_ge(o.retry_after, 1);
@@ -2550,7 +2560,7 @@ START_TEST(test_upload_faults)
     snprintf(path, sizeof path,
              "/api/v1/beta/directories/dir-00000000-0000-4000-8000-000000000000/files/upload");
     for (int i = 0; i < 3; i++) {
-        struct upload_out o = upload_to(&sp, path, "x.pdf", 1, 10, false, NULL);
+        struct upload_out o = upload_to(&sp, path, "x.pdf", 1, 10, false, NULL, NULL);
         ck_assert(o.status == 500 || o.status == 502 || o.status == 503);
         json_object_put(o.json);
     }
