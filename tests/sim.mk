@@ -10,8 +10,8 @@ tests_libsimproc_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)
 check_PROGRAMS += tests/test_sim
 TESTS += tests/test_sim
 tests_test_sim_SOURCES = tests/test_sim.c
-tests_test_sim_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS)
-tests_test_sim_LDADD = tests/libsimproc.a $(CHECK_LIBS) $(CURL_LIBS) $(JSONC_LIBS)
+tests_test_sim_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS) $(CRYPTO_CFLAGS)
+tests_test_sim_LDADD = tests/libsimproc.a $(CHECK_LIBS) $(CURL_LIBS) $(JSONC_LIBS) $(CRYPTO_LIBS)
 
 # The official TypeScript SDK against the simulator (skips without node/npm or a registry).
 TESTS += tests/node/sdk_check.sh
@@ -30,4 +30,5 @@ check_PROGRAMS += tests/test_sim_unit
 TESTS += tests/test_sim_unit
 tests_test_sim_unit_SOURCES = tests/test_sim_unit.c
 tests_test_sim_unit_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS) $(MHD_CFLAGS)
-tests_test_sim_unit_LDADD = libsim.a libmodel.a $(CHECK_LIBS) $(MHD_LIBS) $(JSONC_LIBS) -lm
+tests_test_sim_unit_LDADD = libsim.a libmodel.a $(CHECK_LIBS) $(MHD_LIBS) $(JSONC_LIBS) \
+	$(CRYPTO_LIBS) -lm
