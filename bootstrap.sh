@@ -6,7 +6,7 @@ set -eu
 cd "$(dirname "$0")"
 
 PACKAGES="gcc make autoconf automake pkg-config libncurses-dev libcurl4-openssl-dev \
-libjson-c-dev libmicrohttpd-dev uthash-dev libinih-dev check tmux curl jq zsh valgrind clang libclang-rt-14-dev time"
+libjson-c-dev libmicrohttpd-dev libssl-dev uthash-dev libinih-dev check tmux curl jq zsh valgrind clang libclang-rt-14-dev time"
 
 missing=""
 for p in $PACKAGES; do

@@ -7,7 +7,7 @@ EXTRA_DIST += bench/run bench/report.mjs bench/proxy.mjs bench/RESULTS.md \
 # W1/W2's batchtop side: the real net thread (libnet.a) and model (libmodel.a).
 noinst_PROGRAMS += bench/bench-net
 bench_bench_net_SOURCES = bench/bench_net.c
-bench_bench_net_LDADD = libnet.a libmodel.a $(CURL_LIBS) $(JSONC_LIBS)
+bench_bench_net_LDADD = libnet.a libmodel.a $(CURL_LIBS) $(CRYPTO_LIBS) $(JSONC_LIBS)
 
 # W3's driver: the real batchtop on a pseudo-terminal (libc only; built with everything so it
 # cannot rot unnoticed).

@@ -39,4 +39,4 @@ check_PROGRAMS += tests/test_settings
 TESTS += tests/test_settings
 tests_test_settings_SOURCES = tests/test_settings.c
 tests_test_settings_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(INIH_CFLAGS) $(NCURSES_CFLAGS)
-tests_test_settings_LDADD = libtui.a libnet.a libmodel.a $(INIH_LIBS) $(NCURSES_LIBS) $(CURL_LIBS) $(JSONC_LIBS) $(CHECK_LIBS)
+tests_test_settings_LDADD = libtui.a libnet.a libmodel.a $(INIH_LIBS) $(NCURSES_LIBS) $(CURL_LIBS) $(CRYPTO_LIBS) $(JSONC_LIBS) $(CHECK_LIBS)
