@@ -506,9 +506,26 @@ static void usage_sub(FILE *f, enum sub s)
               f);
         break;
     case S_CREATE:
-        fputs("\n  --wait          then wait for it (see wait); --jobs, --timeout D as there\n"
+        fputs("\n  --directory ID  the source directory (one that exists)\n"
+              "  --from PATH     a local folder (walked), a file, or a glob (\"scans/*.pdf\"):\n"
+              "                  a directory is made for it, every file uploaded, then the batch\n"
+              "  --name NAME     the directory's name (--from; default \"<folder> <YYYY-MM-DD>\",\n"
+              "                  the local date)\n"
+              "  --ephemeral     an ephemeral directory (--from; default: user)\n"
+              "  --hidden        upload dot-files and dot-folders too (--from)\n"
+              "  --yes           upload more than 1,000 files (a batch's limit) all the same\n"
+              "  --no-batch      upload only (--from); print the directory's ID\n"
+              "  --wait          then wait for it (see wait); --jobs, --timeout D as there\n"
               "A create whose answer was lost is looked up before it is sent again, so a\n"
-              "retried create never makes a second batch.\n",
+              "retried create never makes a second batch.\n"
+              "With --from, a file's unique_id is its SHA-256 and its display_name its path in\n"
+              "the folder. Run again (the same folder, the same day), it finds the directory\n"
+              "and uploads only what is not there yet: an interrupted upload resumes, a file\n"
+              "changed since its upload goes again (the old entry is named, never deleted),\n"
+              "and a batch already over the directory is printed: nothing is made twice.\n"
+              "Files that cannot be read or are refused are named on stderr and the batch\n"
+              "runs over the rest; progress (files, bytes, rate, ETA) on stderr when it is a\n"
+              "terminal; a summary line on stderr; the batch's ID on stdout as above.\n",
               f);
         break;
     case S_RESUBMIT:
