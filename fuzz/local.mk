@@ -43,7 +43,7 @@ fuzz_fuzz_jsonexact_LDADD = libnet.a libmodel.a
 fuzz_fuzz_sim_SOURCES = fuzz/fuzz_sim.c fuzz/fuzz.h
 fuzz_fuzz_sim_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JSONC_CFLAGS) $(FUZZ_ENGINE)
 fuzz_fuzz_sim_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_ENGINE)
-fuzz_fuzz_sim_LDADD = libsim.a libmodel.a $(MHD_LIBS) $(JSONC_LIBS) -lm
+fuzz_fuzz_sim_LDADD = libsim.a libmodel.a $(MHD_LIBS) $(JSONC_LIBS) $(CRYPTO_LIBS) -lm
 
 # `make fuzz [FUZZ_SECONDS=N]`: every target N seconds from its seeds, then a summary table.
 if FUZZING
@@ -87,4 +87,5 @@ tests_test_fuzz_jsonexact_LDADD = libnet.a libmodel.a $(CHECK_LIBS)
 tests_test_fuzz_sim_SOURCES = fuzz/fuzz_sim.c fuzz/replay.c fuzz/fuzz.h
 tests_test_fuzz_sim_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(MHD_CFLAGS) $(JSONC_CFLAGS) \
 	-DFUZZ_TARGET='"sim"'
-tests_test_fuzz_sim_LDADD = libsim.a libmodel.a $(MHD_LIBS) $(JSONC_LIBS) $(CHECK_LIBS) -lm
+tests_test_fuzz_sim_LDADD = libsim.a libmodel.a $(MHD_LIBS) $(JSONC_LIBS) $(CRYPTO_LIBS) \
+	$(CHECK_LIBS) -lm

@@ -104,3 +104,16 @@ struct world_file *dirs_add_file(struct world *w, struct world_dir *d, const cha
     d->updated = now;
     return f;
 }
+
+struct world_file *dirs_upload_file(struct world *w, struct world_dir *d, const char *display_name,
+                                    const char *unique_id, const char *metadata, uint64_t size,
+                                    const char *sha256, int64_t now)
+{
+    char file_id[WORLD_ID_SIZE];
+    rng_uuid(&w->rng, "", file_id, sizeof file_id);
+    struct world_file *f = dirs_add_file(w, d, file_id, display_name, unique_id, metadata, now);
+    f->upload = xcalloc(1, sizeof *f->upload);
+    f->upload->size = size;
+    snprintf(f->upload->sha256, sizeof f->upload->sha256, "%s", sha256);
+    return f;
+}

@@ -40,6 +40,12 @@ struct world_dir *dirs_create(struct world *w, const char *name, const char *des
 struct world_file *dirs_add_file(struct world *w, struct world_dir *d, const char *file_id,
                                  const char *display_name, const char *unique_id,
                                  const char *metadata, int64_t now);
+/* A new stored file (a fresh file_id) and its entry of d at now, as dirs_add_file makes it,
+ * remembering the upload's size and SHA-256 (hex, copied). unique_id NULL means the new
+ * file_id. */
+struct world_file *dirs_upload_file(struct world *w, struct world_dir *d, const char *display_name,
+                                    const char *unique_id, const char *metadata, uint64_t size,
+                                    const char *sha256, int64_t now);
 /* The unique_id an entry answers with. */
 const char *dirs_file_unique_id(const struct world_file *f);
 /* Soft-delete the first n files of d (directory order) at time at; a file already deleted

@@ -302,7 +302,7 @@ void h_job_get(struct server *s, enum job_type type, const char *id, const struc
         reply_set(r, 200, wire_parse_get(s->world, b, item, &st, expand, now));
 }
 
-void h_state(struct server *s, struct reply *r)
+void h_state(struct server *s, int64_t now, struct reply *r)
 {
     struct world *w = s->world;
     json_object *arr = json_object_new_array_ext((int)w->nbatches);
@@ -313,8 +313,25 @@ void h_state(struct server *s, struct reply *r)
         json_object_object_add(o, "status", json_object_new_string(batch_status_name(b->status)));
         json_object_array_add(arr, o);
     }
+    /* every entry made by an upload, in directory order, deleted ones too */
+    json_object *uploads = json_object_new_array();
+    for (size_t i = 0; i < w->ndirs; i++) {
+        const struct world_dir *d = &w->dirs[i];
+        for (size_t j = 0; j < d->nfiles; j++) {
+            const struct world_file *f = &d->files[j];
+            if (f->upload == NULL)
+                continue;
+            json_object *o = wire_file(w, d, f, now);
+            json_object_object_add(o, "size", json_object_new_int64((int64_t)f->upload->size));
+            json_object_object_add(o, "sha256", json_object_new_string(f->upload->sha256));
+            json_object_object_add(o, "directory_expired",
+                                   json_object_new_boolean(dirs_expired(d, now)));
+            json_object_array_add(uploads, o);
+        }
+    }
     json_object *o = json_object_new_object();
     json_object_object_add(o, "batches", arr);
+    json_object_object_add(o, "uploads", uploads);
     json_object_object_add(o, "project_id", json_object_new_string(w->project_id));
     json_object_object_add(o, "faults_active", json_object_new_boolean(faults_active(s->faults)));
     reply_set(r, 200, o);
@@ -456,4 +473,97 @@ void h_file_add(struct server *s, const char *id, const struct request *rq, int6
         *created = true;
     }
     json_object_put(body);
+}
+
+/* A text field of an upload: NULL when absent or empty; false with r filled (422) when it is
+ * longer than max bytes. */
+static bool upload_field(struct upload_form *u, const char *key, size_t max, const char **out,
+                         struct reply *r)
+{
+    bool truncated;
+    *out = upload_form_field(u, key, &truncated);
+    if (truncated || (*out != NULL && strlen(*out) > max)) {
+        const char *loc[] = {"body", key, NULL};
+        char msg[64];
+        snprintf(msg, sizeof msg, "String should have at most %zu characters", max);
+        reply_set(r, 422, wire_validation(loc, msg, "string_too_long"));
+        return false;
+    }
+    if (*out != NULL && (*out)[0] == '\0')
+        *out = NULL;
+    return true;
+}
+
+void h_file_upload(struct server *s, const char *id, struct upload_form *u, int64_t now,
+                   struct reply *r, bool *created)
+{
+    struct world *w = s->world;
+    *created = false;
+    const char *file_loc[] = {"body", "upload_file", NULL};
+    const char *filename = upload_form_filename(u);
+    if (filename == NULL) {
+        if (upload_form_file_is_text(u))
+            reply_set(r, 422,
+                      wire_validation(file_loc, "Expected UploadFile, received: <class 'str'>",
+                                      "value_error"));
+        else
+            reply_set(r, 422, wire_validation(file_loc, "Field required", "missing"));
+        return;
+    }
+    const char *display_name, *unique_id, *external_id, *metadata;
+    if (!upload_field(u, "display_name", NAME_MAX_LEN, &display_name, r) ||
+        !upload_field(u, "unique_id", NAME_MAX_LEN, &unique_id, r) ||
+        !upload_field(u, "external_file_id", NAME_MAX_LEN, &external_id, r) ||
+        !upload_field(u, "metadata", UPLOAD_FIELD_MAX - 1, &metadata, r))
+        return;
+    /* metadata is "User metadata as a JSON object string" (SDK 2.16.0) */
+    json_object *meta = NULL;
+    if (metadata != NULL) {
+        json_tokener *tok = json_tokener_new();
+        meta = json_tokener_parse_ex(tok, metadata, (int)strlen(metadata));
+        bool complete = meta != NULL && json_tokener_get_error(tok) == json_tokener_success &&
+                        (size_t)json_tokener_get_parse_end(tok) == strlen(metadata);
+        json_tokener_free(tok);
+        if (!complete || !json_object_is_type(meta, json_type_object)) {
+            const char *loc[] = {"body", "metadata", NULL};
+            reply_set(r, 422,
+                      complete
+                          ? wire_validation(loc, "Input should be a valid dictionary", "dict_type")
+                          : wire_validation(loc, "Invalid JSON", "json_invalid"));
+            json_object_put(meta);
+            return;
+        }
+    }
+    /* "unique_id / display_name default to values derived from file metadata": the name a
+     * client gave, else the part's filename; the unique_id, else external_file_id, else the
+     * new file's file_id (as an add defaults to the file_id) */
+    const char *name = display_name != NULL ? display_name : filename;
+    const char *uid = unique_id != NULL ? unique_id : external_id;
+    struct world_dir *d = dirs_find_live(w, id, now);
+    struct world_file *same = d != NULL && uid != NULL ? dirs_find_unique(d, uid, now) : NULL;
+    if (d == NULL) {
+        reply_detail(r, 404, "Directory not found");
+    } else if (name[0] == '\0' || strlen(name) > NAME_MAX_LEN) {
+        reply_set(r, 422,
+                  wire_validation(file_loc,
+                                  name[0] == '\0' ? "The file needs a filename (or display_name)"
+                                                  : "The filename is longer than 255 bytes "
+                                                    "(give a display_name)",
+                                  "value_error"));
+    } else if (same != NULL) {
+        char *msg =
+            xasprintf("A file with this unique_id already exists in the directory (%s)", same->id);
+        reply_detail(r, 409, msg);
+        free(msg);
+    } else {
+        char sha[65];
+        upload_form_sha256(u, sha);
+        const char *meta_text =
+            meta != NULL ? json_object_to_json_string_ext(meta, JSON_C_TO_STRING_PLAIN) : NULL;
+        struct world_file *f =
+            dirs_upload_file(w, d, name, uid, meta_text, upload_form_size(u), sha, now);
+        reply_set(r, 201, wire_file(w, d, f, now));
+        *created = true;
+    }
+    json_object_put(meta);
 }

@@ -17,6 +17,7 @@
 
 #include "sim/faults.h"
 #include "sim/server.h"
+#include "sim/upload.h"
 #include "sim/world.h"
 
 #define BODY_MAX (1024 * 1024)
@@ -29,7 +30,10 @@ struct server {
     struct faults *faults;
     struct server_params p;
     int port;
+    struct upload_rate *upload_rate; /* owned; --upload-rate per UPLOAD_WINDOW_MS */
 };
+
+#define UPLOAD_WINDOW_MS 5000 /* the upload rate's sliding window */
 
 /* One request, from the URI log callback to the completion callback. */
 struct request {
@@ -39,6 +43,12 @@ struct request {
     char *body;
     size_t len;
     bool too_big;
+    /* an upload (POST .../files/upload) streams its body into form instead of body */
+    bool upload;
+    bool answered;             /* answered before its body was read (413, 429, 4xx, 5xx) */
+    struct upload_form *form;  /* owned; NULL until the headers were accepted */
+    char dir[256];             /* the directory ID of the path */
+    struct faults_decision fd; /* drawn when the headers came */
 };
 
 struct arg {
@@ -55,6 +65,7 @@ struct reply {
     int status;
     json_object *json; /* owned */
     const char *allow; /* Allow header for 405 */
+    long retry_after;  /* Retry-After seconds of a 429 (0: 1) */
 };
 
 struct paging {
@@ -132,12 +143,19 @@ void h_dir_create(struct server *s, const struct request *rq, int64_t now, struc
  * directory or file_id; 409 when the directory has a live entry with that unique_id. */
 void h_file_add(struct server *s, const char *id, const struct request *rq, int64_t now,
                 struct reply *r, bool *created);
+/* POST /api/v1/beta/directories/{id}/files/upload, once the whole form was read: 201 + a new
+ * entry over a new stored file; 404 for an unknown directory; 409 when the directory has a
+ * live entry with the unique_id; 422 for a missing upload_file or a bad field. */
+void h_file_upload(struct server *s, const char *id, struct upload_form *u, int64_t now,
+                   struct reply *r, bool *created);
 void h_config_list(struct server *s, const struct args *a, struct reply *r);
 void h_config_get(struct server *s, const char *id, struct reply *r);
 void h_job_list(struct server *s, enum job_type type, const struct args *a, int64_t now,
                 struct reply *r);
 void h_job_get(struct server *s, enum job_type type, const char *id, const struct args *a,
                int64_t now, struct reply *r);
-void h_state(struct server *s, struct reply *r);
+/* GET /_sim/state: every batch's id and status, every uploaded entry with its size and
+ * SHA-256. */
+void h_state(struct server *s, int64_t now, struct reply *r);
 
 #endif

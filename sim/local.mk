@@ -10,16 +10,17 @@ libsim_a_SOURCES = \
 	sim/usage.c sim/usage.h \
 	sim/wire.c sim/wire.h \
 	sim/faults.c sim/faults.h \
+	sim/upload.c sim/upload.h \
 	sim/handlers.h \
 	sim/request.c \
 	sim/h_batches.c \
 	sim/h_resources.c \
 	sim/server.c sim/server.h
-libsim_a_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JSONC_CFLAGS)
+libsim_a_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JSONC_CFLAGS) $(CRYPTO_CFLAGS)
 
 bin_PROGRAMS += batchtop-sim
 batchtop_sim_SOURCES = sim/main.c
 batchtop_sim_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JSONC_CFLAGS)
-batchtop_sim_LDADD = libsim.a libmodel.a $(MHD_LIBS) $(JSONC_LIBS) -lm
+batchtop_sim_LDADD = libsim.a libmodel.a $(MHD_LIBS) $(JSONC_LIBS) $(CRYPTO_LIBS) -lm
 # sim/throughput.sh measures list-page requests per second with curl (README); not a test.
 EXTRA_DIST += sim/throughput.sh

@@ -97,6 +97,11 @@ static void usage(FILE *out)
           "                            job; default 0.03)\n"
           "  --job-fail-rate P         share of the other files whose job ends FAILED (by\n"
           "                            default 8% of all files); errors differ in numbers\n"
+          "  --max-upload-mb N         an upload body above N MiB is answered 413 (default\n"
+          "                            100); a Content-Length above it before any is read\n"
+          "  --upload-rate N           uploads per 5 s (sliding window) in the project; more\n"
+          "                            are answered 429 with Retry-After (default 50; 0 =\n"
+          "                            unlimited)\n"
           "  -v, --verbose             log one line per request on stderr:\n"
           "                            METHOD PATH?QUERY STATUS MS\n"
           "  -h, --help                show this help and exit\n"
@@ -114,9 +119,16 @@ static void usage(FILE *out)
           "the same file_id; an unknown directory or a file_id no directory ever held is 404;\n"
           "a unique_id (default: the file_id) the directory already holds is 409, so adding the\n"
           "same file twice never makes a second entry. Both are guesses [S] of the real API.\n"
+          "Upload (POST .../directories/ID/files/upload, multipart/form-data: upload_file with\n"
+          "a filename; display_name?, unique_id?, external_file_id?, metadata? as a JSON object\n"
+          "string) answers 201 + a new dfl- entry over a new file_id; display_name defaults to\n"
+          "the filename, unique_id to external_file_id, else the new file_id. Only the size\n"
+          "and a SHA-256 of the file are kept. An unknown directory is 404, a unique_id the\n"
+          "directory holds 409, no upload_file part (or no multipart body) 422.\n"
           "\n"
           "SIGUSR1 or POST /_sim/faults/off turns every fault off; GET /_sim/state lists every\n"
-          "batch's id and status. SIGINT and SIGTERM stop the simulator.\n",
+          "batch's id and status, and every uploaded entry with its size and sha256. SIGINT\n"
+          "and SIGTERM stop the simulator.\n",
           out);
 }
 
@@ -179,6 +191,8 @@ enum {
     OPT_MAX_FILES,
     OPT_MAP_ERROR_RATE,
     OPT_JOB_FAIL_RATE,
+    OPT_MAX_UPLOAD_MB,
+    OPT_UPLOAD_RATE,
     OPT_VERSION,
 };
 
@@ -217,6 +231,8 @@ int main(int argc, char **argv)
         {"max-files", required_argument, NULL, OPT_MAX_FILES},
         {"map-error-rate", required_argument, NULL, OPT_MAP_ERROR_RATE},
         {"job-fail-rate", required_argument, NULL, OPT_JOB_FAIL_RATE},
+        {"max-upload-mb", required_argument, NULL, OPT_MAX_UPLOAD_MB},
+        {"upload-rate", required_argument, NULL, OPT_UPLOAD_RATE},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
@@ -230,7 +246,11 @@ int main(int argc, char **argv)
         .speed = 1,
     };
     struct faults_params fp = {0};
-    struct server_params sp = {.host = "127.0.0.1", .port = 8765, .page_size_max = 100};
+    struct server_params sp = {.host = "127.0.0.1",
+                               .port = 8765,
+                               .page_size_max = 100,
+                               .max_upload_mb = 100,
+                               .upload_rate = 50};
     char *host = NULL;
     const char *key = NULL;
     const char *files_arg = "";
@@ -353,6 +373,14 @@ int main(int argc, char **argv)
             wp.max_files = (size_t)parse_count(optarg, WORLD_BIG_MAX_FILES);
             if (wp.max_files == 0)
                 die_usage("--max-files must be at least 1", optarg);
+            break;
+        case OPT_MAX_UPLOAD_MB:
+            sp.max_upload_mb = (long)parse_count(optarg, 1024 * 1024);
+            if (sp.max_upload_mb == 0)
+                die_usage("--max-upload-mb must be at least 1", optarg);
+            break;
+        case OPT_UPLOAD_RATE:
+            sp.upload_rate = (long)parse_count(optarg, 1000000);
             break;
         case 'v':
             sp.verbose = true;

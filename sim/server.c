@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "model/xalloc.h"
+#include "sim/dirs.h"
 #include "sim/handlers.h"
 #include "sim/server.h"
 #include "sim/wire.h"
@@ -27,6 +28,7 @@ enum route {
     R_DIR,
     R_DIR_FILES,
     R_DIR_FILE,
+    R_DIR_UPLOAD, /* POST .../directories/{id}/files/upload (GET there is a file named upload) */
     R_CONFIGS,
     R_CONFIG,
     R_PARSE,
@@ -115,6 +117,7 @@ static bool method_ok(enum route rt, const char *method)
         return get || post;
     case R_BATCH_CANCEL:
     case R_SIM_FAULTS_OFF:
+    case R_DIR_UPLOAD:
         return post;
     default:
         return get;
@@ -172,8 +175,11 @@ static enum MHD_Result send_reply(struct server *s, struct MHD_Connection *c, co
         faults_garble(fd, body, &len);
     struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
     MHD_add_response_header(resp, "Content-Type", "application/json");
-    if (r->status == 429)
-        MHD_add_response_header(resp, "Retry-After", "1");
+    if (r->status == 429) {
+        char secs[24];
+        snprintf(secs, sizeof secs, "%ld", r->retry_after > 0 ? r->retry_after : 1);
+        MHD_add_response_header(resp, "Retry-After", secs);
+    }
     if (r->allow != NULL)
         MHD_add_response_header(resp, "Allow", r->allow);
     if (fd != NULL && fd->action == FAULTS_FAIL && fd->should_retry)
@@ -194,6 +200,83 @@ static void sleep_ms(int ms)
         ;
 }
 
+/* Route uri (path?query) for method: *id gets the unescaped path parameter ("dir/file" for
+ * R_DIR_FILE), *bad_id whether an escaped NUL would cut it short (never look that up). */
+static enum route route_request(const char *uri, const char *method, char *id, size_t idsize,
+                                const char **allow, bool *bad_id)
+{
+    /*
+     * Route on the raw path, as received: an escaped "/" (%2F) stays inside its segment, so an
+     * ID can never reach another resource. Path parameters are unescaped afterwards.
+     */
+    char *raw = xstrndup(uri, strcspn(uri, "?"));
+    id[0] = '\0';
+    *allow = NULL;
+    enum route rt = route_match(raw, id, idsize, allow);
+    free(raw);
+    *bad_id = false;
+    if (rt == R_DIR_FILE) {
+        char *slash = strchr(id, '/');
+        size_t n = MHD_http_unescape(slash + 1);
+        *bad_id = strlen(slash + 1) != n;
+        *slash = '\0';
+        size_t d = MHD_http_unescape(id);
+        *bad_id = *bad_id || strlen(id) != d;
+        /* POST .../files/upload is the upload; any other method there reads a file "upload" */
+        if (strcmp(method, "POST") == 0 && strcmp(slash + 1, "upload") == 0) {
+            *allow = "POST";
+            return R_DIR_UPLOAD;
+        }
+        memmove(id + d + 1, slash + 1, n + 1);
+        id[d] = '/';
+    } else if (rt != R_NONE) {
+        size_t n = MHD_http_unescape(id);
+        *bad_id = strlen(id) != n;
+    }
+    return rt;
+}
+
+/* The distant server's delay, then the request's fault (into fd); true when the fault is the
+ * answer, sent (or the connection dropped) with *ret the result for libmicrohttpd. */
+static bool fault_answers(struct server *s, struct MHD_Connection *c, const char *method,
+                          struct request *rq, bool is_create, struct faults_decision *fd,
+                          enum MHD_Result *ret)
+{
+    struct reply r = {0};
+    /* each connection has its own thread: concurrent requests wait side by side */
+    if (s->p.rtt_ms > 0)
+        sleep_ms(s->p.rtt_ms);
+    faults_decide(s->faults, is_create, strcmp(method, "GET") == 0, rng_now_ms(), fd);
+    if (fd->latency_ms > 0)
+        sleep_ms(fd->latency_ms);
+    if (fd->action == FAULTS_RATE_LIMITED) {
+        reply_detail(&r, 429, "Too many requests");
+        *ret = send_reply(s, c, method, rq, &r, fd);
+        return true;
+    }
+    if (fd->action == FAULTS_RESET) {
+        log_line(s, method, rq, 0);
+        *ret = MHD_NO;
+        return true;
+    }
+    if (fd->action == FAULTS_FAIL) {
+        reply_detail(&r, fd->status,
+                     fd->status == 503   ? "Service Unavailable"
+                     : fd->status == 502 ? "Bad Gateway"
+                                         : "Internal Server Error");
+        *ret = send_reply(s, c, method, rq, &r, fd);
+        return true;
+    }
+    return false;
+}
+
+/* Is the request's project_id (when given) the world's? */
+static bool project_ok(const struct server *s, const struct args *a)
+{
+    const char *project = arg_get(a, "project_id");
+    return project == NULL || project[0] == '\0' || strcmp(project, s->world->project_id) == 0;
+}
+
 static enum MHD_Result dispatch(struct server *s, struct MHD_Connection *c, const char *method,
                                 struct request *rq)
 {
@@ -202,58 +285,19 @@ static enum MHD_Result dispatch(struct server *s, struct MHD_Connection *c, cons
         reply_detail(&r, 413, "Request body too large (limit 1 MiB)");
         return send_reply(s, c, method, rq, &r, NULL);
     }
-    /*
-     * Route on the raw path, as received: an escaped "/" (%2F) stays inside its segment, so an
-     * ID can never reach another resource. Path parameters are unescaped afterwards.
-     */
-    char *raw = xstrndup(rq->uri, strcspn(rq->uri, "?"));
-    char id[256] = "";
-    const char *allow = NULL;
-    enum route rt = route_match(raw, id, sizeof id, &allow);
-    free(raw);
-    bool bad_id = false; /* an escaped NUL would cut the ID short: never look that up */
-    if (rt == R_DIR_FILE) {
-        char *slash = strchr(id, '/');
-        size_t n = MHD_http_unescape(slash + 1);
-        bad_id = strlen(slash + 1) != n;
-        *slash = '\0';
-        size_t d = MHD_http_unescape(id);
-        bad_id = bad_id || strlen(id) != d;
-        memmove(id + d + 1, slash + 1, n + 1);
-        id[d] = '/';
-    } else if (rt != R_NONE) {
-        size_t n = MHD_http_unescape(id);
-        bad_id = strlen(id) != n;
-    }
+    char id[256];
+    const char *allow;
+    bool bad_id;
+    enum route rt = route_request(rq->uri, method, id, sizeof id, &allow, &bad_id);
     bool control = rt == R_SIM_STATE || rt == R_SIM_FAULTS_OFF;
     /* the creates: an ambiguous fault makes the change, then answers 500 */
     bool is_create =
         (rt == R_BATCHES || rt == R_DIRS || rt == R_DIR_FILES) && strcmp(method, "POST") == 0;
     struct faults_decision fd;
     memset(&fd, 0, sizeof fd);
-    if (!control) {
-        /* each connection has its own thread: concurrent requests wait side by side */
-        if (s->p.rtt_ms > 0)
-            sleep_ms(s->p.rtt_ms);
-        faults_decide(s->faults, is_create, strcmp(method, "GET") == 0, rng_now_ms(), &fd);
-        if (fd.latency_ms > 0)
-            sleep_ms(fd.latency_ms);
-        if (fd.action == FAULTS_RATE_LIMITED) {
-            reply_detail(&r, 429, "Too many requests");
-            return send_reply(s, c, method, rq, &r, &fd);
-        }
-        if (fd.action == FAULTS_RESET) {
-            log_line(s, method, rq, 0);
-            return MHD_NO;
-        }
-        if (fd.action == FAULTS_FAIL) {
-            reply_detail(&r, fd.status,
-                         fd.status == 503   ? "Service Unavailable"
-                         : fd.status == 502 ? "Bad Gateway"
-                                            : "Internal Server Error");
-            return send_reply(s, c, method, rq, &r, &fd);
-        }
-    }
+    enum MHD_Result ret;
+    if (!control && fault_answers(s, c, method, rq, is_create, &fd, &ret))
+        return ret;
     if (rt == R_NONE) {
         reply_detail(&r, 404, "Not Found");
         return send_reply(s, c, method, rq, &r, &fd);
@@ -275,13 +319,11 @@ static enum MHD_Result dispatch(struct server *s, struct MHD_Connection *c, cons
     }
     struct args *a = xcalloc(1, sizeof *a);
     args_collect(c, a);
-    const char *project = arg_get(a, "project_id");
     bool created = false;
     world_lock(s->world);
     int64_t now = rng_now_ms();
     world_advance(s->world, now);
-    if (!control && project != NULL && project[0] != '\0' &&
-        strcmp(project, s->world->project_id) != 0) {
+    if (!control && !project_ok(s, a)) {
         reply_detail(&r, 404, "Project not found");
     } else if (bad_id) {
         reply_detail(&r, 404, "Not Found");
@@ -338,7 +380,7 @@ static enum MHD_Result dispatch(struct server *s, struct MHD_Connection *c, cons
             h_job_get(s, JOB_TYPE_EXTRACT, id, a, now, &r);
             break;
         case R_SIM_STATE:
-            h_state(s, &r);
+            h_state(s, now, &r);
             break;
         default:
             reply_detail(&r, 404, "Not Found");
@@ -350,6 +392,104 @@ static enum MHD_Result dispatch(struct server *s, struct MHD_Connection *c, cons
     if (created && fd.ambiguous)
         reply_detail(&r, 500, "Internal Server Error");
     return send_reply(s, c, method, rq, &r, &fd);
+}
+
+/* ---- uploads: checked when the headers come, the body streamed into a form ---- */
+
+static uint64_t upload_max_body(const struct server *s)
+{
+    long mb = s->p.max_upload_mb > 0 ? s->p.max_upload_mb : 100;
+    return (uint64_t)mb * 1024 * 1024;
+}
+
+/* The checks an upload passes before a byte of its body is read, in the order of any other
+ * request (delay and faults, key, project, path), then the directory, the upload rate, a
+ * declared Content-Length above the cap and the Content-Type. Any failure is answered at once
+ * (libmicrohttpd then drops the body unread, and the client sees the answer before it sent
+ * the file when it waits for 100 Continue); else the form is set up to read the body. */
+static enum MHD_Result upload_begin(struct server *s, struct MHD_Connection *c, const char *method,
+                                    struct request *rq, const char *id, bool bad_id)
+{
+    struct reply r = {0};
+    rq->upload = true;
+    rq->answered = true; /* unless every check passes */
+    snprintf(rq->dir, sizeof rq->dir, "%s", id);
+    enum MHD_Result ret;
+    if (fault_answers(s, c, method, rq, true, &rq->fd, &ret))
+        return ret;
+    if (!key_ok(s, c)) {
+        reply_detail(&r, 401, "Invalid or missing API key");
+        return send_reply(s, c, method, rq, &r, &rq->fd);
+    }
+    struct args *a = xcalloc(1, sizeof *a);
+    args_collect(c, a);
+    bool project = project_ok(s, a);
+    bool arrays = project && args_check_arrays(a, &r);
+    free(a);
+    if (!project || bad_id) {
+        reply_detail(&r, 404, project ? "Not Found" : "Project not found");
+        return send_reply(s, c, method, rq, &r, &rq->fd);
+    }
+    if (!arrays) /* r holds the 422 */
+        return send_reply(s, c, method, rq, &r, &rq->fd);
+    world_lock(s->world);
+    bool known = dirs_find_live(s->world, id, rng_now_ms()) != NULL;
+    world_unlock(s->world);
+    if (!known) {
+        reply_detail(&r, 404, "Directory not found");
+        return send_reply(s, c, method, rq, &r, &rq->fd);
+    }
+    long retry = 1;
+    if (!upload_rate_take(s->upload_rate, rng_now_ms(), &retry)) {
+        char *msg = xasprintf("Too many uploads: at most %ld per %d s in a project",
+                              s->p.upload_rate, UPLOAD_WINDOW_MS / 1000);
+        reply_detail(&r, 429, msg);
+        free(msg);
+        r.retry_after = retry;
+        return send_reply(s, c, method, rq, &r, &rq->fd);
+    }
+    uint64_t max = upload_max_body(s);
+    const char *length =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (length != NULL && strtoull(length, NULL, 10) > max) {
+        char *msg = xasprintf("Upload too large (limit %" PRIu64 " MiB)", max >> 20);
+        reply_detail(&r, 413, msg);
+        free(msg);
+        return send_reply(s, c, method, rq, &r, &rq->fd);
+    }
+    rq->form = upload_form_new(c, max);
+    if (rq->form == NULL) { /* FastAPI reads a non-form body as a form without the file */
+        const char *loc[] = {"body", "upload_file", NULL};
+        reply_set(&r, 422, wire_validation(loc, "Field required", "missing"));
+        return send_reply(s, c, method, rq, &r, &rq->fd);
+    }
+    rq->answered = false;
+    return MHD_YES;
+}
+
+/* The whole body was read: answer the upload (an ambiguous fault answers 500 after it). */
+static enum MHD_Result upload_finish(struct server *s, struct MHD_Connection *c,
+                                     const char *method, struct request *rq)
+{
+    struct reply r = {0};
+    bool created = false;
+    if (upload_form_too_big(rq->form)) {
+        char *msg =
+            xasprintf("Upload too large (limit %" PRIu64 " MiB)", upload_max_body(s) >> 20);
+        reply_detail(&r, 413, msg);
+        free(msg);
+    } else if (upload_form_malformed(rq->form)) {
+        reply_detail(&r, 400, "There was an error parsing the body");
+    } else {
+        world_lock(s->world);
+        int64_t now = rng_now_ms();
+        world_advance(s->world, now);
+        h_file_upload(s, rq->dir, rq->form, now, &r, &created);
+        world_unlock(s->world);
+    }
+    if (created && rq->fd.ambiguous)
+        reply_detail(&r, 500, "Internal Server Error");
+    return send_reply(s, c, method, rq, &r, &rq->fd);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -367,7 +507,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (!rq->started) {
         rq->started = true;
+        char id[256];
+        const char *allow;
+        bool bad_id;
+        if (route_request(rq->uri, method, id, sizeof id, &allow, &bad_id) == R_DIR_UPLOAD)
+            return upload_begin(s, c, method, rq, id, bad_id);
         return MHD_YES;
+    }
+    if (rq->upload) {
+        if (rq->answered) { /* an early answer: nothing more to read or say */
+            *upload_data_size = 0;
+            return MHD_YES;
+        }
+        if (*upload_data_size > 0) {
+            upload_form_feed(rq->form, upload_data, *upload_data_size);
+            *upload_data_size = 0;
+            return MHD_YES;
+        }
+        rq->answered = true;
+        return upload_finish(s, c, method, rq);
     }
     if (*upload_data_size > 0) {
         if (!rq->too_big) {
@@ -410,6 +568,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
         return;
     free(rq->uri);
     free(rq->body);
+    upload_form_free(rq->form);
     free(rq);
     *req_cls = NULL;
 }
@@ -436,6 +595,7 @@ struct server *server_start(struct world *w, struct faults *f, const struct serv
     s->world = w;
     s->faults = f;
     s->p = *p;
+    s->upload_rate = upload_rate_new(p->upload_rate, UPLOAD_WINDOW_MS);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION;
     if (MHD_is_feature_supported(MHD_FEATURE_POLL) == MHD_YES)
         flags |= MHD_USE_POLL; /* no FD_SETSIZE limit on descriptors */
@@ -447,6 +607,7 @@ struct server *server_start(struct world *w, struct faults *f, const struct serv
         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1, MHD_OPTION_END);
     if (s->daemon == NULL) {
         *error = xasprintf("cannot listen on %s:%d", p->host, p->port);
+        upload_rate_free(s->upload_rate);
         free(s);
         return NULL;
     }
@@ -465,5 +626,6 @@ void server_stop(struct server *s)
     if (s == NULL)
         return;
     MHD_stop_daemon(s->daemon);
+    upload_rate_free(s->upload_rate);
     free(s);
 }

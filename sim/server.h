@@ -25,6 +25,8 @@ struct server_params {
     bool sort_oldest;        /* batch list oldest created_at first (default newest first) */
     bool total_size;         /* cursor pages carry total_size (not in the SDK's type) */
     int rtt_ms;              /* a fixed delay before every API answer (a distant server) */
+    long max_upload_mb;      /* an upload body above this many MiB is 413; 0: 100 */
+    long upload_rate;        /* uploads per 5 s (sliding window) before 429; 0 = unlimited */
 };
 
 struct server;

@@ -538,6 +538,7 @@ void world_free(struct world *w)
             free(w->dirs[i].files[j].name);
             free(w->dirs[i].files[j].unique_id);
             free(w->dirs[i].files[j].metadata);
+            free(w->dirs[i].files[j].upload);
         }
         free(w->dirs[i].files);
         free(w->dirs[i].name);

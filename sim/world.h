@@ -52,12 +52,19 @@ struct world_params {
     double map_error_rate, job_fail_rate;
 };
 
+/* What the simulator keeps of an uploaded file's bytes (sim/upload.c): never the bytes. */
+struct world_upload {
+    uint64_t size;
+    char sha256[65]; /* lowercase hex */
+};
+
 struct world_file {
     char id[WORLD_ID_SIZE];      /* dfl-<uuid> */
     char file_id[WORLD_ID_SIZE]; /* plain uuid */
     char *name;                  /* display_name, owned */
     char *unique_id;             /* owned; NULL: the file_id (every seeded file) */
     char *metadata;              /* owned JSON object text of an add's metadata, or NULL */
+    struct world_upload *upload; /* owned; NULL unless the entry came from an upload */
     int64_t created;
     int64_t deleted; /* soft-deleted from then on (epoch ms); 0 = never */
 };

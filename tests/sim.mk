@@ -30,4 +30,5 @@ check_PROGRAMS += tests/test_sim_unit
 TESTS += tests/test_sim_unit
 tests_test_sim_unit_SOURCES = tests/test_sim_unit.c
 tests_test_sim_unit_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS) $(MHD_CFLAGS)
-tests_test_sim_unit_LDADD = libsim.a libmodel.a $(CHECK_LIBS) $(MHD_LIBS) $(JSONC_LIBS) -lm
+tests_test_sim_unit_LDADD = libsim.a libmodel.a $(CHECK_LIBS) $(MHD_LIBS) $(JSONC_LIBS) \
+	$(CRYPTO_LIBS) -lm
