@@ -444,14 +444,17 @@ static void up_send(struct net *n, struct resubmit *rs, struct rs_file *f)
     xfer_send(n, x);
 }
 
-/* How long before the window lets another upload start (0: now). */
-static int64_t up_window_wait(const struct upload *u, int64_t now)
+/* How long before the window lets another upload start (0: now). The server counts an upload
+ * when it arrives, up to a round trip after it started here: the window ends that much later
+ * (the last latency seen, at most a second), or the 51st would be early and answered 429. */
+static int64_t up_window_wait(const struct net *n, const struct upload *u, int64_t now)
 {
     int64_t wait = u->hold_until > now ? u->hold_until - now : 0;
     if (u->n_starts == UP_RATE_MAX) {
         int64_t oldest = u->starts[u->ring]; /* the next slot to be overwritten */
-        if (oldest + UP_RATE_MS > now + wait)
-            wait = oldest + UP_RATE_MS - now;
+        int64_t margin = n->latency_ms < 1000 ? n->latency_ms : 1000;
+        if (oldest + UP_RATE_MS + margin > now + wait)
+            wait = oldest + UP_RATE_MS + margin - now;
     }
     return wait;
 }
@@ -509,7 +512,7 @@ static void up_pump(struct net *n, struct resubmit *rs)
             rs->cursor++;
             continue;
         }
-        int64_t wait = up_window_wait(u, now);
+        int64_t wait = up_window_wait(n, u, now);
         if (wait > 0) {
             u->due = now + wait;
             return;
