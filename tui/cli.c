@@ -2054,12 +2054,13 @@ static int upload_scan(struct cli *c, struct local_scan *scan)
         return CLI_USAGE;
     }
     if (scan->n_files > LOCALSRC_MAX_FILES && !c->yes && !c->no_batch) {
-        char n[32];
+        char n[32], max[32];
         text_thousands((long)scan->n_files, n, sizeof n);
+        text_thousands(LOCALSRC_MAX_FILES, max, sizeof max);
         err_line(c,
-                 "%s holds %s files, more than the %d a batch takes; nothing was uploaded "
+                 "%s holds %s files, more than the %s a batch takes; nothing was uploaded "
                  "(--yes uploads them all anyway)",
-                 c->from, n, LOCALSRC_MAX_FILES);
+                 c->from, n, max);
         return CLI_USAGE;
     }
     return CLI_OK;
