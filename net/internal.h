@@ -455,6 +455,9 @@ void resubmit_fail(struct net *n, struct resubmit *rs, const char *message);
 void resubmit_find_dir(struct net *n, struct resubmit *rs);
 void resubmit_list_files(struct net *n, struct resubmit *rs);
 void resubmit_create_batch(struct net *n, struct resubmit *rs);
+/* Nothing in flight: when a file's last add or upload had an unknown outcome, list the directory
+ * again (or end after RS_MAX_RELISTS listings); true when it did, and the caller stops there. */
+bool resubmit_relist(struct net *n, struct resubmit *rs);
 /* Did the server say no for good to a write (4xx but 408, 409, 429)? */
 bool resubmit_refused(const struct xfer *x);
 

@@ -316,15 +316,8 @@ static void rs_add_more(struct net *n, struct resubmit *rs)
         resubmit_end(n, rs, false, NULL, &rs->err);
         return;
     }
-    if (rs->relist) {
-        if (++rs->relists > RS_MAX_RELISTS) {
-            resubmit_end(n, rs, false, NULL, &rs->err);
-            return;
-        }
-        log_printf("net", "resubmit: an add's outcome is unknown; listing the directory again");
-        resubmit_list_files(n, rs);
+    if (resubmit_relist(n, rs))
         return;
-    }
     if (rs_present(rs) == rs->n_files) {
         resubmit_progress(n, rs, true);
         resubmit_create_batch(n, rs);
@@ -379,6 +372,20 @@ static void rs_files_listed(struct net *n, struct pager *p, bool ok, const struc
     rs->cursor = 0;
     rs_phase(n, rs, NET_RESUBMIT_ADD_FILES);
     rs_add_more(n, rs);
+}
+
+bool resubmit_relist(struct net *n, struct resubmit *rs)
+{
+    if (!rs->relist)
+        return false;
+    if (++rs->relists > RS_MAX_RELISTS) {
+        resubmit_end(n, rs, false, NULL, &rs->err);
+        return true;
+    }
+    log_printf("net", "%s: a file's outcome is unknown; listing the directory again",
+               rs->kind == RS_UPLOAD ? "upload" : "resubmit");
+    resubmit_list_files(n, rs);
+    return true;
 }
 
 void resubmit_list_files(struct net *n, struct resubmit *rs)

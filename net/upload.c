@@ -462,15 +462,8 @@ static int64_t up_window_wait(const struct net *n, const struct upload *u, int64
 /* Nothing in flight and nothing more to send: list again, or the batch, or the end. */
 static void up_settle(struct net *n, struct resubmit *rs)
 {
-    if (rs->relist) {
-        if (++rs->relists > RS_MAX_RELISTS) {
-            resubmit_end(n, rs, false, NULL, &rs->err);
-            return;
-        }
-        log_printf("net", "upload: an upload's outcome is unknown; listing the directory again");
-        resubmit_list_files(n, rs);
+    if (resubmit_relist(n, rs))
         return;
-    }
     size_t there = 0;
     for (size_t i = 0; i < rs->n_files; i++)
         there += rs->files[i].present;
