@@ -388,7 +388,12 @@ static void up_done(struct net *n, struct xfer *x)
         xfer_error(n, x, &err);
         if (resubmit_refused(x) || xfer_unsent(x)) {
             /* 413, a bad name, or 429s past every retry: that file only */
-            up_fail_file(n, rs, f, err.message ? err.message : "refused");
+            const char *msg = err.message ? err.message : "refused";
+            char *why = err.http_status > 0 && strstr(msg, "HTTP ") == NULL
+                            ? xasprintf("%d %s", err.http_status, msg)
+                            : xstrdup(msg);
+            up_fail_file(n, rs, f, why);
+            free(why);
         } else {
             /* 5xx, 408, a reset or a timeout after the body went out: it may be there */
             f->unknown = true;
