@@ -2,7 +2,7 @@
 EXTRA_DIST += bench/run bench/report.mjs bench/proxy.mjs bench/RESULTS.md \
 	bench/sdk/package.json bench/sdk/package-lock.json bench/sdk/common.mjs \
 	bench/sdk/setup.mjs bench/sdk/w1_list.mjs bench/sdk/w2_open.mjs \
-	bench/sdk/w7_list.mjs bench/sdk/w7_wait.mjs
+	bench/sdk/w7_list.mjs bench/sdk/w7_wait.mjs bench/sdk/w8_upload.mjs
 
 # W1/W2's batchtop side: the real net thread (libnet.a) and model (libmodel.a).
 noinst_PROGRAMS += bench/bench-net
