@@ -10,7 +10,7 @@ _batchtop_sim_value_opts="--listen --api-key --seed --directories --files-per-di
     --speed --page-size-max --batch-fail-rate --fail-rate --rate-limit --rtt --latency --reset-rate
     --malformed-rate --ambiguous-create-rate --results-while-running --page-size-refuse --sort
     --billing-delay --directory-ttl --delete-files --failed-pages --max-files --map-error-rate
-    --job-fail-rate"
+    --job-fail-rate --max-upload-mb --upload-rate"
 
 _batchtop_sim() {
     local cur prev words cword split=false

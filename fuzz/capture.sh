@@ -99,5 +99,8 @@ save text escapes-ascii '\023\005\012' "$tmp/t"
 printf '../x?y#z%%\n%%2e%%2e/\n/\n' >"$out/url/hostile-path-chars"
 printf '/api/v2/batches/..%%2F_sim%%2Fstate\n' >"$out/sim/escaped-slash"
 printf '/_sim/state\n' >"$out/sim/state"
+# sim/plain-upload, sim/upload-no-file and sim/upload-truncated (multipart bodies to
+# .../files/upload) are written by hand against fuzz_sim's own world (seed 42, its "Invoices
+# 2024" directory), so that the seeds reach the form reader; this script leaves them alone.
 echo "seeds written to $out:"
 for t in decode errbody text url sim; do echo "  $t: $(ls "$out/$t" | wc -l) files"; done

@@ -28,9 +28,10 @@
  * off) and sends each input as one HTTP request over a socket.
  * Input: byte 0 picks the method and whether the key is sent; the request target (path?query)
  * up to the first newline (bytes HTTP cannot carry raw are sent as %XX, which the server decodes
- * back); the rest is the body. Checked: every request gets a complete answer within 8 s (one
- * stall is logged with every thread's stack and retried; a second is a finding), never a 5xx
- * (no fault is on), and every answer but HEAD's is JSON.
+ * back); the rest is the body, sent as multipart/form-data (boundary: the rest of its first
+ * line) when it starts with "--", else as JSON. Checked: every request gets a complete answer
+ * within 8 s (one stall is logged with every thread's stack and retried; a second is a
+ * finding), never a 5xx (no fault is on), and every answer but HEAD's is JSON.
  * The world is rebuilt every WORLD_RUNS inputs so creates cannot grow it without bound.
  */
 
@@ -218,11 +219,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     put(&req, &len, &cap, method, strlen(method));
     put(&req, &len, &cap, " ", 1);
     put_target(&req, &len, &cap, t, tlen);
-    char head[256];
+    /* a body that opens like a multipart one ("--BOUNDARY\r\n") goes as an upload form */
+    char type[128] = "application/json";
+    if (blen > 2 && body[0] == '-' && body[1] == '-') {
+        size_t n = 0;
+        while (2 + n < blen && n < 70 && body[2 + n] > 0x20 && body[2 + n] < 0x7f &&
+               body[2 + n] != ';' && body[2 + n] != '"')
+            n++;
+        if (n > 0)
+            snprintf(type, sizeof type, "multipart/form-data; boundary=%.*s", (int)n,
+                     (const char *)body + 2);
+    }
+    char head[384];
     snprintf(head, sizeof head,
              " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s"
-             "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
-             key ? "Authorization: Bearer llx-sim\r\n" : "", blen);
+             "Content-Type: %s\r\nContent-Length: %zu\r\n\r\n",
+             key ? "Authorization: Bearer llx-sim\r\n" : "", type, blen);
     put(&req, &len, &cap, head, strlen(head));
     put(&req, &len, &cap, body, blen);
 

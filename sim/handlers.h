@@ -35,6 +35,14 @@ struct server {
 
 #define UPLOAD_WINDOW_MS 5000 /* the upload rate's sliding window */
 
+/* What a handler answers. */
+struct reply {
+    int status;
+    json_object *json; /* owned */
+    const char *allow; /* Allow header for 405 */
+    long retry_after;  /* Retry-After seconds of a 429 (0: 1) */
+};
+
 /* One request, from the URI log callback to the completion callback. */
 struct request {
     char *uri; /* raw path?query as received */
@@ -45,7 +53,9 @@ struct request {
     bool too_big;
     /* an upload (POST .../files/upload) streams its body into form instead of body */
     bool upload;
-    bool answered;             /* answered before its body was read (413, 429, 4xx, 5xx) */
+    bool answered;             /* answered before its body was read (see upload_begin) */
+    bool refused;              /* refusal is the answer, once the body was read and dropped */
+    struct reply refusal;      /* owns its json */
     struct upload_form *form;  /* owned; NULL until the headers were accepted */
     char dir[256];             /* the directory ID of the path */
     struct faults_decision fd; /* drawn when the headers came */
@@ -58,14 +68,6 @@ struct arg {
 struct args {
     struct arg v[MAX_ARGS];
     size_t n;
-};
-
-/* What a handler answers. */
-struct reply {
-    int status;
-    json_object *json; /* owned */
-    const char *allow; /* Allow header for 405 */
-    long retry_after;  /* Retry-After seconds of a 429 (0: 1) */
 };
 
 struct paging {

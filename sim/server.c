@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -236,13 +237,13 @@ static enum route route_request(const char *uri, const char *method, char *id, s
     return rt;
 }
 
-/* The distant server's delay, then the request's fault (into fd); true when the fault is the
- * answer, sent (or the connection dropped) with *ret the result for libmicrohttpd. */
-static bool fault_answers(struct server *s, struct MHD_Connection *c, const char *method,
-                          struct request *rq, bool is_create, struct faults_decision *fd,
-                          enum MHD_Result *ret)
+enum fault_outcome { FAULT_NONE, FAULT_ANSWER, FAULT_RESET };
+
+/* The distant server's delay, then the request's fault (into fd): FAULT_ANSWER with r filled
+ * when the fault is the answer, FAULT_RESET when the connection is to be dropped. */
+static enum fault_outcome fault_first(struct server *s, const char *method, bool is_create,
+                                      struct faults_decision *fd, struct reply *r)
 {
-    struct reply r = {0};
     /* each connection has its own thread: concurrent requests wait side by side */
     if (s->p.rtt_ms > 0)
         sleep_ms(s->p.rtt_ms);
@@ -250,24 +251,19 @@ static bool fault_answers(struct server *s, struct MHD_Connection *c, const char
     if (fd->latency_ms > 0)
         sleep_ms(fd->latency_ms);
     if (fd->action == FAULTS_RATE_LIMITED) {
-        reply_detail(&r, 429, "Too many requests");
-        *ret = send_reply(s, c, method, rq, &r, fd);
-        return true;
+        reply_detail(r, 429, "Too many requests");
+        return FAULT_ANSWER;
     }
-    if (fd->action == FAULTS_RESET) {
-        log_line(s, method, rq, 0);
-        *ret = MHD_NO;
-        return true;
-    }
+    if (fd->action == FAULTS_RESET)
+        return FAULT_RESET;
     if (fd->action == FAULTS_FAIL) {
-        reply_detail(&r, fd->status,
+        reply_detail(r, fd->status,
                      fd->status == 503   ? "Service Unavailable"
                      : fd->status == 502 ? "Bad Gateway"
                                          : "Internal Server Error");
-        *ret = send_reply(s, c, method, rq, &r, fd);
-        return true;
+        return FAULT_ANSWER;
     }
-    return false;
+    return FAULT_NONE;
 }
 
 /* Is the request's project_id (when given) the world's? */
@@ -295,9 +291,13 @@ static enum MHD_Result dispatch(struct server *s, struct MHD_Connection *c, cons
         (rt == R_BATCHES || rt == R_DIRS || rt == R_DIR_FILES) && strcmp(method, "POST") == 0;
     struct faults_decision fd;
     memset(&fd, 0, sizeof fd);
-    enum MHD_Result ret;
-    if (!control && fault_answers(s, c, method, rq, is_create, &fd, &ret))
-        return ret;
+    enum fault_outcome fo = control ? FAULT_NONE : fault_first(s, method, is_create, &fd, &r);
+    if (fo == FAULT_RESET) {
+        log_line(s, method, rq, 0);
+        return MHD_NO;
+    }
+    if (fo == FAULT_ANSWER)
+        return send_reply(s, c, method, rq, &r, &fd);
     if (rt == R_NONE) {
         reply_detail(&r, 404, "Not Found");
         return send_reply(s, c, method, rq, &r, &fd);
@@ -402,24 +402,43 @@ static uint64_t upload_max_body(const struct server *s)
     return (uint64_t)mb * 1024 * 1024;
 }
 
+/* Refuse an upload with r: at once when the client waits for 100 Continue (it sends no body)
+ * or when the body is too large (it is never read; a client that sends it anyway may see the
+ * connection reset before the answer); else after the body was read and dropped, since a
+ * connection closed with unread data may reset before the client reads the answer. */
+static enum MHD_Result upload_refuse(struct server *s, struct MHD_Connection *c,
+                                     const char *method, struct request *rq, struct reply *r)
+{
+    const char *expect = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+    if (r->status == 413 || (expect != NULL && strcasecmp(expect, "100-continue") == 0)) {
+        rq->answered = true;
+        return send_reply(s, c, method, rq, r, &rq->fd);
+    }
+    rq->refused = true;
+    rq->refusal = *r;
+    return MHD_YES;
+}
+
 /* The checks an upload passes before a byte of its body is read, in the order of any other
  * request (delay and faults, key, project, path), then the directory, the upload rate, a
- * declared Content-Length above the cap and the Content-Type. Any failure is answered at once
- * (libmicrohttpd then drops the body unread, and the client sees the answer before it sent
- * the file when it waits for 100 Continue); else the form is set up to read the body. */
+ * declared Content-Length above the cap and the Content-Type; a failure is answered through
+ * upload_refuse. Else the form is set up to read the body. */
 static enum MHD_Result upload_begin(struct server *s, struct MHD_Connection *c, const char *method,
                                     struct request *rq, const char *id, bool bad_id)
 {
     struct reply r = {0};
     rq->upload = true;
-    rq->answered = true; /* unless every check passes */
     snprintf(rq->dir, sizeof rq->dir, "%s", id);
-    enum MHD_Result ret;
-    if (fault_answers(s, c, method, rq, true, &rq->fd, &ret))
-        return ret;
+    enum fault_outcome fo = fault_first(s, method, true, &rq->fd, &r);
+    if (fo == FAULT_RESET) {
+        log_line(s, method, rq, 0);
+        return MHD_NO;
+    }
+    if (fo == FAULT_ANSWER)
+        return upload_refuse(s, c, method, rq, &r);
     if (!key_ok(s, c)) {
         reply_detail(&r, 401, "Invalid or missing API key");
-        return send_reply(s, c, method, rq, &r, &rq->fd);
+        return upload_refuse(s, c, method, rq, &r);
     }
     struct args *a = xcalloc(1, sizeof *a);
     args_collect(c, a);
@@ -428,16 +447,16 @@ static enum MHD_Result upload_begin(struct server *s, struct MHD_Connection *c, 
     free(a);
     if (!project || bad_id) {
         reply_detail(&r, 404, project ? "Not Found" : "Project not found");
-        return send_reply(s, c, method, rq, &r, &rq->fd);
+        return upload_refuse(s, c, method, rq, &r);
     }
     if (!arrays) /* r holds the 422 */
-        return send_reply(s, c, method, rq, &r, &rq->fd);
+        return upload_refuse(s, c, method, rq, &r);
     world_lock(s->world);
     bool known = dirs_find_live(s->world, id, rng_now_ms()) != NULL;
     world_unlock(s->world);
     if (!known) {
         reply_detail(&r, 404, "Directory not found");
-        return send_reply(s, c, method, rq, &r, &rq->fd);
+        return upload_refuse(s, c, method, rq, &r);
     }
     long retry = 1;
     if (!upload_rate_take(s->upload_rate, rng_now_ms(), &retry)) {
@@ -446,7 +465,7 @@ static enum MHD_Result upload_begin(struct server *s, struct MHD_Connection *c, 
         reply_detail(&r, 429, msg);
         free(msg);
         r.retry_after = retry;
-        return send_reply(s, c, method, rq, &r, &rq->fd);
+        return upload_refuse(s, c, method, rq, &r);
     }
     uint64_t max = upload_max_body(s);
     const char *length =
@@ -455,15 +474,14 @@ static enum MHD_Result upload_begin(struct server *s, struct MHD_Connection *c, 
         char *msg = xasprintf("Upload too large (limit %" PRIu64 " MiB)", max >> 20);
         reply_detail(&r, 413, msg);
         free(msg);
-        return send_reply(s, c, method, rq, &r, &rq->fd);
+        return upload_refuse(s, c, method, rq, &r);
     }
     rq->form = upload_form_new(c, max);
     if (rq->form == NULL) { /* FastAPI reads a non-form body as a form without the file */
         const char *loc[] = {"body", "upload_file", NULL};
         reply_set(&r, 422, wire_validation(loc, "Field required", "missing"));
-        return send_reply(s, c, method, rq, &r, &rq->fd);
+        return upload_refuse(s, c, method, rq, &r);
     }
-    rq->answered = false;
     return MHD_YES;
 }
 
@@ -520,11 +538,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return MHD_YES;
         }
         if (*upload_data_size > 0) {
-            upload_form_feed(rq->form, upload_data, *upload_data_size);
+            if (!rq->refused) /* a refused upload's body is dropped as it comes */
+                upload_form_feed(rq->form, upload_data, *upload_data_size);
             *upload_data_size = 0;
             return MHD_YES;
         }
         rq->answered = true;
+        if (rq->refused)
+            return send_reply(s, c, method, rq, &rq->refusal, &rq->fd);
         return upload_finish(s, c, method, rq);
     }
     if (*upload_data_size > 0) {
@@ -569,6 +590,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
     free(rq->uri);
     free(rq->body);
     upload_form_free(rq->form);
+    if (rq->refusal.json != NULL) /* refused, then the connection closed before the answer */
+        json_object_put(rq->refusal.json);
     free(rq);
     *req_cls = NULL;
 }

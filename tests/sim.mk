@@ -10,8 +10,8 @@ tests_libsimproc_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)
 check_PROGRAMS += tests/test_sim
 TESTS += tests/test_sim
 tests_test_sim_SOURCES = tests/test_sim.c
-tests_test_sim_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS)
-tests_test_sim_LDADD = tests/libsimproc.a $(CHECK_LIBS) $(CURL_LIBS) $(JSONC_LIBS)
+tests_test_sim_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS) $(CRYPTO_CFLAGS)
+tests_test_sim_LDADD = tests/libsimproc.a $(CHECK_LIBS) $(CURL_LIBS) $(JSONC_LIBS) $(CRYPTO_LIBS)
 
 # The official TypeScript SDK against the simulator (skips without node/npm or a registry).
 TESTS += tests/node/sdk_check.sh

@@ -2,12 +2,15 @@
 #include "config.h"
 
 #include <check.h>
+#include <curl/curl.h>
 #include <json-c/json.h>
+#include <openssl/evp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -2136,6 +2139,491 @@ START_TEST(test_directory_create_faults)
 }
 END_TEST
 
+/* ---- multipart upload ---- */
+
+/* A file's bytes for an upload: len bytes of a seeded pattern, made as curl reads them. */
+struct gen {
+    uint64_t seed, left, off;
+};
+
+static unsigned char gen_byte(uint64_t seed, uint64_t i)
+{
+    uint64_t x = (i + seed) * 0x9e3779b97f4a7c15ULL;
+    return (unsigned char)(x >> 56);
+}
+
+static size_t gen_read(char *buf, size_t size, size_t n, void *arg)
+{
+    struct gen *g = arg;
+    size_t want = size * n;
+    size_t k = want < g->left ? want : (size_t)g->left;
+    for (size_t i = 0; i < k; i++)
+        buf[i] = (char)gen_byte(g->seed, g->off + i);
+    g->off += k;
+    g->left -= k;
+    return k;
+}
+
+static int gen_seek(void *arg, curl_off_t offset, int origin)
+{
+    struct gen *g = arg;
+    if (origin != SEEK_SET)
+        return CURL_SEEKFUNC_CANTSEEK;
+    g->left += g->off - (uint64_t)offset;
+    g->off = (uint64_t)offset;
+    return CURL_SEEKFUNC_OK;
+}
+
+/* The hex SHA-256 of gen's len bytes. */
+static void gen_sha256(uint64_t seed, uint64_t len, char hex[65])
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    unsigned char chunk[4096];
+    for (uint64_t off = 0; off < len;) {
+        size_t k = len - off < sizeof chunk ? (size_t)(len - off) : sizeof chunk;
+        for (size_t i = 0; i < k; i++)
+            chunk[i] = gen_byte(seed, off + i);
+        EVP_DigestUpdate(ctx, chunk, k);
+        off += k;
+    }
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_DigestFinal_ex(ctx, md, &n);
+    EVP_MD_CTX_free(ctx);
+    for (unsigned int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+}
+
+struct upload_out {
+    long status;
+    json_object *json; /* owned; NULL when the answer is not JSON */
+    long retry_after;  /* -1 without the header */
+};
+
+static size_t collect_body(char *p, size_t size, size_t n, void *arg)
+{
+    char **buf = arg;
+    size_t old = *buf != NULL ? strlen(*buf) : 0;
+    *buf = realloc(*buf, old + size * n + 1);
+    ck_assert_ptr_nonnull(*buf);
+    memcpy(*buf + old, p, size * n);
+    (*buf)[old + size * n] = '\0';
+    return size * n;
+}
+
+static size_t collect_retry(char *p, size_t size, size_t n, void *arg)
+{
+    long *retry = arg;
+    if (size * n > 12 && strncasecmp(p, "Retry-After:", 12) == 0)
+        *retry = strtol(p + 12, NULL, 10);
+    return size * n;
+}
+
+/*
+ * POST path (…/files/upload) as multipart with curl's mime API: upload_file named filename
+ * (NULL: no file part) holding len bytes of gen(seed), sent chunked when chunked (no
+ * Content-Length), then the text fields (name, value, …, NULL); header: one more request
+ * header (e.g. "Expect: 100-continue") or NULL.
+ */
+static struct upload_out upload_to(const struct simproc *sp, const char *path,
+                                   const char *filename, uint64_t seed, uint64_t len, bool chunked,
+                                   const char *const *fields, const char *header)
+{
+    struct upload_out out = {0, NULL, -1};
+    CURL *h = curl_easy_init();
+    ck_assert_ptr_nonnull(h);
+    char url[1024];
+    snprintf(url, sizeof url, "%s%s", sp->url, path);
+    curl_mime *mime = curl_mime_init(h);
+    struct gen g = {seed, len, 0};
+    if (filename != NULL) {
+        curl_mimepart *part = curl_mime_addpart(mime);
+        curl_mime_name(part, "upload_file");
+        curl_mime_filename(part, filename);
+        curl_mime_type(part, "application/pdf");
+        curl_mime_data_cb(part, chunked ? -1 : (curl_off_t)len, gen_read, gen_seek, NULL, &g);
+    }
+    for (size_t i = 0; fields != NULL && fields[i] != NULL; i += 2) {
+        curl_mimepart *part = curl_mime_addpart(mime);
+        curl_mime_name(part, fields[i]);
+        curl_mime_data(part, fields[i + 1], CURL_ZERO_TERMINATED);
+    }
+    struct curl_slist *hdr = curl_slist_append(NULL, "Authorization: Bearer " KEY);
+    if (header != NULL)
+        hdr = curl_slist_append(hdr, header);
+    char *body = NULL;
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_MIMEPOST, mime);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, collect_retry);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &out.retry_after);
+    CURLcode rc = curl_easy_perform(h);
+    ck_assert_msg(rc == CURLE_OK, "upload to %s: %s", path, curl_easy_strerror(rc));
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out.status);
+    out.json = body != NULL ? json_tokener_parse(body) : NULL;
+    free(body);
+    curl_slist_free_all(hdr);
+    curl_mime_free(mime);
+    curl_easy_cleanup(h);
+    return out;
+}
+
+/* Upload into directory dir; expects want and returns the JSON answer (caller puts). */
+static json_object *upload_expect(const struct simproc *sp, const char *dir, const char *filename,
+                                  uint64_t seed, uint64_t len, const char *const *fields,
+                                  long want)
+{
+    char path[512];
+    snprintf(path, sizeof path, "/api/v1/beta/directories/%s/files/upload", dir);
+    struct upload_out o = upload_to(sp, path, filename, seed, len, false, fields, NULL);
+    ck_assert_msg(o.status == want, "upload %s answered %ld, wanted %ld",
+                  filename ? filename : "-", o.status, want);
+    ck_assert_ptr_nonnull(o.json);
+    return o.json;
+}
+
+/* The simulator's resident set (VmRSS) in KiB. */
+static long sim_rss_kb(const struct simproc *sp)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)sp->pid);
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    long kb = -1;
+    while (fgets(line, sizeof line, f) != NULL)
+        if (strncmp(line, "VmRSS:", 6) == 0)
+            kb = strtol(line + 6, NULL, 10);
+    fclose(f);
+    return kb;
+}
+
+/* A new directory called name; its id (caller frees). */
+static char *new_dir(const struct simproc *sp, const char *name)
+{
+    char body[256];
+    snprintf(body, sizeof body, "{\"name\":\"%s\"}", name);
+    json_object *d = post_expect(sp, "/api/v1/beta/directories", body, 201);
+    char *id = strdup(sget(d, "id"));
+    json_object_put(d);
+    return id;
+}
+
+/* The uploaded entry id in /_sim/state (a new reference, or NULL). */
+static json_object *state_upload(const struct simproc *sp, const char *id)
+{
+    json_object *j = get_ok(sp, "/_sim/state");
+    json_object *found = NULL;
+    for (size_t i = 0; i < alen(j, "uploads"); i++)
+        if (strcmp(sget(aidx(j, "uploads", i), "id"), id) == 0)
+            found = json_object_get(aidx(j, "uploads", i));
+    json_object_put(j);
+    return found;
+}
+
+START_TEST(test_upload)
+{
+    struct simproc sp;
+    const char *args[] = {"--batches", "0", "--seed", "8", NULL};
+    start(&sp, args);
+    char *nd = new_dir(&sp, "from a folder");
+    /* 201: the directory-file object; the entry reads back in the listing */
+    const char *fields[] = {"display_name",
+                            "Report 1.pdf",
+                            "unique_id",
+                            "reports/1.pdf",
+                            "metadata",
+                            "{\"folder\":\"reports\"}",
+                            NULL};
+    json_object *e = upload_expect(&sp, nd, "1.pdf", 1, 5000, fields, 201);
+    ck_assert(strncmp(sget(e, "id"), "dfl-", 4) == 0);
+    ck_assert_str_eq(sget(e, "directory_id"), nd);
+    ck_assert_str_eq(sget(e, "display_name"), "Report 1.pdf");
+    ck_assert_str_eq(sget(e, "unique_id"), "reports/1.pdf");
+    ck_assert_str_eq(sget(e, "project_id"), sp.project_id);
+    ck_assert(is_uuid(sget(e, "file_id")));
+    ck_assert_str_eq(sget(oget(e, "metadata"), "folder"), "reports");
+    ck_assert(is_time(sget(e, "created_at")) && is_time(sget(e, "updated_at")));
+    ck_assert(oget(e, "deleted_at") == NULL);
+    char *first = strdup(sget(e, "id"));
+    json_object *files = all_files(&sp, nd);
+    ck_assert_int_eq(json_object_array_length(files), 1);
+    json_object *f = json_object_array_get_idx(files, 0);
+    ck_assert_str_eq(sget(f, "id"), first);
+    ck_assert_str_eq(sget(f, "display_name"), "Report 1.pdf");
+    ck_assert_str_eq(sget(f, "unique_id"), "reports/1.pdf");
+    ck_assert_str_eq(sget(f, "file_id"), sget(e, "file_id"));
+    json_object_put(files);
+    /* /_sim/state: its size and SHA-256, nothing else of the bytes */
+    json_object *st = state_upload(&sp, first);
+    ck_assert_ptr_nonnull(st);
+    char hex[65];
+    gen_sha256(1, 5000, hex);
+    ck_assert_int_eq(json_object_get_int64(oget(st, "size")), 5000);
+    ck_assert_str_eq(sget(st, "sha256"), hex);
+    json_object_put(st);
+    json_object_put(e);
+
+    /* the same unique_id again: 409 naming the entry, still one entry */
+    const char *again[] = {"unique_id", "reports/1.pdf", "display_name", "other.pdf", NULL};
+    e = upload_expect(&sp, nd, "1.pdf", 2, 10, again, 409);
+    ck_assert_ptr_nonnull(strstr(sget(e, "detail"), first));
+    json_object_put(e);
+    files = all_files(&sp, nd);
+    ck_assert_int_eq(json_object_array_length(files), 1);
+    json_object_put(files);
+
+    /* defaults: display_name is the filename, unique_id the new file_id; an empty file */
+    e = upload_expect(&sp, nd, "notes.txt", 3, 0, NULL, 201);
+    ck_assert_str_eq(sget(e, "display_name"), "notes.txt");
+    ck_assert_str_eq(sget(e, "unique_id"), sget(e, "file_id"));
+    st = state_upload(&sp, sget(e, "id"));
+    ck_assert_int_eq(json_object_get_int64(oget(st, "size")), 0);
+    ck_assert_str_eq(sget(st, "sha256"),
+                     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    json_object_put(st);
+    json_object_put(e);
+    /* the same bytes twice without a unique_id: two stored files, two entries */
+    e = upload_expect(&sp, nd, "notes.txt", 3, 0, NULL, 201);
+    json_object_put(e);
+    files = all_files(&sp, nd);
+    ck_assert_int_eq(json_object_array_length(files), 3);
+    ck_assert_str_ne(sget(json_object_array_get_idx(files, 0), "file_id"),
+                     sget(json_object_array_get_idx(files, 1), "file_id"));
+    json_object_put(files);
+
+    /* 422: no upload_file part, upload_file as text, a non-multipart body, bad metadata */
+    const char *only_name[] = {"display_name", "x.pdf", NULL};
+    e = upload_expect(&sp, nd, NULL, 0, 0, only_name, 422);
+    json_object *err = json_object_array_get_idx(oget(e, "detail"), 0);
+    ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(oget(err, "loc"), 1)),
+                     "upload_file");
+    ck_assert_str_eq(sget(err, "type"), "missing");
+    json_object_put(e);
+    const char *as_text[] = {"upload_file", "not a file", NULL};
+    e = upload_expect(&sp, nd, NULL, 0, 0, as_text, 422);
+    err = json_object_array_get_idx(oget(e, "detail"), 0);
+    ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(oget(err, "loc"), 1)),
+                     "upload_file");
+    json_object_put(e);
+    char path[512];
+    snprintf(path, sizeof path, "/api/v1/beta/directories/%s/files/upload", nd);
+    expect_body_422(&sp, path, "{\"file_id\":\"x\"}", "upload_file", "missing");
+    const char *bad_meta[] = {"metadata", "[1]", NULL};
+    e = upload_expect(&sp, nd, "m.pdf", 4, 10, bad_meta, 422);
+    err = json_object_array_get_idx(oget(e, "detail"), 0);
+    ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(oget(err, "loc"), 1)),
+                     "metadata");
+    json_object_put(e);
+    /* 404: an unknown directory, before the body */
+    e = upload_expect(&sp, "dir-00000000-0000-4000-8000-000000000000", "1.pdf", 1, 10, NULL, 404);
+    ck_assert_str_eq(sget(e, "detail"), "Directory not found");
+    json_object_put(e);
+    /* the same, answered at once to a client that waits for 100 Continue (no body sent) */
+    struct upload_out o = upload_to(
+        &sp, "/api/v1/beta/directories/dir-00000000-0000-4000-8000-000000000000/files/upload",
+        "1.pdf", 1, 300 * 1000, false, NULL, "Expect: 100-continue");
+    ck_assert_int_eq(o.status, 404);
+    ck_assert_str_eq(sget(o.json, "detail"), "Directory not found");
+    json_object_put(o.json);
+    /* GET there reads a directory file called "upload" (none) */
+    snprintf(path, sizeof path, "/api/v1/beta/directories/%s/files/upload", nd);
+    expect_status(&sp, path, 404);
+    files = all_files(&sp, nd);
+    ck_assert_int_eq(json_object_array_length(files), 3);
+    json_object_put(files);
+    /* the request log has the uploads like any request */
+    ck_assert_int_ge(simproc_count(&sp, "/files/upload 201 "), 3);
+    ck_assert_int_ge(simproc_count(&sp, "/files/upload 409 "), 1);
+    free(first);
+    free(nd);
+    finish(&sp);
+}
+END_TEST
+
+/* --max-upload-mb: 413 in the API's error format, and the file never lands in memory. */
+START_TEST(test_upload_too_large)
+{
+    struct simproc sp;
+    const char *args[] = {"--batches", "0", "--seed", "8", "--max-upload-mb", "1", NULL};
+    start(&sp, args);
+    char *nd = new_dir(&sp, "big");
+    char path[512];
+    snprintf(path, sizeof path, "/api/v1/beta/directories/%s/files/upload", nd);
+    long before = sim_rss_kb(&sp);
+    /* a Content-Length above the cap: answered before the body is read */
+    struct upload_out o = upload_to(&sp, path, "big.pdf", 5, 2 * 1024 * 1024, false, NULL, NULL);
+    ck_assert_int_eq(o.status, 413);
+    ck_assert_ptr_nonnull(strstr(sget(o.json, "detail"), "1 MiB"));
+    json_object_put(o.json);
+    /* chunked (no length): read to its end, dropped, then 413; 48 MiB never held */
+    o = upload_to(&sp, path, "huge.pdf", 6, 48 * 1024 * 1024, true, NULL, NULL);
+    ck_assert_int_eq(o.status, 413);
+    ck_assert_ptr_nonnull(sget(o.json, "detail"));
+    json_object_put(o.json);
+    long after = sim_rss_kb(&sp);
+    ck_assert_msg(after - before < 16 * 1024, "the simulator grew from %ld to %ld KiB", before,
+                  after);
+    /* still answering, and nothing was stored */
+    json_object *files = all_files(&sp, nd);
+    ck_assert_int_eq(json_object_array_length(files), 0);
+    json_object_put(files);
+    /* just under the cap is fine (the cap counts the whole body) */
+    json_object *e = upload_expect(&sp, nd, "ok.pdf", 7, 1000 * 1000, NULL, 201);
+    json_object *st = state_upload(&sp, sget(e, "id"));
+    char hex[65];
+    gen_sha256(7, 1000 * 1000, hex);
+    ck_assert_str_eq(sget(st, "sha256"), hex);
+    json_object_put(st);
+    json_object_put(e);
+    free(nd);
+    finish(&sp);
+
+    /* a big upload under the default cap is streamed: the simulator does not grow by it */
+    const char *plain[] = {"--batches", "0", "--seed", "8", NULL};
+    start(&sp, plain);
+    nd = new_dir(&sp, "stream");
+    before = sim_rss_kb(&sp);
+    e = upload_expect(&sp, nd, "large.bin", 9, 64 * 1024 * 1024, NULL, 201);
+    after = sim_rss_kb(&sp);
+    ck_assert_msg(after - before < 16 * 1024, "the simulator grew from %ld to %ld KiB", before,
+                  after);
+    st = state_upload(&sp, sget(e, "id"));
+    gen_sha256(9, 64 * 1024 * 1024, hex);
+    ck_assert_int_eq(json_object_get_int64(oget(st, "size")), 64 * 1024 * 1024);
+    ck_assert_str_eq(sget(st, "sha256"), hex);
+    json_object_put(st);
+    json_object_put(e);
+    free(nd);
+    finish(&sp);
+}
+END_TEST
+
+/* --upload-rate N: the N+1st upload within 5 s is 429 with Retry-After >= 1. */
+START_TEST(test_upload_rate)
+{
+    struct simproc sp;
+    const char *args[] = {"--batches", "0", "--seed", "8", "--upload-rate", "5", NULL};
+    start(&sp, args);
+    char *nd = new_dir(&sp, "rate");
+    char path[512];
+    snprintf(path, sizeof path, "/api/v1/beta/directories/%s/files/upload", nd);
+    double t0 = now_s();
+    for (int i = 0; i < 5; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "f%d.pdf", i);
+        json_object_put(upload_expect(&sp, nd, name, (uint64_t)i, 100, NULL, 201));
+    }
+    struct upload_out o = upload_to(&sp, path, "f5.pdf", 5, 100, false, NULL, NULL);
+    ck_assert_msg(now_s() - t0 < 4.5, "too slow to test a 5 s window");
+    ck_assert_int_eq(o.status, 429);
+    ck_assert_int_ge(o.retry_after, 1);
+    ck_assert_int_le(o.retry_after, 5);
+    ck_assert_ptr_nonnull(sget(o.json, "detail"));
+    json_object_put(o.json);
+    /* other requests are not limited; after Retry-After an upload goes through */
+    json_object *files = all_files(&sp, nd);
+    ck_assert_int_eq(json_object_array_length(files), 5);
+    json_object_put(files);
+    sleep_ms(o.retry_after * 1000 + 100);
+    json_object_put(upload_expect(&sp, nd, "f6.pdf", 6, 100, NULL, 201));
+    free(nd);
+    finish(&sp);
+}
+END_TEST
+
+/* Faults apply to uploads as to every create; an ambiguous one stores the file, answers 500. */
+START_TEST(test_upload_faults)
+{
+    struct simproc sp;
+    const char *args[] = {"--batches", "0", "--seed", "8", "--ambiguous-create-rate", "1", NULL};
+    start(&sp, args);
+    char *nd = dir_id(&sp, "Invoices 2024");
+    const char *fields[] = {"unique_id", "amb-1", NULL};
+    json_object_put(upload_expect(&sp, nd, "amb.pdf", 1, 10, fields, 500));
+    char filter[512];
+    snprintf(filter, sizeof filter, "/api/v1/beta/directories/%s/files?display_name=amb.pdf", nd);
+    json_object *j = get_ok(&sp, filter);
+    ck_assert_int_eq(alen(j, "items"), 1); /* made anyway: the client must look */
+    json_object_put(j);
+    json_object_put(upload_expect(&sp, nd, "amb.pdf", 1, 10, fields, 409)); /* resend refused */
+    free(nd);
+    finish(&sp);
+
+    const char *failing[] = {"--batches", "0", "--seed", "8", "--fail-rate", "1", NULL};
+    start(&sp, failing);
+    char path[512];
+    snprintf(path, sizeof path,
+             "/api/v1/beta/directories/dir-00000000-0000-4000-8000-000000000000/files/upload");
+    for (int i = 0; i < 3; i++) {
+        struct upload_out o = upload_to(&sp, path, "x.pdf", 1, 10, false, NULL, NULL);
+        ck_assert(o.status == 500 || o.status == 502 || o.status == 503);
+        json_object_put(o.json);
+    }
+    simproc_signal(&sp, SIGUSR1);
+    sleep_ms(200);
+    json_object *st = get_ok(&sp, "/_sim/state");
+    ck_assert_int_eq(alen(st, "uploads"), 0);
+    json_object_put(st);
+    finish(&sp);
+}
+END_TEST
+
+/* A batch over a directory of uploaded files runs, and its jobs name the uploaded files. */
+START_TEST(test_upload_batch)
+{
+    struct simproc sp;
+    const char *args[] = {"--batches",        "0", "--seed",          "8", "--speed", "40",
+                          "--map-error-rate", "0", "--job-fail-rate", "0", NULL};
+    start(&sp, args);
+    char *nd = new_dir(&sp, "uploaded batch");
+    const char *names[] = {"Quarterly report.pdf", "scan 0007.tiff", "contract (signed).docx"};
+    for (size_t i = 0; i < 3; i++) {
+        const char *fields[] = {"display_name", names[i], NULL};
+        json_object_put(upload_expect(&sp, nd, "upload.bin", i, 1000 + i, fields, 201));
+    }
+    char *bat = create(&sp, nd, "parse_v2", "cfg-PARSE_AGENTIC");
+    json_object *b = wait_status(&sp, bat, "COMPLETED", 30);
+    ck_assert_int_eq(alen(b, "results"), 3);
+    bool seen[3] = {false, false, false};
+    for (size_t i = 0; i < 3; i++) {
+        json_object *ref = oget(aidx(b, "results", i), "job_reference");
+        ck_assert_ptr_nonnull(ref);
+        char path[256];
+        snprintf(path, sizeof path, "/api/v2/parse/%s?expand=markdown_full", sget(ref, "id"));
+        json_object *job = NULL;
+        for (double until = now_s() + 30;; sleep_ms(50)) { /* COMPLETED maps; jobs go on */
+            job = get_ok(&sp, path);
+            if (strcmp(sget(oget(job, "job"), "status"), "COMPLETED") == 0)
+                break;
+            json_object_put(job);
+            ck_assert_msg(now_s() < until, "job %s never completed", sget(ref, "id"));
+        }
+        const char *name = sget(oget(job, "job"), "name");
+        const char *md = sget(job, "markdown_full");
+        ck_assert_ptr_nonnull(md);
+        for (size_t k = 0; k < 3; k++) {
+            if (strcmp(name, names[k]) != 0)
+                continue;
+            char title[128];
+            snprintf(title, sizeof title, "# %s", names[k]);
+            ck_assert_msg(strstr(md, title) != NULL, "output of %s does not name it", name);
+            seen[k] = true;
+        }
+        json_object_put(job);
+    }
+    ck_assert_msg(seen[0] && seen[1] && seen[2], "a job does not name its uploaded file");
+    json_object_put(b);
+    free(bat);
+    free(nd);
+    finish(&sp);
+}
+END_TEST
+
 static Suite *sim_suite(void)
 {
     Suite *s = suite_create("batchtop-sim");
@@ -2172,6 +2660,11 @@ static Suite *sim_suite(void)
         {"failed_pages", test_failed_pages_and_full_output},
         {"directory_create", test_directory_create_and_add},
         {"directory_create_faults", test_directory_create_faults},
+        {"upload", test_upload},
+        {"upload_too_large", test_upload_too_large},
+        {"upload_rate", test_upload_rate},
+        {"upload_faults", test_upload_faults},
+        {"upload_batch", test_upload_batch},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);

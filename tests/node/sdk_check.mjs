@@ -3,10 +3,15 @@
 // (the simulator runs with --speed 20 --page-size-max 5 plus SIM_FLAGs, which tell this script
 // which of the real API's habits to expect: --no-full-output, --failed-pages P, --sort oldest,
 // --delete-files N, --directory-ttl S, --billing-delay MS)
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import LlamaCloud, {
     ConflictError,
     NotFoundError,
     UnprocessableEntityError,
+    toFile,
 } from '@llamaindex/llama-cloud';
 
 const baseURL = process.argv[2];
@@ -270,6 +275,68 @@ const rdone = await waitFor(rb.id, 'COMPLETED', 30);
 check(rdone.results.length === 3 &&
           rdone.results.every((r) => entries.some((e) => e.id === r.source_directory_file_id)),
       'a batch over the new directory runs over exactly its entries');
+
+// upload from a local folder (issue 17): multipart through the SDK's own encoding
+const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'sdk-upload-'));
+const localPath = path.join(folder, 'Local scan 01.pdf');
+const bytes = Buffer.from('%PDF-1.4\n' + 'x'.repeat(70000) + '\n%%EOF\n');
+fs.writeFileSync(localPath, bytes);
+const updir = await client.beta.directories.create({ name: 'Local folder upload' });
+const up1 = await client.beta.directories.files.upload(updir.id, {
+    upload_file: fs.createReadStream(localPath),
+    display_name: 'Local scan 01.pdf',
+    unique_id: 'scans/01.pdf',
+    metadata: JSON.stringify({ folder: 'scans' }),
+});
+check(up1.id.startsWith('dfl-') && up1.directory_id === updir.id &&
+          up1.display_name === 'Local scan 01.pdf' && up1.unique_id === 'scans/01.pdf' &&
+          up1.project_id === dir.project_id && typeof up1.file_id === 'string' &&
+          up1.metadata?.folder === 'scans',
+      `files.upload(createReadStream) -> ${up1.id}`);
+const up2 = await client.beta.directories.files.upload(updir.id, {
+    upload_file: await toFile(Buffer.from('second file'), 'notes.txt'),
+});
+check(up2.display_name === 'notes.txt' && up2.unique_id === up2.file_id &&
+          up2.file_id !== up1.file_id,
+      'files.upload(toFile) defaults display_name to the filename, unique_id to the file_id');
+try {
+    await client.beta.directories.files.upload(updir.id, {
+        upload_file: fs.createReadStream(localPath),
+        unique_id: 'scans/01.pdf',
+    });
+    check(false, 'uploading the same unique_id again fails');
+} catch (e) {
+    check(e instanceof ConflictError && e.error?.detail?.includes(up1.id),
+          'the same unique_id again is a 409 ConflictError naming the entry');
+}
+try {
+    await client.beta.directories.files.upload('dir-00000000-0000-4000-8000-000000000000', {
+        upload_file: await toFile(Buffer.from('x'), 'x.pdf'),
+    });
+    check(false, 'uploading into an unknown directory fails');
+} catch (e) {
+    check(e instanceof NotFoundError, 'an unknown directory is a NotFoundError');
+}
+const upFiles = [];
+for await (const f of client.beta.directories.files.list(updir.id)) upFiles.push(f);
+check(upFiles.length === 2 &&
+          upFiles.some((f) => f.id === up1.id && f.display_name === up1.display_name &&
+                              f.unique_id === up1.unique_id && f.file_id === up1.file_id),
+      'files.list() reads the uploaded entries back');
+const state = await (await fetch(`${baseURL}/_sim/state`)).json();
+const kept = state.uploads.find((u) => u.id === up1.id);
+check(kept && kept.size === bytes.length &&
+          kept.sha256 === createHash('sha256').update(bytes).digest('hex'),
+      `/_sim/state keeps the upload's size (${bytes.length}) and SHA-256`);
+fs.rmSync(folder, { recursive: true, force: true });
+const ub = await client.batches.create({
+    source_directory_id: updir.id,
+    config: { job: { type: 'parse_v2', configuration_id: 'cfg-PARSE_AGENTIC' } },
+});
+const udone = await waitFor(ub.id, 'COMPLETED', 30);
+check(udone.results.length === 2 &&
+          udone.results.every((r) => upFiles.some((f) => f.id === r.source_directory_file_id)),
+      'a batch over the uploaded files runs over exactly them');
 
 // errors as the SDK types them
 try {
