@@ -195,7 +195,9 @@ enum net_msg_type {
                                 !ok: error ("upload: STEP: why"; also when no file at all could
                                 be uploaded), resubmit_phase where it stopped,
                                 create_outcome/since when the create is unknown. upload: the
-                                final figures. Safe to send again after a failure: it resumes */
+                                final figures. Safe to send again after a failure: it resumes.
+                                Also, once, a NET_MSG_NOTICE (req of the command) when the
+                                directory holds entries of files not in the folder */
     NET_MSG_COUNTS,          /* id = a wanted batch; counts: its files done / total / failed and
                                 whether they are final (model/counts.h; total -1: not known yet,
                                 e.g. results null while it runs). One message per batch fetched */

@@ -227,6 +227,26 @@ void upload_files_listed(struct net *n, struct resubmit *rs, const struct dir_fi
         if (e->display_name != NULL)
             strmap_put(&u->by_name, e->display_name, (void *)(uintptr_t)u->n_entries);
     }
+    if (!u->listed) {
+        /* entries of files the folder does not hold (deleted or renamed here since, or put
+         * there by someone else): a batch over the directory runs them too. Said once. */
+        struct strmap mine;
+        strmap_init(&mine, NULL);
+        for (size_t i = 0; i < rs->n_files; i++)
+            strmap_put(&mine, rs->files[i].display_name, NULL);
+        size_t others = 0;
+        for (size_t i = 0; i < u->n_entries; i++)
+            others += !strmap_has(&mine, u->entries[i].display_name);
+        strmap_done(&mine);
+        if (others > 0) {
+            struct net_msg *m = msg_new(NET_MSG_NOTICE, rs->req, NULL);
+            m->ok = false;
+            m->error.message = xasprintf("the directory already holds %zu entr%s of files not in "
+                                         "the folder; a batch over it runs them too",
+                                         others, others == 1 ? "y" : "ies");
+            msg_push(n, m);
+        }
+    }
     u->listed = true;
     for (size_t i = 0; i < rs->n_files; i++) {
         struct rs_file *f = &rs->files[i];

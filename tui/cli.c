@@ -509,8 +509,8 @@ static void usage_sub(FILE *f, enum sub s)
         fputs("\n  --directory ID  the source directory (one that exists)\n"
               "  --from PATH     a local folder (walked), a file, or a glob (\"scans/*.pdf\"):\n"
               "                  a directory is made for it, every file uploaded, then the batch\n"
-              "  --name NAME     the directory's name (--from; default \"<folder> <YYYY-MM-DD>\",\n"
-              "                  the local date)\n"
+              "  --name NAME     the directory's name (--from; default \"<folder> <YYYY-MM-DD>\"\n"
+              "                  with the local date)\n"
               "  --ephemeral     an ephemeral directory (--from; default: user)\n"
               "  --hidden        upload dot-files and dot-folders too (--from)\n"
               "  --yes           upload more than 1,000 files (a batch's limit) all the same\n"
@@ -1873,6 +1873,9 @@ static int flow_send(struct cli *c, const struct flow *f, struct net_msg **end, 
         int st = m->error.http_status;
         bool transient = m->create_outcome == NET_CREATE_UNKNOWN || st == 0 || st == 408 ||
                          st == 429 || st >= 500;
+        if (m->type == NET_MSG_UPLOADED && m->upload.files_failed > 0 &&
+            m->upload.files_sent + m->upload.files_present == 0)
+            transient = false; /* every file failed for good: sending them again changes nothing */
         if (!transient || tries >= CREATE_TRIES) {
             progress_clear(c);
             if (m->create_outcome == NET_CREATE_UNKNOWN)
@@ -1988,6 +1991,13 @@ static void upload_seen_msg(struct cli *c, const struct net_msg *m, void *state)
     struct upload_seen *us = state;
     if (m->type == NET_MSG_UPLOAD_PROGRESS) {
         upload_progress(c, m, us);
+        return;
+    }
+    if (m->type == NET_MSG_NOTICE && m->error.message != NULL &&
+        !strmap_has(&us->told, m->error.message)) {
+        strmap_put(&us->told, m->error.message, NULL);
+        progress_clear(c);
+        err_line(c, "note: %s", m->error.message);
         return;
     }
     if (m->type != NET_MSG_UPLOAD_FILE || m->id == NULL)
