@@ -31,6 +31,19 @@ static void stop_sim(void)
     simproc_stop(&sim);
 }
 
+/* The network thread on the simulator, every refresh_s seconds. */
+static struct net *start_net(int refresh_s)
+{
+    struct net_config cfg = {0};
+    cfg.base_url = sim.url;
+    cfg.api_key = "llx-sim";
+    cfg.refresh_s = refresh_s;
+    char *cause = NULL;
+    struct net *net = net_start(&cfg, &cause);
+    ck_assert_msg(net != NULL, "net_start: %s", cause ? cause : "?");
+    return net;
+}
+
 /* Messages received and not matched yet, oldest first. */
 static struct net_msg *pending;
 
@@ -95,13 +108,7 @@ START_TEST(core_lists_opens_and_stops_without_curses)
     static const char *const args[] = {"--batches", "250", "--seed", "11", NULL};
     ck_assert_msg(simproc_start(&sim, args) == 0, "batchtop-sim did not start");
     atexit(stop_sim);
-    struct net_config cfg = {0};
-    cfg.base_url = sim.url;
-    cfg.api_key = "llx-sim";
-    cfg.refresh_s = 5;
-    char *cause = NULL;
-    struct net *net = net_start(&cfg, &cause);
-    ck_assert_msg(net != NULL, "net_start: %s", cause ? cause : "?");
+    struct net *net = start_net(5);
 
     /* The whole list, as one generation, equal to the simulator's set. */
     net_submit(net, net_cmd_new(NET_CMD_WATCH_LIST));
@@ -183,11 +190,7 @@ START_TEST(core_counts_budget_and_final)
     static const char *const args[] = {"--batches", "200", "--seed", "11", NULL};
     ck_assert_msg(simproc_start(&sim, args) == 0, "batchtop-sim did not start");
     atexit(stop_sim);
-    struct net_config cfg = {0};
-    cfg.base_url = sim.url;
-    cfg.api_key = "llx-sim";
-    cfg.refresh_s = 60; /* no new interval (budget) until the test asks for one */
-    struct net *net = net_start(&cfg, NULL);
+    struct net *net = start_net(60); /* no new interval (budget) until the test asks for one */
     ck_assert_ptr_nonnull(net);
     net_submit(net, net_cmd_new(NET_CMD_WATCH_LIST));
     struct net_msg *list = wait_for(net, NET_MSG_LIST_FULL, NULL, 20000);
@@ -274,13 +277,7 @@ START_TEST(core_upload_rate_and_refusals)
     unlink(gone); /* unreadable at upload time */
     free(gone);
 
-    struct net_config cfg = {0};
-    cfg.base_url = sim.url;
-    cfg.api_key = "llx-sim";
-    cfg.refresh_s = 5;
-    char *cause = NULL;
-    struct net *net = net_start(&cfg, &cause);
-    ck_assert_msg(net != NULL, "net_start: %s", cause ? cause : "?");
+    struct net *net = start_net(5);
     struct net_cmd *cmd = net_cmd_new(NET_CMD_UPLOAD);
     cmd->name = xstrdup("core upload");
     cmd->job_type = JOB_TYPE_PARSE;
