@@ -2,12 +2,12 @@
 EXTRA_DIST += bench/run bench/report.mjs bench/proxy.mjs bench/RESULTS.md \
 	bench/sdk/package.json bench/sdk/package-lock.json bench/sdk/common.mjs \
 	bench/sdk/setup.mjs bench/sdk/w1_list.mjs bench/sdk/w2_open.mjs \
-	bench/sdk/w7_list.mjs bench/sdk/w7_wait.mjs
+	bench/sdk/w7_list.mjs bench/sdk/w7_wait.mjs bench/sdk/w8_upload.mjs
 
 # W1/W2's batchtop side: the real net thread (libnet.a) and model (libmodel.a).
 noinst_PROGRAMS += bench/bench-net
 bench_bench_net_SOURCES = bench/bench_net.c
-bench_bench_net_LDADD = libnet.a libmodel.a $(CURL_LIBS) $(JSONC_LIBS)
+bench_bench_net_LDADD = libnet.a libmodel.a $(CURL_LIBS) $(CRYPTO_LIBS) $(JSONC_LIBS)
 
 # W3's driver: the real batchtop on a pseudo-terminal (libc only; built with everything so it
 # cannot rot unnoticed).

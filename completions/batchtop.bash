@@ -23,7 +23,10 @@ _batchtop_command_opts() {
     get | cancel | dirs) echo "$_batchtop_formats" ;;
     results) echo "--failed --status $_batchtop_formats" ;;
     output) echo "--markdown --text --json -o --output" ;;
-    create) echo "--directory --type --config --wait --jobs --timeout --notify $_batchtop_formats" ;;
+    create)
+        echo "--directory --from --name --ephemeral --hidden --yes --no-batch --type --config" \
+            "--wait --jobs --timeout --notify $_batchtop_formats"
+        ;;
     wait) echo "--timeout --jobs --notify $_batchtop_formats" ;;
     configs) echo "--type $_batchtop_formats" ;;
     resubmit)
@@ -38,7 +41,7 @@ _batchtop_takes_value() {
     case $1 in
     --base-url | --project-id | --organization-id | --refresh | --log | --profile) return 0 ;;
     --status | --directory | --since | --until | --limit | --type | --config | --timeout | -o | \
-        --output | --name)
+        --output | --name | --from)
         return 0
         ;;
     esac
@@ -72,7 +75,7 @@ _batchtop_value() {
         local conf=${XDG_CONFIG_HOME:-$HOME/.config}/batchtop/config
         [[ -r $conf ]] && COMPREPLY=($(compgen -W "$(sed -n 's/^[[:space:]]*\[profile[[:space:]]\{1,\}\([A-Za-z0-9._-]*\)[[:space:]]*\].*/\1/p' "$conf")" -- "$cur"))
         ;;
-    --log | -o | --output)
+    --log | -o | --output | --from)
         _batchtop_files
         ;;
     --status)

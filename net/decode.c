@@ -896,11 +896,11 @@ static struct json_object *body_new(void)
     return o;
 }
 
-char *decode_directory_create_body(const char *name)
+char *decode_directory_create_body(const char *name, bool ephemeral)
 {
     struct json_object *root = body_new();
     json_object_object_add(root, "name", json_object_new_string(name ? name : ""));
-    json_object_object_add(root, "type", json_object_new_string("user"));
+    json_object_object_add(root, "type", json_object_new_string(ephemeral ? "ephemeral" : "user"));
     return body_text(root);
 }
 

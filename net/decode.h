@@ -110,8 +110,9 @@ bool decode_page_jobs(struct decode_page *pg, enum job_type type, struct job **i
 char *decode_create_body(const char *source_directory_id, enum job_type type,
                          const char *configuration_id);
 
-/* The directory create body {"name":…, "type":"user"}. Fresh string, caller frees. */
-char *decode_directory_create_body(const char *name);
+/* The directory create body {"name":…, "type":"user"} ("ephemeral" when asked). Fresh string,
+ * caller frees. */
+char *decode_directory_create_body(const char *name, bool ephemeral);
 /* The add-file body {"file_id":…, "display_name":…} (display_name omitted when NULL). Fresh
  * string, caller frees. */
 char *decode_file_add_body(const char *file_id, const char *display_name);

@@ -58,6 +58,11 @@ struct xfer {
     bool no_retry_409;
     bool manual;   /* done() sees every outcome; no automatic retry */
     bool requeued; /* set by xfer_requeue inside done() */
+    /* A body other than post (upload.c's multipart from disk): body_setup puts it on the
+     * handle before each try (a retry starts the body again); a mime it makes goes in mime,
+     * freed once the handle has let go of it (after each try, and with the xfer). */
+    void (*body_setup)(struct net *n, struct xfer *x, CURL *easy);
+    curl_mime *mime;
     xfer_fn *done;
     void *ctx; /* for done(); freed with ctx_free when set */
     void (*ctx_free)(void *ctx);
@@ -248,8 +253,9 @@ struct net {
     bool create_busy;
     struct find_record finds[MAX_FIND_RECORDS];
     size_t n_finds;
-    struct resubmit *resubmits; /* resubmit.c: those under way */
+    struct resubmit *resubmits; /* resubmit.c: those under way (uploads too, upload.c) */
     uint64_t resubmit_seq;
+    struct curl_slist *upload_headers; /* n->headers but Content-Type (upload.c), or NULL */
     unsigned rand_state;
 };
 
@@ -381,11 +387,92 @@ void create_enqueue(struct net *n, const struct net_cmd *cmd, bool find_only);
 void create_enqueue_for(struct net *n, uint64_t req, const char *dir, enum job_type type,
                         const char *cfg, create_done_fn *on_done, uint64_t owner);
 
-/* ---- resubmit.c: files run again in a new directory ---- */
+/* ---- resubmit.c: a directory by name, the files it lacks, a batch (RESUBMIT and UPLOAD) ----
+ * One state machine for both commands (see resubmit.c): FIND_DIR, CREATE_DIR, a batch over it
+ * ends it, LIST_FILES, ADD_FILES, CREATE_BATCH. What differs is the source of the files: the
+ * file_ids of stored files (resubmit.c adds them) or local files (upload.c hashes and uploads
+ * them; its LIST_FILES and ADD_FILES steps are its own). */
 
-struct resubmit;
+#define RS_MAX_SENDS 10    /* POSTs of one directory create or one file add / upload */
+#define RS_MAX_RELISTS 16  /* listings of the directory's files after unknown adds */
+
+enum rs_kind { RS_RESUBMIT, RS_UPLOAD };
+
+struct rs_file {
+    char *file_id, *display_name; /* owned; file_id: resubmit only */
+    bool present;                 /* a live entry of the directory has it (file_id, unique_id) */
+    bool in_flight;
+    bool unknown; /* its last add's outcome is unknown: never resent before a re-list */
+    int sends;
+    /* upload only */
+    char *path;       /* owned */
+    int64_t size;     /* at scan time; the bytes hashed once hashed */
+    char uid[65];     /* SHA-256 hex of the bytes, when hashed */
+    bool hashed;
+    bool failed;      /* unreadable, refused, changed: reported, never sent again */
+    bool reported;    /* its NET_MSG_UPLOAD_FILE went out */
+    char *stale;      /* owned: an entry of its display_name with another unique_id */
+};
+
+struct upload; /* upload.c's part of an upload: hashing, the listing, the rate window */
+
+struct resubmit {
+    struct resubmit *next;
+    uint64_t seq, req;
+    enum rs_kind kind;
+    char *orig, *name, *cfg; /* owned; orig: resubmit only */
+    enum job_type type;
+    bool ephemeral, no_batch; /* upload only */
+    struct rs_file *files;    /* owned, one per distinct file_id (resubmit) or local file */
+    size_t n_files;
+    enum net_resubmit_phase phase;
+    struct directory dir; /* when have_dir */
+    bool have_dir;
+    int dir_sends;
+    int batch_creates; /* reconciled creates (each sends at most twice) */
+    size_t in_flight, cursor;
+    bool relist; /* an add's outcome is unknown: list the files again before going on */
+    int relists;
+    bool stopping;        /* a fatal add error: no new adds; answer once those in flight end */
+    struct net_error err; /* stopping: why */
+    int64_t progress_mono;
+    struct upload *up;   /* owned; upload only */
+};
+
 void resubmit_start(struct net *n, const struct net_cmd *cmd);
-/* Forget every resubmit under way (at net_stop); late answers find nothing. */
+/* Forget every resubmit and upload under way (at net_stop); late answers find nothing. */
 void resubmit_free_all(struct net *n);
+/* Shared with upload.c. */
+struct resubmit *resubmit_new(struct net *n, const struct net_cmd *cmd, enum rs_kind kind);
+struct resubmit *resubmit_find(struct net *n, uint64_t seq);
+/* A progress message: on a phase change (force), else at most ~10 a second. */
+void resubmit_progress(struct net *n, struct resubmit *rs, bool force);
+/* The end message (RESUBMITTED / UPLOADED), and rs freed. b (contents taken) may be NULL;
+ * err (borrowed) when !ok. */
+void resubmit_end(struct net *n, struct resubmit *rs, bool ok, struct batch *b,
+                  const struct net_error *err);
+void resubmit_fail(struct net *n, struct resubmit *rs, const char *message);
+void resubmit_find_dir(struct net *n, struct resubmit *rs);
+void resubmit_list_files(struct net *n, struct resubmit *rs);
+void resubmit_create_batch(struct net *n, struct resubmit *rs);
+/* Nothing in flight: when a file's last add or upload had an unknown outcome, list the directory
+ * again (or end after RS_MAX_RELISTS listings); true when it did, and the caller stops there. */
+bool resubmit_relist(struct net *n, struct resubmit *rs);
+/* Did the server say no for good to a write (4xx but 408, 409, 429)? */
+bool resubmit_refused(const struct xfer *x);
+
+/* ---- upload.c: local files into a directory (NET_CMD_UPLOAD) ---- */
+
+void upload_start(struct net *n, const struct net_cmd *cmd);
+/* Its LIST_FILES step's end: the directory's entries (borrowed). */
+void upload_files_listed(struct net *n, struct resubmit *rs, const struct dir_file *items,
+                         size_t count);
+/* The figures of an upload for a message. */
+void upload_figures(const struct net *n, const struct resubmit *rs,
+                    struct net_upload_progress *out);
+void upload_free(struct upload *u);
+/* The network loop's turn between transfers: a slice of hashing, uploads the rate window
+ * now allows. Returns when it wants the next turn (ms from now; 0: at once), or -1. */
+int64_t upload_tick(struct net *n);
 
 #endif

@@ -22,7 +22,8 @@ libnet_a_SOURCES = \
 	net/oneshot.c \
 	net/create.c \
 	net/resubmit.c \
+	net/upload.c \
 	net/thread.c
-libnet_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS)
+libnet_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS) $(CRYPTO_CFLAGS)
 # Which file of net/ owns what (for newcomers; shipped in the tarball).
 EXTRA_DIST += net/README

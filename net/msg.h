@@ -176,16 +176,28 @@ enum net_msg_type {
                                 where it stopped; create_outcome/since as for CREATED when the
                                 batch create's outcome is unknown */
     NET_MSG_UPLOAD_PROGRESS, /* resubmit_phase (ADD_FILES = uploading), upload; directories[0]
-                                once the directory is known. At most ~10 a second */
-    NET_MSG_UPLOAD_FILE,     /* id = the local file's display_name; upload_state; files[0] or
-                                error; stale_entry: the ID of an entry of the same display_name
-                                and another unique_id (the file changed since it was uploaded:
-                                reported, never deleted) */
-    NET_MSG_UPLOADED,        /* the end, as NET_MSG_RESUBMITTED: ok: batches[0] the batch (or,
-                                with already_finished, the one found over the directory; none
-                                with no_batch), directories[0]; !ok: error, resubmit_phase where
-                                it stopped, create_outcome/since when the create is unknown.
-                                upload: the final figures */
+                                once the directory is known. At most ~10 a second, and on each
+                                phase change. Hashing starts with the command, so files_hashed
+                                grows during FIND_DIR and LIST_FILES too */
+    NET_MSG_UPLOAD_FILE,     /* id = the local file's display_name; upload_state; files[0] (the
+                                entry, when the answer held one) or error (!ok; error.message
+                                is "DISPLAY_NAME: why", with the HTTP status when the server
+                                refused it: "a.pdf: 413 Upload too large"); one per file and
+                                command. SENT: uploaded by this command (also when a re-list
+                                after an unknown outcome found it); PRESENT: the listing had its
+                                unique_id before anything was sent, or the server answered 409.
+                                stale_entry (with SENT): the ID of an entry of the same
+                                display_name and another unique_id (the file changed since it
+                                was uploaded: reported, never deleted) */
+    NET_MSG_UPLOADED,        /* the end, as NET_MSG_RESUBMITTED (id NULL): ok: batches[0] the
+                                batch (or, with already_finished, the one found over the
+                                directory, nothing uploaded; none with no_batch), directories[0];
+                                !ok: error ("upload: STEP: why"; also when no file at all could
+                                be uploaded), resubmit_phase where it stopped,
+                                create_outcome/since when the create is unknown. upload: the
+                                final figures. Safe to send again after a failure: it resumes.
+                                Also, once, a NET_MSG_NOTICE (req of the command) when the
+                                directory holds entries of files not in the folder */
     NET_MSG_COUNTS,          /* id = a wanted batch; counts: its files done / total / failed and
                                 whether they are final (model/counts.h; total -1: not known yet,
                                 e.g. results null while it runs). One message per batch fetched */

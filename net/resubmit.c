@@ -38,38 +38,8 @@
  */
 
 #define RS_CONCURRENCY 4       /* adds in flight at once */
-#define RS_MAX_SENDS 10        /* POSTs of one directory create or one file add */
-#define RS_MAX_RELISTS 16      /* listings of the directory's files after unknown adds */
 #define RS_PROGRESS_MS 100     /* at most ~10 progress messages a second */
 #define RS_MAX_BATCH_CREATES 3 /* reconciled creates after "not created" answers */
-
-struct rs_file {
-    char *file_id, *display_name; /* owned */
-    bool present;                 /* a live entry of the directory has this file_id */
-    bool in_flight;
-    bool unknown; /* its last add's outcome is unknown: never resent before a re-list */
-    int sends;
-};
-
-struct resubmit {
-    struct resubmit *next;
-    uint64_t seq, req;
-    char *orig, *name, *cfg; /* owned */
-    enum job_type type;
-    struct rs_file *files; /* owned, one per distinct file_id */
-    size_t n_files;
-    enum net_resubmit_phase phase;
-    struct directory dir; /* when have_dir */
-    bool have_dir;
-    int dir_sends;
-    int batch_creates; /* reconciled creates (each sends at most twice) */
-    size_t in_flight, cursor;
-    bool relist; /* an add's outcome is unknown: list the files again before going on */
-    int relists;
-    bool stopping;        /* a fatal add error: no new adds; answer once those in flight end */
-    struct net_error err; /* stopping: why */
-    int64_t progress_mono;
-};
 
 /* What an add or a directory create request carries: the resubmit's seq, not a pointer. */
 struct rs_ctx {
@@ -87,14 +57,17 @@ static void rs_free(struct resubmit *rs)
     for (size_t i = 0; i < rs->n_files; i++) {
         free(rs->files[i].file_id);
         free(rs->files[i].display_name);
+        free(rs->files[i].path);
+        free(rs->files[i].stale);
     }
+    upload_free(rs->up);
     free(rs->files);
     directory_done(&rs->dir);
     net_error_done(&rs->err);
     free(rs);
 }
 
-static struct resubmit *rs_find(struct net *n, uint64_t seq)
+struct resubmit *resubmit_find(struct net *n, uint64_t seq)
 {
     for (struct resubmit *rs = n->resubmits; rs != NULL; rs = rs->next)
         if (rs->seq == seq)
@@ -120,11 +93,17 @@ static size_t rs_present(const struct resubmit *rs)
     return k;
 }
 
-static struct net_msg *rs_msg(const struct resubmit *rs, enum net_msg_type type)
+/* A message of type (RESUBMIT_PROGRESS or RESUBMITTED: an upload's are UPLOAD_PROGRESS and
+ * UPLOADED, with its figures). */
+static struct net_msg *rs_msg(struct net *n, const struct resubmit *rs, enum net_msg_type type)
 {
+    if (rs->kind == RS_UPLOAD)
+        type = type == NET_MSG_RESUBMITTED ? NET_MSG_UPLOADED : NET_MSG_UPLOAD_PROGRESS;
     struct net_msg *m = msg_new(type, rs->req, rs->orig);
     m->ok = true;
     m->resubmit_phase = rs->phase;
+    if (rs->kind == RS_UPLOAD)
+        upload_figures(n, rs, &m->upload);
     if (rs->have_dir) {
         m->directories = xcalloc(1, sizeof *m->directories);
         directory_copy(&m->directories[0], &rs->dir);
@@ -135,13 +114,13 @@ static struct net_msg *rs_msg(const struct resubmit *rs, enum net_msg_type type)
 
 /* Tell the UI where the resubmit is: always on a phase change (force), else at most every
  * RS_PROGRESS_MS, so a thousand adds are a few dozen messages. */
-static void rs_progress(struct net *n, struct resubmit *rs, bool force)
+void resubmit_progress(struct net *n, struct resubmit *rs, bool force)
 {
     int64_t now = clock_mono_ms();
     if (!force && now - rs->progress_mono < RS_PROGRESS_MS)
         return;
     rs->progress_mono = now;
-    struct net_msg *m = rs_msg(rs, NET_MSG_RESUBMIT_PROGRESS);
+    struct net_msg *m = rs_msg(n, rs, NET_MSG_RESUBMIT_PROGRESS);
     m->progress_done = rs_present(rs);
     m->progress_total = rs->n_files;
     msg_push(n, m);
@@ -150,31 +129,32 @@ static void rs_progress(struct net *n, struct resubmit *rs, bool force)
 static void rs_phase(struct net *n, struct resubmit *rs, enum net_resubmit_phase phase)
 {
     rs->phase = phase;
-    rs_progress(n, rs, true);
+    resubmit_progress(n, rs, true);
 }
 
 /* e (empty) = "resubmit: STEP: [STATUS ]MESSAGE" from err (borrowed, may be NULL). */
-static void rs_error(struct net_error *e, enum net_resubmit_phase phase,
+static void rs_error(struct net_error *e, const struct resubmit *rs, enum net_resubmit_phase phase,
                      const struct net_error *err)
 {
+    const char *what = rs->kind == RS_UPLOAD ? "upload" : "resubmit";
     const char *msg = err != NULL && err->message != NULL ? err->message : "failed";
     int status = err != NULL ? err->http_status : 0;
     e->http_status = status;
     e->field = err != NULL && err->field != NULL ? xstrdup(err->field) : NULL;
     /* the status too, unless the line says it already ("HTTP 500: ...") */
     if (status > 0 && strstr(msg, "HTTP ") == NULL)
-        e->message = xasprintf("resubmit: %s: %d %s", net_resubmit_phase_name(phase), status, msg);
+        e->message = xasprintf("%s: %s: %d %s", what, net_resubmit_phase_name(phase), status, msg);
     else
-        e->message = xasprintf("resubmit: %s: %s", net_resubmit_phase_name(phase), msg);
+        e->message = xasprintf("%s: %s: %s", what, net_resubmit_phase_name(phase), msg);
     log_printf("net", "%s", e->message);
 }
 
 /* The end: a RESUBMITTED and the resubmit freed. b (contents taken when given) is the batch;
  * err (borrowed) when !ok, prefixed with the step. */
-static void rs_end(struct net *n, struct resubmit *rs, bool ok, struct batch *b,
-                   const struct net_error *err)
+void resubmit_end(struct net *n, struct resubmit *rs, bool ok, struct batch *b,
+                  const struct net_error *err)
 {
-    struct net_msg *m = rs_msg(rs, NET_MSG_RESUBMITTED);
+    struct net_msg *m = rs_msg(n, rs, NET_MSG_RESUBMITTED);
     m->ok = ok;
     if (b != NULL) {
         m->batches = xcalloc(1, sizeof *m->batches);
@@ -183,7 +163,7 @@ static void rs_end(struct net *n, struct resubmit *rs, bool ok, struct batch *b,
         m->n_batches = 1;
     }
     if (!ok)
-        rs_error(&m->error, rs->phase, err);
+        rs_error(&m->error, rs, rs->phase, err);
     m->resubmit_phase = ok ? NET_RESUBMIT_DONE : rs->phase;
     msg_push(n, m);
     rs_unlink(n, rs);
@@ -191,21 +171,18 @@ static void rs_end(struct net *n, struct resubmit *rs, bool ok, struct batch *b,
 }
 
 /* rs_end with a message of ours. */
-static void rs_fail(struct net *n, struct resubmit *rs, const char *message)
+void resubmit_fail(struct net *n, struct resubmit *rs, const char *message)
 {
     struct net_error e = {0};
     e.message = (char *)message;
-    rs_end(n, rs, false, NULL, &e);
+    resubmit_end(n, rs, false, NULL, &e);
 }
 
-static void rs_find_dir(struct net *n, struct resubmit *rs);
-static void rs_list_files(struct net *n, struct resubmit *rs);
 static void rs_add_more(struct net *n, struct resubmit *rs);
-static void rs_create_batch(struct net *n, struct resubmit *rs);
 
 /* Did the server say no for good to a write (a 4xx but 408, 409 and 429)? It changed nothing
  * and would say the same again. 409 is "it exists": looked up, never taken for a refusal. */
-static bool rs_refused(const struct xfer *x)
+bool resubmit_refused(const struct xfer *x)
 {
     return x->code == CURLE_OK && x->status >= 400 && x->status < 500 && x->status != 408 &&
            x->status != 409 && x->status != 429;
@@ -217,11 +194,11 @@ static void rs_created(struct net *n, uint64_t owner, enum net_create_outcome ou
                        struct batch *b, bool have_batch, const struct net_error *err,
                        const char *since)
 {
-    struct resubmit *rs = rs_find(n, owner);
+    struct resubmit *rs = resubmit_find(n, owner);
     if (rs == NULL)
         return;
     if (outcome == NET_CREATE_OK && have_batch) {
-        rs_end(n, rs, true, b, NULL);
+        resubmit_end(n, rs, true, b, NULL);
         return;
     }
     /* provably not created (the look-up found nothing, or it was never sent): again */
@@ -230,22 +207,22 @@ static void rs_created(struct net *n, uint64_t owner, enum net_create_outcome ou
                   (err->http_status == 0 || err->http_status == 429 || err->http_status >= 500));
     if (again && rs->batch_creates < RS_MAX_BATCH_CREATES) {
         log_printf("net", "resubmit: the batch was not created; creating it again");
-        rs_create_batch(n, rs);
+        resubmit_create_batch(n, rs);
         return;
     }
-    struct net_msg *m = rs_msg(rs, NET_MSG_RESUBMITTED);
+    struct net_msg *m = rs_msg(n, rs, NET_MSG_RESUBMITTED);
     m->ok = false;
     m->create_outcome = outcome;
     m->since = xstrdup(since);
     struct net_error none = {0};
     none.message = (char *)"the batch was not created";
-    rs_error(&m->error, NET_RESUBMIT_CREATE_BATCH, err != NULL ? err : &none);
+    rs_error(&m->error, rs, NET_RESUBMIT_CREATE_BATCH, err != NULL ? err : &none);
     msg_push(n, m);
     rs_unlink(n, rs);
     rs_free(rs);
 }
 
-static void rs_create_batch(struct net *n, struct resubmit *rs)
+void resubmit_create_batch(struct net *n, struct resubmit *rs)
 {
     rs->batch_creates++;
     rs_phase(n, rs, NET_RESUBMIT_CREATE_BATCH);
@@ -257,7 +234,7 @@ static void rs_create_batch(struct net *n, struct resubmit *rs)
 static void rs_add_done(struct net *n, struct xfer *x)
 {
     struct rs_ctx *ctx = x->ctx;
-    struct resubmit *rs = rs_find(n, ctx->seq);
+    struct resubmit *rs = resubmit_find(n, ctx->seq);
     if (rs == NULL || ctx->file >= rs->n_files)
         return;
     struct rs_file *f = &rs->files[ctx->file];
@@ -283,7 +260,7 @@ static void rs_add_done(struct net *n, struct xfer *x)
     }
     if (!xfer_ok(x)) {
         xfer_error(n, x, &err);
-        bool refused = rs_refused(x);
+        bool refused = resubmit_refused(x);
         if (refused && !rs->stopping) {
             /* the server said no (an unknown file, a bad body): it will say so again */
             char *name =
@@ -303,7 +280,7 @@ static void rs_add_done(struct net *n, struct xfer *x)
         }
         net_error_done(&err);
     }
-    rs_progress(n, rs, false);
+    resubmit_progress(n, rs, false);
     rs_add_more(n, rs);
 }
 
@@ -336,34 +313,31 @@ static void rs_add_more(struct net *n, struct resubmit *rs)
     if (rs->in_flight > 0)
         return;
     if (rs->stopping) {
-        rs_end(n, rs, false, NULL, &rs->err);
+        resubmit_end(n, rs, false, NULL, &rs->err);
         return;
     }
-    if (rs->relist) {
-        if (++rs->relists > RS_MAX_RELISTS) {
-            rs_end(n, rs, false, NULL, &rs->err);
-            return;
-        }
-        log_printf("net", "resubmit: an add's outcome is unknown; listing the directory again");
-        rs_list_files(n, rs);
+    if (resubmit_relist(n, rs))
         return;
-    }
     if (rs_present(rs) == rs->n_files) {
-        rs_progress(n, rs, true);
-        rs_create_batch(n, rs);
+        resubmit_progress(n, rs, true);
+        resubmit_create_batch(n, rs);
         return;
     }
     rs->relist = true; /* not reached: every file is present, unknown or refused by now */
-    rs_list_files(n, rs);
+    resubmit_list_files(n, rs);
 }
 
 static void rs_files_listed(struct net *n, struct pager *p, bool ok, const struct net_error *err)
 {
-    struct resubmit *rs = rs_find(n, p->gen);
+    struct resubmit *rs = resubmit_find(n, p->gen);
     if (rs == NULL)
         return;
     if (!ok) {
-        rs_end(n, rs, false, NULL, err);
+        resubmit_end(n, rs, false, NULL, err);
+        return;
+    }
+    if (rs->kind == RS_UPLOAD) {
+        upload_files_listed(n, rs, p->items, p->n);
         return;
     }
     struct strmap want; /* file_id -> index + 1 */
@@ -388,7 +362,7 @@ static void rs_files_listed(struct net *n, struct pager *p, bool ok, const struc
         /* a batch over it would run files nobody asked for */
         char *msg = xasprintf("the directory already holds %zu other file%s; choose another name",
                               others, others == 1 ? "" : "s");
-        rs_fail(n, rs, msg);
+        resubmit_fail(n, rs, msg);
         free(msg);
         return;
     }
@@ -400,7 +374,21 @@ static void rs_files_listed(struct net *n, struct pager *p, bool ok, const struc
     rs_add_more(n, rs);
 }
 
-static void rs_list_files(struct net *n, struct resubmit *rs)
+bool resubmit_relist(struct net *n, struct resubmit *rs)
+{
+    if (!rs->relist)
+        return false;
+    if (++rs->relists > RS_MAX_RELISTS) {
+        resubmit_end(n, rs, false, NULL, &rs->err);
+        return true;
+    }
+    log_printf("net", "%s: a file's outcome is unknown; listing the directory again",
+               rs->kind == RS_UPLOAD ? "upload" : "resubmit");
+    resubmit_list_files(n, rs);
+    return true;
+}
+
+void resubmit_list_files(struct net *n, struct resubmit *rs)
 {
     rs_phase(n, rs, NET_RESUBMIT_LIST_FILES);
     struct pager *p = pager_new(PK_FILES, rs_files_listed, rs->seq);
@@ -414,7 +402,7 @@ static void rs_list_files(struct net *n, struct resubmit *rs)
 /* The directory's batches: one there means this resubmit was done already. */
 static void rs_batches_listed(struct net *n, struct pager *p, bool ok, const struct net_error *err)
 {
-    struct resubmit *rs = rs_find(n, p->gen);
+    struct resubmit *rs = resubmit_find(n, p->gen);
     if (rs == NULL)
         return;
     if (!ok) {
@@ -422,7 +410,7 @@ static void rs_batches_listed(struct net *n, struct pager *p, bool ok, const str
         e.http_status = err != NULL ? err->http_status : 0;
         e.message = xasprintf("looking for a batch over it: %s",
                               err != NULL && err->message != NULL ? err->message : "failed");
-        rs_end(n, rs, false, NULL, &e);
+        resubmit_end(n, rs, false, NULL, &e);
         net_error_done(&e);
         return;
     }
@@ -432,13 +420,13 @@ static void rs_batches_listed(struct net *n, struct pager *p, bool ok, const str
             (first == NULL || items[i].created_ms < first->created_ms))
             first = &items[i];
     if (first == NULL) {
-        rs_list_files(n, rs);
+        resubmit_list_files(n, rs);
         return;
     }
     log_printf("net", "resubmit: %s already runs over the directory", first->id);
     struct batch b = *first;
     memset(first, 0, sizeof *first);
-    struct net_msg *m = rs_msg(rs, NET_MSG_RESUBMITTED);
+    struct net_msg *m = rs_msg(n, rs, NET_MSG_RESUBMITTED);
     m->resubmit_phase = NET_RESUBMIT_DONE;
     m->already_finished = true;
     m->batches = xcalloc(1, sizeof *m->batches);
@@ -456,7 +444,7 @@ static void rs_have_dir(struct net *n, struct resubmit *rs, struct directory *d)
     rs->dir = *d;
     memset(d, 0, sizeof *d);
     rs->have_dir = true;
-    rs_progress(n, rs, true);
+    resubmit_progress(n, rs, true);
     struct pager *p = pager_new(PK_BATCHES, rs_batches_listed, rs->seq);
     p->req = rs->req;
     p->f_dir = xstrdup(rs->dir.id);
@@ -466,7 +454,7 @@ static void rs_have_dir(struct net *n, struct resubmit *rs, struct directory *d)
 static void rs_dir_created(struct net *n, struct xfer *x)
 {
     struct rs_ctx *ctx = x->ctx;
-    struct resubmit *rs = rs_find(n, ctx->seq);
+    struct resubmit *rs = resubmit_find(n, ctx->seq);
     if (rs == NULL)
         return;
     struct net_error err = {0};
@@ -480,20 +468,20 @@ static void rs_dir_created(struct net *n, struct xfer *x)
             return;
         }
         directory_done(&d);
-        rs_find_dir(n, rs); /* made, surely, but answered with what? look it up */
+        resubmit_find_dir(n, rs); /* made, surely, but answered with what? look it up */
         return;
     }
     if (xfer_requeue_unsent(n, x, &rs->dir_sends, RS_MAX_SENDS))
         return;
     xfer_error(n, x, &err);
-    bool refused = rs_refused(x);
+    bool refused = resubmit_refused(x);
     if (refused) {
-        rs_end(n, rs, false, NULL, &err);
+        resubmit_end(n, rs, false, NULL, &err);
     } else {
         /* 409 (it exists), 5xx, a reset, a timeout: made or not, the list will say */
         net_error_done(&rs->err);
         error_move(&rs->err, &err);
-        rs_find_dir(n, rs);
+        resubmit_find_dir(n, rs);
     }
     net_error_done(&err);
 }
@@ -501,7 +489,7 @@ static void rs_dir_created(struct net *n, struct xfer *x)
 static void rs_create_dir(struct net *n, struct resubmit *rs)
 {
     if (rs->dir_sends >= RS_MAX_SENDS) {
-        rs_end(n, rs, false, NULL, &rs->err);
+        resubmit_end(n, rs, false, NULL, &rs->err);
         return;
     }
     rs_phase(n, rs, NET_RESUBMIT_CREATE_DIR);
@@ -509,19 +497,19 @@ static void rs_create_dir(struct net *n, struct resubmit *rs)
     struct rs_ctx *ctx = xcalloc(1, sizeof *ctx);
     ctx->seq = rs->seq;
     struct xfer *x = xfer_new(url_directory_create(&n->uctx), rs_dir_created, ctx, free);
-    x->post = decode_directory_create_body(rs->name);
+    x->post = decode_directory_create_body(rs->name, rs->ephemeral);
     x->manual = true;
     xfer_send(n, x);
 }
 
 static void rs_dirs_listed(struct net *n, struct pager *p, bool ok, const struct net_error *err)
 {
-    struct resubmit *rs = rs_find(n, p->gen);
+    struct resubmit *rs = resubmit_find(n, p->gen);
     if (rs == NULL)
         return;
     if (!ok) {
         rs->phase = NET_RESUBMIT_FIND_DIR;
-        rs_end(n, rs, false, NULL, err);
+        resubmit_end(n, rs, false, NULL, err);
         return;
     }
     /* exact name (the filter may be looser); the oldest if another client made two */
@@ -538,7 +526,7 @@ static void rs_dirs_listed(struct net *n, struct pager *p, bool ok, const struct
     rs_create_dir(n, rs);
 }
 
-static void rs_find_dir(struct net *n, struct resubmit *rs)
+void resubmit_find_dir(struct net *n, struct resubmit *rs)
 {
     rs_phase(n, rs, NET_RESUBMIT_FIND_DIR);
     struct pager *p = pager_new(PK_DIRS, rs_dirs_listed, rs->seq);
@@ -549,11 +537,12 @@ static void rs_find_dir(struct net *n, struct resubmit *rs)
 
 /* ---- the command ---- */
 
-void resubmit_start(struct net *n, const struct net_cmd *cmd)
+struct resubmit *resubmit_new(struct net *n, const struct net_cmd *cmd, enum rs_kind kind)
 {
     struct resubmit *rs = xcalloc(1, sizeof *rs);
     rs->seq = ++n->resubmit_seq;
     rs->req = cmd->req;
+    rs->kind = kind;
     rs->orig = xstrdup(cmd->id);
     rs->name = xstrdup(cmd->name);
     rs->cfg = xstrdup(cmd->configuration_id);
@@ -561,6 +550,12 @@ void resubmit_start(struct net *n, const struct net_cmd *cmd)
     rs->phase = NET_RESUBMIT_FIND_DIR;
     rs->next = n->resubmits;
     n->resubmits = rs;
+    return rs;
+}
+
+void resubmit_start(struct net *n, const struct net_cmd *cmd)
+{
+    struct resubmit *rs = resubmit_new(n, cmd, RS_RESUBMIT);
     /* one entry per distinct file_id, in the order given */
     rs->files = xcalloc(cmd->n_files ? cmd->n_files : 1, sizeof *rs->files);
     struct strmap seen;
@@ -581,17 +576,17 @@ void resubmit_start(struct net *n, const struct net_cmd *cmd)
     }
     strmap_done(&seen);
     if (rs->name == NULL || rs->name[0] == '\0')
-        rs_fail(n, rs, "no directory name given");
+        resubmit_fail(n, rs, "no directory name given");
     else if (no_id)
-        rs_fail(n, rs, "a file has no file_id, so it cannot be added to another directory");
+        resubmit_fail(n, rs, "a file has no file_id, so it cannot be added to another directory");
     else if (rs->n_files == 0)
-        rs_fail(n, rs, "no files to run again");
+        resubmit_fail(n, rs, "no files to run again");
     else if (rs->cfg == NULL || rs->cfg[0] == '\0')
-        rs_fail(n, rs, "no configuration given");
+        resubmit_fail(n, rs, "no configuration given");
     else if (rs->type != JOB_TYPE_PARSE && rs->type != JOB_TYPE_EXTRACT)
-        rs_fail(n, rs, "the job type must be parse_v2 or extract_v2");
+        resubmit_fail(n, rs, "the job type must be parse_v2 or extract_v2");
     else
-        rs_find_dir(n, rs);
+        resubmit_find_dir(n, rs);
 }
 
 void resubmit_free_all(struct net *n)

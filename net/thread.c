@@ -125,16 +125,9 @@ static void handle(struct net *n, struct net_cmd *cmd)
     case NET_CMD_RESUBMIT:
         resubmit_start(n, cmd);
         break;
-    case NET_CMD_UPLOAD: {
-        /* issue 17: net/upload.c is being built; until then, say so */
-        struct net_msg *m = msg_new(NET_MSG_UPLOADED, cmd->req, NULL);
-        struct net_error e = {0};
-        error_set(&e, 0, "uploading a local folder is not built yet");
-        msg_fail(m, &e);
-        net_error_done(&e);
-        msg_push(n, m);
+    case NET_CMD_UPLOAD:
+        upload_start(n, cmd);
         break;
-    }
     }
 }
 
@@ -187,9 +180,11 @@ static void start_due(struct net *n, int64_t now)
     }
 }
 
-static int poll_timeout(struct net *n, int64_t now)
+static int poll_timeout(struct net *n, int64_t now, int64_t upload_wake)
 {
     int64_t wake = now + IDLE_POLL_MS;
+    if (upload_wake >= 0 && now + upload_wake < wake)
+        wake = now + upload_wake;
     int64_t stall = xfer_watch_stalls(n); /* only while requests are in flight */
     if (stall >= 0 && now + stall < wake)
         wake = now + stall;
@@ -228,7 +223,10 @@ static void *thread_main(void *arg)
         }
         if (atomic_load(&n->stop))
             break;
-        curl_multi_poll(n->multi, NULL, 0, poll_timeout(n, clock_mono_ms()), NULL);
+        /* uploads: a slice of hashing, those the rate window lets start (they go out with
+         * the next perform, after at most this poll's wait) */
+        int64_t upload_wake = upload_tick(n);
+        curl_multi_poll(n->multi, NULL, 0, poll_timeout(n, clock_mono_ms(), upload_wake), NULL);
     }
     /* Cancel everything in flight: remove -> easy cleanup; the multi goes in net_stop. */
     while (n->active != NULL) {
@@ -448,6 +446,7 @@ void net_stop(struct net *n)
     pthread_join(n->thread, NULL);
     curl_multi_cleanup(n->multi);
     curl_slist_free_all(n->headers);
+    curl_slist_free_all(n->upload_headers);
 
     for (size_t i = 0; i < n->n_cmds; i++)
         net_cmd_free(n->cmds[i]);

@@ -188,6 +188,15 @@ char *url_directory_file_add(const struct url_ctx *c, const char *directory_id)
     return sb_end(&b, c);
 }
 
+char *url_directory_file_upload(const struct url_ctx *c, const char *directory_id)
+{
+    struct sbuf b = {0};
+    sb_begin(&b, c, "/api/v1/beta/directories");
+    sb_segment(&b, directory_id);
+    sb_str(&b, "/files/upload");
+    return sb_end(&b, c);
+}
+
 char *url_directory_files(const struct url_ctx *c, const char *directory_id,
                           const char *page_token)
 {

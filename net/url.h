@@ -60,6 +60,8 @@ char *url_directory_files(const struct url_ctx *c, const char *directory_id,
 char *url_directory_create(const struct url_ctx *c);
 /* POST /api/v1/beta/directories/{id}/files (add a stored file) */
 char *url_directory_file_add(const struct url_ctx *c, const char *directory_id);
+/* POST /api/v1/beta/directories/{id}/files/upload (multipart: a local file) */
+char *url_directory_file_upload(const struct url_ctx *c, const char *directory_id);
 /* product_type NULL: every type. */
 char *url_config_list(const struct url_ctx *c, const char *product_type, const char *page_token);
 

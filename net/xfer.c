@@ -311,10 +311,19 @@ static void xfer_reset_answer(struct xfer *x)
     x->code = CURLE_OK;
 }
 
+/* The try's mime, once its handle has let go of it. */
+static void xfer_body_release(struct xfer *x)
+{
+    if (x->mime != NULL)
+        curl_mime_free(x->mime);
+    x->mime = NULL;
+}
+
 void xfer_free(struct xfer *x)
 {
     if (x == NULL)
         return;
+    xfer_body_release(x);
     xfer_reset_answer(x);
     free(x->url);
     free(x->post);
@@ -399,6 +408,8 @@ void xfer_send(struct net *n, struct xfer *x)
         curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->post);
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(x->post));
     }
+    if (x->body_setup != NULL)
+        x->body_setup(n, x, e);
     x->sent_mono = clock_mono_ms();
     x->data_mono = 0;
     if (n->n_sends == n->cap_sends) {
@@ -409,7 +420,8 @@ void xfer_send(struct net *n, struct xfer *x)
     x->next = n->active;
     n->active = x;
     curl_multi_add_handle(n->multi, e);
-    log_printf("net", "%s %s (try %d)", x->post ? "POST" : "GET", x->url, x->attempt + 1);
+    log_printf("net", "%s %s (try %d)", x->post || x->body_setup ? "POST" : "GET", x->url,
+               x->attempt + 1);
 }
 
 /* Send x again after delay_ms; only from inside its done() or the completion path. */
@@ -563,10 +575,12 @@ void complete(struct net *n, CURL *easy, CURLcode code)
     curl_multi_remove_handle(n->multi, easy);
     easy_release(n, easy);
     x->easy = NULL;
+    xfer_body_release(x);
     int64_t now = clock_mono_ms();
     n->latency_ms = now - x->sent_mono;
-    log_printf("net", "%s %s -> %ld (%s) %lld ms", x->post ? "POST" : "GET", x->url, x->status,
-               code == CURLE_OK ? "ok" : curl_easy_strerror(code), (long long)n->latency_ms);
+    log_printf("net", "%s %s -> %ld (%s) %lld ms", x->post || x->body_setup ? "POST" : "GET",
+               x->url, x->status, code == CURLE_OK ? "ok" : curl_easy_strerror(code),
+               (long long)n->latency_ms);
 
     int64_t date;
     if (x->h_date != NULL && retry_parse_http_date(x->h_date, &date)) {

@@ -48,7 +48,7 @@ spec_opts() {
     get | cancel | dirs) echo "$formats" ;;
     results) echo "--failed --status $formats" ;;
     output) echo "--markdown --text --json -o --output" ;;
-    create) echo "--directory --type --config --wait --jobs --timeout --notify $formats" ;;
+    create) echo "--directory --from --name --ephemeral --hidden --yes --no-batch --type --config --wait --jobs --timeout --notify $formats" ;;
     wait) echo "--timeout --jobs --notify $formats" ;;
     configs) echo "--type $formats" ;;
     resubmit) echo "--failed --not-completed --name --type --config --wait --jobs --timeout --notify $formats" ;;

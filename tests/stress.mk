@@ -3,7 +3,7 @@ check_PROGRAMS += tests/test_stress_escape
 TESTS += tests/test_stress_escape
 tests_test_stress_escape_SOURCES = tests/stress/test_stress_escape.c
 tests_test_stress_escape_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CURL_CFLAGS)
-tests_test_stress_escape_LDADD = libnet.a libmodel.a tests/libsimproc.a $(CURL_LIBS) \
+tests_test_stress_escape_LDADD = libnet.a libmodel.a tests/libsimproc.a $(CURL_LIBS) $(CRYPTO_LIBS) \
 	$(JSONC_LIBS) $(CHECK_LIBS)
 
 # Terminal tests (tmux against a live sim; they reuse tests/e2e/lib.sh). The soak runs

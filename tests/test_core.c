@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "model/clock.h"
+#include "model/localsrc.h"
 #include "model/strmap.h"
 #include "model/xalloc.h"
 #include "net/msg.h"
@@ -27,6 +29,19 @@ static struct simproc sim;
 static void stop_sim(void)
 {
     simproc_stop(&sim);
+}
+
+/* The network thread on the simulator, every refresh_s seconds. */
+static struct net *start_net(int refresh_s)
+{
+    struct net_config cfg = {0};
+    cfg.base_url = sim.url;
+    cfg.api_key = "llx-sim";
+    cfg.refresh_s = refresh_s;
+    char *cause = NULL;
+    struct net *net = net_start(&cfg, &cause);
+    ck_assert_msg(net != NULL, "net_start: %s", cause ? cause : "?");
+    return net;
 }
 
 /* Messages received and not matched yet, oldest first. */
@@ -93,13 +108,7 @@ START_TEST(core_lists_opens_and_stops_without_curses)
     static const char *const args[] = {"--batches", "250", "--seed", "11", NULL};
     ck_assert_msg(simproc_start(&sim, args) == 0, "batchtop-sim did not start");
     atexit(stop_sim);
-    struct net_config cfg = {0};
-    cfg.base_url = sim.url;
-    cfg.api_key = "llx-sim";
-    cfg.refresh_s = 5;
-    char *cause = NULL;
-    struct net *net = net_start(&cfg, &cause);
-    ck_assert_msg(net != NULL, "net_start: %s", cause ? cause : "?");
+    struct net *net = start_net(5);
 
     /* The whole list, as one generation, equal to the simulator's set. */
     net_submit(net, net_cmd_new(NET_CMD_WATCH_LIST));
@@ -181,11 +190,7 @@ START_TEST(core_counts_budget_and_final)
     static const char *const args[] = {"--batches", "200", "--seed", "11", NULL};
     ck_assert_msg(simproc_start(&sim, args) == 0, "batchtop-sim did not start");
     atexit(stop_sim);
-    struct net_config cfg = {0};
-    cfg.base_url = sim.url;
-    cfg.api_key = "llx-sim";
-    cfg.refresh_s = 60; /* no new interval (budget) until the test asks for one */
-    struct net *net = net_start(&cfg, NULL);
+    struct net *net = start_net(60); /* no new interval (budget) until the test asks for one */
     ck_assert_ptr_nonnull(net);
     net_submit(net, net_cmd_new(NET_CMD_WATCH_LIST));
     struct net_msg *list = wait_for(net, NET_MSG_LIST_FULL, NULL, 20000);
@@ -233,6 +238,114 @@ START_TEST(core_counts_budget_and_final)
 }
 END_TEST
 
+/* Write len bytes of 'c' to dir/name. */
+static void put_file(const char *dir, const char *name, size_t len, int c)
+{
+    char *p = xasprintf("%s/%s", dir, name);
+    FILE *f = fopen(p, "wb");
+    ck_assert_msg(f != NULL, "cannot write %s", p);
+    for (size_t i = 0; i < len; i++)
+        fputc(c, f);
+    fclose(f);
+    free(p);
+}
+
+/* NET_CMD_UPLOAD against a simulator that takes 5 uploads per 5 s and 1 MiB a file: the 429s
+ * are waited out as Retry-After says (every upload held, so a handful of 429s in all, not one
+ * per backoff step), a file over the cap (413) and one gone since the scan fail alone, each
+ * named in its NET_MSG_UPLOAD_FILE, and the batch is made over the 10 that went. */
+START_TEST(core_upload_rate_and_refusals)
+{
+    static const char *const args[] = {"--batches",       "0", "--seed", "3", "--upload-rate", "5",
+                                       "--max-upload-mb", "1", NULL};
+    ck_assert_msg(simproc_start(&sim, args) == 0, "batchtop-sim did not start");
+    atexit(stop_sim);
+    char dir[] = "/tmp/bt-core-upload.XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    for (int i = 0; i < 10; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "doc %02d.txt", i);
+        put_file(dir, name, 1000 + (size_t)i, 'a' + i);
+    }
+    put_file(dir, "big.pdf", 2u << 20, 'b');
+    put_file(dir, "gone.txt", 10, 'g');
+    struct local_scan scan;
+    char *err = NULL;
+    ck_assert_int_eq(localsrc_scan(dir, false, &scan, &err), 0);
+    ck_assert_uint_eq(scan.n_files, 12);
+    char *gone = xasprintf("%s/gone.txt", dir);
+    unlink(gone); /* unreadable at upload time */
+    free(gone);
+
+    struct net *net = start_net(5);
+    struct net_cmd *cmd = net_cmd_new(NET_CMD_UPLOAD);
+    cmd->name = xstrdup("core upload");
+    cmd->job_type = JOB_TYPE_PARSE;
+    cmd->configuration_id = xstrdup("cfg-PARSE_AGENTIC");
+    cmd->locals = xcalloc(scan.n_files, sizeof *cmd->locals);
+    for (size_t i = 0; i < scan.n_files; i++)
+        local_file_copy(&cmd->locals[i], &scan.files[i]);
+    cmd->n_locals = scan.n_files;
+    int64_t t0 = clock_mono_ms();
+    net_submit(net, cmd);
+    struct net_msg *end = wait_for(net, NET_MSG_UPLOADED, NULL, 60000);
+    ck_assert_msg(end != NULL, "no NET_MSG_UPLOADED within 60 s");
+    int64_t took = clock_mono_ms() - t0;
+    ck_assert_msg(end->ok, "upload failed: %s", end->error.message ? end->error.message : "?");
+    ck_assert_uint_eq(end->n_batches, 1);
+    ck_assert_uint_eq(end->n_directories, 1);
+    ck_assert_uint_eq(end->upload.files_total, 12);
+    ck_assert_uint_eq(end->upload.files_sent, 10);
+    ck_assert_uint_eq(end->upload.files_present, 0);
+    ck_assert_uint_eq(end->upload.files_failed, 2);
+    ck_assert_uint_eq(end->upload.files_hashed, 11);
+    net_msg_free(end);
+    size_t sent = 0, failed = 0;
+    struct net_msg *m;
+    while ((m = wait_for(net, NET_MSG_UPLOAD_FILE, NULL, 0)) != NULL) {
+        if (m->upload_state == NET_UPLOAD_SENT) {
+            sent++;
+            ck_assert_uint_eq(m->n_files, 1);
+            ck_assert_str_eq(m->files[0].display_name, m->id);
+            ck_assert_uint_eq(strlen(m->files[0].unique_id), 64);
+        } else {
+            ck_assert_int_eq(m->upload_state, NET_UPLOAD_FAILED);
+            failed++;
+            ck_assert_ptr_nonnull(m->error.message);
+            if (strcmp(m->id, "big.pdf") == 0)
+                ck_assert_msg(strstr(m->error.message, "big.pdf: ") == m->error.message &&
+                                  strstr(m->error.message, "413") != NULL,
+                              "big.pdf: %s", m->error.message);
+            else
+                ck_assert_msg(strcmp(m->id, "gone.txt") == 0 &&
+                                  strstr(m->error.message, "gone.txt: cannot be read") != NULL,
+                              "%s: %s", m->id, m->error.message);
+        }
+        net_msg_free(m);
+    }
+    ck_assert_uint_eq(sent, 10);
+    ck_assert_uint_eq(failed, 2);
+    /* 11 uploads reached the server at 5 per 5 s: at least two waits; each 429 held every
+     * upload until Retry-After, so at most the 4 in flight were refused per window */
+    long refused = simproc_count(&sim, "/files/upload 429");
+    ck_assert_msg(took >= 9000, "11 uploads at 5 per 5 s took %lld ms", (long long)took);
+    ck_assert_msg(refused >= 1 && refused <= 8, "%ld uploads answered 429", refused);
+    net_stop(net);
+    drop_pending();
+    local_scan_done(&scan);
+    for (int i = 0; i < 10; i++) {
+        char *p = xasprintf("%s/doc %02d.txt", dir, i);
+        unlink(p);
+        free(p);
+    }
+    char *p = xasprintf("%s/big.pdf", dir);
+    unlink(p);
+    free(p);
+    rmdir(dir);
+    ck_assert_int_eq(simproc_finish(&sim), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("core");
@@ -240,6 +353,7 @@ int main(void)
     tcase_set_timeout(t, 90);
     tcase_add_test(t, core_lists_opens_and_stops_without_curses);
     tcase_add_test(t, core_counts_budget_and_final);
+    tcase_add_test(t, core_upload_rate_and_refusals);
     suite_add_tcase(s, t);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -1366,7 +1366,7 @@ END_TEST
 
 START_TEST(encode_resubmit_bodies)
 {
-    char *s = decode_directory_create_body("Invoices \"2024\" retry 2026-12-04");
+    char *s = decode_directory_create_body("Invoices \"2024\" retry 2026-12-04", false);
     ck_assert_str_eq(s, "{\"name\":\"Invoices \\\"2024\\\" retry 2026-12-04\",\"type\":\"user\"}");
     free(s);
     s = decode_file_add_body("f-1", "a/b \x01.pdf");

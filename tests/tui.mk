@@ -30,7 +30,7 @@ E2E_TESTS = tests/e2e/list.sh tests/e2e/create.sh tests/e2e/batch.sh tests/e2e/s
 	tests/e2e/usage.sh tests/e2e/latency.sh tests/e2e/cache.sh tests/e2e/hostile2.sh \
 	tests/e2e/bigbatch.sh tests/e2e/cli.sh tests/e2e/cli2.sh tests/e2e/resubmit_tui.sh \
 	tests/e2e/config.sh tests/e2e/notify.sh tests/e2e/triage.sh tests/e2e/resubmit.sh \
-	tests/e2e/counts.sh
+	tests/e2e/counts.sh tests/e2e/upload.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += tests/e2e/lib.sh tests/e2e/clilib.sh $(E2E_TESTS)
 
@@ -39,4 +39,4 @@ check_PROGRAMS += tests/test_settings
 TESTS += tests/test_settings
 tests_test_settings_SOURCES = tests/test_settings.c
 tests_test_settings_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(INIH_CFLAGS) $(NCURSES_CFLAGS)
-tests_test_settings_LDADD = libtui.a libnet.a libmodel.a $(INIH_LIBS) $(NCURSES_LIBS) $(CURL_LIBS) $(JSONC_LIBS) $(CHECK_LIBS)
+tests_test_settings_LDADD = libtui.a libnet.a libmodel.a $(INIH_LIBS) $(NCURSES_LIBS) $(CURL_LIBS) $(CRYPTO_LIBS) $(JSONC_LIBS) $(CHECK_LIBS)

@@ -18,6 +18,7 @@
 
 #include "model/clock.h"
 #include "model/detail.h"
+#include "model/localsrc.h"
 #include "model/strmap.h"
 #include "model/xalloc.h"
 #include "net/encode.h"
@@ -70,7 +71,8 @@ static const struct sub_info {
     [S_OUTPUT] = {"output", "BATCH_ID FILE | JOB_ID [--markdown|--text|--json] [-o FILE]",
                   "a job's output (FILE: the file's name or dfl- ID in the batch)"},
     [S_CREATE] = {"create",
-                  "--directory DIR_ID --type parse_v2|extract_v2 --config CFG_ID "
+                  "--directory DIR_ID|--from PATH --type parse_v2|extract_v2 --config CFG_ID "
+                  "[--name NAME] [--ephemeral] [--hidden] [--yes] [--no-batch] "
                   "[--wait [--jobs] [--timeout D] [--notify]]",
                   "start a batch (never twice, even when an answer is lost); prints its ID"},
     [S_CANCEL] = {"cancel", "BATCH_ID...", "ask the server to cancel batches"},
@@ -120,6 +122,11 @@ enum opt_id {
     OPT_TIMEOUT,
     OPT_NOT_COMPLETED,
     OPT_NAME,
+    OPT_FROM,
+    OPT_EPHEMERAL,
+    OPT_HIDDEN,
+    OPT_YES,
+    OPT_NO_BATCH,
 };
 
 static const struct option long_opts[] = {
@@ -156,6 +163,11 @@ static const struct option long_opts[] = {
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"not-completed", no_argument, NULL, OPT_NOT_COMPLETED},
     {"name", required_argument, NULL, OPT_NAME},
+    {"from", required_argument, NULL, OPT_FROM},
+    {"ephemeral", no_argument, NULL, OPT_EPHEMERAL},
+    {"hidden", no_argument, NULL, OPT_HIDDEN},
+    {"yes", no_argument, NULL, OPT_YES},
+    {"no-batch", no_argument, NULL, OPT_NO_BATCH},
     {NULL, 0, NULL, 0},
 };
 
@@ -180,8 +192,15 @@ static unsigned opt_subs(int id)
     case OPT_FAILED:
         return M(S_RESULTS) | M(S_RESUBMIT);
     case OPT_NOT_COMPLETED:
-    case OPT_NAME:
         return M(S_RESUBMIT);
+    case OPT_NAME:
+        return M(S_RESUBMIT) | M(S_CREATE);
+    case OPT_FROM:
+    case OPT_EPHEMERAL:
+    case OPT_HIDDEN:
+    case OPT_YES:
+    case OPT_NO_BATCH:
+        return M(S_CREATE);
     case OPT_MARKDOWN:
     case OPT_TEXT:
     case 'o':
@@ -218,9 +237,11 @@ struct cli {
     char **statuses;
     size_t n_statuses;
     const char *directory, *config, *outfile, *name;
+    const char *from; /* create --from: a local folder, file or glob */
     enum job_type type;
     bool type_set, ids, cached, failed, not_completed, wait, jobs;
-    int doc; /* output: 0 default, 1 markdown, 2 text, 3 json */
+    bool ephemeral, hidden, yes, no_batch; /* create --from */
+    int doc;                               /* output: 0 default, 1 markdown, 2 text, 3 json */
     int64_t since_ms, until_ms, timeout_ms;
     long limit;
     char **args;
@@ -485,9 +506,26 @@ static void usage_sub(FILE *f, enum sub s)
               f);
         break;
     case S_CREATE:
-        fputs("\n  --wait          then wait for it (see wait); --jobs, --timeout D as there\n"
+        fputs("\n  --directory ID  the source directory (one that exists)\n"
+              "  --from PATH     a local folder (walked), a file, or a glob (\"scans/*.pdf\"):\n"
+              "                  a directory is made for it, every file uploaded, then the batch\n"
+              "  --name NAME     the directory's name (--from; default \"<folder> <YYYY-MM-DD>\"\n"
+              "                  with the local date)\n"
+              "  --ephemeral     an ephemeral directory (--from; default: user)\n"
+              "  --hidden        upload dot-files and dot-folders too (--from)\n"
+              "  --yes           upload more than 1,000 files (a batch's limit) all the same\n"
+              "  --no-batch      upload only (--from); print the directory's ID\n"
+              "  --wait          then wait for it (see wait); --jobs, --timeout D as there\n"
               "A create whose answer was lost is looked up before it is sent again, so a\n"
-              "retried create never makes a second batch.\n",
+              "retried create never makes a second batch.\n"
+              "With --from, a file's unique_id is its SHA-256 and its display_name its path in\n"
+              "the folder. Run again (the same folder, the same day), it finds the directory\n"
+              "and uploads only what is not there yet: an interrupted upload resumes, a file\n"
+              "changed since its upload goes again (the old entry is named, never deleted),\n"
+              "and a batch already over the directory is printed: nothing is made twice.\n"
+              "Files that cannot be read or are refused are named on stderr and the batch\n"
+              "runs over the rest; progress (files, bytes, rate, ETA) on stderr when it is a\n"
+              "terminal; a summary line on stderr; the batch's ID on stdout as above.\n",
               f);
         break;
     case S_RESUBMIT:
@@ -1594,12 +1632,34 @@ static struct net_cmd *create_cmd(const struct cli *c, enum net_cmd_type type, c
     return cmd;
 }
 
+/* The batch a create made, on stdout: its ID (bat=$(batchtop create ...)), or a row of the
+ * chosen format; nothing when --wait prints it in its one document. */
+static void create_print(struct cli *c, const struct batch *made)
+{
+    if (c->wait && c->fmt != OUT_TABLE && c->fmt != OUT_TSV) {
+        /* one document: the wait's row holds the batch */
+    } else if (c->fmt == OUT_JSON || c->fmt == OUT_JSONL) {
+        out_json(stdout, encode_batch(made, false), c->tty_out);
+    } else if (c->fmt == OUT_CSV) {
+        struct out *o = out_new(stdout, c->fmt, c->tty_out, c->color, list_heads, 7);
+        list_row(c, o, made);
+        out_end(o);
+    } else {
+        printf("%s\n", made->id);
+    }
+    fflush(stdout);
+}
+
+static int cmd_create_from(struct cli *c);
+
 static int cmd_create(struct cli *c)
 {
     if (c->readonly) {
         err_line(c, "--readonly: create refused");
         return CLI_USAGE;
     }
+    if (c->from != NULL)
+        return cmd_create_from(c);
     if (!net_open(c, true, false))
         return CLI_API_ERROR;
     int rc = CLI_OK, sends = 0, finds = 0;
@@ -1671,18 +1731,7 @@ static int cmd_create(struct cli *c)
         }
         net_msg_free(m);
     }
-    if (c->wait && c->fmt != OUT_TABLE && c->fmt != OUT_TSV) {
-        /* one document: the wait's row holds the batch */
-    } else if (c->fmt == OUT_JSON || c->fmt == OUT_JSONL) {
-        out_json(stdout, encode_batch(&made, false), c->tty_out);
-    } else if (c->fmt == OUT_CSV) {
-        struct out *o = out_new(stdout, c->fmt, c->tty_out, c->color, list_heads, 7);
-        list_row(c, o, &made);
-        out_end(o);
-    } else {
-        printf("%s\n", created); /* bat=$(batchtop create ...) */
-    }
-    fflush(stdout);
+    create_print(c, &made);
     batch_done(&made);
     if (c->wait)
         rc = run_wait(c, &created, 1);
@@ -1775,61 +1824,67 @@ static void resubmit_progress(const struct cli *c, const struct net_msg *m)
     free(line);
 }
 
-/* Send the resubmit, again after an answer that may pass (no answer, 408, 429, 5xx, an
- * unknown create outcome): each try finds what the last one made. The batch (made, or found
- * over the directory) goes to *out; *found_only when this process created nothing. */
-static int resubmit_send(struct cli *c, const struct batch *orig, const char *name,
-                         const struct dir_file *const *files, size_t n, struct batch *out,
-                         bool *found_only)
+/* A command that makes a directory, fills it and creates a batch over it (RESUBMIT, UPLOAD):
+ * each send finds what the last one made, so it is sent again after an answer that may pass
+ * (no answer, 408, 429, 5xx, an unknown create outcome). */
+struct flow {
+    enum net_msg_type end; /* RESUBMITTED or UPLOADED */
+    const char *what;      /* "resubmit", "create --from": for the hint */
+    struct net_cmd *(*make)(const struct cli *c, const void *arg);
+    const void *arg;
+    /* every other message of the command (progress, a file's end); may be NULL */
+    void (*seen)(struct cli *c, const struct net_msg *m, void *state);
+    void *state;
+};
+
+/* Run f to its end: CLI_OK with its successful end message in *end (caller frees; batches[0]
+ * is the batch made or found over the directory, none for an upload with no_batch), and
+ * *found_only when this process created nothing. */
+static int flow_send(struct cli *c, const struct flow *f, struct net_msg **end, bool *found_only)
 {
     int rc = CLI_OK;
     bool created_something = false;
+    *end = NULL;
     for (int tries = 1;; tries++) {
-        struct net_cmd *cmd = net_cmd_new(NET_CMD_RESUBMIT);
-        cmd->id = xstrdup(orig->id);
-        cmd->name = xstrdup(name);
-        cmd->job_type = c->type_set ? c->type : orig->job_type;
-        cmd->configuration_id = xstrdup(c->config ? c->config : orig->configuration_id);
-        cmd->files = xcalloc(n, sizeof *cmd->files);
-        for (size_t i = 0; i < n; i++)
-            dir_file_copy(&cmd->files[i], files[i]);
-        cmd->n_files = n;
-        uint64_t req = submit(c, cmd);
+        uint64_t req = submit(c, f->make(c, f->arg));
         struct net_msg *m = NULL;
         while ((m = next_msg(c, 0, &rc)) != NULL) {
-            if (m->req == req && m->type == NET_MSG_RESUBMITTED)
+            if (m->req == req && m->type == f->end)
                 break;
-            if (m->req == req && m->type == NET_MSG_RESUBMIT_PROGRESS) {
-                if (m->resubmit_phase >= NET_RESUBMIT_CREATE_DIR &&
-                    m->resubmit_phase != NET_RESUBMIT_LIST_FILES)
-                    created_something = true; /* it may have made something: not "found" */
-                resubmit_progress(c, m);
-            }
+            if (m->req == req &&
+                (m->type == NET_MSG_RESUBMIT_PROGRESS || m->type == NET_MSG_UPLOAD_PROGRESS) &&
+                m->resubmit_phase >= NET_RESUBMIT_CREATE_DIR &&
+                m->resubmit_phase != NET_RESUBMIT_LIST_FILES)
+                created_something = true; /* it may have made something: not "found" */
+            if (m->req == req && f->seen != NULL)
+                f->seen(c, m, f->state);
             net_msg_free(m);
         }
         if (m == NULL) {
             progress_clear(c);
             return rc;
         }
-        if (m->ok && m->n_batches > 0) {
+        if (m->ok) {
             progress_clear(c);
-            batch_copy(out, &m->batches[0]);
             *found_only = m->already_finished && !created_something;
-            net_msg_free(m);
+            *end = m;
             return CLI_OK;
         }
         int st = m->error.http_status;
         bool transient = m->create_outcome == NET_CREATE_UNKNOWN || st == 0 || st == 408 ||
                          st == 429 || st >= 500;
+        if (m->type == NET_MSG_UPLOADED && m->upload.files_failed > 0 &&
+            m->upload.files_sent + m->upload.files_present == 0)
+            transient = false; /* every file failed for good: sending them again changes nothing */
         if (!transient || tries >= CREATE_TRIES) {
             progress_clear(c);
             if (m->create_outcome == NET_CREATE_UNKNOWN)
                 err_line(c,
-                         "%s; the batch may exist: run the same resubmit again to find it "
+                         "%s; the batch may exist: run the same %s again to find it "
                          "(it never makes a second one)",
-                         m->error.message ? m->error.message : "outcome unknown");
+                         m->error.message ? m->error.message : "outcome unknown", f->what);
             else
-                err_line(c, "%s", m->error.message ? m->error.message : "resubmit failed");
+                err_line(c, "%s", m->error.message ? m->error.message : "failed");
             net_msg_free(m);
             return CLI_API_ERROR;
         }
@@ -1841,6 +1896,242 @@ static int resubmit_send(struct cli *c, const struct batch *orig, const char *na
             return wrc;
         }
     }
+}
+
+struct resubmit_arg {
+    const struct batch *orig;
+    const char *name;
+    const struct dir_file *const *files;
+    size_t n;
+};
+
+static struct net_cmd *resubmit_make(const struct cli *c, const void *arg)
+{
+    const struct resubmit_arg *a = arg;
+    struct net_cmd *cmd = net_cmd_new(NET_CMD_RESUBMIT);
+    cmd->id = xstrdup(a->orig->id);
+    cmd->name = xstrdup(a->name);
+    cmd->job_type = c->type_set ? c->type : a->orig->job_type;
+    cmd->configuration_id = xstrdup(c->config ? c->config : a->orig->configuration_id);
+    cmd->files = xcalloc(a->n ? a->n : 1, sizeof *cmd->files);
+    for (size_t i = 0; i < a->n; i++)
+        dir_file_copy(&cmd->files[i], a->files[i]);
+    cmd->n_files = a->n;
+    return cmd;
+}
+
+static void resubmit_seen(struct cli *c, const struct net_msg *m, void *state)
+{
+    if (m->type == NET_MSG_RESUBMIT_PROGRESS)
+        resubmit_progress(c, m);
+}
+
+/* Send the resubmit; the batch (made, or found over the directory) goes to *out; *found_only
+ * when this process created nothing. */
+static int resubmit_send(struct cli *c, const struct batch *orig, const char *name,
+                         const struct dir_file *const *files, size_t n, struct batch *out,
+                         bool *found_only)
+{
+    struct resubmit_arg a = {orig, name, files, n};
+    struct flow f = {NET_MSG_RESUBMITTED, "resubmit", resubmit_make, &a, resubmit_seen, NULL};
+    struct net_msg *end = NULL;
+    int rc = flow_send(c, &f, &end, found_only);
+    if (rc != CLI_OK || end == NULL)
+        return rc != CLI_OK ? rc : CLI_API_ERROR;
+    if (end->n_batches == 0) {
+        err_line(c, "resubmit: the answer holds no batch");
+        net_msg_free(end);
+        return CLI_API_ERROR;
+    }
+    batch_copy(out, &end->batches[0]);
+    net_msg_free(end);
+    return CLI_OK;
+}
+
+/* ---- create --from: a local folder uploaded, then the batch ---- */
+
+struct upload_seen {
+    struct strmap told; /* display names already named on stderr (a resend repeats them) */
+    int64_t base_bytes; /* bytes_done when the first upload started: what was there */
+    size_t failed, stale;
+};
+
+static void upload_progress(const struct cli *c, const struct net_msg *m, struct upload_seen *us)
+{
+    if (!c->tty_err)
+        return;
+    const struct net_upload_progress *u = &m->upload;
+    char done[32], total[32], line[256];
+    text_thousands((long)(u->files_present + u->files_sent), done, sizeof done);
+    text_thousands((long)u->files_total, total, sizeof total);
+    if (m->resubmit_phase != NET_RESUBMIT_ADD_FILES) {
+        snprintf(line, sizeof line, "upload: %s, %zu/%zu files hashed",
+                 net_resubmit_phase_name(m->resubmit_phase), u->files_hashed, u->files_total);
+    } else {
+        double mib = 1024.0 * 1024.0, rate = 0;
+        int64_t el = u->started_ms > 0 ? clock_now_ms() - u->started_ms : 0;
+        if (u->started_ms > 0 && us->base_bytes < 0)
+            us->base_bytes = u->bytes_done;
+        if (el > 500 && us->base_bytes >= 0)
+            rate = (double)(u->bytes_done - us->base_bytes) * 1000.0 / (double)el;
+        char eta[32] = "";
+        if (rate > 0) {
+            long s = (long)((double)(u->bytes_total - u->bytes_done) / rate);
+            snprintf(eta, sizeof eta, ", ETA %ld:%02ld", s / 60, s % 60);
+        }
+        snprintf(line, sizeof line, "upload: %s/%s files, %.1f/%.1f MiB, %.1f MiB/s%s%s%zu failed",
+                 done, total, (double)u->bytes_done / mib, (double)u->bytes_total / mib,
+                 rate / mib, eta, ", ", u->files_failed);
+    }
+    progress_show(c, line);
+}
+
+static void upload_seen_msg(struct cli *c, const struct net_msg *m, void *state)
+{
+    struct upload_seen *us = state;
+    if (m->type == NET_MSG_UPLOAD_PROGRESS) {
+        upload_progress(c, m, us);
+        return;
+    }
+    if (m->type == NET_MSG_NOTICE && m->error.message != NULL &&
+        !strmap_has(&us->told, m->error.message)) {
+        strmap_put(&us->told, m->error.message, NULL);
+        progress_clear(c);
+        err_line(c, "note: %s", m->error.message);
+        return;
+    }
+    if (m->type != NET_MSG_UPLOAD_FILE || m->id == NULL)
+        return;
+    if (m->upload_state == NET_UPLOAD_FAILED && !strmap_has(&us->told, m->id)) {
+        strmap_put(&us->told, m->id, NULL);
+        progress_clear(c);
+        err_line(c, "%s; not uploaded", m->error.message ? m->error.message : m->id);
+        us->failed++;
+    } else if (m->stale_entry != NULL && m->upload_state != NET_UPLOAD_FAILED) {
+        char *key = xasprintf("stale\n%s", m->id);
+        if (!strmap_has(&us->told, key)) {
+            strmap_put(&us->told, key, NULL);
+            progress_clear(c);
+            err_line(c,
+                     "%s changed since it was uploaded: uploaded again; the old entry %s "
+                     "stays in the directory",
+                     m->id, m->stale_entry);
+            us->stale++;
+        }
+        free(key);
+    }
+}
+
+struct upload_arg {
+    const struct local_scan *scan;
+    const char *name;
+};
+
+static struct net_cmd *upload_make(const struct cli *c, const void *arg)
+{
+    const struct upload_arg *a = arg;
+    struct net_cmd *cmd = net_cmd_new(NET_CMD_UPLOAD);
+    cmd->name = xstrdup(a->name);
+    cmd->ephemeral = c->ephemeral;
+    cmd->no_batch = c->no_batch;
+    cmd->job_type = c->type;
+    cmd->configuration_id = c->config ? xstrdup(c->config) : NULL;
+    cmd->locals = xcalloc(a->scan->n_files ? a->scan->n_files : 1, sizeof *cmd->locals);
+    for (size_t i = 0; i < a->scan->n_files; i++)
+        local_file_copy(&cmd->locals[i], &a->scan->files[i]);
+    cmd->n_locals = a->scan->n_files;
+    return cmd;
+}
+
+/* The scan, its problems on stderr; CLI_OK to go on, else the exit status. */
+static int upload_scan(struct cli *c, struct local_scan *scan)
+{
+    char *err = NULL;
+    if (localsrc_scan(c->from, c->hidden, scan, &err) != 0) {
+        err_line(c, "--from: %s", err ? err : "cannot be read");
+        free(err);
+        return CLI_USAGE;
+    }
+    for (size_t i = 0; i < scan->n_problems; i++)
+        err_line(c, "%s: %s; skipped", scan->problems[i].path, scan->problems[i].reason);
+    if (scan->hidden_skipped > 0)
+        err_line(c, "%zu hidden file%s or folder%s skipped (--hidden includes them)",
+                 scan->hidden_skipped, scan->hidden_skipped == 1 ? "" : "s",
+                 scan->hidden_skipped == 1 ? "" : "s");
+    if (scan->n_files == 0) {
+        err_line(c, "nothing to upload: %s holds no readable file%s", c->from,
+                 scan->n_problems > 0 ? " (see above)" : "");
+        return CLI_USAGE;
+    }
+    if (scan->n_files > LOCALSRC_MAX_FILES && !c->yes && !c->no_batch) {
+        char n[32], max[32];
+        text_thousands((long)scan->n_files, n, sizeof n);
+        text_thousands(LOCALSRC_MAX_FILES, max, sizeof max);
+        err_line(c,
+                 "%s holds %s files, more than the %s a batch takes; nothing was uploaded "
+                 "(--yes uploads them all anyway)",
+                 c->from, n, max);
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}
+
+static int cmd_create_from(struct cli *c)
+{
+    struct local_scan scan;
+    int rc = upload_scan(c, &scan);
+    if (rc != CLI_OK) {
+        local_scan_done(&scan);
+        return rc;
+    }
+    /* the same name the same day: a second run finds the directory and resumes */
+    char *name = c->name ? xstrdup(c->name) : localsrc_default_name(&scan, time(NULL));
+    if (!net_open(c, true, false)) {
+        free(name);
+        local_scan_done(&scan);
+        return CLI_API_ERROR;
+    }
+    struct upload_seen us = {.base_bytes = -1};
+    strmap_init(&us.told, NULL);
+    struct upload_arg a = {&scan, name};
+    struct flow f = {NET_MSG_UPLOADED, "create --from", upload_make, &a, upload_seen_msg, &us};
+    struct net_msg *end = NULL;
+    bool found_only = false;
+    rc = flow_send(c, &f, &end, &found_only);
+    local_scan_done(&scan);
+    strmap_done(&us.told);
+    if (rc != CLI_OK || end == NULL) {
+        free(name);
+        return rc != CLI_OK ? rc : CLI_API_ERROR;
+    }
+    const struct directory *d = end->n_directories > 0 ? &end->directories[0] : NULL;
+    const struct net_upload_progress *u = &end->upload;
+    if (found_only) {
+        err_line(c, "already created: %s runs over directory \"%s\"; nothing was uploaded",
+                 end->n_batches > 0 ? end->batches[0].id : "a batch", name);
+    } else {
+        char *text = text_clean(name);
+        fprintf(stderr,
+                "%s: %zu file%s uploaded, %zu already there, %zu failed, in directory "
+                "\"%s\" (%s)\n",
+                c->prog, u->files_sent, u->files_sent == 1 ? "" : "s", u->files_present,
+                u->files_failed, text, d && d->id ? d->id : "?");
+        free(text);
+    }
+    free(name);
+    if (c->no_batch || end->n_batches == 0) {
+        printf("%s\n", d && d->id ? d->id : ""); /* dir=$(batchtop create --from . --no-batch) */
+        fflush(stdout);
+        net_msg_free(end);
+        return CLI_OK;
+    }
+    create_print(c, &end->batches[0]);
+    char *id = xstrdup(end->batches[0].id);
+    net_msg_free(end);
+    if (c->wait)
+        rc = run_wait(c, &id, 1);
+    free(id);
+    return rc;
 }
 
 static int cmd_resubmit(struct cli *c)
@@ -1961,7 +2252,7 @@ static bool takes_value(const char *arg)
         "--base-url", "--project-id", "--organization-id", "--log",     "--refresh",
         "--status",   "--directory",  "--since",           "--until",   "--limit",
         "--output",   "--type",       "--config",          "--timeout", "-o",
-        "--name"};
+        "--name",     "--from"};
     for (size_t i = 0; i < sizeof with / sizeof with[0]; i++)
         if (strcmp(arg, with[i]) == 0)
             return true;
@@ -2131,6 +2422,21 @@ static int parse_args(struct cli *c, int argc, char **argv)
         case OPT_NAME:
             c->name = optarg;
             break;
+        case OPT_FROM:
+            c->from = optarg;
+            break;
+        case OPT_EPHEMERAL:
+            c->ephemeral = true;
+            break;
+        case OPT_HIDDEN:
+            c->hidden = true;
+            break;
+        case OPT_YES:
+            c->yes = true;
+            break;
+        case OPT_NO_BATCH:
+            c->no_batch = true;
+            break;
         case OPT_MARKDOWN:
             c->doc = 1;
             formats++;
@@ -2229,8 +2535,23 @@ static int check_args(struct cli *c)
     case S_CREATE:
         if (n > 0)
             return usage_error(c, "unexpected argument '%s'", c->args[0]);
-        if (c->directory == NULL || c->config == NULL || !c->type_set)
-            return usage_error(c, "%s--directory, --type and --config are all needed", "");
+        if (c->directory != NULL && c->from != NULL)
+            return usage_error(c, "%s--directory or --from, not both", "");
+        if (c->from == NULL && (c->name || c->ephemeral || c->hidden || c->yes || c->no_batch))
+            return usage_error(c,
+                               "%s--name, --ephemeral, --hidden, --yes and --no-batch go "
+                               "with --from",
+                               "");
+        if (c->from != NULL && c->from[0] == '\0')
+            return usage_error(c, "%s--from wants a folder, a file or a glob", "");
+        if (c->name != NULL && c->name[0] == '\0')
+            return usage_error(c, "%s--name wants a name", "");
+        if (c->no_batch && c->wait)
+            return usage_error(c, "%s--no-batch makes no batch to --wait for", "");
+        if (!c->no_batch &&
+            ((c->directory == NULL && c->from == NULL) || c->config == NULL || !c->type_set))
+            return usage_error(c, "%s--directory (or --from), --type and --config are all needed",
+                               "");
         if ((c->jobs || c->timeout_ms > 0 || c->notify) && !c->wait)
             return usage_error(c, "%s--jobs, --timeout and --notify go with --wait", "");
         break;

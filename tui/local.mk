@@ -23,5 +23,5 @@ libtui_a_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS) $(FORM_CFLAGS) $(JSONC_CFLAGS) 
 bin_PROGRAMS += batchtop
 batchtop_SOURCES = tui/main.c
 batchtop_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS)
-batchtop_LDADD = libtui.a libnet.a libmodel.a $(FORM_LIBS) $(NCURSES_LIBS) $(CURL_LIBS) \
+batchtop_LDADD = libtui.a libnet.a libmodel.a $(FORM_LIBS) $(NCURSES_LIBS) $(CURL_LIBS) $(CRYPTO_LIBS) \
 	$(JSONC_LIBS) $(INIH_LIBS)
