@@ -30,7 +30,7 @@ E2E_TESTS = tests/e2e/list.sh tests/e2e/create.sh tests/e2e/batch.sh tests/e2e/s
 	tests/e2e/usage.sh tests/e2e/latency.sh tests/e2e/cache.sh tests/e2e/hostile2.sh \
 	tests/e2e/bigbatch.sh tests/e2e/cli.sh tests/e2e/cli2.sh tests/e2e/resubmit_tui.sh \
 	tests/e2e/config.sh tests/e2e/notify.sh tests/e2e/triage.sh tests/e2e/resubmit.sh \
-	tests/e2e/counts.sh tests/e2e/upload.sh
+	tests/e2e/counts.sh tests/e2e/upload.sh tests/e2e/upload_tui.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += tests/e2e/lib.sh tests/e2e/clilib.sh $(E2E_TESTS)
 

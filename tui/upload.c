@@ -51,7 +51,7 @@ struct upload {
     uint64_t req;
     enum net_resubmit_phase phase;
     struct net_upload_progress prog;
-    int64_t rate_base_bytes; /* bytes_done when the first upload began (files present count) */
+    int64_t rate_base_bytes; /* bytes_done before the first upload began (files present) */
     char *dir_id;
     char **fails; /* "name: reason", at most KEEP_FAILS */
     size_t n_fails;
@@ -324,7 +324,7 @@ static void submit(struct upload *u, struct app *a)
     memset(&u->prog, 0, sizeof u->prog);
     u->prog.files_total = u->scan.n_files;
     u->prog.bytes_total = u->scan.bytes_total;
-    u->rate_base_bytes = -1;
+    u->rate_base_bytes = 0;
     set_status(u, false, NULL);
     app_log(a, false, "upload of %s: %zu files into directory \"%s\"", u->spec, u->scan.n_files,
             u->name);
@@ -417,7 +417,9 @@ static unsigned upload_message(struct screen *s, struct app *a, const struct net
     case NET_MSG_UPLOAD_PROGRESS:
         u->phase = m->resubmit_phase;
         u->prog = m->upload;
-        if (u->rate_base_bytes < 0 && u->prog.started_ms)
+        /* the rate counts bytes sent: those of files found present before the first upload
+         * began are left out */
+        if (u->prog.started_ms == 0)
             u->rate_base_bytes = u->prog.bytes_done;
         return REACT_REDRAW;
     case NET_MSG_UPLOAD_FILE:
@@ -499,7 +501,6 @@ void upload_open(struct app *a, const char *spec, struct local_scan *scan, enum 
     memset(scan, 0, sizeof *scan);
     u->type = type;
     u->config = xstrdup(config);
-    u->rate_base_bytes = -1;
     char *name = localsrc_default_name(&u->scan, (time_t)(clock_now_ms() / 1000));
     /* cut after a whole character if the folder's name is very long */
     size_t end = strlen(name);
