@@ -119,8 +119,6 @@ struct list_state {
     struct parlist *par;  /* a parallel full listing under way (parlist.c), or NULL */
     bool sequential;      /* full lists follow one cursor (config, or a server that ignores
                              the created_at filters) */
-    bool sequential_once; /* the next full list follows one cursor (a server round trips
-                             away from nothing, parlist.c) */
     char *newest;        /* newest created_at seen (server text) */
     int64_t newest_ms;
 };
@@ -323,6 +321,11 @@ void list_refresh_full(struct net *n, uint64_t req);
 /* The end of a full listing (sequential or parallel): items taken; or its failure. */
 void list_full_deliver(struct net *n, uint64_t req, struct batch *items, size_t count, bool ok,
                        const struct net_error *err);
+/* The sequential full listing: one cursor from token (taken; NULL: the first page). items
+ * (taken, count of them, already sent to the UI) are the rows of the pages fetched before
+ * (pages of them) by a parallel listing that hands over to the cursor. */
+void list_follow_cursor(struct net *n, uint64_t req, char *token, struct batch *items,
+                        size_t count, int pages);
 /* parlist.c: a full listing in parallel created_at windows; its end calls list_full_deliver,
  * or (a server that ignores the filters) starts the sequential one. */
 struct parlist;

@@ -151,6 +151,23 @@ static void list_full_page(struct net *n, struct pager *p, void *items, size_t c
     msg_push(n, m);
 }
 
+void list_follow_cursor(struct net *n, uint64_t req, char *token, struct batch *items,
+                        size_t count, int pages)
+{
+    struct list_state *l = &n->list;
+    struct pager *p = pager_new(PK_BATCHES, list_full_done, l->gen);
+    p->req = req;
+    p->f_dir = xstrdup(l->filter_dir);
+    p->token = token;
+    p->pages = pages;
+    p->on_page = list_full_page;
+    p->items = items;
+    p->n = p->cap = count;
+    l->page_sent = count;
+    l->page_sent_ms = clock_mono_ms();
+    pager_start(n, p);
+}
+
 void list_refresh_full(struct net *n, uint64_t req)
 {
     struct list_state *l = &n->list;
@@ -164,17 +181,11 @@ void list_refresh_full(struct net *n, uint64_t req)
     l->busy = true;
     l->full_running = true;
     l->req = req;
-    if (!l->sequential && !l->sequential_once) {
+    if (!l->sequential) {
         parlist_start(n, req);
         return;
     }
-    l->sequential_once = false;
-    struct pager *p = pager_new(PK_BATCHES, list_full_done, l->gen);
-    p->req = req;
-    p->f_dir = xstrdup(l->filter_dir);
-    p->on_page = list_full_page;
-    l->page_sent = 0;
-    pager_start(n, p);
+    list_follow_cursor(n, req, NULL, NULL, 0, 0);
 }
 
 /* The delta refresh is over: deliver it, or its failure. */
