@@ -28,7 +28,9 @@
  * batch may come twice: the union is merged by ID, the newer updated_at winning. The limit
  * starts at PAR_MAX requests in flight, halves while requests are being retried (429, 5xx)
  * and grows back by one every PAR_GROW answers. total_size is never needed.
-
+ *
+ * A streamed listing (list_state.stream) merges nothing here: each window's rows go straight
+ * to list_stream_page, which sends each batch once (by its seen record) and keeps none.
  */
 
 #define PAR_MAX 8
@@ -356,8 +358,12 @@ static void window_done(struct net *n, struct pager *p, bool ok, const struct ne
             queue_push(pl, lo, hi, p->next_token);
             p->next_token = NULL;
         }
-        for (size_t i = 0; i < p->n; i++)
-            merge(pl, &b[i]);
+        if (n->list.stream) {
+            list_stream_page(n, pl->req, b, p->n, pl->total, (int)pl->windows);
+        } else {
+            for (size_t i = 0; i < p->n; i++)
+                merge(pl, &b[i]);
+        }
         /* slower while the server pushes back (requests retried after 429 or 5xx) */
         if (n->conn == NET_CONN_RETRYING) {
             pl->limit = pl->limit > 1 ? pl->limit / 2 : 1;
