@@ -674,6 +674,20 @@ static int cmd_list_cached(struct cli *c)
     return ok ? CLI_OK : CLI_API_ERROR;
 }
 
+/* Whether this listing rewrites the snapshot cache (list_save_snapshot's rule). */
+static bool list_saves_snapshot(const struct cli *c)
+{
+    if (c->no_cache || c->directory != NULL)
+        return false; /* a --directory list is only part of the project's */
+    char *path = snapshot_path(c->base_url, c->project_id, c->organization_id);
+    if (path == NULL)
+        return false;
+    struct stat st;
+    bool due = stat(path, &st) != 0 || time(NULL) - st.st_mtime >= LIST_SAVE_EVERY_S;
+    free(path);
+    return due;
+}
+
 static int cmd_list(struct cli *c)
 {
     if (c->cached)
@@ -681,14 +695,21 @@ static int cmd_list(struct cli *c)
     /* the API does not say how it sorts: --limit waits for every page and keeps the newest */
     if (!net_open(c, true, false))
         return CLI_API_ERROR;
+    /* Streamed (no table to align, no --limit to sort for): each page is printed as it comes
+     * and freed, and the thread sends each batch once and keeps nothing (stream_only); only
+     * a snapshot to write keeps the batches, copied out of the pages. */
+    bool stream =
+        c->limit <= 0 && (c->ids || c->fmt == OUT_JSONL || c->fmt == OUT_TSV || c->fmt == OUT_CSV);
+    bool keep = stream && list_saves_snapshot(c);
+    struct batch *kept = NULL;
+    size_t n_kept = 0, cap_kept = 0;
     struct net_cmd *cmd = net_cmd_new(NET_CMD_WATCH_LIST);
     if (c->directory)
         cmd->source_directory_id = xstrdup(c->directory);
+    cmd->stream_only = stream;
     submit(c, cmd);
-    bool stream =
-        c->limit <= 0 && (c->ids || c->fmt == OUT_JSONL || c->fmt == OUT_TSV || c->fmt == OUT_CSV);
     struct out *o = c->ids ? NULL : out_new(stdout, c->fmt, c->tty_out, c->color, list_heads, 7);
-    struct strmap printed;
+    struct strmap printed; /* the whole list at once: its duplicates (a shifted cursor) */
     strmap_init(&printed, NULL);
     size_t count = 0;
     int rc = CLI_OK;
@@ -698,15 +719,31 @@ static int cmd_list(struct cli *c)
         if (m == NULL)
             break;
         if (m->type == NET_MSG_LIST_PAGE && stream) {
+            /* stream_only: every batch comes once (the thread dedupes by ID) */
             for (size_t i = 0; i < m->n_batches; i++) {
                 const struct batch *b = &m->batches[i];
-                if (b->id == NULL || strmap_has(&printed, b->id) || !batch_wanted(c, b))
-                    continue;
-                strmap_put(&printed, b->id, NULL);
-                list_row(c, o, b);
-                count++;
+                if (b->id != NULL && batch_wanted(c, b)) {
+                    list_row(c, o, b);
+                    count++;
+                }
             }
             fflush(stdout); /* a reader sees each page as it arrives */
+            if (keep) {
+                if (n_kept + m->n_batches > cap_kept) {
+                    cap_kept = cap_kept ? cap_kept : 256;
+                    while (n_kept + m->n_batches > cap_kept)
+                        cap_kept *= 2;
+                    kept = xreallocarray(kept, cap_kept, sizeof *kept);
+                }
+                for (size_t i = 0; i < m->n_batches; i++) /* the page's own are views */
+                    batch_copy_without_results(&kept[n_kept++], &m->batches[i]);
+            }
+        } else if (m->type == NET_MSG_LIST_FULL && m->streamed) {
+            if (keep) {
+                qsort(kept, n_kept, sizeof *kept, newest_first);
+                list_save_snapshot(c, kept, n_kept);
+            }
+            done = true;
         } else if (m->type == NET_MSG_LIST_FULL) {
             struct batch *all = m->batches;
             size_t n = m->n_batches;
@@ -733,6 +770,9 @@ static int cmd_list(struct cli *c)
         net_msg_free(m);
     }
     strmap_done(&printed);
+    for (size_t i = 0; i < n_kept; i++)
+        batch_done(&kept[i]);
+    free(kept);
     bool ok = o ? out_end(o) : fflush(stdout) == 0;
     if (!ok && rc == CLI_OK)
         rc = CLI_API_ERROR;
