@@ -230,6 +230,7 @@ struct cli {
     struct net *net;
     struct net_msg *queue;
     int64_t deadline; /* clock_mono_ms() when --timeout ends, 0 for none */
+    struct out_text line; /* list_row's JSON, reused row after row */
 };
 
 /* ---- signals: SIGINT and SIGTERM end the poll through a pipe ---- */
@@ -564,7 +565,14 @@ static void list_row(struct cli *c, struct out *o, const struct batch *b)
     const char *cells[] = {
         b->id,         batch_status_text(b), type, b->configuration_id, b->source_directory_id,
         b->created_at, b->updated_at};
-    out_row(o, cells, c->fmt == OUT_JSON || c->fmt == OUT_JSONL ? encode_batch(b, false) : NULL);
+    if (!out_wants_json(o)) {
+        out_row(o, cells, NULL);
+        return;
+    }
+    /* the JSON written straight from the batch (no json-c objects): thousands of rows */
+    c->line.len = 0;
+    out_text_batch(&c->line, b, out_tty(o));
+    out_row_text(o, cells, &c->line);
 }
 
 static int newest_first(const void *x, const void *y)
@@ -2429,6 +2437,7 @@ out:
         free(c.statuses[i]);
     free(c.statuses);
     free(c.args);
+    out_text_done(&c.line);
     settings_key_free(c.key);
     settings_done(&c.settings);
     return rc;
