@@ -714,6 +714,11 @@ static int cmd_list(struct cli *c)
     bool keep = stream && list_saves_snapshot(c);
     struct batch *kept = NULL;
     size_t n_kept = 0, cap_kept = 0;
+    if (stream && !c->tty_out) {
+        /* a page (about 33 KB of JSON lines) in one write when it is flushed, not eight */
+        static char buf[1 << 16];
+        setvbuf(stdout, buf, _IOFBF, sizeof buf);
+    }
     struct net_cmd *cmd = net_cmd_new(NET_CMD_WATCH_LIST);
     if (c->directory)
         cmd->source_directory_id = xstrdup(c->directory);
