@@ -1365,11 +1365,10 @@ START_TEST(streamed_list_once_each)
         stream_once(&h, req, &ids);
         same_ids(&ids, &state, rtts[r] ? "streamed, 25 ms" : "streamed, loopback");
         strmap_done(&ids);
+        /* near (loopback, unless the machine is so busy a page takes 20 ms): one cursor */
         long pages = simproc_count(&h.sp, "GET /api/v2/batches?");
-        if (simproc_count(&h.sp, "created_at_on_or_") == 0) /* near: one cursor */
+        if (simproc_count(&h.sp, "created_at_on_or_") == 0)
             ck_assert_msg(pages == 14, "%ld page requests for 14 pages", pages);
-        else
-            ck_assert_msg(rtts[r] != NULL, "windows on loopback (a slow machine?)");
         /* the next full listing sends every batch again, once */
         req = h_simple(&h, NET_CMD_REFRESH);
         stream_once(&h, req, &ids);
