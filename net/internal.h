@@ -75,7 +75,8 @@ enum page_kind { PK_BATCHES, PK_DIRS, PK_FILES, PK_CONFIGS, PK_JOBS };
 struct pager;
 /* Called once at the end: ok with p->items holding every item, or !ok with err (borrowed). */
 typedef void pager_fn(struct net *n, struct pager *p, bool ok, const struct net_error *err);
-/* Called for each decoded page (jobs); the items are borrowed. */
+/* Called for each decoded page; the items are borrowed, but it may take an item's contents
+ * (leaving the item zeroed). */
 typedef void page_fn(struct net *n, struct pager *p, void *items, size_t count);
 
 struct pager {
@@ -124,8 +125,11 @@ struct list_state {
     struct parlist *par;  /* a parallel full listing under way (parlist.c), or NULL */
     bool sequential;      /* full lists follow one cursor (config, or a server that ignores
                              the created_at filters) */
-    bool sequential_once; /* the next full list follows one cursor (a server round trips
-                             away from nothing, parlist.c) */
+    bool stream;          /* WATCH_LIST's stream_only: full listings go out page by page
+                             (list_stream_page) and are not kept */
+    uint64_t listing;     /* the streamed listing under way: a batch whose seen record has
+                             this number was sent in it already; bumps when one completes */
+    size_t streamed;      /* batches sent in it so far */
     char *newest;        /* newest created_at seen (server text) */
     int64_t newest_ms;
 };
@@ -197,6 +201,7 @@ struct seen {
     uint64_t seq;       /* order of first sighting, from n->seen_seq */
     int64_t created_ms; /* its created_at */
     bool ours;          /* returned by one of our creates: never another create's */
+    uint64_t listing;   /* the streamed listing that sent it last (list_state.listing) */
 };
 
 struct net {
@@ -329,6 +334,15 @@ void list_refresh_full(struct net *n, uint64_t req);
 /* The end of a full listing (sequential or parallel): items taken; or its failure. */
 void list_full_deliver(struct net *n, uint64_t req, struct batch *items, size_t count, bool ok,
                        const struct net_error *err);
+/* The sequential full listing: one cursor from token (taken; NULL: the first page). items
+ * (taken, count of them, already sent to the UI) are the rows of the pages fetched before
+ * (pages of them) by a parallel listing that hands over to the cursor. */
+void list_follow_cursor(struct net *n, uint64_t req, char *token, struct batch *items,
+                        size_t count, int pages);
+/* A streamed listing (list_state.stream): the batches of one page (taken, each left zeroed)
+ * go to the UI at once, each batch once per listing. */
+void list_stream_page(struct net *n, uint64_t req, struct batch *items, size_t count, long total,
+                      int pages);
 /* parlist.c: a full listing in parallel created_at windows; its end calls list_full_deliver,
  * or (a server that ignores the filters) starts the sequential one. */
 struct parlist;

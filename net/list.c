@@ -83,7 +83,15 @@ void list_full_deliver(struct net *n, uint64_t req, struct batch *items, size_t 
 {
     struct list_state *l = &n->list;
     struct net_msg *m = msg_new(ok ? NET_MSG_LIST_FULL : NET_MSG_LIST_FAILED, req, NULL);
-    if (ok) {
+    if (ok && l->stream) {
+        /* every batch went out with its page, the active set and newest with it */
+        m->streamed = true;
+        l->listing++;
+        l->streamed = 0;
+        l->have_full = true;
+        n->updated_ms = clock_now_ms();
+        n->conn = NET_CONN_ONLINE;
+    } else if (ok) {
         strmap_done(&l->active);
         for (size_t i = 0; i < count; i++) {
             note_newest(n, &items[i]);
@@ -151,6 +159,135 @@ static void list_full_page(struct net *n, struct pager *p, void *items, size_t c
     msg_push(n, m);
 }
 
+static void list_stream_on_page(struct net *n, struct pager *p, void *items, size_t count)
+{
+    if (p->gen == n->list.gen)
+        list_stream_page(n, p->req, items, count, p->total, p->pages + 1);
+}
+
+static size_t pool_size(const char *s)
+{
+    return s != NULL ? strlen(s) + 1 : 0;
+}
+
+/* Copy s to *at (advanced past it); NULL stays NULL. */
+static char *pool_put(char **at, const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    size_t len = strlen(s) + 1;
+    char *r = memcpy(*at, s, len);
+    *at += len;
+    return r;
+}
+
+/* The strings of b, one after another. */
+static size_t batch_pool_size(const struct batch *b)
+{
+    return pool_size(b->id) + pool_size(b->project_id) + pool_size(b->source_directory_id) +
+           pool_size(b->job_type_text) + pool_size(b->configuration_id) +
+           pool_size(b->status_text) + pool_size(b->created_at) + pool_size(b->updated_at);
+}
+
+/* dst: src's fields, its strings copied to *at (dst owns nothing; no results). */
+static void batch_pool_copy(struct batch *dst, const struct batch *src, char **at)
+{
+    *dst = (struct batch){
+        .id = pool_put(at, src->id),
+        .project_id = pool_put(at, src->project_id),
+        .source_directory_id = pool_put(at, src->source_directory_id),
+        .job_type = src->job_type,
+        .job_type_text = pool_put(at, src->job_type_text),
+        .configuration_id = pool_put(at, src->configuration_id),
+        .status = src->status,
+        .status_text = pool_put(at, src->status_text),
+        .created_at = pool_put(at, src->created_at),
+        .created_ms = src->created_ms,
+        .updated_at = pool_put(at, src->updated_at),
+        .updated_ms = src->updated_ms,
+    };
+}
+
+void list_stream_page(struct net *n, uint64_t req, struct batch *items, size_t count, long total,
+                      int pages)
+{
+    struct list_state *l = &n->list;
+    size_t k = 0, bytes = 0;
+    /* Which rows go out: the pager noted every ID (seen_note) before this, so one lookup says
+     * whether this listing sent it already (windows overlap at their bounds; a cursor list
+     * may shift). The rows that stay are compacted to the front. */
+    for (size_t i = 0; i < count; i++) {
+        struct batch *b = &items[i];
+        struct seen *s = b->id != NULL ? seen_find(n, b->id) : NULL;
+        if (s == NULL || s->listing == l->listing) {
+            batch_done(b);
+            continue;
+        }
+        s->listing = l->listing;
+        note_newest(n, b);
+        if (!batch_status_is_terminal(b->status)) {
+            struct batch *c = xmalloc(sizeof *c);
+            batch_copy_without_results(c, b);
+            strmap_put(&l->active, c->id, c);
+        } else if (strmap_count(&l->active) > 0) {
+            strmap_remove(&l->active, b->id); /* ended since an earlier listing */
+        }
+        bytes += batch_pool_size(b);
+        if (k != i) {
+            items[k] = *b;
+            memset(b, 0, sizeof *b);
+        }
+        k++;
+    }
+    if (k == 0)
+        return;
+    /* The page goes out as one array and one block of strings: the consumer (another
+     * thread) frees two blocks instead of eight per batch from this thread's heap, and the
+     * decoded rows are freed here, where they were made. */
+    struct net_msg *m = msg_new(NET_MSG_LIST_PAGE, req, NULL);
+    m->batches = xcalloc(k, sizeof *m->batches);
+    m->strings = xmalloc(bytes ? bytes : 1);
+    char *at = m->strings;
+    for (size_t i = 0; i < k; i++) {
+        batch_pool_copy(&m->batches[i], &items[i], &at);
+        batch_done(&items[i]);
+    }
+    l->streamed += k;
+    m->n_batches = k;
+    m->list_loaded = l->streamed;
+    m->list_total = total;
+    m->list_pages = pages;
+    m->ok = true;
+    msg_push(n, m);
+}
+
+void list_follow_cursor(struct net *n, uint64_t req, char *token, struct batch *items,
+                        size_t count, int pages)
+{
+    struct list_state *l = &n->list;
+    struct pager *p = pager_new(PK_BATCHES, list_full_done, l->gen);
+    p->req = req;
+    p->f_dir = xstrdup(l->filter_dir);
+    p->token = token;
+    p->pages = pages;
+    if (l->stream) {
+        p->on_page = list_stream_on_page;
+        p->keep_items = false;
+        for (size_t i = 0; i < count; i++) /* streamed: nothing is kept (they went out) */
+            batch_done(&items[i]);
+        free(items);
+        items = NULL;
+        count = 0;
+    } else {
+        p->on_page = list_full_page;
+    }
+    p->items = items;
+    p->n = p->cap = count;
+    l->page_sent = count;
+    l->page_sent_ms = clock_mono_ms();
+    pager_start(n, p);
+}
+
 void list_refresh_full(struct net *n, uint64_t req)
 {
     struct list_state *l = &n->list;
@@ -164,17 +301,11 @@ void list_refresh_full(struct net *n, uint64_t req)
     l->busy = true;
     l->full_running = true;
     l->req = req;
-    if (!l->sequential && !l->sequential_once) {
+    if (!l->sequential) {
         parlist_start(n, req);
         return;
     }
-    l->sequential_once = false;
-    struct pager *p = pager_new(PK_BATCHES, list_full_done, l->gen);
-    p->req = req;
-    p->f_dir = xstrdup(l->filter_dir);
-    p->on_page = list_full_page;
-    l->page_sent = 0;
-    pager_start(n, p);
+    list_follow_cursor(n, req, NULL, NULL, 0, 0);
 }
 
 /* The delta refresh is over: deliver it, or its failure. */

@@ -63,9 +63,10 @@ void net_msg_free(struct net_msg *m)
         return;
     net_error_done(&m->error);
     free(m->id);
-    for (size_t i = 0; i < m->n_batches; i++)
+    for (size_t i = 0; m->strings == NULL && i < m->n_batches; i++)
         batch_done(&m->batches[i]);
     free(m->batches);
+    free(m->strings);
     for (size_t i = 0; i < m->n_jobs; i++)
         job_done(&m->jobs[i]);
     free(m->jobs);

@@ -92,6 +92,13 @@ struct net_cmd {
     struct batch *batches;
     size_t n_batches;
     bool full_after;
+    /* WATCH_LIST: the consumer takes the list page by page and keeps what it wants (a command
+     * line printing it). Each batch of a full listing comes once, in the LIST_PAGE of the page
+     * it was first on, sent as soon as that page is decoded (its rows moved, never copied);
+     * the thread keeps no generation, so the closing LIST_FULL carries no batches (streamed).
+     * Delta refreshes afterwards work as usual. The TUI, which applies generations, never
+     * sets it. */
+    bool stream_only;
     /* CREATE: refuse it (nothing sent) when the directory's batches of the look-up window
      * cannot be listed first. A process that has seen no batches (the CLI) sets it: without
      * that list, a look-up after a lost answer could take an earlier batch for this one. The
@@ -146,7 +153,9 @@ enum net_msg_type {
                                 nothing (e.g. items of a page skipped as malformed) */
     NET_MSG_LIST_PAGE,       /* batches: one page of a full listing still under way (upserts);
                                 list_loaded/list_total/list_pages say how far it is */
-    NET_MSG_LIST_FULL,       /* batches: a complete generation (store_apply_generation) */
+    NET_MSG_LIST_FULL,       /* batches: a complete generation (store_apply_generation);
+                                streamed: the listing's batches all came in LIST_PAGEs
+                                (net_cmd.stream_only) and this one carries none */
     NET_MSG_LIST_DELTA,      /* batches: upserts from a delta refresh */
     NET_MSG_LIST_FAILED,     /* error: the list refresh failed; keep the old data, mark it stale */
     NET_MSG_BATCH,           /* batches[0]: the watched batch, with results when known */
@@ -239,6 +248,12 @@ struct net_msg {
     size_t list_loaded;           /* LIST_PAGE: batches listed so far in this listing */
     long list_total;              /* LIST_PAGE: the server's total_size, -1 when it sent none */
     int list_pages;               /* LIST_PAGE: pages so far */
+    bool streamed;                /* LIST_FULL of a stream_only listing: no batches in it */
+    /* LIST_PAGE of a stream_only listing: the strings of every batch in it live in this one
+     * block (owned), so the consumer frees a page with two frees, not eight per batch. Its
+     * batches own nothing: read them, or batch_copy_without_results what is kept; never
+     * batch_done them (net_msg_free knows). NULL in every other message. */
+    char *strings;
     enum net_resubmit_phase resubmit_phase; /* RESUBMIT_PROGRESS / RESUBMITTED */
     size_t progress_done, progress_total;   /* RESUBMIT_PROGRESS */
     struct batch_counts counts;             /* COUNTS */

@@ -8,7 +8,8 @@
 
 /*
  * What the thread does (see DESIGN.md "Refresh policy"): WATCH_LIST and REFRESH load every
- * page (one LIST_FULL, or LIST_FAILED keeping the old data); each interval a delta refresh
+ * page (one LIST_FULL, or LIST_FAILED keeping the old data; with stream_only each page's new
+ * batches in a LIST_PAGE as it comes and an empty LIST_FULL at the end); each interval a delta refresh
  * (active statuses, created since the newest seen, departed batches) gives LIST_DELTA. A
  * watched batch is fetched with its results while it or a job is not terminal; its directory's
  * file names come once (cached for the session) and job statuses in bulk, terminal jobs never

@@ -28,11 +28,15 @@
  * batch may come twice: the union is merged by ID, the newer updated_at winning. The limit
  * starts at PAR_MAX requests in flight, halves while requests are being retried (429, 5xx)
  * and grows back by one every PAR_GROW answers. total_size is never needed.
+ *
+ * A streamed listing (list_state.stream) merges nothing here: each window's rows go straight
+ * to list_stream_page, which sends each batch once (by its seen record) and keeps none.
  */
 
 #define PAR_MAX 8
 #define PAR_NEAR_MS 20 /* a first page faster than this: the sequential pager, whose prefetch is
-                          faster than windows when a round trip costs nothing (W1, loopback) */
+                          faster than windows when a round trip costs nothing (W1, loopback);
+                          it goes on from that page's cursor */
 #define PAR_GROW 10
 #define PAR_MAX_WINDOWS (MAX_PAGES * 2) /* a server that makes us split forever is refused */
 #define UI_EVERY_MS 250
@@ -58,6 +62,7 @@ struct parlist {
     bool fatal;    /* not worth resuming (a list that never ends) */
     bool fallback; /* the server ignores the created_at filters: list sequentially */
     bool near;     /* the server is so close that the sequential pager is faster: this time */
+    char *near_token; /* near: the first page's cursor, where the sequential pager goes on */
     struct net_error err;
     size_t ui_sent; /* items[0..ui_sent) went to the UI */
     int64_t ui_ms;
@@ -84,6 +89,7 @@ static void parlist_free(struct parlist *pl)
     for (size_t i = 0; i < pl->nq; i++)
         free(pl->queue[i].token);
     free(pl->queue);
+    free(pl->near_token);
     net_error_done(&pl->err);
     free(pl);
 }
@@ -273,16 +279,25 @@ static void parlist_finish(struct net *n, struct parlist *pl)
         return;
     }
     n->list.par = NULL;
+    if (pl->fallback && pl->near) {
+        /* the first page is in (and on screen): the cursor goes on from its token, so the
+         * first page is not asked twice */
+        uint64_t req = pl->req;
+        char *token = pl->near_token;
+        struct batch *items = pl->items;
+        size_t count = pl->n;
+        pl->near_token = NULL;
+        pl->items = NULL;
+        pl->n = pl->cap = 0;
+        parlist_free(pl);
+        list_follow_cursor(n, req, token, items, count, 1);
+        return;
+    }
     if (pl->fallback) {
         uint64_t req = pl->req;
-        bool near = pl->near;
         parlist_free(pl);
-        if (near) {
-            n->list.sequential_once = true;
-        } else {
-            log_printf("net", "the server ignores created_at filters: lists follow one cursor");
-            n->list.sequential = true;
-        }
+        log_printf("net", "the server ignores created_at filters: lists follow one cursor");
+        n->list.sequential = true;
         n->list.busy = false;
         n->list.full_running = false;
         list_refresh_full(n, req);
@@ -326,6 +341,8 @@ static void window_done(struct net *n, struct pager *p, bool ok, const struct ne
         if (pl->windows == 1 && p->next_token != NULL && n->latency_ms >= 0 &&
             n->latency_ms < PAR_NEAR_MS) {
             pl->fallback = pl->near = true; /* its rows are on screen; the pager goes on */
+            pl->near_token = p->next_token;
+            p->next_token = NULL;
         }
         bool planned = pl->fallback || p->next_token == NULL || plan_rest(pl, lo, hi, b, p->n);
         if (pl->fallback) {
@@ -341,8 +358,12 @@ static void window_done(struct net *n, struct pager *p, bool ok, const struct ne
             queue_push(pl, lo, hi, p->next_token);
             p->next_token = NULL;
         }
-        for (size_t i = 0; i < p->n; i++)
-            merge(pl, &b[i]);
+        if (n->list.stream) {
+            list_stream_page(n, pl->req, b, p->n, pl->total, (int)pl->windows);
+        } else {
+            for (size_t i = 0; i < p->n; i++)
+                merge(pl, &b[i]);
+        }
         /* slower while the server pushes back (requests retried after 429 or 5xx) */
         if (n->conn == NET_CONN_RETRYING) {
             pl->limit = pl->limit > 1 ? pl->limit / 2 : 1;

@@ -53,6 +53,9 @@ static void handle(struct net *n, struct net_cmd *cmd)
         n->list.full_running = false;
         n->list.full_wanted = false;
         n->list.pending = 0;
+        n->list.stream = cmd->stream_only;
+        n->list.listing++; /* a new listing: every batch may be sent again */
+        n->list.streamed = 0;
         strmap_done(&n->list.got);
         strmap_done(&n->list.gone);
         strmap_done(&n->list.active);

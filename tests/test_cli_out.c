@@ -11,6 +11,7 @@
 
 #include "model/detail.h"
 #include "model/xalloc.h"
+#include "net/encode.h"
 #include "tui/cli_out.h"
 #include "tui/cli_results.h"
 #include "tui/text.h"
@@ -115,6 +116,86 @@ START_TEST(test_json_is_exact_and_harmless)
     json_roundtrip("del\x7f c1\xc2\x9b[31m rlo\xe2\x80\xae zw\xe2\x80\x8b bom\xef\xbb\xbf", true);
     json_roundtrip("emoji \xf0\x9f\x98\x80 tag \xf3\xa0\x80\x81", false);
     json_roundtrip("quote \" backslash \\ slash /", true);
+}
+END_TEST
+
+/* rows of batches printed both ways, in fmt: through json-c (encode_batch) and directly */
+static void batch_rows_both_ways(enum out_format fmt, bool tty, const struct batch *b, size_t n,
+                                 char **via_jsonc, char **direct)
+{
+    struct capture c;
+    const char *cells[] = {"n", "s"};
+    cap_open(&c);
+    struct out *o = out_new(c.f, fmt, tty, false, heads, 2);
+    for (size_t i = 0; i < n; i++)
+        out_row(o, cells, encode_batch(&b[i], false));
+    ck_assert(out_end(o));
+    cap_close(&c);
+    *via_jsonc = c.buf;
+    cap_open(&c);
+    o = out_new(c.f, fmt, tty, false, heads, 2);
+    struct out_text t = {0};
+    for (size_t i = 0; i < n; i++) {
+        t.len = 0;
+        out_text_batch(&t, &b[i], tty);
+        out_row_text(o, cells, &t);
+    }
+    out_text_done(&t);
+    ck_assert(out_end(o));
+    cap_close(&c);
+    *direct = c.buf;
+}
+
+/* The batch list's JSON written straight from the batch is byte for byte what json-c and
+ * out_json make of it: for every control, DEL, C1, bidi, invisible and astral character,
+ * invalid UTF-8 (raw into a pipe, U+FFFD on a terminal), quotes, backslashes, slashes, nulls,
+ * an unknown job type and a missing ID. */
+START_TEST(test_batch_json_direct_is_json_c)
+{
+    static char all_c0[32 * 2 + 1];
+    for (int i = 1; i < 32; i++) {
+        all_c0[2 * (i - 1)] = (char)i;
+        all_c0[2 * (i - 1) + 1] = 'x';
+    }
+    const char *hostile[] = {
+        "bat-1",
+        all_c0,
+        "a\x1b[2Jb\x7f del",
+        "c1\xc2\x80\xc2\x9b[31m nbsp\xc2\xa0 shy\xc2\xad alm\xd8\x9c",
+        "rlo\xe2\x80\xae zw\xe2\x80\x8b ls\xe2\x80\xa8 wj\xe2\x81\xa0 bom\xef\xbb\xbf "
+        "ifa\xef\xbf\xb9",
+        "emoji \xf0\x9f\x98\x80 tag \xf3\xa0\x80\x81 e\xcc\x81 \xe4\xb8\xad",
+        "bad \xff \xc3 \xe2\x80 \xed\xa0\x80 \xf4\x90\x80\x80 \xc0\xaf end\xc3",
+        "quote \" backslash \\ slash / both \\\"",
+        "",
+    };
+    size_t nh = sizeof hostile / sizeof hostile[0];
+    struct batch b[16];
+    size_t n = 0;
+    for (size_t i = 0; i < nh; i++) {
+        const char *h = hostile[i], *g = hostile[(i + 3) % nh];
+        b[n++] = (struct batch){
+            .id = (char *)h, .project_id = (char *)g, .source_directory_id = (char *)h,
+            .job_type = JOB_TYPE_PARSE, .job_type_text = i % 2 ? (char *)g : NULL,
+            .configuration_id = (char *)h, .status = BATCH_RUNNING,
+            .status_text = i % 3 ? (char *)h : NULL, .created_at = (char *)g,
+            .updated_at = i % 4 ? (char *)h : NULL};
+    }
+    b[n++] = (struct batch){.job_type = JOB_TYPE_UNKNOWN, .status = BATCH_FAILED}; /* nulls */
+    static char id2[] = "bat-2", at2[] = "2026-01-01T00:00:00Z";
+    b[n++] = (struct batch){.id = id2, .job_type = JOB_TYPE_EXTRACT, .status = BATCH_COMPLETED,
+                            .created_at = at2};
+    enum out_format fmts[] = {OUT_JSONL, OUT_JSON, OUT_TSV, OUT_CSV};
+    for (size_t f = 0; f < 4; f++) {
+        for (int tty = 0; tty < 2; tty++) {
+            char *a, *d;
+            batch_rows_both_ways(fmts[f], tty, b, n, &a, &d);
+            ck_assert_msg(strcmp(a, d) == 0, "format %zu tty %d:\njson-c: %s\ndirect: %s", f, tty,
+                          a, d);
+            free(a);
+            free(d);
+        }
+    }
 }
 END_TEST
 
@@ -279,6 +360,7 @@ static Suite *cli_out_suite(void)
     tcase_add_test(tc, test_tsv_keeps_one_row_per_line);
     tcase_add_test(tc, test_json_is_exact_and_harmless);
     tcase_add_test(tc, test_json_document_is_one_array);
+    tcase_add_test(tc, test_batch_json_direct_is_json_c);
     tcase_add_test(tc, test_table_fits_the_width_and_hides_escapes);
     tcase_add_test(tc, test_results_rows_csv_exact);
     tcase_add_test(tc, test_results_rows_json_are_result_entries);

@@ -1308,6 +1308,100 @@ START_TEST(parallel_list_resumes)
 }
 END_TEST
 
+/* One streamed listing (stream_only) after submitting it as req: the IDs of its LIST_PAGEs
+ * into ids (a batch twice fails the test), its LIST_FULL empty and marked streamed. */
+static void stream_once(struct h *h, uint64_t req, struct strmap *ids)
+{
+    strmap_init(ids, NULL);
+    for (;;) {
+        struct net_msg *m = h_wait(h, match_list, NULL, 30000);
+        ck_assert_msg(m != NULL, "no end of the streamed list");
+        ck_assert_msg(m->type != NET_MSG_LIST_FAILED, "list failed: %s",
+                      m->error.message ? m->error.message : "?");
+        if (m->type == NET_MSG_LIST_FULL) {
+            ck_assert(m->ok && m->streamed);
+            ck_assert_uint_eq(m->n_batches, 0);
+            ck_assert_uint_ge(m->req, req);
+            net_msg_free(m);
+            return;
+        }
+        ck_assert_ptr_nonnull(m->strings);
+        for (size_t i = 0; i < m->n_batches; i++) {
+            ck_assert_msg(!strmap_has(ids, m->batches[i].id), "%s twice", m->batches[i].id);
+            strmap_put(ids, m->batches[i].id, NULL);
+            ck_assert_ptr_nonnull(m->batches[i].created_at);
+        }
+        ck_assert_uint_eq(m->list_loaded, strmap_count(ids));
+        net_msg_free(m);
+    }
+}
+
+static void same_ids(const struct strmap *a, const struct strmap *b, const char *what)
+{
+    ck_assert_msg(strmap_count(a) == strmap_count(b), "%s: %zu batches, the simulator %zu", what,
+                  strmap_count(a), strmap_count(b));
+    for (struct strmap_entry *e = strmap_first(a); e; e = strmap_next(e))
+        ck_assert_msg(strmap_has(b, strmap_key(e)), "%s: %s is no batch", what, strmap_key(e));
+}
+
+/* A streamed listing (what `batchtop list --jsonl` asks) sends every batch exactly once, page by
+ * page, and keeps nothing: on loopback (the near switch: one cursor, the first page not asked
+ * twice), 25 ms away (parallel windows that overlap at their bounds), and again on refresh.
+ * The plain listing of a near server also asks each page once. */
+START_TEST(streamed_list_once_each)
+{
+    static const char *const rtts[] = {NULL, "25"};
+    for (size_t r = 0; r < 2; r++) {
+        const char *args[] = {"--seed", "5", "--batches", "1400", "--speed", "20",
+                              rtts[r] ? "--rtt" : NULL, rtts[r], NULL};
+        struct h h;
+        h_sim(&h, args);
+        struct strmap state, ids;
+        sim_state(&h, &state);
+        h_net(&h, 60000);
+        struct net_cmd *c = net_cmd_new(NET_CMD_WATCH_LIST);
+        c->stream_only = true;
+        uint64_t req = h_submit(&h, c);
+        stream_once(&h, req, &ids);
+        same_ids(&ids, &state, rtts[r] ? "streamed, 25 ms" : "streamed, loopback");
+        strmap_done(&ids);
+        /* near (loopback, unless the machine is so busy a page takes 20 ms): one cursor */
+        long pages = simproc_count(&h.sp, "GET /api/v2/batches?");
+        if (simproc_count(&h.sp, "created_at_on_or_") == 0)
+            ck_assert_msg(pages == 14, "%ld page requests for 14 pages", pages);
+        /* the next full listing sends every batch again, once */
+        req = h_simple(&h, NET_CMD_REFRESH);
+        stream_once(&h, req, &ids);
+        same_ids(&ids, &state, "streamed again");
+        strmap_done(&ids);
+        net_stop(h.net);
+        h.net = NULL;
+        h_drop(&h);
+        if (rtts[r] == NULL) { /* the whole generation, near: each page asked once too */
+            h_net(&h, 60000);
+            long before = simproc_count(&h.sp, "GET /api/v2/batches?");
+            req = h_simple(&h, NET_CMD_WATCH_LIST);
+            struct net_msg *m = h_wait_type(&h, NET_MSG_LIST_FULL, req, 30000);
+            ck_assert(m->ok && !m->streamed);
+            strmap_init(&ids, NULL);
+            for (size_t i = 0; i < m->n_batches; i++) {
+                ck_assert_msg(!strmap_has(&ids, m->batches[i].id), "%s twice", m->batches[i].id);
+                strmap_put(&ids, m->batches[i].id, NULL);
+            }
+            net_msg_free(m);
+            same_ids(&ids, &state, "a generation, loopback");
+            strmap_done(&ids);
+            long asked = simproc_count(&h.sp, "GET /api/v2/batches?") - before;
+            if (simproc_count(&h.sp, "created_at_on_or_") == 0)
+                ck_assert_msg(asked == 14, "%ld page requests for 14 pages", asked);
+        }
+        strmap_done(&state);
+        h_done(&h);
+    }
+}
+END_TEST
+
+
 /* ---- resubmit (issue 16): counted through the simulator's API ---- */
 
 /* A simulator with args, the net thread on it, and its directories (the caller frees them). */
@@ -1790,6 +1884,7 @@ static Suite *suite(void)
         {"hostile", hostile_strings},
         {"parallel-list", parallel_list_is_the_sequential_list},
         {"parallel-resume", parallel_list_resumes},
+        {"streamed-list", streamed_list_once_each},
         {"resubmit", resubmit_once},
         {"resubmit-faults", resubmit_under_faults},
         {"resubmit-thousand", resubmit_thousand},

@@ -5,6 +5,9 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#if HAVE_MALLOC_H
+#include <malloc.h>
+#endif
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -251,6 +254,7 @@ struct cli {
     struct net *net;
     struct net_msg *queue;
     int64_t deadline; /* clock_mono_ms() when --timeout ends, 0 for none */
+    struct out_text line; /* list_row's JSON, reused row after row */
 };
 
 /* ---- signals: SIGINT and SIGTERM end the poll through a pipe ---- */
@@ -602,7 +606,14 @@ static void list_row(struct cli *c, struct out *o, const struct batch *b)
     const char *cells[] = {
         b->id,         batch_status_text(b), type, b->configuration_id, b->source_directory_id,
         b->created_at, b->updated_at};
-    out_row(o, cells, c->fmt == OUT_JSON || c->fmt == OUT_JSONL ? encode_batch(b, false) : NULL);
+    if (!out_wants_json(o)) {
+        out_row(o, cells, NULL);
+        return;
+    }
+    /* the JSON written straight from the batch (no json-c objects): thousands of rows */
+    c->line.len = 0;
+    out_text_batch(&c->line, b, out_tty(o));
+    out_row_text(o, cells, &c->line);
 }
 
 static int newest_first(const void *x, const void *y)
@@ -712,6 +723,20 @@ static int cmd_list_cached(struct cli *c)
     return ok ? CLI_OK : CLI_API_ERROR;
 }
 
+/* Whether this listing rewrites the snapshot cache (list_save_snapshot's rule). */
+static bool list_saves_snapshot(const struct cli *c)
+{
+    if (c->no_cache || c->directory != NULL)
+        return false; /* a --directory list is only part of the project's */
+    char *path = snapshot_path(c->base_url, c->project_id, c->organization_id);
+    if (path == NULL)
+        return false;
+    struct stat st;
+    bool due = stat(path, &st) != 0 || time(NULL) - st.st_mtime >= LIST_SAVE_EVERY_S;
+    free(path);
+    return due;
+}
+
 static int cmd_list(struct cli *c)
 {
     if (c->cached)
@@ -719,14 +744,26 @@ static int cmd_list(struct cli *c)
     /* the API does not say how it sorts: --limit waits for every page and keeps the newest */
     if (!net_open(c, true, false))
         return CLI_API_ERROR;
+    /* Streamed (no table to align, no --limit to sort for): each page is printed as it comes
+     * and freed, and the thread sends each batch once and keeps nothing (stream_only); only
+     * a snapshot to write keeps the batches, copied out of the pages. */
+    bool stream =
+        c->limit <= 0 && (c->ids || c->fmt == OUT_JSONL || c->fmt == OUT_TSV || c->fmt == OUT_CSV);
+    bool keep = stream && list_saves_snapshot(c);
+    struct batch *kept = NULL;
+    size_t n_kept = 0, cap_kept = 0;
+    if (stream && !c->tty_out) {
+        /* a page (about 33 KB of JSON lines) in one write when it is flushed, not eight */
+        static char buf[1 << 16];
+        setvbuf(stdout, buf, _IOFBF, sizeof buf);
+    }
     struct net_cmd *cmd = net_cmd_new(NET_CMD_WATCH_LIST);
     if (c->directory)
         cmd->source_directory_id = xstrdup(c->directory);
+    cmd->stream_only = stream;
     submit(c, cmd);
-    bool stream =
-        c->limit <= 0 && (c->ids || c->fmt == OUT_JSONL || c->fmt == OUT_TSV || c->fmt == OUT_CSV);
     struct out *o = c->ids ? NULL : out_new(stdout, c->fmt, c->tty_out, c->color, list_heads, 7);
-    struct strmap printed;
+    struct strmap printed; /* the whole list at once: its duplicates (a shifted cursor) */
     strmap_init(&printed, NULL);
     size_t count = 0;
     int rc = CLI_OK;
@@ -736,15 +773,31 @@ static int cmd_list(struct cli *c)
         if (m == NULL)
             break;
         if (m->type == NET_MSG_LIST_PAGE && stream) {
+            /* stream_only: every batch comes once (the thread dedupes by ID) */
             for (size_t i = 0; i < m->n_batches; i++) {
                 const struct batch *b = &m->batches[i];
-                if (b->id == NULL || strmap_has(&printed, b->id) || !batch_wanted(c, b))
-                    continue;
-                strmap_put(&printed, b->id, NULL);
-                list_row(c, o, b);
-                count++;
+                if (b->id != NULL && batch_wanted(c, b)) {
+                    list_row(c, o, b);
+                    count++;
+                }
             }
             fflush(stdout); /* a reader sees each page as it arrives */
+            if (keep) {
+                if (n_kept + m->n_batches > cap_kept) {
+                    cap_kept = cap_kept ? cap_kept : 256;
+                    while (n_kept + m->n_batches > cap_kept)
+                        cap_kept *= 2;
+                    kept = xreallocarray(kept, cap_kept, sizeof *kept);
+                }
+                for (size_t i = 0; i < m->n_batches; i++) /* the page's own are views */
+                    batch_copy_without_results(&kept[n_kept++], &m->batches[i]);
+            }
+        } else if (m->type == NET_MSG_LIST_FULL && m->streamed) {
+            if (keep) {
+                qsort(kept, n_kept, sizeof *kept, newest_first);
+                list_save_snapshot(c, kept, n_kept);
+            }
+            done = true;
         } else if (m->type == NET_MSG_LIST_FULL) {
             struct batch *all = m->batches;
             size_t n = m->n_batches;
@@ -771,6 +824,9 @@ static int cmd_list(struct cli *c)
         net_msg_free(m);
     }
     strmap_done(&printed);
+    for (size_t i = 0; i < n_kept; i++)
+        batch_done(&kept[i]);
+    free(kept);
     bool ok = o ? out_end(o) : fflush(stdout) == 0;
     if (!ok && rc == CLI_OK)
         rc = CLI_API_ERROR;
@@ -2567,6 +2623,13 @@ static int check_args(struct cli *c)
 
 int cli_main(int argc, char **argv)
 {
+#if HAVE_MALLOC_H && HAVE_MALLOPT && defined(M_TRIM_THRESHOLD)
+    /* The net thread's heap holds one page's parse at a time: glibc gives its top back
+     * (madvise) after each page and faults the same pages in again for the next: about 30 % of a
+     * 10,000-batch list's CPU time on loopback. A command lives seconds to minutes and its
+     * peak is what it is: keep freed memory for reuse. */
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+#endif
     struct cli c;
     memset(&c, 0, sizeof c);
     c.color = true;
@@ -2710,6 +2773,7 @@ out:
         free(c.statuses[i]);
     free(c.statuses);
     free(c.args);
+    out_text_done(&c.line);
     settings_key_free(c.key);
     settings_done(&c.settings);
     return rc;

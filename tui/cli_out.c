@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "model/objects.h"
 #include "model/xalloc.h"
 #include "tui/cli_out.h"
 #include "tui/text.h"
@@ -138,6 +139,130 @@ void out_json(FILE *f, struct json_object *obj, bool tty)
     json_write(f, obj, tty, true);
 }
 
+/* ---- JSON text written directly ---- */
+
+static void text_grow(struct out_text *t, size_t more)
+{
+    if (t->len + more + 1 <= t->cap)
+        return;
+    size_t cap = t->cap ? t->cap : 512;
+    while (t->len + more + 1 > cap)
+        cap *= 2;
+    t->s = xrealloc(t->s, cap);
+    t->cap = cap;
+}
+
+static void text_add(struct out_text *t, const void *p, size_t n)
+{
+    text_grow(t, n);
+    memcpy(t->s + t->len, p, n);
+    t->len += n;
+    t->s[t->len] = '\0';
+}
+
+void out_text_raw(struct out_text *t, const char *raw)
+{
+    text_add(t, raw, strlen(raw));
+}
+
+static void text_u(struct out_text *t, uint32_t c)
+{
+    char buf[16];
+    int n;
+    if (c > 0xffff) {
+        c -= 0x10000;
+        n = snprintf(buf, sizeof buf, "\\u%04x\\u%04x", (unsigned)(0xd800 + (c >> 10)),
+                     (unsigned)(0xdc00 + (c & 0x3ff)));
+    } else {
+        n = snprintf(buf, sizeof buf, "\\u%04x", (unsigned)c);
+    }
+    text_add(t, buf, (size_t)n);
+}
+
+/* What json-c writes for s (json_object_new_string, JSON_C_TO_STRING_NOSLASHESCAPE: " \ and
+ * \b \f \n \r \t escaped, other C0 controls as \u00xx) and then json_write's escapes on
+ * top, in one pass: the same bytes. */
+void out_text_str(struct out_text *t, const char *str, bool tty)
+{
+    if (str == NULL) {
+        text_add(t, "null", 4);
+        return;
+    }
+    const unsigned char *s = (const unsigned char *)str;
+    size_t n = strlen(str), i = 0, run = 0; /* bytes [run, i) are written as they are */
+    text_grow(t, n + 2);
+    t->s[t->len++] = '"';
+    while (i < n) {
+        unsigned char b = s[i];
+        if (b >= 0x20 && b < 0x7f && b != '"' && b != '\\') {
+            i++;
+            continue;
+        }
+        uint32_t c = b;
+        size_t len = b < 0x80 ? 1 : utf8_next(s + i, n - i, &c);
+        if (len > 0 && b >= 0x80 && !json_must_escape(c)) {
+            i += len;
+            continue;
+        }
+        if (len == 0 && !tty) {
+            i++; /* invalid UTF-8 reaches a pipe or file as the server sent it */
+            continue;
+        }
+        text_add(t, s + run, i - run);
+        if (len == 0) {
+            text_add(t, "\\ufffd", 6);
+            i++;
+        } else {
+            const char *esc = b == '"'    ? "\\\""
+                              : b == '\\' ? "\\\\"
+                              : b == '\b' ? "\\b"
+                              : b == '\f' ? "\\f"
+                              : b == '\n' ? "\\n"
+                              : b == '\r' ? "\\r"
+                              : b == '\t' ? "\\t"
+                                          : NULL;
+            if (esc != NULL)
+                text_add(t, esc, 2);
+            else
+                text_u(t, c); /* other C0 controls, DEL, and what json_must_escape names */
+            i += len;
+        }
+        run = i;
+    }
+    text_add(t, s + run, i - run);
+    text_add(t, "\"", 1);
+}
+
+void out_text_done(struct out_text *t)
+{
+    free(t->s);
+    memset(t, 0, sizeof *t);
+}
+
+void out_text_batch(struct out_text *t, const struct batch *b, bool tty)
+{
+    const char *type = b->job_type_text                ? b->job_type_text
+                       : b->job_type != JOB_TYPE_UNKNOWN ? job_type_name(b->job_type)
+                                                         : NULL;
+    out_text_raw(t, "{\"id\":");
+    out_text_str(t, b->id ? b->id : "", tty);
+    out_text_raw(t, ",\"project_id\":");
+    out_text_str(t, b->project_id, tty);
+    out_text_raw(t, ",\"source_directory_id\":");
+    out_text_str(t, b->source_directory_id, tty);
+    out_text_raw(t, ",\"status\":");
+    out_text_str(t, b->status_text ? b->status_text : batch_status_name(b->status), tty);
+    out_text_raw(t, ",\"created_at\":");
+    out_text_str(t, b->created_at, tty);
+    out_text_raw(t, ",\"updated_at\":");
+    out_text_str(t, b->updated_at, tty);
+    out_text_raw(t, ",\"config\":{\"job\":{\"type\":");
+    out_text_str(t, type, tty);
+    out_text_raw(t, ",\"configuration_id\":");
+    out_text_str(t, b->configuration_id, tty);
+    out_text_raw(t, "}}}");
+}
+
 /* ---- cells ---- */
 
 /* TSV: a line is a row, so tab, CR and LF become spaces and other controls '?'. */
@@ -222,6 +347,33 @@ struct out *out_new(FILE *f, enum out_format fmt, bool tty, bool color, const ch
 size_t out_rows(const struct out *o)
 {
     return o->n_rows;
+}
+
+bool out_tty(const struct out *o)
+{
+    return o->tty;
+}
+
+bool out_wants_json(const struct out *o)
+{
+    return o->fmt == OUT_JSON || o->fmt == OUT_JSONL;
+}
+
+void out_row_text(struct out *o, const char *const *cells, struct out_text *json)
+{
+    if (o->fmt == OUT_JSONL) {
+        text_add(json, "\n", 1); /* the line in one piece */
+        fwrite(json->s, 1, json->len, o->f);
+        json->len -= 1;
+        json->s[json->len] = '\0';
+        o->n_rows++;
+    } else if (o->fmt == OUT_JSON) {
+        fputs(o->n_rows > 0 ? ",\n" : "\n", o->f);
+        fwrite(json->s, 1, json->len, o->f);
+        o->n_rows++;
+    } else {
+        out_row(o, cells, NULL);
+    }
 }
 
 void out_row(struct out *o, const char *const *cells, struct json_object *obj)

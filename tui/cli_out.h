@@ -27,6 +27,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "model/objects.h"
+
 enum out_format { OUT_TABLE, OUT_TSV, OUT_CSV, OUT_JSON, OUT_JSONL };
 
 struct out;
@@ -45,6 +47,28 @@ bool out_end(struct out *o);
 
 /* One JSON value as text on f, escaped as above, then a newline. Takes obj. */
 void out_json(FILE *f, struct json_object *obj, bool tty);
+
+/* ---- JSON text written directly: rows printed by the thousand (a 10,000-batch list) ---- */
+
+/* A growing NUL-terminated text (owned; zero it to start, out_text_done to free). */
+struct out_text {
+    char *s;
+    size_t len, cap;
+};
+/* Append raw as it is (keys, punctuation). */
+void out_text_raw(struct out_text *t, const char *raw);
+/* Append str as a JSON string (null for NULL): the very bytes json-c's text of it would be
+ * after out_json's escapes (tty as out_json's). */
+void out_text_str(struct out_text *t, const char *str, bool tty);
+/* Append b as JSON: the same bytes as out_json(encode_batch(b, false)) without its newline. */
+void out_text_batch(struct out_text *t, const struct batch *b, bool tty);
+void out_text_done(struct out_text *t);
+/* One row with its JSON as text (JSON, JSON lines: one write of the whole line; the text is
+ * left as it was); cells for the other formats. */
+void out_row_text(struct out *o, const char *const *cells, struct out_text *json);
+/* Whether o prints JSON (JSON, JSON lines) / to a terminal. */
+bool out_wants_json(const struct out *o);
+bool out_tty(const struct out *o);
 
 /* The columns of the terminal on fd (COLUMNS when set, else the ioctl), 80 when unknown. */
 int out_term_width(int fd);
