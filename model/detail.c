@@ -84,6 +84,15 @@ struct batch_detail {
                                         summed again on demand (floating point does not
                                         take a number back exactly) */
     struct triage triage;            /* failed rows by group, counted like the others */
+
+    /* Rows built a slice at a time (detail_set_incremental): rebuild_rows only starts, and
+     * detail_work adds results rows from build_next on, then the "not mapped yet" rows from
+     * the name build_entry on (names only ever join the end of that order). */
+    bool incremental;
+    bool building;                   /* rows are still being added */
+    size_t build_next;               /* the next result to add a row for */
+    bool build_names;                /* results done: now the directory's other files */
+    struct strmap_entry *build_entry; /* the next name to look at (NULL: from the first) */
 };
 
 static char ascii_lower(char c)
@@ -403,12 +412,24 @@ static void reshow_all(struct batch_detail *d)
 static void rebuild_rows(struct batch_detail *d)
 {
     free_rows(d);
+    d->building = false;
     if (!d->have_batch)
         return;
-    bool active = !batch_status_is_terminal(d->batch.status);
     rows_reserve(d, d->batch.n_results);
-    for (size_t i = 0; i < d->batch.n_results; i++) {
-        const struct batch_result *res = &d->batch.results[i];
+    d->building = true;
+    d->build_next = 0;
+    d->build_names = false;
+    d->build_entry = NULL;
+    if (!d->incremental)
+        detail_work(d, (size_t)-1);
+}
+
+bool detail_work(struct batch_detail *d, size_t steps)
+{
+    if (!d->building)
+        return false;
+    for (; steps > 0 && d->build_next < d->batch.n_results; steps--) {
+        const struct batch_result *res = &d->batch.results[d->build_next++];
         struct detail_row *r = row_new(d);
         r->file_id = xstrdup(res->file_id ? res->file_id : "");
         r->job_id = xstrdup(res->job_id);
@@ -416,20 +437,23 @@ static void rebuild_rows(struct batch_detail *d)
         r->mapping_error = xstrdup(res->error_message);
         row_added(d);
     }
-    if (!active)
-        return;
-    /* a file deleted from the directory will not be mapped: no "not mapped yet" row for it */
-    size_t extra = 0;
-    for (struct strmap_entry *e = strmap_first(&d->names); e != NULL; e = strmap_next(e))
-        if (!strmap_has(&d->row_by_file, strmap_key(e)) && !d->name_deleted[strmap_index(e)])
-            extra++;
-    rows_reserve(d, d->n_rows + extra);
-    size_t results = d->n_rows;
-    for (struct strmap_entry *e = strmap_first(&d->names); e != NULL; e = strmap_next(e)) {
-        size_t at;
-        /* rows past `results` are this loop's own, one per name (names are unique) */
-        if ((strmap_get_index(&d->row_by_file, strmap_key(e), &at) && at < results) ||
-            d->name_deleted[strmap_index(e)])
+    if (d->build_next < d->batch.n_results)
+        return true;
+    if (!d->build_names) {
+        if (batch_status_is_terminal(d->batch.status)) {
+            d->building = false;
+            return false;
+        }
+        d->build_names = true;
+        d->build_entry = strmap_first(&d->names);
+    }
+    /* then one row per file of the directory without a result (names are unique, so a file
+     * with a row here has a result); a file deleted from the directory will not be mapped:
+     * no "not mapped yet" row for it */
+    for (; steps > 0 && d->build_entry != NULL; steps--) {
+        struct strmap_entry *e = d->build_entry;
+        d->build_entry = strmap_next(e);
+        if (strmap_has(&d->row_by_file, strmap_key(e)) || d->name_deleted[strmap_index(e)])
             continue;
         struct detail_row *r = row_new(d);
         r->file_id = xstrdup(strmap_key(e));
@@ -437,6 +461,22 @@ static void rebuild_rows(struct batch_detail *d)
         r->not_mapped = true;
         row_added(d);
     }
+    if (d->build_entry != NULL)
+        return true;
+    d->building = false;
+    return false;
+}
+
+void detail_set_incremental(struct batch_detail *d, bool on)
+{
+    d->incremental = on;
+    if (!on)
+        detail_work(d, (size_t)-1);
+}
+
+bool detail_loading(const struct batch_detail *d)
+{
+    return d->building;
 }
 
 /* What a row of the new layout is made from: a result, or (res NULL) a "not mapped yet" file. */
@@ -480,7 +520,7 @@ static bool row_refit(struct batch_detail *d, struct detail_row *r, size_t o,
  */
 static void sync_rows(struct batch_detail *d)
 {
-    if (!d->have_batch || d->repeats || d->n_rows == 0) {
+    if (!d->have_batch || d->repeats || d->n_rows == 0 || d->building) {
         rebuild_rows(d);
         return;
     }
@@ -699,6 +739,7 @@ void detail_set_names(struct batch_detail *d, const struct dir_file *files, size
             strmap_put_index(&d->names, files[i].id, k);
         }
         bool deleted = files[i].deleted_at != NULL;
+        bool was_deleted = known && d->name_deleted[k];
         d->name_deleted[k] = deleted;
         if (rebuild)
             continue;
@@ -708,10 +749,12 @@ void detail_set_names(struct batch_detail *d, const struct dir_file *files, size
                 rebuild = true;
             for (; !rebuild && row != NO_ROW; row = d->links[row].next_file)
                 row_update(d, row);
-        } else if (active && !deleted) {
+        } else if (active && !deleted && (was_deleted || !d->building)) {
             /* A new file of the directory: its "not mapped yet" row goes last, where
              * rebuild_rows would put it (names iterate in insertion order). A known one that
-             * is no longer deleted takes its old place: rebuilt. */
+             * is no longer deleted takes its old place: rebuilt. While rows are being built
+             * the build adds the others (a new name joins the end of the order it follows;
+             * a known one not deleted before has not been passed yet). */
             if (known) {
                 rebuild = true;
                 continue;
@@ -843,7 +886,7 @@ void detail_usage(const struct batch_detail *d, struct detail_usage *out)
 
 bool detail_progress(const struct batch_detail *d, size_t *done, size_t *total)
 {
-    if (!d->have_batch)
+    if (!d->have_batch || d->building)
         return false;
     /* Without results, the directory's files give the denominator while the batch is active. */
     if (!d->batch.has_results &&
@@ -861,7 +904,7 @@ size_t detail_jobs_running(const struct batch_detail *d)
 
 bool detail_is_live(const struct batch_detail *d)
 {
-    if (!d->have_batch || !batch_status_is_terminal(d->batch.status))
+    if (!d->have_batch || d->building || !batch_status_is_terminal(d->batch.status))
         return true;
     if (d->batch.status == BATCH_COMPLETED && !d->batch.has_results)
         return true;

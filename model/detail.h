@@ -72,6 +72,18 @@ void detail_set_jobs(struct batch_detail *d, const struct job *jobs, size_t n);
  * still have failed pages, up to the configuration's allowed ratio). */
 void detail_set_output_pages(struct batch_detail *d, const char *job_id, size_t failed);
 
+/* Rows built a slice at a time (the Batch screen; off by default, and for scripts): a new
+ * results answer that has to build the rows anew only starts, and detail_work adds them, so a
+ * batch of 100,000 files does not stop the UI for the whole build (issue 14). Meanwhile the
+ * rows built so far are shown, counted and merged with names and statuses as usual;
+ * detail_progress is unknown. Turning it off finishes the build at once. */
+void detail_set_incremental(struct batch_detail *d, bool on);
+/* Add up to `steps` rows (or look at that many names) of a build under way; true while more
+ * is left. */
+bool detail_work(struct batch_detail *d, size_t steps);
+/* True while rows are still being built (detail_work has more to do). */
+bool detail_loading(const struct batch_detail *d);
+
 size_t detail_row_count(const struct batch_detail *d);
 const struct detail_row *detail_row_at(const struct batch_detail *d, size_t i);
 
