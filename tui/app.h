@@ -75,6 +75,9 @@ struct screen_ops {
     unsigned (*key)(struct screen *s, struct app *a, struct key_event k);
     /* Optional: an action from the table. */
     unsigned (*action)(struct screen *s, struct app *a, enum action act);
+    /* Optional: every key waiting was handled (one read of the terminal): work the keys
+     * only asked for is done once here (a pasted or fast-typed filter applied once). */
+    unsigned (*keys_done)(struct screen *s, struct app *a);
     /* Optional: a net message already applied to the model. */
     unsigned (*message)(struct screen *s, struct app *a, const struct net_msg *m);
     /* Optional: the bottom-line key hints. */

@@ -750,6 +750,7 @@ void batch_screen_open(struct app *a, const char *batch_id)
     struct batch_screen *bs = xcalloc(1, sizeof *bs);
     bs->id = xstrdup(batch_id);
     a->detail = detail_new(batch_id);
+    detail_set_incremental(a->detail, true); /* rows built between keys (read_messages) */
     app_push(a, &batch_ops, bs);
     app_watch_batch(a, batch_id);
 }
