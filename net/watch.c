@@ -381,7 +381,7 @@ static void watch_get_done(struct net *n, struct xfer *x)
     if (xfer_ok(x)) {
         struct batch b;
         char *cause = NULL;
-        if (decode_batch(x->buf, x->len, &b, &cause)) {
+        if (xfer_decode_batch(x, &b, &cause)) {
             seen_note(n, &b);
             active_note(n, &b);
             if (w->have_batch && !batch_status_is_terminal(w->batch.status) &&
@@ -439,7 +439,9 @@ void watch_round(struct net *n, uint64_t req, bool force_get)
         struct watch_ctx *c = xcalloc(1, sizeof *c);
         c->gen = w->gen;
         w->pending++;
-        xfer_send(n, xfer_new(url_batch_get(&n->uctx, w->id, true), watch_get_done, c, free));
+        struct xfer *x = xfer_new(url_batch_get(&n->uctx, w->id, true), watch_get_done, c, free);
+        x->stream_batch = true; /* up to 100,000 results: never one tree (decode.h) */
+        xfer_send(n, x);
     } else {
         watch_files(n);
         watch_jobs(n);
