@@ -43,6 +43,10 @@ struct triage;
 /* A detail for batch_id, with no data yet. */
 struct batch_detail *detail_new(const char *batch_id);
 void detail_free(struct batch_detail *d);
+/* detail_free a part at a time (a detail of 100,000 rows takes 40-300 ms to free at once):
+ * up to `steps` rows, names, jobs or index entries go per call; true once d is freed. d is
+ * not used otherwise once this has been called. */
+bool detail_free_some(struct batch_detail *d, size_t steps);
 
 const char *detail_batch_id(const struct batch_detail *d);
 /* The latest batch object (with its results), NULL before the first answer. */
@@ -78,11 +82,14 @@ void detail_set_output_pages(struct batch_detail *d, const char *job_id, size_t 
  * rows built so far are shown, counted and merged with names and statuses as usual;
  * detail_progress is unknown. Turning it off finishes the build at once. */
 void detail_set_incremental(struct batch_detail *d, bool on);
-/* Add up to `steps` rows (or look at that many names) of a build under way; true while more
- * is left. */
+/* Add up to `steps` rows (or look at that many names) of a build under way, else decide up to
+ * `steps` rows' shown state; true while more is left. */
 bool detail_work(struct batch_detail *d, size_t steps);
-/* True while rows are still being built (detail_work has more to do). */
+/* True while rows are still being built. */
 bool detail_loading(const struct batch_detail *d);
+/* True while detail_work has more to do: rows to build, or (incremental) the shown rows of a
+ * new filter, failed-only or group to decide; meanwhile the rows decided so far are shown. */
+bool detail_busy(const struct batch_detail *d);
 
 size_t detail_row_count(const struct batch_detail *d);
 const struct detail_row *detail_row_at(const struct batch_detail *d, size_t i);

@@ -527,18 +527,41 @@ static size_t splittable(const struct net_msg *m)
  * job statuses are merged (msg_push), so the backlog does not grow behind the UI's back.
  * Order is kept: messages are applied one by one, oldest first; a big one in parts.
  */
+void app_detail_free_later(struct app *a, struct batch_detail *d)
+{
+    if (a->detail_gone != NULL) /* an earlier one still going: it goes now */
+        detail_free_some(a->detail_gone, (size_t)-1);
+    a->detail_gone = d;
+}
+
+/* Work waiting for the loop: messages taken, the open batch's rows, a closed one's memory. */
+static bool app_busy(const struct app *a)
+{
+    return a->pending != NULL || a->detail_gone != NULL ||
+           (a->detail != NULL && detail_busy(a->detail));
+}
+
 static unsigned read_messages(struct app *a)
 {
     unsigned r = REACT_NONE;
     if (a->pending == NULL)
         a->pending = net_take_messages(a->net);
     int64_t until = clock_mono_ms() + APP_SLICE_MS;
-    while (a->pending != NULL || (a->detail != NULL && detail_loading(a->detail))) {
-        if (a->detail != NULL && detail_loading(a->detail)) {
-            /* the open batch's rows, built a part at a time (a new results answer); the
-             * names and statuses that come meanwhile merge with the rows built so far */
+    while (app_busy(a)) {
+        if (a->detail_gone != NULL) {
+            if (detail_free_some(a->detail_gone, 4 * APP_PART))
+                a->detail_gone = NULL;
+            if (clock_mono_ms() >= until)
+                break;
+            continue;
+        }
+        if (a->detail != NULL && detail_busy(a->detail)) {
+            /* the open batch's rows, built a part at a time (a new results answer), or its
+             * shown rows decided (a new filter); the names and statuses that come meanwhile
+             * merge with the rows built so far */
+            bool loading = detail_loading(a->detail);
             detail_work(a->detail, APP_PART);
-            if (!detail_loading(a->detail))
+            if (loading && !detail_loading(a->detail))
                 apply_rows_built(a);
             r |= REACT_REDRAW;
             if (clock_mono_ms() >= until)
@@ -620,6 +643,7 @@ static void app_free(struct app *a)
         net_msg_free(m);
     }
     detail_free(a->detail);
+    detail_free(a->detail_gone);
     list_view_free(a->view);
     store_free(a->store);
     for (size_t i = 0; i < a->n_directories; i++)
@@ -828,7 +852,7 @@ int app_run(const struct app_options *opt)
                 fds[nfds++] = (struct pollfd){a.children[i].fd, POLLIN, 0};
         /* a backlog of messages: look at keys and signals, then go on with it */
         int64_t poll_start = clock_mono_ms();
-        bool busy = a.pending != NULL || (a.detail != NULL && detail_loading(a.detail));
+        bool busy = app_busy(&a);
         int rc = poll(fds, nfds, busy ? 0 : next_timeout(&a));
         int64_t poll_end = clock_mono_ms();
         bool key_ready = rc > 0 && (fds[0].revents & POLLIN);

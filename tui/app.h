@@ -119,6 +119,8 @@ struct app {
     struct batch_store *store;
     struct list_view *view;
     struct batch_detail *detail; /* the open batch (Batch screen), NULL otherwise */
+    struct batch_detail *detail_gone; /* a closed batch's detail, freed a part at a time
+                                         between keys (read_messages), NULL when none */
 
     /* Connection, from the latest message. */
     enum net_conn conn;
@@ -179,6 +181,9 @@ struct app {
     struct strmap watched;
     struct notify_child children[APP_MAX_NOTIFY];
 };
+
+/* Free d (a batch detail no screen uses any more) a part at a time between keys. */
+void app_detail_free_later(struct app *a, struct batch_detail *d);
 
 /* Run the whole UI (terminal already checked); returns the exit status: 0, or 128 + the
  * signal (SIGINT, SIGTERM, SIGHUP) that ended it. */
