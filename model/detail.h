@@ -77,10 +77,12 @@ void detail_set_jobs(struct batch_detail *d, const struct job *jobs, size_t n);
 void detail_set_output_pages(struct batch_detail *d, const char *job_id, size_t failed);
 
 /* Rows built a slice at a time (the Batch screen; off by default, and for scripts): a new
- * results answer that has to build the rows anew only starts, and detail_work adds them, so a
- * batch of 100,000 files does not stop the UI for the whole build (issue 14). Meanwhile the
- * rows built so far are shown, counted and merged with names and statuses as usual;
- * detail_progress is unknown. Turning it off finishes the build at once. */
+ * results answer that changes the rows only starts a build, and detail_work adds them, so a
+ * batch of 100,000 files does not stop the UI for the whole build (issue 14). The first time,
+ * the rows built so far are shown (detail_progress unknown); later, the complete rows from
+ * before are shown, unchanged, until the new ones are all built (every reader sees them;
+ * names and statuses merge into the new ones meanwhile), unless a filter changes, which
+ * shows the new ones as they come. Turning it off finishes the work at once. */
 void detail_set_incremental(struct batch_detail *d, bool on);
 /* Add up to `steps` rows (or look at that many names) of a build under way, else decide up to
  * `steps` rows' shown state; true while more is left. */
@@ -88,7 +90,8 @@ bool detail_work(struct batch_detail *d, size_t steps);
 /* True while rows are still being built. */
 bool detail_loading(const struct batch_detail *d);
 /* True while detail_work has more to do: rows to build, or (incremental) the shown rows of a
- * new filter, failed-only or group to decide; meanwhile the rows decided so far are shown. */
+ * new filter, failed-only or group to decide, or rows no longer used to free; meanwhile the
+ * rows decided so far are shown. */
 bool detail_busy(const struct batch_detail *d);
 
 size_t detail_row_count(const struct batch_detail *d);

@@ -570,6 +570,7 @@ static unsigned read_messages(struct app *a)
         }
         struct net_msg *m = a->pending;
         size_t n = splittable(m);
+        int type = (int)m->type;
         int64_t step_start = clock_mono_ms();
         if (n > APP_PART) {
             /* a shallow view of the next part; m keeps ownership of everything */
@@ -603,8 +604,8 @@ static unsigned read_messages(struct app *a)
         }
         int64_t step_end = clock_mono_ms();
         if (step_end - step_start >= APP_SLOW_STEP_MS && log_enabled())
-            log_printf("ui", "one message step took %lld ms (%zu items)",
-                       (long long)(step_end - step_start), n);
+            log_printf("ui", "one message step took %lld ms (type %d, %zu items)",
+                       (long long)(step_end - step_start), type, n);
         if (step_end >= until)
             break;
     }
