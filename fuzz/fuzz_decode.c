@@ -11,7 +11,9 @@
 #include "net/decode.h"
 
 /*
- * Input: one selector byte choosing the decoder, then the body. Checked contracts (decode.h):
+ * Input: one selector byte choosing the decoder, then the body. A batch is also decoded as a
+ * stream (decode_batch_stream_*, in chunks sized by the selector) and must agree with
+ * decode_batch. Checked contracts (decode.h):
  * false leaves every output empty (all-zero struct, n 0, NULL array and token); true gives an
  * array exactly when n > 0, and the result survives a deep copy and the *_done functions.
  */
@@ -34,12 +36,49 @@ static void check_cause(bool ok, char *cause)
     free(cause);
 }
 
-static void one_batch(const char *body, size_t len)
+static bool same_str(const char *a, const char *b)
+{
+    return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* The streamed decoder (fed in chunks of `chunk` bytes) agrees with decode_batch: the same
+ * answers accepted, with the same batch and results. */
+static void stream_agrees(const char *body, size_t len, size_t chunk, bool ok,
+                          const struct batch *want)
+{
+    struct decode_batch_stream *s = decode_batch_stream_new();
+    for (size_t at = 0; at < len; at += chunk)
+        if (!decode_batch_stream_feed(s, body + at, len - at < chunk ? len - at : chunk))
+            break;
+    struct batch got;
+    char *cause = NULL;
+    bool sok = decode_batch_stream_end(s, &got, &cause);
+    decode_batch_stream_free(s);
+    check_cause(sok, cause);
+    FUZZ_CHECK(sok == ok);
+    if (!sok) {
+        FUZZ_CHECK(all_zero(&got, sizeof got));
+        return;
+    }
+    FUZZ_CHECK(same_str(got.id, want->id) && same_str(got.status_text, want->status_text));
+    FUZZ_CHECK(got.has_results == want->has_results && got.n_results == want->n_results);
+    FUZZ_CHECK(got.n_results == 0 || got.results != NULL);
+    for (size_t i = 0; i < got.n_results && i < want->n_results; i++) {
+        const struct batch_result *x = &got.results[i], *y = &want->results[i];
+        FUZZ_CHECK(same_str(x->file_id, y->file_id) && same_str(x->job_id, y->job_id) &&
+                   same_str(x->error_message, y->error_message) &&
+                   same_str(x->job_type_text, y->job_type_text) && x->job_type == y->job_type);
+    }
+    batch_done(&got);
+}
+
+static void one_batch(const char *body, size_t len, size_t chunk)
 {
     struct batch b;
     char *cause = NULL;
     bool ok = decode_batch(body, len, &b, &cause);
     check_cause(ok, cause);
+    stream_agrees(body, len, chunk, ok, &b);
     if (!ok) {
         FUZZ_CHECK(all_zero(&b, sizeof b));
         return;
@@ -149,8 +188,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *body = (const char *)data + 1;
     size_t len = size - 1;
     switch (data[0] % 10) {
-    case 0:
-        one_batch(body, len);
+    case 0: /* the selector's tens: the streamed decoder's chunk size, 1 to 26 bytes */
+        one_batch(body, len, 1 + data[0] / 10u);
         break;
     case 1:
     case 2:

@@ -84,7 +84,104 @@ struct batch_detail {
                                         summed again on demand (floating point does not
                                         take a number back exactly) */
     struct triage triage;            /* failed rows by group, counted like the others */
+
+    /* Rows built a slice at a time (detail_set_incremental): rebuild_rows only starts, and
+     * detail_work adds results rows from build_next on, then the "not mapped yet" rows from
+     * the name build_entry on (names only ever join the end of that order). */
+    bool incremental;
+    bool building;                   /* rows are still being added */
+    size_t build_next;               /* the next result to add a row for */
+    bool build_names;                /* results done: now the directory's other files */
+    struct strmap_entry *build_entry; /* the next name to look at (NULL: from the first) */
+    /* The shown rows decided a slice at a time too (incremental): a filter over 100,000 rows
+     * took 30-100 ms. Rows from reshow_next on still show what they did before (narrowing:
+     * only shown rows are looked at again) or nothing (from scratch). */
+    bool reshowing;
+    bool reshow_narrow;
+    size_t reshow_next;
+
+    /* Incremental: a changed results answer of a batch whose rows are all in is built anew
+     * behind the rows on screen: those are frozen here (read-only: what every reader sees)
+     * until the build ends (issue 14: sync_rows took 400-1,000 ms on 100,000 rows while a
+     * big batch ran). Rows, indexes and frozen sets no longer used go to the trash, freed a
+     * slice at a time by detail_work. */
+    struct frozen {
+        bool active;
+        struct detail_row *rows;
+        size_t n_rows;
+        size_t *visible; /* every shown row, in order */
+        size_t n_visible;
+        struct detail_counts counts;
+        struct detail_usage usage;
+        size_t n_done, n_running, n_live;
+        struct triage triage;
+    } frozen;
+    struct trash {
+        struct detail_row *rows; /* n_rows of them to row_done, then the arrays to free */
+        size_t n_rows;
+        struct batch_result *results; /* an earlier answer's: n_results to batch_result_done */
+        size_t n_results;
+        void *arrays[3];
+        struct strmap maps[2];
+    } *trash;
+    size_t n_trash;
 };
+
+/* Put rows, arrays and maps in the trash (taken). */
+static void trash_add(struct batch_detail *d, struct detail_row *rows, size_t n_rows, void *a0,
+                      void *a1, const struct strmap *m0, const struct strmap *m1)
+{
+    d->trash = xreallocarray(d->trash, d->n_trash + 1, sizeof *d->trash);
+    struct trash *t = &d->trash[d->n_trash++];
+    memset(t, 0, sizeof *t);
+    t->rows = rows;
+    t->n_rows = n_rows;
+    t->arrays[0] = rows;
+    t->arrays[1] = a0;
+    t->arrays[2] = a1;
+    if (m0 != NULL)
+        t->maps[0] = *m0;
+    if (m1 != NULL)
+        t->maps[1] = *m1;
+}
+
+static void row_done(struct detail_row *r);
+static void free_rows(struct batch_detail *d);
+static void retire_rows(struct batch_detail *d);
+
+/* Free up to `steps` things of the trash; true while some is left. */
+static bool trash_some(struct batch_detail *d, size_t steps)
+{
+    while (d->n_trash > 0 && steps > 0) {
+        struct trash *t = &d->trash[d->n_trash - 1];
+        for (; steps > 0 && t->n_rows > 0; steps--)
+            row_done(&t->rows[--t->n_rows]);
+        for (; steps > 0 && t->n_results > 0; steps--)
+            batch_result_done(&t->results[--t->n_results]);
+        if (t->n_rows > 0 || t->n_results > 0 || !strmap_done_some(&t->maps[0], &steps) ||
+            !strmap_done_some(&t->maps[1], &steps))
+            return true;
+        for (int i = 0; i < 3; i++)
+            free(t->arrays[i]);
+        free(t->results);
+        d->n_trash--;
+    }
+    if (d->n_trash == 0) {
+        free(d->trash);
+        d->trash = NULL;
+    }
+    return d->n_trash > 0;
+}
+
+/* The frozen rows are not shown any more: to the trash. */
+static void unfreeze(struct batch_detail *d)
+{
+    if (!d->frozen.active)
+        return;
+    trash_add(d, d->frozen.rows, d->frozen.n_rows, d->frozen.visible, NULL, NULL, NULL);
+    triage_done(&d->frozen.triage);
+    memset(&d->frozen, 0, sizeof d->frozen);
+}
 
 static char ascii_lower(char c)
 {
@@ -151,6 +248,7 @@ static void free_rows(struct batch_detail *d)
     d->repeats = false;
     d->n_visible = 0;
     d->visible_dirty = false; /* no rows, none shown: visible[] holds nothing to rebuild */
+    d->reshowing = false;     /* each row added is decided as it comes */
     triage_clear(&d->triage);
 }
 
@@ -160,6 +258,8 @@ void detail_free(struct batch_detail *d)
         return;
     free(d->batch_id);
     batch_done(&d->batch);
+    unfreeze(d);
+    trash_some(d, (size_t)-1);
     free_rows(d);
     strmap_done(&d->row_by_file);
     strmap_done(&d->row_by_job);
@@ -184,6 +284,37 @@ void detail_free(struct batch_detail *d)
     free(d->needle);
     free(d->visible);
     free(d);
+}
+
+bool detail_free_some(struct batch_detail *d, size_t steps)
+{
+    if (d == NULL)
+        return true;
+    d->building = false;
+    d->reshowing = false;
+    unfreeze(d);
+    if (trash_some(d, steps))
+        return false;
+    for (; steps > 0 && d->n_rows > 0; steps--)
+        row_done(&d->rows[--d->n_rows]);
+    for (; steps > 0 && d->n_names > 0; steps--) {
+        d->n_names--;
+        free(d->name_list[d->n_names]);
+        free(d->name_source[d->n_names]);
+    }
+    for (; steps > 0 && d->n_jobs > 0; steps--) {
+        d->n_jobs--;
+        free(d->job_list[d->n_jobs].status_text);
+        free(d->job_list[d->n_jobs].error);
+    }
+    for (; steps > 0 && d->batch.n_results > 0; steps--)
+        batch_result_done(&d->batch.results[--d->batch.n_results]);
+    if (steps == 0 || !strmap_done_some(&d->row_by_file, &steps) ||
+        !strmap_done_some(&d->row_by_job, &steps) || !strmap_done_some(&d->names, &steps) ||
+        !strmap_done_some(&d->jobs, &steps) || steps == 0)
+        return false;
+    detail_free(d); /* what is left: arrays and the batch's own fields */
+    return true;
 }
 
 const char *detail_batch_id(const struct batch_detail *d)
@@ -383,15 +514,76 @@ static void row_update(struct batch_detail *d, size_t i)
     }
 }
 
-/* Every row's shown state again (the filter or failed-only changed). */
-static void reshow_all(struct batch_detail *d)
+/* Rows from reshow_next on decided again, up to `steps` of them; false once all are. */
+static bool reshow_some(struct batch_detail *d, size_t steps)
 {
-    d->n_visible = 0;
-    for (size_t i = 0; i < d->n_rows; i++) {
-        d->links[i].shown = row_shown(d, &d->rows[i]);
-        d->n_visible += d->links[i].shown;
+    for (; steps > 0 && d->reshow_next < d->n_rows; steps--) {
+        size_t i = d->reshow_next++;
+        if (d->reshow_narrow && !d->links[i].shown)
+            continue; /* narrower: a row not shown stays hidden */
+        bool shown = row_shown(d, &d->rows[i]);
+        if (shown != d->links[i].shown) {
+            d->links[i].shown = shown;
+            if (shown)
+                d->n_visible++;
+            else
+                d->n_visible--;
+        }
     }
     d->visible_dirty = true;
+    d->reshowing = d->reshow_next < d->n_rows;
+    return d->reshowing;
+}
+
+/* Incremental: the rows go out of the way of a new build without a pass over them. Complete
+ * rows (no build under way) are frozen and shown until the build ends, unless some are
+ * already (an answer during a build: the frozen ones stay, the partial ones go). */
+static void retire_rows(struct batch_detail *d)
+{
+    if (!d->frozen.active && !d->building && !d->reshowing) {
+        struct detail_usage u;
+        detail_usage(d, &u); /* credits summed again if they have to be */
+        if (d->n_visible > 0)
+            detail_visible_row(d, 0); /* visible[] up to date */
+        struct frozen *f = &d->frozen;
+        f->active = true;
+        f->rows = d->rows;
+        f->n_rows = d->n_rows;
+        f->visible = d->visible;
+        f->n_visible = d->n_visible;
+        f->counts = d->counts;
+        f->usage = d->usage;
+        f->n_done = d->n_done;
+        f->n_running = d->n_running;
+        f->n_live = d->n_live;
+        f->triage = d->triage;
+        triage_init(&d->triage);
+        trash_add(d, NULL, 0, d->links, NULL, &d->row_by_file, &d->row_by_job);
+    } else {
+        trash_add(d, d->rows, d->n_rows, d->links, d->visible, &d->row_by_file, &d->row_by_job);
+    }
+    strmap_init(&d->row_by_file, NULL);
+    strmap_init(&d->row_by_job, NULL);
+    d->rows = NULL;
+    d->links = NULL;
+    d->visible = NULL;
+    d->n_rows = d->cap_rows = 0;
+    free_rows(d); /* nothing left to free: the counters and the triage start again */
+}
+
+/* Every row's shown state again (the filter or failed-only changed): at once, or a slice at a
+ * time (incremental; detail_work) from no row shown. */
+static void reshow_all(struct batch_detail *d)
+{
+    unfreeze(d); /* the rows being built show the new choice as they come */
+    d->n_visible = 0;
+    for (size_t i = 0; i < d->n_rows; i++)
+        d->links[i].shown = false;
+    d->reshow_next = 0;
+    d->reshow_narrow = false;
+    d->visible_dirty = true;
+    d->reshowing = true;
+    reshow_some(d, d->incremental ? 0 : (size_t)-1);
 }
 
 /*
@@ -402,13 +594,45 @@ static void reshow_all(struct batch_detail *d)
  */
 static void rebuild_rows(struct batch_detail *d)
 {
-    free_rows(d);
+    if (d->incremental && d->n_rows > 0)
+        retire_rows(d);
+    else
+        free_rows(d);
+    d->building = false;
     if (!d->have_batch)
         return;
+    /* room for every row at once: growing 100,000 rows half way copies them (40 ms) */
     bool active = !batch_status_is_terminal(d->batch.status);
-    rows_reserve(d, d->batch.n_results);
-    for (size_t i = 0; i < d->batch.n_results; i++) {
-        const struct batch_result *res = &d->batch.results[i];
+    rows_reserve(d, d->batch.n_results + (active ? strmap_count(&d->names) : 0));
+    d->building = true;
+    d->build_next = 0;
+    d->build_names = false;
+    d->build_entry = NULL;
+    if (!d->incremental)
+        detail_work(d, (size_t)-1);
+}
+
+static bool build_some(struct batch_detail *d, size_t steps);
+
+bool detail_work(struct batch_detail *d, size_t steps)
+{
+    if (!d->building && !d->reshowing)
+        return trash_some(d, steps);
+    if (d->reshowing && !d->building) /* rows first: a build decides each row it adds */
+        return reshow_some(d, steps) || d->n_trash > 0;
+    if (build_some(d, steps))
+        return true;
+    unfreeze(d); /* built: the new rows are the ones shown */
+    return d->reshowing || d->n_trash > 0;
+}
+
+/* Add up to `steps` rows of a build under way; true while more is left. */
+static bool build_some(struct batch_detail *d, size_t steps)
+{
+    if (!d->building)
+        return false;
+    for (; steps > 0 && d->build_next < d->batch.n_results; steps--) {
+        const struct batch_result *res = &d->batch.results[d->build_next++];
         struct detail_row *r = row_new(d);
         r->file_id = xstrdup(res->file_id ? res->file_id : "");
         r->job_id = xstrdup(res->job_id);
@@ -416,20 +640,23 @@ static void rebuild_rows(struct batch_detail *d)
         r->mapping_error = xstrdup(res->error_message);
         row_added(d);
     }
-    if (!active)
-        return;
-    /* a file deleted from the directory will not be mapped: no "not mapped yet" row for it */
-    size_t extra = 0;
-    for (struct strmap_entry *e = strmap_first(&d->names); e != NULL; e = strmap_next(e))
-        if (!strmap_has(&d->row_by_file, strmap_key(e)) && !d->name_deleted[strmap_index(e)])
-            extra++;
-    rows_reserve(d, d->n_rows + extra);
-    size_t results = d->n_rows;
-    for (struct strmap_entry *e = strmap_first(&d->names); e != NULL; e = strmap_next(e)) {
-        size_t at;
-        /* rows past `results` are this loop's own, one per name (names are unique) */
-        if ((strmap_get_index(&d->row_by_file, strmap_key(e), &at) && at < results) ||
-            d->name_deleted[strmap_index(e)])
+    if (d->build_next < d->batch.n_results)
+        return true;
+    if (!d->build_names) {
+        if (batch_status_is_terminal(d->batch.status)) {
+            d->building = false;
+            return false;
+        }
+        d->build_names = true;
+        d->build_entry = strmap_first(&d->names);
+    }
+    /* then one row per file of the directory without a result (names are unique, so a file
+     * with a row here has a result); a file deleted from the directory will not be mapped:
+     * no "not mapped yet" row for it */
+    for (; steps > 0 && d->build_entry != NULL; steps--) {
+        struct strmap_entry *e = d->build_entry;
+        d->build_entry = strmap_next(e);
+        if (strmap_has(&d->row_by_file, strmap_key(e)) || d->name_deleted[strmap_index(e)])
             continue;
         struct detail_row *r = row_new(d);
         r->file_id = xstrdup(strmap_key(e));
@@ -437,6 +664,28 @@ static void rebuild_rows(struct batch_detail *d)
         r->not_mapped = true;
         row_added(d);
     }
+    if (d->build_entry != NULL)
+        return true;
+    d->building = false;
+    return false;
+}
+
+void detail_set_incremental(struct batch_detail *d, bool on)
+{
+    d->incremental = on;
+    if (!on)
+        while (detail_work(d, (size_t)-1))
+            ;
+}
+
+bool detail_busy(const struct batch_detail *d)
+{
+    return d->building || d->reshowing || d->n_trash > 0;
+}
+
+bool detail_loading(const struct batch_detail *d)
+{
+    return d->building;
 }
 
 /* What a row of the new layout is made from: a result, or (res NULL) a "not mapped yet" file. */
@@ -480,7 +729,7 @@ static bool row_refit(struct batch_detail *d, struct detail_row *r, size_t o,
  */
 static void sync_rows(struct batch_detail *d)
 {
-    if (!d->have_batch || d->repeats || d->n_rows == 0) {
+    if (!d->have_batch || d->repeats || d->n_rows == 0 || d->building || d->incremental) {
         rebuild_rows(d);
         return;
     }
@@ -599,6 +848,8 @@ static void sync_rows(struct batch_detail *d)
     if (strmap_count(&d->row_by_file) != d->n_rows ||
         strmap_count(&d->row_by_job) != d->usage.jobs)
         rebuild_rows(d);
+    else if (d->reshowing) /* the rows moved under a sweep that was under way: again */
+        reshow_all(d);
 }
 
 /* Whether b would give the rows there are now: the same results, field for field, and the
@@ -631,7 +882,9 @@ static void set_batch(struct batch_detail *d, const struct batch *b, struct batc
             batch_done(take);
         return;
     }
-    bool same = same_rows(d, b);
+    /* incremental (the Batch screen): the net thread sends results only when they changed
+     * (msg.h), so comparing 100,000 of them again here would be time lost */
+    bool same = d->incremental && b->has_results ? false : same_rows(d, b);
     bool keep_results = !b->has_results && d->have_batch && d->batch.has_results;
     struct batch next;
     if (keep_results) {
@@ -649,6 +902,13 @@ static void set_batch(struct batch_detail *d, const struct batch *b, struct batc
         memset(take, 0, sizeof *take);
     } else {
         batch_copy(&next, b);
+    }
+    if (d->incremental && d->batch.n_results > 0) { /* 100,000 of them: freed between keys */
+        trash_add(d, NULL, 0, NULL, NULL, NULL, NULL);
+        d->trash[d->n_trash - 1].results = d->batch.results;
+        d->trash[d->n_trash - 1].n_results = d->batch.n_results;
+        d->batch.results = NULL;
+        d->batch.n_results = 0;
     }
     batch_done(&d->batch);
     d->batch = next;
@@ -699,6 +959,7 @@ void detail_set_names(struct batch_detail *d, const struct dir_file *files, size
             strmap_put_index(&d->names, files[i].id, k);
         }
         bool deleted = files[i].deleted_at != NULL;
+        bool was_deleted = known && d->name_deleted[k];
         d->name_deleted[k] = deleted;
         if (rebuild)
             continue;
@@ -708,10 +969,12 @@ void detail_set_names(struct batch_detail *d, const struct dir_file *files, size
                 rebuild = true;
             for (; !rebuild && row != NO_ROW; row = d->links[row].next_file)
                 row_update(d, row);
-        } else if (active && !deleted) {
+        } else if (active && !deleted && (was_deleted || !d->building)) {
             /* A new file of the directory: its "not mapped yet" row goes last, where
              * rebuild_rows would put it (names iterate in insertion order). A known one that
-             * is no longer deleted takes its old place: rebuilt. */
+             * is no longer deleted takes its old place: rebuilt. While rows are being built
+             * the build adds the others (a new name joins the end of the order it follows;
+             * a known one not deleted before has not been passed yet). */
             if (known) {
                 rebuild = true;
                 continue;
@@ -804,11 +1067,13 @@ void detail_set_output_pages(struct batch_detail *d, const char *job_id, size_t 
 
 size_t detail_row_count(const struct batch_detail *d)
 {
-    return d->n_rows;
+    return d->frozen.active ? d->frozen.n_rows : d->n_rows;
 }
 
 const struct detail_row *detail_row_at(const struct batch_detail *d, size_t i)
 {
+    if (d->frozen.active)
+        return i < d->frozen.n_rows ? &d->frozen.rows[i] : NULL;
     return i < d->n_rows ? &d->rows[i] : NULL;
 }
 
@@ -823,12 +1088,22 @@ static struct batch_detail *cache_of(const struct batch_detail *d)
 
 void detail_counts(const struct batch_detail *d, struct detail_counts *out)
 {
+    if (d->frozen.active) {
+        *out = d->frozen.counts;
+        out->total = d->frozen.n_rows;
+        return;
+    }
     *out = d->counts;
     out->total = d->n_rows;
 }
 
 void detail_usage(const struct batch_detail *d, struct detail_usage *out)
 {
+    if (d->frozen.active) {
+        *out = d->frozen.usage;
+        out->partial = out->billed < out->jobs;
+        return;
+    }
     if (d->credits_dirty) { /* rare: a billed job's credits changed; sum them again */
         struct batch_detail *c = cache_of(d);
         c->usage.credits = 0;
@@ -843,7 +1118,12 @@ void detail_usage(const struct batch_detail *d, struct detail_usage *out)
 
 bool detail_progress(const struct batch_detail *d, size_t *done, size_t *total)
 {
-    if (!d->have_batch)
+    if (d->frozen.active) { /* the rows shown while new ones are built */
+        *done = d->frozen.n_done;
+        *total = d->frozen.n_rows;
+        return true;
+    }
+    if (!d->have_batch || d->building)
         return false;
     /* Without results, the directory's files give the denominator while the batch is active. */
     if (!d->batch.has_results &&
@@ -856,12 +1136,12 @@ bool detail_progress(const struct batch_detail *d, size_t *done, size_t *total)
 
 size_t detail_jobs_running(const struct batch_detail *d)
 {
-    return d->n_running;
+    return d->frozen.active ? d->frozen.n_running : d->n_running;
 }
 
 bool detail_is_live(const struct batch_detail *d)
 {
-    if (!d->have_batch || !batch_status_is_terminal(d->batch.status))
+    if (!d->have_batch || d->building || !batch_status_is_terminal(d->batch.status))
         return true;
     if (d->batch.status == BATCH_COMPLETED && !d->batch.has_results)
         return true;
@@ -885,6 +1165,15 @@ bool detail_failed_only(const struct batch_detail *d)
  * again (typing a filter over 100,000 rows, one key at a time). */
 static void reshow_shown(struct batch_detail *d)
 {
+    unfreeze(d);
+    if (d->incremental || d->reshowing) { /* from the first row, a slice at a time */
+        d->reshow_next = 0;
+        d->reshow_narrow = !d->reshowing || d->reshow_narrow;
+        d->reshowing = true;
+        if (!d->incremental)
+            reshow_some(d, (size_t)-1);
+        return;
+    }
     if (d->n_visible > 0)
         detail_visible_row(d, 0); /* visible[] up to date */
     size_t k = 0;
@@ -944,18 +1233,20 @@ const char *detail_group(const struct batch_detail *d)
 
 struct triage *detail_triage(const struct batch_detail *d)
 {
-    struct triage *t = &cache_of(d)->triage;
+    struct triage *t = d->frozen.active ? &cache_of(d)->frozen.triage : &cache_of(d)->triage;
     triage_sort(t);
     return t;
 }
 
 size_t detail_visible_count(const struct batch_detail *d)
 {
-    return d->n_visible;
+    return d->frozen.active ? d->frozen.n_visible : d->n_visible;
 }
 
 const struct detail_row *detail_visible_row(const struct batch_detail *d, size_t i)
 {
+    if (d->frozen.active)
+        return i < d->frozen.n_visible ? &d->frozen.rows[d->frozen.visible[i]] : NULL;
     if (i >= d->n_visible)
         return NULL;
     if (d->visible_dirty) { /* once after any number of merges, when the rows are read */

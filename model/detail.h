@@ -43,6 +43,10 @@ struct triage;
 /* A detail for batch_id, with no data yet. */
 struct batch_detail *detail_new(const char *batch_id);
 void detail_free(struct batch_detail *d);
+/* detail_free a part at a time (a detail of 100,000 rows takes 40-300 ms to free at once):
+ * up to `steps` rows, names, jobs or index entries go per call; true once d is freed. d is
+ * not used otherwise once this has been called. */
+bool detail_free_some(struct batch_detail *d, size_t steps);
 
 const char *detail_batch_id(const struct batch_detail *d);
 /* The latest batch object (with its results), NULL before the first answer. */
@@ -71,6 +75,24 @@ void detail_set_jobs(struct batch_detail *d, const struct job *jobs, size_t n);
 /* What a job's output said of its pages: `failed` of them failed (a COMPLETED parse job may
  * still have failed pages, up to the configuration's allowed ratio). */
 void detail_set_output_pages(struct batch_detail *d, const char *job_id, size_t failed);
+
+/* Rows built a slice at a time (the Batch screen; off by default, and for scripts): a new
+ * results answer that changes the rows only starts a build, and detail_work adds them, so a
+ * batch of 100,000 files does not stop the UI for the whole build (issue 14). The first time,
+ * the rows built so far are shown (detail_progress unknown); later, the complete rows from
+ * before are shown, unchanged, until the new ones are all built (every reader sees them;
+ * names and statuses merge into the new ones meanwhile), unless a filter changes, which
+ * shows the new ones as they come. Turning it off finishes the work at once. */
+void detail_set_incremental(struct batch_detail *d, bool on);
+/* Add up to `steps` rows (or look at that many names) of a build under way, else decide up to
+ * `steps` rows' shown state; true while more is left. */
+bool detail_work(struct batch_detail *d, size_t steps);
+/* True while rows are still being built. */
+bool detail_loading(const struct batch_detail *d);
+/* True while detail_work has more to do: rows to build, or (incremental) the shown rows of a
+ * new filter, failed-only or group to decide, or rows no longer used to free; meanwhile the
+ * rows decided so far are shown. */
+bool detail_busy(const struct batch_detail *d);
 
 size_t detail_row_count(const struct batch_detail *d);
 const struct detail_row *detail_row_at(const struct batch_detail *d, size_t i);

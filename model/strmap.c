@@ -45,6 +45,17 @@ void strmap_done(struct strmap *m)
     m->head = NULL;
 }
 
+bool strmap_done_some(struct strmap *m, size_t *steps)
+{
+    while (m->head != NULL && *steps > 0) {
+        struct strmap_entry *e = m->head;
+        HASH_DEL(m->head, e);
+        entry_free(m, e);
+        (*steps)--;
+    }
+    return m->head == NULL;
+}
+
 void strmap_clear(struct strmap *m)
 {
     strmap_done(m);

@@ -29,6 +29,9 @@ struct strmap {
 void strmap_init(struct strmap *m, void (*free_value)(void *value));
 /* Frees every entry (and value); the map stays usable, with the same free function. */
 void strmap_done(struct strmap *m);
+/* strmap_done a part at a time: up to *steps entries go (*steps is decreased by as many);
+ * true once the map is empty. */
+bool strmap_done_some(struct strmap *m, size_t *steps);
 /* The same as strmap_done: empties the map, which stays usable. */
 void strmap_clear(struct strmap *m);
 size_t strmap_count(const struct strmap *m);

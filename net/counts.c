@@ -226,7 +226,7 @@ static void get_done(struct net *n, struct xfer *x)
     }
     struct batch b;
     char *cause = NULL;
-    if (!decode_batch(x->buf, x->len, &b, &cause)) {
+    if (!xfer_decode_batch(x, &b, &cause)) {
         bool again = xfer_retry_garbled(n, x);
         free(cause);
         if (!again)
@@ -264,7 +264,9 @@ static void begin(struct net *n, struct counts_entry *e)
     e->round = c->round;
     c->busy++;
     c->used++;
-    xfer_send(n, xfer_new(url_batch_get(&n->uctx, e->id, true), get_done, e, NULL));
+    struct xfer *x = xfer_new(url_batch_get(&n->uctx, e->id, true), get_done, e, NULL);
+    x->stream_batch = true; /* up to 100,000 results: never one tree (decode.h) */
+    xfer_send(n, x);
 }
 
 /* Never counted, or counted COUNTS_AGAIN intervals ago or more. */

@@ -457,6 +457,432 @@ bool decode_batch_object(struct json_object *o, const char *path, struct batch *
     return batch_from(o, path != NULL ? path : "", out, cause);
 }
 
+/* ---- a batch with results, decoded as its body arrives ---- */
+
+/*
+ * A batch of 100,000 files answers ?expand=results with 17 MB of JSON, and json-c makes about
+ * 2 KB of objects of each result: 200 MB for one answer (measured), twelve times its text.
+ * So the results array is never one tree. Every byte goes through a small scanner that knows
+ * strings, depth and the top object's keys. The array of the top-level "results" key is cut
+ * out: each element is parsed alone (a tree of one result), converted and kept as soon as it
+ * ends. Everything else (the "skeleton", with that array as "[]") goes to one json-c tokener
+ * as it comes, which checks the grammar and the depth of the whole. At the end the skeleton
+ * is converted as decode_batch converts a body, with the results streamed. Limits as
+ * decode_json: body size, containers (counted outside strings as they pass), depth (an
+ * element gets the depth left at its place), only white space after the object. A refusal
+ * comes at the first byte that shows it.
+ */
+
+enum bs_arr {
+    BS_ARR_NONE,  /* not in the results array */
+    BS_ARR_START, /* after '[': an element or ']' */
+    BS_ARR_NEXT,  /* after an element: ',' or ']' */
+    BS_ARR_NEED,  /* after ',': an element */
+    BS_ARR_ELEM,  /* inside an element */
+};
+
+#define BS_KEY_MAX 64 /* a top-level key longer than this (raw) cannot spell "results" */
+
+struct decode_batch_stream {
+    struct json_tokener *tok;  /* the skeleton */
+    struct json_object *root;  /* the skeleton, once complete */
+    struct json_tokener *etok; /* one element at a time */
+    char *cause;               /* the refusal, once refused */
+    size_t fed, containers;
+    /* the scanner, over the skeleton's bytes */
+    int depth; /* containers open, outside strings */
+    bool in_string, escape;
+    bool expect_key;  /* depth 1: the next string is a key */
+    bool key_capture; /* in a depth-1 key: its raw bytes go to key[] */
+    char key[BS_KEY_MAX + 1];
+    size_t key_len;
+    bool key_long;
+    bool results_key; /* the last depth-1 key was "results"; its ':' not seen yet */
+    bool want_array;  /* after "results": the value may be the array to cut out */
+    /* the results array */
+    enum bs_arr arr;
+    int e_kind;  /* the element: 0 an object or array, 1 a string, 2 a number or literal */
+    int e_depth; /* inside an element: containers open in it */
+    bool e_string, e_escape;
+    char *elem;
+    size_t elem_len, elem_cap;
+    struct batch_result *results;
+    size_t n_results, cap_results;
+    bool streamed; /* the last "results" key held an array that was cut out */
+    char *item_cause; /* the array's first element that did not convert (decided at the
+                         end: a later "results" key would replace the array, as in json-c) */
+};
+
+struct decode_batch_stream *decode_batch_stream_new(void)
+{
+    struct decode_batch_stream *s = xcalloc(1, sizeof *s);
+    s->tok = json_tokener_new_ex(DECODE_MAX_DEPTH);
+    s->etok = json_tokener_new_ex(DECODE_MAX_DEPTH - 2); /* the top object and the array */
+    if (s->tok == NULL || s->etok == NULL) {
+        fputs("batchtop: out of memory\n", stderr);
+        abort();
+    }
+    json_tokener_set_flags(s->tok, JSON_TOKENER_STRICT);
+    json_tokener_set_flags(s->etok, JSON_TOKENER_STRICT);
+    return s;
+}
+
+static void bs_drop_results(struct decode_batch_stream *s)
+{
+    for (size_t i = 0; i < s->n_results; i++)
+        batch_result_done(&s->results[i]);
+    free(s->results);
+    s->results = NULL;
+    s->n_results = s->cap_results = 0;
+    free(s->item_cause);
+    s->item_cause = NULL;
+}
+
+void decode_batch_stream_free(struct decode_batch_stream *s)
+{
+    if (s == NULL)
+        return;
+    json_tokener_free(s->tok);
+    json_tokener_free(s->etok);
+    json_object_put(s->root);
+    free(s->cause);
+    free(s->elem);
+    bs_drop_results(s);
+    free(s);
+}
+
+static bool bs_refuse(struct decode_batch_stream *s, char *cause)
+{
+    if (s->cause == NULL)
+        s->cause = cause;
+    else
+        free(cause);
+    return false;
+}
+
+static bool bs_refuse_json(struct decode_batch_stream *s, enum json_tokener_error err)
+{
+    const char *what = err == json_tokener_continue      ? "truncated JSON"
+                       : err == json_tokener_error_depth ? "nested too deeply"
+                                                         : json_tokener_error_desc(err);
+    return bs_refuse(s, xasprintf("body: invalid JSON (%s)", what ? what : "unknown error"));
+}
+
+static bool is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Skeleton bytes to the tokener (after its object: white space only). */
+static bool bs_skeleton(struct decode_batch_stream *s, const char *p, size_t n)
+{
+    if (n == 0)
+        return true;
+    if (s->root != NULL) {
+        for (size_t i = 0; i < n; i++)
+            if (!is_ws(p[i]))
+                return bs_refuse(s, xstrdup("body: invalid JSON (trailing data)"));
+        return true;
+    }
+    struct json_object *o = json_tokener_parse_ex(s->tok, p, (int)n);
+    enum json_tokener_error err = json_tokener_get_error(s->tok);
+    if (o == NULL && err == json_tokener_continue)
+        return true;
+    if (o == NULL || err != json_tokener_success) {
+        json_object_put(o);
+        return bs_refuse_json(s, err);
+    }
+    s->root = o;
+    size_t end = json_tokener_get_parse_end(s->tok);
+    return end <= n ? bs_skeleton(s, p + end, n - end) : true;
+}
+
+/* The element in elem[] just ended: parsed alone, converted, kept. */
+static bool bs_element(struct decode_batch_stream *s)
+{
+    size_t i = s->n_results;
+    json_tokener_reset(s->etok);
+    size_t len = s->elem_len;
+    if (s->e_kind == 2) { /* a number or literal: read as the one element of an array (a
+                             number ends only at the byte after it) */
+        s->elem = xrealloc(s->elem, len + 3);
+        s->elem_cap = len + 3;
+        memmove(s->elem + 1, s->elem, len);
+        s->elem[0] = '[';
+        s->elem[len + 1] = ']';
+        len += 2;
+    }
+    struct json_object *o = json_tokener_parse_ex(s->etok, s->elem, (int)len);
+    enum json_tokener_error err = json_tokener_get_error(s->etok);
+    if (o == NULL || err != json_tokener_success || json_tokener_get_parse_end(s->etok) != len ||
+        (s->e_kind == 2 && json_object_array_length(o) != 1)) {
+        json_object_put(o);
+        return bs_refuse_json(s, err == json_tokener_success ? json_tokener_error_parse_unexpected
+                                                             : err);
+    }
+    if (s->e_kind == 2) { /* its one element (NULL for a JSON null) */
+        struct json_object *v = json_object_get(json_object_array_get_idx(o, 0));
+        json_object_put(o);
+        o = v;
+    }
+    s->elem_len = 0;
+    if (s->item_cause != NULL) { /* the array is refused already: only its grammar counts */
+        json_object_put(o);
+        return true;
+    }
+    if (s->n_results == s->cap_results) {
+        s->cap_results = s->cap_results ? s->cap_results * 2 : 1024;
+        s->results = xreallocarray(s->results, s->cap_results, sizeof *s->results);
+    }
+    char path[40], *why = NULL;
+    snprintf(path, sizeof path, "results[%zu]", i);
+    bool ok = result_from(o, path, &s->results[i], &why);
+    json_object_put(o);
+    if (!ok) {
+        s->item_cause = why != NULL ? why : xstrdup("malformed result");
+        return true;
+    }
+    s->n_results++;
+    return true;
+}
+
+static bool bs_container(struct decode_batch_stream *s)
+{
+    if (++s->containers <= DECODE_MAX_CONTAINERS)
+        return true;
+    return bs_refuse(s, xstrdup("body: too many objects in one answer (over 250,000)"));
+}
+
+/* A depth-1 key ended: is it "results" (as json-c would read it, escapes and all)? */
+static bool bs_is_results(const struct decode_batch_stream *s)
+{
+    if (s->key_long)
+        return false;
+    if (memchr(s->key, '\\', s->key_len) == NULL)
+        return s->key_len == 7 && memcmp(s->key, "results", 7) == 0;
+    char quoted[BS_KEY_MAX + 3];
+    snprintf(quoted, sizeof quoted, "\"%.*s\"", (int)s->key_len, s->key);
+    struct json_object *o = json_tokener_parse(quoted);
+    bool yes = o != NULL && json_object_is_type(o, json_type_string) &&
+               json_object_get_string_len(o) == 7 &&
+               memcmp(json_object_get_string(o), "results", 7) == 0;
+    json_object_put(o);
+    return yes;
+}
+
+/* One byte of the results array outside its elements. */
+static bool bs_array_byte(struct decode_batch_stream *s, char c)
+{
+    if (is_ws(c))
+        return true;
+    if (s->arr != BS_ARR_NEXT && c != ']' && c != ',' && c != '}' && c != ':') {
+        /* an element starts (one that is not an object is refused at its end, as json-c's
+         * whole tree would be, unless a later "results" key replaces the array) */
+        s->arr = BS_ARR_ELEM;
+        s->e_kind = c == '{' || c == '[' ? 0 : c == '"' ? 1 : 2;
+        s->e_depth = 1;
+        s->e_string = c == '"';
+        s->e_escape = false;
+        if (s->elem_cap < 256) {
+            s->elem_cap = 256;
+            s->elem = xrealloc(s->elem, s->elem_cap);
+        }
+        s->elem[0] = c;
+        s->elem_len = 1;
+        return s->e_kind == 0 ? bs_container(s) : true;
+    }
+    if (c == ']' && s->arr != BS_ARR_NEED) {
+        s->arr = BS_ARR_NONE;
+        s->depth--;
+        return bs_skeleton(s, "]", 1);
+    }
+    if (c == ',' && s->arr == BS_ARR_NEXT) {
+        s->arr = BS_ARR_NEED;
+        return true;
+    }
+    return bs_refuse_json(s, json_tokener_error_parse_unexpected);
+}
+
+/* Bytes of an element: kept until its last brace. Returns how many were used. */
+static size_t bs_element_bytes(struct decode_batch_stream *s, const char *p, size_t n)
+{
+    size_t i = 0;
+    for (; i < n && s->arr == BS_ARR_ELEM; i++) {
+        char c = p[i];
+        if (s->e_kind == 2) { /* a number or literal: up to the byte that ends it */
+            if (is_ws(c) || c == ',' || c == ']' || c == '}' || c == ':' || c == '"' ||
+                c == '{' || c == '[') {
+                s->arr = BS_ARR_NEXT;
+                break;
+            }
+            continue;
+        }
+        if (s->e_string) {
+            if (s->e_escape)
+                s->e_escape = false;
+            else if (c == '\\')
+                s->e_escape = true;
+            else if (c == '"') {
+                s->e_string = false;
+                if (s->e_kind == 1)
+                    s->arr = BS_ARR_NEXT;
+            }
+        } else if (c == '"') {
+            s->e_string = true;
+        } else if (c == '{' || c == '[') {
+            s->e_depth++;
+            if (!bs_container(s))
+                return i + 1;
+        } else if (c == '}' || c == ']') {
+            if (--s->e_depth == 0)
+                s->arr = BS_ARR_NEXT;
+        }
+    }
+    if (s->elem_len + i + 1 > s->elem_cap) {
+        s->elem_cap = (s->elem_len + i + 1) * 2;
+        s->elem = xrealloc(s->elem, s->elem_cap);
+    }
+    memcpy(s->elem + s->elem_len, p, i);
+    s->elem_len += i;
+    if (s->arr == BS_ARR_NEXT)
+        bs_element(s);
+    return i;
+}
+
+bool decode_batch_stream_feed(struct decode_batch_stream *s, const char *p, size_t n)
+{
+    if (s->cause != NULL)
+        return false;
+    if (n > DECODE_MAX_BODY - s->fed || s->fed + n > INT_MAX)
+        return bs_refuse(s, xstrdup("body: body too large"));
+    s->fed += n;
+    size_t run = 0; /* skeleton bytes start here in p */
+    for (size_t i = 0; i < n && s->cause == NULL; i++) {
+        if (s->arr == BS_ARR_ELEM) {
+            i += bs_element_bytes(s, p + i, n - i);
+            if (i == n || s->cause != NULL)
+                break;
+        }
+        if (s->arr != BS_ARR_NONE) {
+            bs_array_byte(s, p[i]);
+            run = i + 1;
+            continue;
+        }
+        char c = p[i];
+        if (s->in_string) {
+            if (s->escape)
+                s->escape = false;
+            else if (c == '\\')
+                s->escape = true;
+            else if (c == '"') {
+                s->in_string = false;
+                if (s->key_capture) {
+                    s->key_capture = false;
+                    s->expect_key = false;
+                    s->results_key = bs_is_results(s);
+                }
+                continue;
+            }
+            if (s->key_capture) {
+                if (s->key_len < BS_KEY_MAX)
+                    s->key[s->key_len++] = c;
+                else
+                    s->key_long = true;
+            }
+            continue;
+        }
+        if (is_ws(c))
+            continue;
+        bool value_start = c == '"' || c == '{' || c == '[' || c == '-' || (c >= '0' && c <= '9') ||
+                           c == 't' || c == 'f' || c == 'n';
+        if (s->want_array && value_start) {
+            s->want_array = false;
+            if (c == '[') { /* the array to cut out: the skeleton gets "[" now, "]" at its end */
+                s->depth++;
+                if (!bs_container(s) || !bs_skeleton(s, p + run, i + 1 - run))
+                    break;
+                run = i + 1;
+                bs_drop_results(s); /* a "results" key twice: the last one counts */
+                s->streamed = true;
+                s->arr = BS_ARR_START;
+                continue;
+            }
+            s->streamed = false;
+        }
+        switch (c) {
+        case '"':
+            s->in_string = true;
+            if (s->depth == 1 && s->expect_key) {
+                s->key_capture = true;
+                s->key_len = 0;
+                s->key_long = false;
+            }
+            break;
+        case '{':
+        case '[':
+            if (!bs_container(s))
+                break;
+            s->depth++;
+            s->expect_key = s->depth == 1 && c == '{';
+            break;
+        case '}':
+        case ']':
+            s->depth--;
+            break;
+        case ':':
+            if (s->depth == 1 && s->results_key)
+                s->want_array = true;
+            s->results_key = false;
+            break;
+        case ',':
+            if (s->depth == 1)
+                s->expect_key = true;
+            break;
+        default:
+            break;
+        }
+    }
+    if (s->cause == NULL && s->arr == BS_ARR_NONE)
+        bs_skeleton(s, p + run, n - run);
+    return s->cause == NULL;
+}
+
+bool decode_batch_stream_end(struct decode_batch_stream *s, struct batch *out, char **cause)
+{
+    memset(out, 0, sizeof *out);
+    char *why = NULL;
+    if (s->cause != NULL)
+        why = xstrdup(s->cause);
+    else if (s->fed == 0)
+        why = xstrdup("body: empty body");
+    else if (s->root == NULL)
+        why = xstrdup("body: invalid JSON (truncated JSON)");
+    if (why != NULL) {
+        if (cause != NULL)
+            *cause = why;
+        else
+            free(why);
+        return false;
+    }
+    if (!batch_from(s->root, "", out, cause))
+        return false;
+    if (s->streamed && s->item_cause != NULL) {
+        batch_done(out);
+        memset(out, 0, sizeof *out);
+        if (cause != NULL)
+            *cause = xstrdup(s->item_cause);
+        return false;
+    }
+    if (s->streamed && out->has_results) {
+        free(out->results);
+        out->results = s->results != NULL ? s->results : xcalloc(1, sizeof *out->results);
+        out->n_results = s->n_results;
+        s->results = NULL;
+        s->n_results = s->cap_results = 0;
+    }
+    return true;
+}
+
 /* A growing string; bounded by the body it is built from, which is capped. */
 struct strbuf {
     char *data;

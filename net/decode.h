@@ -43,6 +43,18 @@ bool decode_parse_job(const char *body, size_t len, struct job *job, struct job_
 bool decode_extract_job(const char *body, size_t len, struct job *job, struct job_output *out,
                         char **cause);
 
+/* A Batch (get ?expand=results) decoded as its body arrives: the same checks and outcome as
+ * decode_batch, without ever holding the body or a tree of the results (each result is
+ * parsed alone as soon as it ends; see decode.c). Feed every chunk in order; feed returns
+ * false once the answer is refused (the rest need not be fed, nor read). end gives the batch
+ * or *cause (for an answer broken in two ways the cause may name a different one of them
+ * than decode_batch does). The stream is freed with decode_batch_stream_free. */
+struct decode_batch_stream;
+struct decode_batch_stream *decode_batch_stream_new(void);
+bool decode_batch_stream_feed(struct decode_batch_stream *s, const char *chunk, size_t len);
+bool decode_batch_stream_end(struct decode_batch_stream *s, struct batch *out, char **cause);
+void decode_batch_stream_free(struct decode_batch_stream *s);
+
 /* A Directory (create answer) and a DirectoryFile (add-file answer). */
 bool decode_directory(const char *body, size_t len, struct directory *out, char **cause);
 bool decode_dir_file(const char *body, size_t len, struct dir_file *out, char **cause);

@@ -25,6 +25,9 @@
 #define MAX_READ_RETRIES 3   /* then OFFLINE until the next interval */
 #define MAX_CREATE_RETRIES 3 /* for answers that prove nothing was created (429, refused) */
 #define MAX_BODY_BYTES (64u * 1024 * 1024)
+/* An error answer's body: what errbody.c may parse (ERRBODY_PARSE_MAX) and one byte more, so
+ * it knows there was more; the rest is read and dropped. */
+#define ERRBODY_KEEP (64u * 1024 + 1)
 #define CREATE_MARGIN_MS 30000 /* how far before the send the look-up starts (server time) */
 #define DEPARTED_GET_MAX 2     /* more departed batches than this: consider one range list */
 #define IDLE_POLL_MS 60000
@@ -43,9 +46,17 @@ struct xfer {
     CURL *easy;        /* while in flight */
     char *url;         /* owned */
     char *post;        /* owned body; NULL for GET */
-    char *buf;         /* answer body, NUL-terminated; owned */
+    char *buf;         /* answer body, NUL-terminated; owned (not kept when streamed) */
     size_t len, cap;
     bool too_big;
+    long body_status;  /* the HTTP status seen with the first body bytes, 0 before */
+    bool body_dropped; /* an error answer's body past ERRBODY_KEEP was not kept */
+    /* A batch ?expand=results decoded as it arrives (stream_batch set by the sender): a 2xx
+     * body goes to bstream chunk by chunk, never to buf, and a refused one ends the transfer
+     * at once (stream_refused; the done() sees it through xfer_decode_batch). */
+    bool stream_batch;
+    struct decode_batch_stream *bstream;
+    bool stream_refused;
     char *h_retry_after, *h_retry_after_ms, *h_should_retry, *h_date;
     char errbuf[CURL_ERROR_SIZE];
     long status; /* 0: no HTTP answer */
@@ -297,6 +308,8 @@ bool xfer_requeue_unsent(struct net *n, struct xfer *x, int *attempts, int max_r
 /* For a read whose 2xx body did not decode: retry like a transport error. */
 bool xfer_retry_garbled(struct net *n, struct xfer *x);
 bool xfer_ok(const struct xfer *x);
+/* The batch of a 2xx answer to a batch GET: streamed (stream_batch) or from the body. */
+bool xfer_decode_batch(struct xfer *x, struct batch *b, char **cause);
 /* The error of a failed try, one readable line. */
 void xfer_error(struct net *n, const struct xfer *x, struct net_error *e);
 /* A 2xx body that did not decode. */

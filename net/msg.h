@@ -158,7 +158,10 @@ enum net_msg_type {
                                 (net_cmd.stream_only) and this one carries none */
     NET_MSG_LIST_DELTA,      /* batches: upserts from a delta refresh */
     NET_MSG_LIST_FAILED,     /* error: the list refresh failed; keep the old data, mark it stale */
-    NET_MSG_BATCH,           /* batches[0]: the watched batch, with results when known */
+    NET_MSG_BATCH,           /* batches[0]: the watched batch, with results when known;
+                                an answer whose results are those sent last in this watch
+                                (the usual refresh of a big running batch) comes without
+                                them (has_results false): the ones sent stand */
     NET_MSG_BATCH_FAILED,    /* error; id = batch ID */
     NET_MSG_DIR_FILES,       /* id = directory ID; files: every file of it (complete);
                                 ok false: its file list cannot be had (e.g. 404: the directory

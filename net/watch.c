@@ -354,6 +354,23 @@ struct watch_ctx {
     uint64_t gen;
 };
 
+/* Whether b's results are those of a, the answer before it (what the UI's detail compares
+ * too): then they need not cross to the UI again. A batch of 100,000 files is answered every
+ * interval, and comparing there would cost the UI thread tens of milliseconds (issue 14). */
+static bool same_results(const struct batch *a, const struct batch *b)
+{
+    if (!a->has_results || !b->has_results || a->n_results != b->n_results)
+        return false;
+    for (size_t i = 0; i < b->n_results; i++) {
+        const struct batch_result *x = &a->results[i], *y = &b->results[i];
+        if (!xstreq(x->file_id, y->file_id) || !xstreq(x->job_id, y->job_id) ||
+            !xstreq(x->error_message, y->error_message) || x->job_type != y->job_type ||
+            !xstreq(x->job_type_text, y->job_type_text))
+            return false;
+    }
+    return true;
+}
+
 static void watch_get_done(struct net *n, struct xfer *x)
 {
     struct watch_state *w = &n->watch;
@@ -364,7 +381,7 @@ static void watch_get_done(struct net *n, struct xfer *x)
     if (xfer_ok(x)) {
         struct batch b;
         char *cause = NULL;
-        if (decode_batch(x->buf, x->len, &b, &cause)) {
+        if (xfer_decode_batch(x, &b, &cause)) {
             seen_note(n, &b);
             active_note(n, &b);
             if (w->have_batch && !batch_status_is_terminal(w->batch.status) &&
@@ -374,12 +391,16 @@ static void watch_get_done(struct net *n, struct xfer *x)
                 strmap_remove(&n->files_cache, b.source_directory_id);
                 w->files_sent = false;
             }
+            bool same = w->have_batch && same_results(&w->batch, &b);
             batch_done(&w->batch);
             w->batch = b;
             w->have_batch = true;
             struct net_msg *m = msg_new(NET_MSG_BATCH, w->req, w->id);
             m->batches = xcalloc(1, sizeof *m->batches);
-            batch_copy(&m->batches[0], &b);
+            if (same)
+                batch_copy_without_results(&m->batches[0], &b);
+            else
+                batch_copy(&m->batches[0], &b);
             m->n_batches = 1;
             msg_push(n, m);
             watch_files(n);
@@ -418,7 +439,9 @@ void watch_round(struct net *n, uint64_t req, bool force_get)
         struct watch_ctx *c = xcalloc(1, sizeof *c);
         c->gen = w->gen;
         w->pending++;
-        xfer_send(n, xfer_new(url_batch_get(&n->uctx, w->id, true), watch_get_done, c, free));
+        struct xfer *x = xfer_new(url_batch_get(&n->uctx, w->id, true), watch_get_done, c, free);
+        x->stream_batch = true; /* up to 100,000 results: never one tree (decode.h) */
+        xfer_send(n, x);
     } else {
         watch_files(n);
         watch_jobs(n);

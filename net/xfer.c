@@ -239,15 +239,9 @@ static void push_state(struct net *n)
 
 /* ================================================================ transfers */
 
-static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
+/* Append add bytes to the kept body (NUL-terminated). */
+static void on_body_keep(struct xfer *x, const char *ptr, size_t add)
 {
-    struct xfer *x = userdata;
-    size_t add = size * nmemb;
-    x->data_mono = clock_mono_ms();
-    if (x->len + add > MAX_BODY_BYTES) {
-        x->too_big = true;
-        return 0; /* aborts the transfer */
-    }
     if (x->len + add + 1 > x->cap) {
         size_t cap = x->cap ? x->cap : 4096;
         while (x->len + add + 1 > cap)
@@ -258,6 +252,43 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
     memcpy(x->buf + x->len, ptr, add);
     x->len += add;
     x->buf[x->len] = '\0';
+}
+
+static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    struct xfer *x = userdata;
+    size_t add = size * nmemb;
+    x->data_mono = clock_mono_ms();
+    if (x->body_status == 0) {
+        curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->body_status);
+        if (x->stream_batch && x->body_status >= 200 && x->body_status < 300)
+            x->bstream = decode_batch_stream_new();
+    }
+    if (x->bstream != NULL) { /* decoded as it comes: refused at the first byte that shows it */
+        if (decode_batch_stream_feed(x->bstream, ptr, add))
+            return add;
+        x->stream_refused = true;
+        return 0; /* ends the transfer: nothing more of it is wanted */
+    }
+    if (x->body_status < 200 || x->body_status >= 300) {
+        /* an error answer: only its first ERRBODY_KEEP bytes are ever read (errbody.c) */
+        if (x->len >= ERRBODY_KEEP) {
+            x->body_dropped = true;
+            return add;
+        }
+        if (add > ERRBODY_KEEP - x->len) {
+            x->body_dropped = true;
+            add = ERRBODY_KEEP - x->len;
+            size_t all = size * nmemb;
+            on_body_keep(x, ptr, add);
+            return all;
+        }
+    }
+    if (x->len + add > MAX_BODY_BYTES) {
+        x->too_big = true;
+        return 0; /* aborts the transfer */
+    }
+    on_body_keep(x, ptr, add);
     return add;
 }
 
@@ -301,6 +332,11 @@ static void xfer_reset_answer(struct xfer *x)
     x->buf = NULL;
     x->len = x->cap = 0;
     x->too_big = false;
+    x->body_status = 0;
+    x->body_dropped = false;
+    decode_batch_stream_free(x->bstream);
+    x->bstream = NULL;
+    x->stream_refused = false;
     free(x->h_retry_after);
     free(x->h_retry_after_ms);
     free(x->h_should_retry);
@@ -522,6 +558,13 @@ bool xfer_ok(const struct xfer *x)
     return x->code == CURLE_OK && x->status >= 200 && x->status < 300;
 }
 
+bool xfer_decode_batch(struct xfer *x, struct batch *b, char **cause)
+{
+    if (x->bstream != NULL)
+        return decode_batch_stream_end(x->bstream, b, cause);
+    return decode_batch(x->buf, x->len, b, cause);
+}
+
 /* The error of a failed try, one readable line. */
 void xfer_error(struct net *n, const struct xfer *x, struct net_error *e)
 {
@@ -571,6 +614,8 @@ void complete(struct net *n, CURL *easy, CURLcode code)
     }
     x->next = NULL;
     x->code = code;
+    if (code == CURLE_WRITE_ERROR && x->stream_refused)
+        x->code = code = CURLE_OK; /* read as far as it had to be: done() decodes the refusal */
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &x->status);
     curl_multi_remove_handle(n->multi, easy);
     easy_release(n, easy);

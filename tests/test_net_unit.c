@@ -369,6 +369,86 @@ START_TEST(decode_batch_good)
 }
 END_TEST
 
+/* The streamed decoder, one byte at a time and all at once: the batch of decode_batch_good;
+ * and refusals come at the byte that shows them, not at the end of the body. */
+START_TEST(decode_batch_streamed)
+{
+    for (size_t chunk = 1; chunk <= strlen(batch_json); chunk += strlen(batch_json) - 1) {
+        struct decode_batch_stream *s = decode_batch_stream_new();
+        for (size_t at = 0; at < strlen(batch_json); at += chunk) {
+            size_t k = strlen(batch_json) - at < chunk ? strlen(batch_json) - at : chunk;
+            ck_assert(decode_batch_stream_feed(s, batch_json + at, k));
+        }
+        struct batch b;
+        char *cause = NULL;
+        ck_assert(decode_batch_stream_end(s, &b, &cause));
+        decode_batch_stream_free(s);
+        ck_assert_str_eq(b.id, "bat-1");
+        ck_assert_str_eq(b.configuration_id, "cfg-PARSE_AGENTIC");
+        ck_assert(b.has_results);
+        ck_assert_uint_eq(b.n_results, 2);
+        ck_assert_str_eq(b.results[0].job_id, "pjb-1");
+        ck_assert_int_eq(b.results[0].job_type, JOB_TYPE_PARSE);
+        ck_assert_str_eq(b.results[1].error_message, "unsupported");
+        batch_done(&b);
+    }
+
+    /* garbage inside the results array: refused there, the rest never needed */
+    struct decode_batch_stream *s = decode_batch_stream_new();
+    const char *head = "{\"id\":\"b\",\"status\":\"X\",\"results\":[{\"source_directory_file_id\"";
+    ck_assert(decode_batch_stream_feed(s, head, strlen(head)));
+    ck_assert(!decode_batch_stream_feed(s, ":\"a\"}}", 6));
+    struct batch b;
+    char *cause = NULL;
+    ck_assert(!decode_batch_stream_end(s, &b, &cause));
+    ck_assert_str_eq(cause, "body: invalid JSON (unexpected character)");
+    ck_assert_ptr_null(b.id);
+    free(cause);
+    decode_batch_stream_free(s);
+
+    /* too many containers: refused as they pass, whatever follows */
+    s = decode_batch_stream_new();
+    ck_assert(decode_batch_stream_feed(s, "{\"results\":[", 12));
+    bool refused = false;
+    for (int i = 0; i < DECODE_MAX_CONTAINERS && !refused; i++)
+        refused = !decode_batch_stream_feed(s, "{},", 3);
+    ck_assert(refused);
+    ck_assert(!decode_batch_stream_end(s, &b, &cause));
+    ck_assert_str_eq(cause, "body: too many objects in one answer (over 250,000)");
+    free(cause);
+    decode_batch_stream_free(s);
+
+    /* too deep inside one result: the depth left at its place, as for the whole body */
+    s = decode_batch_stream_new();
+    ck_assert(decode_batch_stream_feed(s, "{\"results\":[{\"x\":", 17));
+    refused = false;
+    for (int i = 0; i < DECODE_MAX_DEPTH && !refused; i++)
+        refused = !decode_batch_stream_feed(s, "[", 1);
+    for (int i = 0; i < DECODE_MAX_DEPTH && !refused; i++)
+        refused = !decode_batch_stream_feed(s, "]", 1);
+    if (!refused)
+        refused = !decode_batch_stream_feed(s, "}", 1);
+    ck_assert(refused);
+    ck_assert(!decode_batch_stream_end(s, &b, &cause));
+    ck_assert_str_eq(cause, "body: invalid JSON (nested too deeply)");
+    free(cause);
+    decode_batch_stream_free(s);
+
+    /* nothing, and a body cut short */
+    s = decode_batch_stream_new();
+    ck_assert(!decode_batch_stream_end(s, &b, &cause));
+    ck_assert_str_eq(cause, "body: empty body");
+    free(cause);
+    decode_batch_stream_free(s);
+    s = decode_batch_stream_new();
+    ck_assert(decode_batch_stream_feed(s, head, strlen(head)));
+    ck_assert(!decode_batch_stream_end(s, &b, &cause));
+    ck_assert_str_eq(cause, "body: invalid JSON (truncated JSON)");
+    free(cause);
+    decode_batch_stream_free(s);
+}
+END_TEST
+
 /* Decoding body must fail with exactly this cause. */
 static void batch_bad(const char *body, const char *want)
 {
@@ -1665,6 +1745,7 @@ static Suite *suite(void)
     tcase_set_timeout(t, 60);
     tcase_add_test(t, decode_batch_good);
     tcase_add_test(t, decode_batch_bad);
+    tcase_add_test(t, decode_batch_streamed);
     tcase_add_test(t, decode_truncated_everywhere);
     tcase_add_test(t, decode_pages);
     tcase_add_test(t, decode_pages_in_two_steps);

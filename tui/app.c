@@ -25,7 +25,8 @@
 
 #define FLASH_MS 5000
 #define LOG_MAX 500
-#define APP_PART 2000 /* items of a big message applied in one step (read_messages) */
+#define APP_PART 500 /* items of a big message applied in one step (read_messages) */
+#define APP_SLOW_STEP_MS 30 /* a message step this long is written to the --log */
 
 /* ---- screens ---- */
 
@@ -484,6 +485,9 @@ static unsigned read_keys(struct app *a, bool *resized)
         if (r & REACT_QUIT)
             break;
     }
+    for (size_t i = a->n_screens; i-- > 0 && !(r & REACT_QUIT);)
+        if (a->screens[i].ops->keys_done)
+            r |= a->screens[i].ops->keys_done(&a->screens[i], a);
     return r;
 }
 
@@ -523,15 +527,51 @@ static size_t splittable(const struct net_msg *m)
  * job statuses are merged (msg_push), so the backlog does not grow behind the UI's back.
  * Order is kept: messages are applied one by one, oldest first; a big one in parts.
  */
+void app_detail_free_later(struct app *a, struct batch_detail *d)
+{
+    if (a->detail_gone != NULL) /* an earlier one still going: it goes now */
+        detail_free_some(a->detail_gone, (size_t)-1);
+    a->detail_gone = d;
+}
+
+/* Work waiting for the loop: messages taken, the open batch's rows, a closed one's memory. */
+static bool app_busy(const struct app *a)
+{
+    return a->pending != NULL || a->detail_gone != NULL ||
+           (a->detail != NULL && detail_busy(a->detail));
+}
+
 static unsigned read_messages(struct app *a)
 {
     unsigned r = REACT_NONE;
     if (a->pending == NULL)
         a->pending = net_take_messages(a->net);
     int64_t until = clock_mono_ms() + APP_SLICE_MS;
-    while (a->pending != NULL) {
+    while (app_busy(a)) {
+        if (a->detail_gone != NULL) {
+            if (detail_free_some(a->detail_gone, 4 * APP_PART))
+                a->detail_gone = NULL;
+            if (clock_mono_ms() >= until)
+                break;
+            continue;
+        }
+        if (a->detail != NULL && detail_busy(a->detail)) {
+            /* the open batch's rows, built a part at a time (a new results answer), or its
+             * shown rows decided (a new filter); the names and statuses that come meanwhile
+             * merge with the rows built so far */
+            bool loading = detail_loading(a->detail);
+            detail_work(a->detail, APP_PART);
+            if (loading && !detail_loading(a->detail))
+                apply_rows_built(a);
+            r |= REACT_REDRAW;
+            if (clock_mono_ms() >= until)
+                break;
+            continue;
+        }
         struct net_msg *m = a->pending;
         size_t n = splittable(m);
+        int type = (int)m->type;
+        int64_t step_start = clock_mono_ms();
         if (n > APP_PART) {
             /* a shallow view of the next part; m keeps ownership of everything */
             struct net_msg part = *m;
@@ -545,6 +585,14 @@ static unsigned read_messages(struct app *a)
                 part.n_files = k;
             }
             r |= apply_one(a, &part);
+            /* the part is in the model: its items go now, so freeing a message of 100,000
+             * items is not one more long step at its end */
+            for (size_t i = 0; i < k; i++) {
+                if (m->type == NET_MSG_JOBS)
+                    job_done(&part.jobs[i]);
+                else
+                    dir_file_done(&part.files[i]);
+            }
             a->pending_at += k;
         }
         if (n <= APP_PART || a->pending_at == n) {
@@ -554,7 +602,11 @@ static unsigned read_messages(struct app *a)
             a->pending_at = 0;
             net_msg_free(m);
         }
-        if (clock_mono_ms() >= until)
+        int64_t step_end = clock_mono_ms();
+        if (step_end - step_start >= APP_SLOW_STEP_MS && log_enabled())
+            log_printf("ui", "one message step took %lld ms (type %d, %zu items)",
+                       (long long)(step_end - step_start), type, n);
+        if (step_end >= until)
             break;
     }
     if (a->view_dirty) { /* once per slice, not once per message */
@@ -592,6 +644,7 @@ static void app_free(struct app *a)
         net_msg_free(m);
     }
     detail_free(a->detail);
+    detail_free(a->detail_gone);
     list_view_free(a->view);
     store_free(a->store);
     for (size_t i = 0; i < a->n_directories; i++)
@@ -769,9 +822,25 @@ int app_run(const struct app_options *opt)
                 "answer travel unencrypted");
 
     bool redraw = true;
+    /* --log only: how long a key waited for its answer on screen. A key read in a turn came
+     * after the last poll that saw none (or, when that poll waited for it, during the wait):
+     * from then to the end of the draw that follows is an upper bound of its wait. */
+    int64_t looked_ms = clock_mono_ms(); /* the last time stdin was seen without a key */
+    int64_t key_since = -1, key_msgs_ms = 0, key_keys_ms = 0;
+    bool keys_last_turn = false;
     while (!a.quit) {
-        if (redraw)
+        if (redraw) {
+            int64_t t0 = clock_mono_ms();
             draw_all(&a);
+            if (key_since >= 0 && log_enabled()) {
+                int64_t t1 = clock_mono_ms();
+                log_printf("ui", "key answered within %lld ms (messages %lld ms, keys %lld ms, "
+                           "draw %lld ms)",
+                           (long long)(t1 - key_since), (long long)key_msgs_ms,
+                           (long long)key_keys_ms, (long long)(t1 - t0));
+            }
+            key_since = -1;
+        }
         redraw = false;
         struct pollfd fds[3 + APP_MAX_NOTIFY] = {
             {STDIN_FILENO, POLLIN, 0},
@@ -783,7 +852,13 @@ int app_run(const struct app_options *opt)
             if (a.children[i].pid && a.children[i].fd >= 0)
                 fds[nfds++] = (struct pollfd){a.children[i].fd, POLLIN, 0};
         /* a backlog of messages: look at keys and signals, then go on with it */
-        int rc = poll(fds, nfds, a.pending != NULL ? 0 : next_timeout(&a));
+        int64_t poll_start = clock_mono_ms();
+        bool busy = app_busy(&a);
+        int rc = poll(fds, nfds, busy ? 0 : next_timeout(&a));
+        int64_t poll_end = clock_mono_ms();
+        bool key_ready = rc > 0 && (fds[0].revents & POLLIN);
+        if (key_ready && poll_end - poll_start >= 2)
+            looked_ms = poll_end; /* the poll waited: the key came at its end */
         bool children = nfds > 3 || children_waiting(&a);
         if (rc < 0 && errno != EINTR)
             die("poll: %s", strerror(errno));
@@ -793,13 +868,27 @@ int app_run(const struct app_options *opt)
             term_signals_read(&resized, &quit);
         if (quit)
             break;
-        if ((fds[2].revents & POLLIN) || a.pending != NULL)
-            r |= read_messages(&a);
+        /* Keys first, and a turn that read keys draws before any message work (issue 14:
+         * a key waits for at most the slice under way when it came, never for another);
+         * only a second such turn in a row also applies a slice, so a held key does not
+         * keep the messages waiting. */
+        int64_t keys_start = clock_mono_ms();
         if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
             if (fds[0].revents & (POLLHUP | POLLERR) && !(fds[0].revents & POLLIN))
                 break; /* the terminal went away */
             r |= read_keys(&a, &resized);
         }
+        int64_t msgs_start = clock_mono_ms();
+        if (((fds[2].revents & POLLIN) || busy) && (!key_ready || keys_last_turn))
+            r |= read_messages(&a);
+        keys_last_turn = key_ready;
+        if (key_ready && key_since < 0) {
+            key_since = looked_ms;
+            key_keys_ms = msgs_start - keys_start;
+            key_msgs_ms = clock_mono_ms() - msgs_start;
+        }
+        if (!key_ready)
+            looked_ms = poll_end;
         if (r & REACT_QUIT)
             break;
         if (a.n_screens == 0)

@@ -75,6 +75,9 @@ struct screen_ops {
     unsigned (*key)(struct screen *s, struct app *a, struct key_event k);
     /* Optional: an action from the table. */
     unsigned (*action)(struct screen *s, struct app *a, enum action act);
+    /* Optional: every key waiting was handled (one read of the terminal): work the keys
+     * only asked for is done once here (a pasted or fast-typed filter applied once). */
+    unsigned (*keys_done)(struct screen *s, struct app *a);
     /* Optional: a net message already applied to the model. */
     unsigned (*message)(struct screen *s, struct app *a, const struct net_msg *m);
     /* Optional: the bottom-line key hints. */
@@ -116,6 +119,8 @@ struct app {
     struct batch_store *store;
     struct list_view *view;
     struct batch_detail *detail; /* the open batch (Batch screen), NULL otherwise */
+    struct batch_detail *detail_gone; /* a closed batch's detail, freed a part at a time
+                                         between keys (read_messages), NULL when none */
 
     /* Connection, from the latest message. */
     enum net_conn conn;
@@ -176,6 +181,9 @@ struct app {
     struct strmap watched;
     struct notify_child children[APP_MAX_NOTIFY];
 };
+
+/* Free d (a batch detail no screen uses any more) a part at a time between keys. */
+void app_detail_free_later(struct app *a, struct batch_detail *d);
 
 /* Run the whole UI (terminal already checked); returns the exit status: 0, or 128 + the
  * signal (SIGINT, SIGTERM, SIGHUP) that ended it. */

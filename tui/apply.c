@@ -132,12 +132,23 @@ static void resubmit_when_loaded(struct app *a, const struct net_msg *m)
     }
     struct detail_counts dc;
     detail_counts(a->detail, &dc);
-    if (detail_batch(a->detail) == NULL || !detail_names_known(a->detail) || dc.unknown > 0)
+    if (detail_batch(a->detail) == NULL || detail_loading(a->detail) ||
+        !detail_names_known(a->detail) || dc.unknown > 0)
         return;
     char *id = a->resubmit_after_load;
     a->resubmit_after_load = NULL;
     resubmit_open(a, id);
     free(id);
+}
+
+void apply_rows_built(struct app *a)
+{
+    if (a->detail == NULL)
+        return;
+    annotate_progress(a);
+    a->view_dirty = true;
+    struct net_msg none = {.type = NET_MSG_STATE, .ok = true};
+    resubmit_when_loaded(a, &none);
 }
 
 static void take_connection(struct app *a, const struct net_msg *m)

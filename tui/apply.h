@@ -20,6 +20,10 @@
  * after a run of messages. A NET_MSG_BATCH's batches[0] is taken (moved into the detail). */
 unsigned apply_message(struct app *a, const struct net_msg *m);
 
+/* The open batch's rows are all built (detail_work ended a build): its progress goes to the
+ * list, and an R waiting for the batch to load goes on. */
+void apply_rows_built(struct app *a);
+
 /* Ask once (at start, and for a new profile) for the directory and configuration lists: the
  * list's DIRECTORY and CONFIG columns show their names (unknown IDs stay IDs). */
 void apply_load_names(struct app *a);

@@ -725,7 +725,7 @@ static void batch_screen_done(struct screen *s, struct app *a)
     struct batch_screen *bs = s->data;
     struct net_cmd *c = net_cmd_new(NET_CMD_WATCH_BATCH); /* id NULL: stop watching */
     app_submit(a, c);
-    detail_free(a->detail);
+    app_detail_free_later(a, a->detail); /* 100,000 rows: not all at once on this key */
     a->detail = NULL;
     free(bs->gsel_id);
     xstrset(&a->resubmit_after_load, NULL);
@@ -750,6 +750,7 @@ void batch_screen_open(struct app *a, const char *batch_id)
     struct batch_screen *bs = xcalloc(1, sizeof *bs);
     bs->id = xstrdup(batch_id);
     a->detail = detail_new(batch_id);
+    detail_set_incremental(a->detail, true); /* rows built between keys (read_messages) */
     app_push(a, &batch_ops, bs);
     app_watch_batch(a, batch_id);
 }

@@ -21,6 +21,7 @@ struct prompt {
     void (*done)(struct app *a, void *ctx, const char *text, bool accepted);
     void *ctx;
     bool finished;
+    bool changed; /* the text changed since change() was last called */
 };
 
 static void prompt_draw(struct screen *s, struct app *a, int top, int rows, int cols)
@@ -85,6 +86,16 @@ static unsigned prompt_key(struct screen *s, struct app *a, struct key_event k)
     } else {
         return REACT_NONE;
     }
+    p->changed = true; /* change() once the keys read together are all in (keys_done) */
+    return REACT_REDRAW;
+}
+
+static unsigned prompt_keys_done(struct screen *s, struct app *a)
+{
+    struct prompt *p = s->data;
+    if (!p->changed)
+        return REACT_NONE;
+    p->changed = false;
     if (p->change)
         p->change(a, p->ctx, p->text);
     return REACT_REDRAW;
@@ -105,6 +116,7 @@ static const struct screen_ops prompt_ops = {
     .overlay = true,
     .draw = prompt_draw,
     .key = prompt_key,
+    .keys_done = prompt_keys_done,
     .done = prompt_done,
 };
 
