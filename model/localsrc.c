@@ -187,7 +187,18 @@ bool localsrc_is_local(const char *text)
 {
     if (text == NULL || text[0] == '\0')
         return false;
-    return !(strncmp(text, "dir-", 4) == 0 && strchr(text, '/') == NULL && !has_glob(text));
+    if (strncmp(text, "dir-", 4) != 0)
+        return true;
+    /* "dir-…": an ID, unless it names something on disk */
+    struct stat st;
+    if (stat(text, &st) == 0)
+        return true;
+    if (!has_glob(text))
+        return false;
+    glob_t gl;
+    bool any = glob(text, 0, NULL, &gl) == 0 && gl.gl_pathc > 0;
+    globfree(&gl);
+    return any;
 }
 
 static char *expand_home(const char *spec)

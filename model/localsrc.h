@@ -44,9 +44,9 @@ struct local_scan {
     size_t hidden_skipped; /* dot-files and dot-folders left out (not problems) */
 };
 
-/* Does a source field's text name a local path rather than a directory ID? "dir-…" without
- * '/' or a glob character is an ID (a folder of that name is "./dir-…"); any other text is a
- * local path. Empty text is neither (false). */
+/* Does a source field's text name a local path rather than a directory ID? Text that starts
+ * with "dir-" is an ID unless it names a file or folder that exists (or a glob that matches
+ * one); "./dir-…" is always local. Any other text is a local path. Empty text: false. */
 bool localsrc_is_local(const char *text);
 
 /* Scan spec (a folder, a file or a glob; a leading "~/" is $HOME). include_hidden: dot-files

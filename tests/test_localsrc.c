@@ -220,7 +220,16 @@ START_TEST(empty_missing_and_ids)
     ck_assert(localsrc_is_local("scans"));
     ck_assert(localsrc_is_local("scans/*.pdf"));
     ck_assert(localsrc_is_local("~/docs"));
-    ck_assert(localsrc_is_local("dir-*"));
+    /* "dir-" text is an ID unless it is there on disk: a hostile ID stays an ID */
+    ck_assert(!localsrc_is_local("dir-../../_sim/state?x=1#frag"));
+    char *old = getcwd(NULL, 0);
+    ck_assert_int_eq(chdir(tmp), 0);
+    mkd("dir-exports");
+    ck_assert(localsrc_is_local("dir-exports"));
+    ck_assert(localsrc_is_local("dir-exp*"));
+    ck_assert(!localsrc_is_local("dir-nothing*"));
+    ck_assert_int_eq(chdir(old), 0);
+    free(old);
 }
 END_TEST
 
