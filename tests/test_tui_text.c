@@ -33,6 +33,26 @@ START_TEST(test_backspace_takes_whole_characters)
 }
 END_TEST
 
+START_TEST(test_append_whole_characters_within_the_cap)
+{
+    char t[8] = "";
+    ck_assert(text_append(t, 6, 'a'));
+    ck_assert(text_append(t, 6, 0xe9));    /* e acute: 2 bytes */
+    ck_assert(text_append(t, 6, 0x8acb));  /* CJK: 3 bytes, 6 in all */
+    ck_assert_str_eq(t, "a\xc3\xa9\xe8\xab\x8b");
+    ck_assert(!text_append(t, 6, 'b')); /* a 7th byte does not fit: unchanged */
+    ck_assert_str_eq(t, "a\xc3\xa9\xe8\xab\x8b");
+    text_backspace(t);
+    ck_assert(!text_append(t, 6, 0x1f4c4)); /* 4 bytes after 3: does not fit */
+    ck_assert(text_append(t, 7, 0x1f4c4));
+    ck_assert_str_eq(t, "a\xc3\xa9\xf0\x9f\x93\x84");
+    ck_assert_str_eq(text_name_problem(""), "required");
+    ck_assert_str_eq(text_name_problem("a\tb"), "no control characters allowed");
+    ck_assert_str_eq(text_name_problem("x\x7f"), "no control characters allowed");
+    ck_assert_ptr_null(text_name_problem("scans 2026-12-04 \xc3\xa9"));
+}
+END_TEST
+
 START_TEST(test_plain_ascii_unchanged)
 {
     char *c = text_clean("report-2026.pdf");
@@ -365,6 +385,7 @@ static Suite *text_suite(void)
     tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_test(tc, test_plain_ascii_unchanged);
     tcase_add_test(tc, test_backspace_takes_whole_characters);
+    tcase_add_test(tc, test_append_whole_characters_within_the_cap);
     tcase_add_test(tc, test_escape_sequences_become_visible);
     tcase_add_test(tc, test_c1_del_and_whitespace);
     tcase_add_test(tc, test_invalid_utf8_becomes_question_mark);

@@ -260,17 +260,9 @@ static unsigned picker_key(struct screen *s, struct app *a, struct key_event k)
     case 8:
         goto backspace;
     default:
-        if (k.code >= 32) {
-            char mb[MB_LEN_MAX + 1];
-            mbstate_t st;
-            memset(&st, 0, sizeof st);
-            size_t len = wcrtomb(mb, (wchar_t)k.code, &st), used = strlen(p->filter);
-            if (len != (size_t)-1 && used + len < sizeof p->filter) {
-                memcpy(p->filter + used, mb, len);
-                p->filter[used + len] = '\0';
-                p->sel = 0;
-                p->first = 0;
-            }
+        if (k.code >= 32 && text_append(p->filter, sizeof p->filter - 1, k.code)) {
+            p->sel = 0;
+            p->first = 0;
         }
         return REACT_REDRAW;
     }

@@ -74,15 +74,7 @@ static unsigned prompt_key(struct screen *s, struct app *a, struct key_event k)
     } else if (!k.fn && k.code == KEY_CTRL('u')) {
         p->text[0] = '\0';
     } else if (!k.fn && k.code >= 32 && k.code != 127) {
-        char mb[MB_LEN_MAX + 1];
-        mbstate_t st;
-        memset(&st, 0, sizeof st);
-        size_t n = wcrtomb(mb, (wchar_t)k.code, &st);
-        size_t used = strlen(p->text);
-        if (n != (size_t)-1 && used + n < PROMPT_MAX) {
-            memcpy(p->text + used, mb, n);
-            p->text[used + n] = '\0';
-        }
+        text_append(p->text, PROMPT_MAX - 1, k.code);
     } else {
         return REACT_NONE;
     }

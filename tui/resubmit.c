@@ -228,17 +228,6 @@ static void resubmit_draw(struct screen *s, struct app *a, int top, int rows, in
               A_DIM, false);
 }
 
-/* A directory name: not empty, no control characters, at most NAME_MAX_BYTES. */
-static const char *check_name(const char *v)
-{
-    if (!v[0])
-        return "required";
-    for (const unsigned char *p = (const unsigned char *)v; *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
-            return "no control characters allowed";
-    return NULL;
-}
-
 static const char *check_id(const char *v)
 {
     if (!v[0])
@@ -267,7 +256,7 @@ static void submit(struct resubmit *r, struct app *a)
         return; /* a second Enter while it runs does nothing */
     for (int i = 0; i < R_COUNT; i++)
         xstrset(&r->errors[i], NULL);
-    const char *e1 = check_name(r->name), *e2 = check_id(r->config);
+    const char *e1 = text_name_problem(r->name), *e2 = check_id(r->config);
     if (e1)
         xstrset(&r->errors[R_NAME], e1);
     if (e2)
@@ -404,14 +393,7 @@ static unsigned resubmit_key(struct screen *s, struct app *a, struct key_event k
                 xstrset(&r->errors[R_CONFIG], "IDs hold ASCII letters, digits and punctuation");
                 return REACT_REDRAW;
             }
-            char mb[MB_LEN_MAX + 1];
-            mbstate_t st;
-            memset(&st, 0, sizeof st);
-            size_t n = wcrtomb(mb, (wchar_t)k.code, &st), used = strlen(text);
-            if (n != (size_t)-1 && used + n <= cap) {
-                memcpy(text + used, mb, n);
-                text[used + n] = '\0';
-            }
+            text_append(text, cap, k.code);
         }
         return REACT_REDRAW;
     }

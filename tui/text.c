@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <limits.h>
 #include <wchar.h>
 
 #include "model/xalloc.h"
@@ -414,6 +415,29 @@ void text_thousands(long v, char *buf, size_t len)
         buf[at++] = digits[i];
     }
     buf[at] = '\0';
+}
+
+bool text_append(char *t, size_t max_len, int code)
+{
+    char mb[MB_LEN_MAX + 1];
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    size_t n = wcrtomb(mb, (wchar_t)code, &st), used = strlen(t);
+    if (n == (size_t)-1 || used + n > max_len)
+        return false;
+    memcpy(t + used, mb, n);
+    t[used + n] = '\0';
+    return true;
+}
+
+const char *text_name_problem(const char *v)
+{
+    if (!v[0])
+        return "required";
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return "no control characters allowed";
+    return NULL;
 }
 
 void text_backspace(char *t)

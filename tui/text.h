@@ -43,6 +43,12 @@ bool text_is_safe_id(const char *s);
 /* Remove the last UTF-8 character of t (in place; nothing when t is empty): Backspace in the
  * one-line inputs. */
 void text_backspace(char *t);
+/* Append the typed character code (a wide character) to t as UTF-8 when t stays at most
+ * max_len bytes; false (t unchanged) when it does not fit or is not a character. */
+bool text_append(char *t, size_t max_len, int code);
+/* What is wrong with a name typed for the server (a directory's): "required", "no control
+ * characters allowed", or NULL when it can be sent. */
+const char *text_name_problem(const char *v);
 /* A progress bar of `width` cells for done/total (full blocks, or '#' in ASCII mode). */
 /* v with a comma between thousands: 10000 -> "10,000". */
 void text_thousands(long v, char *buf, size_t len);

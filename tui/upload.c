@@ -254,16 +254,6 @@ static void upload_draw(struct screen *s, struct app *a, int top, int rows, int 
               A_DIM, false);
 }
 
-static const char *check_name(const char *v)
-{
-    if (!v[0])
-        return "required";
-    for (const unsigned char *p = (const unsigned char *)v; *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
-            return "no control characters allowed";
-    return NULL;
-}
-
 static void submit(struct upload *u, struct app *a);
 
 static void confirm_answer(struct app *a, void *ctx, bool yes)
@@ -282,7 +272,7 @@ static void submit(struct upload *u, struct app *a)
     if (u->sending)
         return; /* a second Enter while it runs does nothing */
     xstrset(&u->name_error, NULL);
-    const char *e = check_name(u->name);
+    const char *e = text_name_problem(u->name);
     if (e) {
         xstrset(&u->name_error, e);
         set_status(u, true, "fix the directory's name, then press Enter");
@@ -368,16 +358,8 @@ static unsigned upload_key(struct screen *s, struct app *a, struct key_event k)
         default:
             break;
         }
-        if (editable && u->field == U_NAME && k.code >= 32 && k.code != 127) {
-            char mb[MB_LEN_MAX + 1];
-            mbstate_t st;
-            memset(&st, 0, sizeof st);
-            size_t n = wcrtomb(mb, (wchar_t)k.code, &st), used = strlen(u->name);
-            if (n != (size_t)-1 && used + n <= NAME_MAX_BYTES) {
-                memcpy(u->name + used, mb, n);
-                u->name[used + n] = '\0';
-            }
-        }
+        if (editable && u->field == U_NAME && k.code >= 32 && k.code != 127)
+            text_append(u->name, NAME_MAX_BYTES, k.code);
         return REACT_REDRAW;
     }
     switch (k.code) {
