@@ -250,6 +250,7 @@ prev=$(state)
 converged=
 while :; do
     cur=$(state)
+    t_cap=$(now_ms)   # the screen as captured now is what is judged (the check takes a while)
     screen >"$E2E_TMP/final"
     ok=1
     # every batch: its status on screen is its status now or one snapshot ago (a transition
@@ -262,7 +263,7 @@ while :; do
         [ "$shown" = "$st" ] || [ "$shown" = "$old" ] || { ok=0; break; }
     done < <(echo "$cur" | jq -r '.batches[] | .id + " " + .status')
     if [ $ok = 1 ]; then
-        converged=$(( $(now_ms) - t_off ))
+        converged=$(( t_cap - t_off ))
         break
     fi
     [ $(( $(now_ms) - t_off )) -lt 30000 ] || break
