@@ -48,7 +48,7 @@ void files_free_ptr(void *p)
 static bool usage_wanted(const struct net *n, const char *job_id)
 {
     const struct watch_state *w = &n->watch;
-    const struct job *j = strmap_get(&n->job_cache, job_id);
+    const struct cached_job *j = strmap_get(&n->job_cache, job_id);
     size_t asks = 0;
     if (j == NULL || j->has_credits || w->usage_absent || n->no_usage)
         return false;
@@ -216,20 +216,19 @@ static void jobs_page(struct net *n, struct pager *p, void *items, size_t count)
         /* final once terminal and billed (or sent without usage): an unbilled one is asked
          * again, so its credits show when billing records them */
         if (job_status_is_terminal(jobs[i].status) && jobs[i].id != NULL && !jobs[i].unbilled) {
-            struct job *c = xmalloc(sizeof *c);
-            job_copy(c, &jobs[i]);
-            strmap_put(&n->job_cache, c->id, c);
+            struct cached_job *c = cached_job_new(&jobs[i]);
+            if (p->gen == w->gen && w->id != NULL)
+                c->delivered_gen = w->gen; /* sent just below */
+            strmap_put(&n->job_cache, jobs[i].id, c);
         }
     }
     if (p->gen != w->gen || w->id == NULL || count == 0)
         return;
+    /* the page's jobs themselves go to the UI (the pager frees only the array) */
     struct net_msg *m = msg_new(NET_MSG_JOBS, p->req, w->id);
     m->jobs = xcalloc(count, sizeof *m->jobs);
-    for (size_t i = 0; i < count; i++) {
-        job_copy(&m->jobs[i], &jobs[i]);
-        if (job_status_is_terminal(jobs[i].status) && jobs[i].id != NULL && !jobs[i].unbilled)
-            strmap_put(&w->delivered, jobs[i].id, NULL);
-    }
+    memcpy(m->jobs, jobs, count * sizeof *jobs);
+    memset(jobs, 0, count * sizeof *jobs);
     m->n_jobs = count;
     msg_push(n, m);
 }
@@ -278,7 +277,7 @@ static void usage_done(struct net *n, struct xfer *x)
         job_output_done(&out);
         if (!j.has_credits && !j.unbilled)
             w->usage_absent = true; /* this server does not report usage */
-        struct job *cached = strmap_get(&n->job_cache, c->id);
+        struct cached_job *cached = strmap_get(&n->job_cache, c->id);
         if (j.has_credits && cached != NULL) {
             cached->has_credits = true;
             cached->credits = j.credits;
@@ -286,7 +285,7 @@ static void usage_done(struct net *n, struct xfer *x)
             cached->pages_billed = j.pages_billed;
             struct net_msg *m = msg_new(NET_MSG_JOBS, w->req, w->id);
             m->jobs = xcalloc(1, sizeof *m->jobs);
-            job_copy(&m->jobs[0], cached);
+            cached_job_to_job(&m->jobs[0], c->id, cached);
             m->n_jobs = 1;
             msg_push(n, m);
         }
@@ -335,16 +334,16 @@ static void watch_jobs(struct net *n)
         if (r->job_id == NULL || strmap_has(&asked, r->job_id))
             continue;
         strmap_put(&asked, r->job_id, NULL);
-        struct job *j = strmap_get(&n->job_cache, r->job_id);
+        struct cached_job *j = strmap_get(&n->job_cache, r->job_id);
         if (j != NULL) {
-            if (strmap_has(&w->delivered, r->job_id))
+            if (j->delivered_gen == w->gen)
                 continue;
             if (cached == NULL) {
                 cached = msg_new(NET_MSG_JOBS, w->req, w->id);
                 cached->jobs = xcalloc(w->batch.n_results, sizeof *cached->jobs);
             }
-            job_copy(&cached->jobs[cached->n_jobs++], j);
-            strmap_put(&w->delivered, r->job_id, NULL);
+            cached_job_to_job(&cached->jobs[cached->n_jobs++], r->job_id, j);
+            j->delivered_gen = w->gen;
             continue;
         }
         int t = r->job_type == JOB_TYPE_EXTRACT ? 1 : 0;
@@ -478,7 +477,6 @@ void watch_set(struct net *n, const char *id, uint64_t req)
     w->have_batch = w->busy = w->failed = w->files_sent = false;
     w->pending = 0;
     w->live = false;
-    strmap_done(&w->delivered);
     strmap_done(&w->usage_asks);
     w->usage_absent = false;
     w->req = req;
