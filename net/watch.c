@@ -224,11 +224,22 @@ static void jobs_page(struct net *n, struct pager *p, void *items, size_t count)
     }
     if (p->gen != w->gen || w->id == NULL || count == 0)
         return;
-    /* the page's jobs themselves go to the UI (the pager frees only the array) */
+    /* the page's jobs themselves go to the UI (the pager frees only the array), without what
+     * the Batch screen does not show of them: a queue of 100,000 statuses waiting for a busy
+     * UI held ~16 MB of names, tiers and times (issue 14) */
     struct net_msg *m = msg_new(NET_MSG_JOBS, p->req, w->id);
     m->jobs = xcalloc(count, sizeof *m->jobs);
     memcpy(m->jobs, jobs, count * sizeof *jobs);
     memset(jobs, 0, count * sizeof *jobs);
+    for (size_t i = 0; i < count; i++) {
+        struct job *j = &m->jobs[i];
+        free(j->name);
+        free(j->tier);
+        free(j->created_at);
+        free(j->updated_at);
+        j->name = j->tier = j->created_at = j->updated_at = NULL;
+        j->created_ms = j->updated_ms = -1;
+    }
     m->n_jobs = count;
     msg_push(n, m);
 }
