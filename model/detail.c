@@ -31,14 +31,14 @@ struct row_link {
 };
 
 /* The latest status of one job, kept even before the results name it. */
-struct job_info {
-    enum job_status status;
-    char *status_text;
+struct job_info { /* ordered by size: 48 bytes, not 56 */
+    char *status_text; /* NULL when it is job_status_name(status) */
     char *error;
-    bool has_credits, has_pages, pages_checked;
     double credits;
     int64_t pages;
     size_t pages_failed;
+    enum job_status status;
+    bool has_credits, has_pages, pages_checked;
 };
 
 struct batch_detail {
@@ -1031,7 +1031,10 @@ void detail_set_jobs(struct batch_detail *d, const struct job *jobs, size_t n)
         }
         struct job_info *j = &d->job_list[k];
         j->status = jobs[i].status;
-        xstrset(&j->status_text, jobs[i].status_text);
+        /* the usual word is not copied: readers fall back on job_status_name */
+        xstrset(&j->status_text, xstreq(jobs[i].status_text, job_status_name(jobs[i].status))
+                                     ? NULL
+                                     : jobs[i].status_text);
         xstrset(&j->error, jobs[i].error_message);
         if (jobs[i].has_credits) { /* a later answer without usage does not unbill a job */
             j->has_credits = true;

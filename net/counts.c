@@ -126,8 +126,8 @@ static enum job_status status_of(void *ctx, const char *job_id)
     size_t st;
     if (strmap_get_index(&e->jobs, job_id, &st))
         return (enum job_status)st;
-    const struct job *j = strmap_get(&n->job_cache, job_id);
-    return j != NULL ? j->status : JOB_UNKNOWN;
+    const struct cached_job *j = strmap_get(&n->job_cache, job_id);
+    return j != NULL ? (enum job_status)j->status : JOB_UNKNOWN;
 }
 
 /* The fetch of e ended (counted, or failed: then the next interval tries again). */
@@ -246,8 +246,8 @@ static void get_done(struct net *n, struct xfer *x)
         if (strmap_get_index(&e->jobs, r->job_id, &st) &&
             job_status_is_terminal((enum job_status)st))
             continue;
-        const struct job *j = strmap_get(&n->job_cache, r->job_id);
-        if (j != NULL && job_status_is_terminal(j->status))
+        const struct cached_job *j = strmap_get(&n->job_cache, r->job_id);
+        if (j != NULL && job_status_is_terminal((enum job_status)j->status))
             continue;
         int t = r->job_type == JOB_TYPE_EXTRACT ? 1 : 0;
         if (e->n_todo[t] % 64 == 0)

@@ -155,7 +155,6 @@ struct watch_state {
     struct batch batch; /* last answer, with results */
     bool live;
     bool files_sent;
-    struct strmap delivered; /* terminal job IDs already sent for this watch */
     struct strmap usage_asks; /* job ID -> times its usage was asked for in this watch */
     bool usage_absent;        /* a job answer carried no usage at all: stop asking */
 };
@@ -170,6 +169,27 @@ struct counts_state {
     int used;              /* requests started in this interval (the budget) */
     int busy;              /* batches being fetched now */
 };
+
+/* A terminal job as the cache keeps it: what the UI shows of a job in a batch (its status,
+ * error and usage) and what decides what to fetch again, not the whole struct job (issue 14:
+ * 100,000 jobs with their names, tiers and times were ~40 MB held here beside the UI's). */
+struct cached_job {
+    char *status_text;      /* the wire text; NULL when it is job_status_name(status) */
+    char *error_message;
+    double credits;
+    int64_t pages_billed;
+    uint64_t delivered_gen; /* the watch (watch_state.gen) it was last sent to; 0: none */
+    uint8_t type;           /* enum job_type */
+    uint8_t status;         /* enum job_status, terminal */
+    bool has_credits;
+    bool has_pages;
+};
+
+/* A cached_job made from j (copied). */
+struct cached_job *cached_job_new(const struct job *j);
+/* j (uninitialised) made from the cached job c with ID id: no name, tier or times. */
+void cached_job_to_job(struct job *j, const char *id, const struct cached_job *c);
+void cached_job_free_ptr(void *p);
 
 struct files_entry {
     struct dir_file *files;
@@ -253,7 +273,7 @@ struct net {
     size_t n_seen, cap_seen;
     struct strmap files_cache;         /* directory ID -> struct files_entry * */
     char *files_loading;              /* directory whose files are being fetched */
-    struct strmap job_cache;           /* terminal jobs: job ID -> struct job * */
+    struct strmap job_cache;           /* terminal jobs: job ID -> struct cached_job * */
     CURL *spare_easy[MAX_SPARE_EASY]; /* finished handles, reset, for the next requests */
     size_t n_spare_easy;
     struct list_state list;

@@ -163,11 +163,13 @@ enum net_msg_type {
                                 (the usual refresh of a big running batch) comes without
                                 them (has_results false): the ones sent stand */
     NET_MSG_BATCH_FAILED,    /* error; id = batch ID */
-    NET_MSG_DIR_FILES,       /* id = directory ID; files: every file of it (complete);
+    NET_MSG_DIR_FILES,       /* id = directory ID; files: every file of it (complete), with
+                                its id, display_name, file_id and deleted_at only;
                                 ok false: its file list cannot be had (e.g. 404: the directory
                                 expired or was deleted), error says why; sent once per watch */
-    NET_MSG_JOBS,            /* jobs: statuses of the watched batch's jobs (any subset);
-                                id = the batch. While the UI has not taken the queue, later
+    NET_MSG_JOBS,            /* jobs: statuses of the watched batch's jobs (any subset):
+                                ID, type, status, error and usage only (no name, tier or
+                                times: the Batch screen does not show them); id = the batch. While the UI has not taken the queue, later
                                 statuses are merged into the queued one (xfer.c msg_push), so
                                 one message may hold thousands, each job at most once */
     NET_MSG_OUTPUT,          /* output: a job's output; jobs[0]: the job as that answer gave it */

@@ -342,11 +342,10 @@ struct net *net_start(const struct net_config *cfg, char **cause)
     n->list.newest_ms = -1;
     strmap_init(&n->seen, NULL);
     strmap_init(&n->files_cache, files_free_ptr);
-    strmap_init(&n->job_cache, job_free_ptr);
+    strmap_init(&n->job_cache, cached_job_free_ptr);
     strmap_init(&n->list.got, batch_free_ptr);
     strmap_init(&n->list.active, batch_free_ptr);
     strmap_init(&n->list.gone, NULL);
-    strmap_init(&n->watch.delivered, NULL);
     strmap_init(&n->watch.usage_asks, NULL);
     strmap_init(&n->merge_index, NULL);
     counts_init(n);
@@ -472,7 +471,6 @@ void net_stop(struct net *n)
     struct watch_state *w = &n->watch;
     free(w->id);
     batch_done(&w->batch);
-    strmap_done(&w->delivered);
     strmap_done(&w->usage_asks);
     strmap_done(&n->merge_index);
     counts_free(n);

@@ -35,6 +35,10 @@ void files_free_ptr(void *p)
 }
 
 
+/* A directory with more files than this is not cached: its names go to the UI without a copy
+ * kept here (the UI keeps what it shows of them). */
+#define FILES_CACHE_MAX 10000
+
 #define USAGE_PER_ROUND 32 /* usage requests started per round (each is one job) */
 #define USAGE_MAX_ASKS 30  /* asks per job while billing has not recorded it */
 
@@ -44,7 +48,7 @@ void files_free_ptr(void *p)
 static bool usage_wanted(const struct net *n, const char *job_id)
 {
     const struct watch_state *w = &n->watch;
-    const struct job *j = strmap_get(&n->job_cache, job_id);
+    const struct cached_job *j = strmap_get(&n->job_cache, job_id);
     size_t asks = 0;
     if (j == NULL || j->has_credits || w->usage_absent || n->no_usage)
         return false;
@@ -79,6 +83,29 @@ static void watch_step_done(struct net *n)
         watch_round_end(n);
 }
 
+/* Keep of each file only what the UI and a resubmit read (ID, name, underlying file, deleted):
+ * 100,000 files' directory IDs, unique IDs and times were ~20 MB more in the message. Done
+ * page by page as they come: 400,000 small frees at once at the end left glibc 60-85 ms of
+ * fastbins to consolidate at the next big allocation, on either thread (one arena). */
+static void files_slim(struct dir_file *files, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct dir_file *f = &files[i];
+        free(f->directory_id);
+        free(f->unique_id);
+        free(f->created_at);
+        free(f->updated_at);
+        f->directory_id = f->unique_id = f->created_at = f->updated_at = NULL;
+    }
+}
+
+static void files_page(struct net *n, struct pager *p, void *items, size_t count)
+{
+    (void)n;
+    (void)p;
+    files_slim(items, count);
+}
+
 /* Deliver the directory's file names once per watch: from the cache, or fetch every page. */
 static void files_done(struct net *n, struct pager *p, bool ok, const struct net_error *err);
 
@@ -111,6 +138,7 @@ static void watch_files(struct net *n)
     n->files_loading = xstrdup(dir);
     struct pager *p = pager_new(PK_FILES, files_done, w->gen);
     p->id = xstrdup(dir);
+    p->on_page = files_page;
     pager_start(n, p);
 }
 
@@ -119,7 +147,22 @@ static void files_done(struct net *n, struct pager *p, bool ok, const struct net
     struct watch_state *w = &n->watch;
     free(n->files_loading);
     n->files_loading = NULL;
-    if (ok) {
+    if (ok && p->n > FILES_CACHE_MAX) {
+        /* Too many to keep a second copy of (issue 14: 100,000 files held here and in the UI
+         * were ~40 MB twice, and ~40 MB more while copied into the message): handed over to
+         * the batch watched now if it is over this directory, else dropped. Watching it again
+         * later fetches the names again. */
+        if (w->id != NULL && w->have_batch && !w->files_sent &&
+            xstreq(w->batch.source_directory_id, p->id)) {
+            struct net_msg *m = msg_new(NET_MSG_DIR_FILES, w->req, p->id);
+            m->files = p->items;
+            m->n_files = p->n;
+            p->items = NULL;
+            p->n = p->cap = 0;
+            msg_push(n, m);
+            w->files_sent = true;
+        }
+    } else if (ok) {
         struct files_entry *e = xcalloc(1, sizeof *e);
         e->files = p->items;
         e->n = p->n;
@@ -197,19 +240,29 @@ static void jobs_page(struct net *n, struct pager *p, void *items, size_t count)
         /* final once terminal and billed (or sent without usage): an unbilled one is asked
          * again, so its credits show when billing records them */
         if (job_status_is_terminal(jobs[i].status) && jobs[i].id != NULL && !jobs[i].unbilled) {
-            struct job *c = xmalloc(sizeof *c);
-            job_copy(c, &jobs[i]);
-            strmap_put(&n->job_cache, c->id, c);
+            struct cached_job *c = cached_job_new(&jobs[i]);
+            if (p->gen == w->gen && w->id != NULL)
+                c->delivered_gen = w->gen; /* sent just below */
+            strmap_put(&n->job_cache, jobs[i].id, c);
         }
     }
     if (p->gen != w->gen || w->id == NULL || count == 0)
         return;
+    /* the page's jobs themselves go to the UI (the pager frees only the array), without what
+     * the Batch screen does not show of them: a queue of 100,000 statuses waiting for a busy
+     * UI held ~16 MB of names, tiers and times (issue 14) */
     struct net_msg *m = msg_new(NET_MSG_JOBS, p->req, w->id);
     m->jobs = xcalloc(count, sizeof *m->jobs);
+    memcpy(m->jobs, jobs, count * sizeof *jobs);
+    memset(jobs, 0, count * sizeof *jobs);
     for (size_t i = 0; i < count; i++) {
-        job_copy(&m->jobs[i], &jobs[i]);
-        if (job_status_is_terminal(jobs[i].status) && jobs[i].id != NULL && !jobs[i].unbilled)
-            strmap_put(&w->delivered, jobs[i].id, NULL);
+        struct job *j = &m->jobs[i];
+        free(j->name);
+        free(j->tier);
+        free(j->created_at);
+        free(j->updated_at);
+        j->name = j->tier = j->created_at = j->updated_at = NULL;
+        j->created_ms = j->updated_ms = -1;
     }
     m->n_jobs = count;
     msg_push(n, m);
@@ -259,7 +312,7 @@ static void usage_done(struct net *n, struct xfer *x)
         job_output_done(&out);
         if (!j.has_credits && !j.unbilled)
             w->usage_absent = true; /* this server does not report usage */
-        struct job *cached = strmap_get(&n->job_cache, c->id);
+        struct cached_job *cached = strmap_get(&n->job_cache, c->id);
         if (j.has_credits && cached != NULL) {
             cached->has_credits = true;
             cached->credits = j.credits;
@@ -267,7 +320,7 @@ static void usage_done(struct net *n, struct xfer *x)
             cached->pages_billed = j.pages_billed;
             struct net_msg *m = msg_new(NET_MSG_JOBS, w->req, w->id);
             m->jobs = xcalloc(1, sizeof *m->jobs);
-            job_copy(&m->jobs[0], cached);
+            cached_job_to_job(&m->jobs[0], c->id, cached);
             m->n_jobs = 1;
             msg_push(n, m);
         }
@@ -316,16 +369,16 @@ static void watch_jobs(struct net *n)
         if (r->job_id == NULL || strmap_has(&asked, r->job_id))
             continue;
         strmap_put(&asked, r->job_id, NULL);
-        struct job *j = strmap_get(&n->job_cache, r->job_id);
+        struct cached_job *j = strmap_get(&n->job_cache, r->job_id);
         if (j != NULL) {
-            if (strmap_has(&w->delivered, r->job_id))
+            if (j->delivered_gen == w->gen)
                 continue;
             if (cached == NULL) {
                 cached = msg_new(NET_MSG_JOBS, w->req, w->id);
                 cached->jobs = xcalloc(w->batch.n_results, sizeof *cached->jobs);
             }
-            job_copy(&cached->jobs[cached->n_jobs++], j);
-            strmap_put(&w->delivered, r->job_id, NULL);
+            cached_job_to_job(&cached->jobs[cached->n_jobs++], r->job_id, j);
+            j->delivered_gen = w->gen;
             continue;
         }
         int t = r->job_type == JOB_TYPE_EXTRACT ? 1 : 0;
@@ -459,7 +512,6 @@ void watch_set(struct net *n, const char *id, uint64_t req)
     w->have_batch = w->busy = w->failed = w->files_sent = false;
     w->pending = 0;
     w->live = false;
-    strmap_done(&w->delivered);
     strmap_done(&w->usage_asks);
     w->usage_absent = false;
     w->req = req;

@@ -36,6 +36,46 @@ void job_free_ptr(void *p)
     free(p);
 }
 
+struct cached_job *cached_job_new(const struct job *j)
+{
+    struct cached_job *c = xcalloc(1, sizeof *c);
+    c->type = (uint8_t)j->type;
+    c->status = (uint8_t)j->status;
+    if (!xstreq(j->status_text, job_status_name(j->status)))
+        c->status_text = xstrdup(j->status_text);
+    c->error_message = xstrdup(j->error_message);
+    c->has_credits = j->has_credits;
+    c->credits = j->credits;
+    c->has_pages = j->has_pages;
+    c->pages_billed = j->pages_billed;
+    return c;
+}
+
+void cached_job_to_job(struct job *j, const char *id, const struct cached_job *c)
+{
+    memset(j, 0, sizeof *j);
+    j->id = xstrdup(id);
+    j->type = (enum job_type)c->type;
+    j->status = (enum job_status)c->status;
+    j->status_text = xstrdup(c->status_text ? c->status_text : job_status_name(j->status));
+    j->error_message = xstrdup(c->error_message);
+    j->created_ms = j->updated_ms = -1;
+    j->has_credits = c->has_credits;
+    j->credits = c->credits;
+    j->has_pages = c->has_pages;
+    j->pages_billed = c->pages_billed;
+}
+
+void cached_job_free_ptr(void *p)
+{
+    struct cached_job *c = p;
+    if (c == NULL)
+        return;
+    free(c->status_text);
+    free(c->error_message);
+    free(c);
+}
+
 double jitter(struct net *n)
 {
     n->rand_state = n->rand_state * 1103515245u + 12345u;

@@ -4,6 +4,9 @@
 #include <errno.h>
 #include <getopt.h>
 #include <locale.h>
+#if HAVE_MALLOC_H
+#include <malloc.h>
+#endif
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,6 +160,13 @@ int main(int argc, char **argv)
         return cli_main(argc, argv);
     }
     term_alloc_failure_install();
+#if HAVE_MALLOC_H && HAVE_MALLOPT && defined(M_ARENA_MAX)
+    /* One malloc arena for both threads (before the net thread starts). What the net thread
+     * allocates (a batch's 100,000 results, names, statuses) is freed by the UI thread and
+     * the other way round; with an arena each, memory freed in one was not reused by the
+     * other, and a 100,000-file batch's peak RSS was ~10-30 MB higher (issue 14). */
+    mallopt(M_ARENA_MAX, 1);
+#endif
     while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
         switch (c) {
         case 'h':
