@@ -5,7 +5,7 @@
 . "${TOP_SRCDIR:-.}/tests/e2e/lib.sh"
 need_tmux
 
-sim_start --seed 23 --speed 0.5 --batches 0 --results-while-running null --complete-early
+sim_start --seed 23 --speed 1 --batches 0 --results-while-running null --complete-early
 tmux_start 140 40
 
 dir=$(regular_dir) || exit 1

@@ -7,7 +7,7 @@
 . "${TOP_SRCDIR:-.}/tests/e2e/lib.sh"
 need_tmux
 
-sim_start --seed 29 --speed 1 --batches 0 --billing-delay 4000 --delete-files 2 \
+sim_start --seed 29 --speed 2 --batches 0 --billing-delay 4000 --delete-files 2 \
     --failed-pages 0.25 --no-full-output --directory-ttl 7200
 tmux_start 180 40
 
