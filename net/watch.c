@@ -35,10 +35,6 @@ void files_free_ptr(void *p)
 }
 
 
-/* A directory with more files than this is not cached: its names go to the UI without a copy
- * kept here (the UI keeps what it shows of them). */
-#define FILES_CACHE_MAX 10000
-
 #define USAGE_PER_ROUND 32 /* usage requests started per round (each is one job) */
 #define USAGE_MAX_ASKS 30  /* asks per job while billing has not recorded it */
 
@@ -147,22 +143,7 @@ static void files_done(struct net *n, struct pager *p, bool ok, const struct net
     struct watch_state *w = &n->watch;
     free(n->files_loading);
     n->files_loading = NULL;
-    if (ok && p->n > FILES_CACHE_MAX) {
-        /* Too many to keep a second copy of (issue 14: 100,000 files held here and in the UI
-         * were ~40 MB twice, and ~40 MB more while copied into the message): handed over to
-         * the batch watched now if it is over this directory, else dropped. Watching it again
-         * later fetches the names again. */
-        if (w->id != NULL && w->have_batch && !w->files_sent &&
-            xstreq(w->batch.source_directory_id, p->id)) {
-            struct net_msg *m = msg_new(NET_MSG_DIR_FILES, w->req, p->id);
-            m->files = p->items;
-            m->n_files = p->n;
-            p->items = NULL;
-            p->n = p->cap = 0;
-            msg_push(n, m);
-            w->files_sent = true;
-        }
-    } else if (ok) {
+    if (ok) {
         struct files_entry *e = xcalloc(1, sizeof *e);
         e->files = p->items;
         e->n = p->n;
