@@ -22,8 +22,19 @@ TMUX_CMD=${TMUX_BIN:-}
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
 
 e2e_cleanup() {
+    local bt_pid
+    bt_pid=$(cat "$E2E_TMP/batchtop.pid" 2>/dev/null || true)
     if [ -n "$TMUX_CMD" ]; then
         "$TMUX_CMD" -L "$E2E_SOCK" kill-server >/dev/null 2>&1 || true
+    fi
+    # A batchtop still running when the test ends gets SIGHUP from the tmux server and writes
+    # its snapshot as it leaves: wait for it (at most 5 s), or $E2E_TMP/home comes back after
+    # the rm below and stays in /tmp.
+    if [ -n "$bt_pid" ]; then
+        for _ in $(seq 1 100); do
+            kill -0 "$bt_pid" 2>/dev/null || break
+            sleep 0.05
+        done
     fi
     if [ -n "$SIM_PID" ]; then
         kill "$SIM_PID" 2>/dev/null || true
